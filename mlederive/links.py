@@ -1,0 +1,131 @@
+"""Link functions: g maps the mean μ to the linear predictor η = g(μ).
+
+A link is a small declarative class, in the manner of statsmodels' links:
+``__call__`` is g, ``inverse`` is g⁻¹, and the derivatives have generic
+fallbacks in the base class that a subclass overrides only where a closed form
+reads better. ``mean_domain`` is the set g is defined on and ``inverse_range``
+is where g⁻¹ sends the whole real line; comparing the latter with a family's
+mean domain is how a family decides whether a pairing makes sense.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .symbolic import sigmoid
+
+
+class Link:
+    name: str = ""
+    title: str = ""
+    #: the set of μ on which g is defined
+    mean_domain: sp.Set = sp.S.Reals
+    #: g⁻¹(ℝ): every mean the link can produce
+    inverse_range: sp.Set = sp.S.Reals
+    #: True for links acting on a vector of K logits (softmax)
+    vector: bool = False
+
+    def __call__(self, mu: sp.Expr) -> sp.Expr:
+        raise NotImplementedError
+
+    def inverse(self, eta: sp.Expr) -> sp.Expr:
+        raise NotImplementedError
+
+    def deriv(self, mu: sp.Expr) -> sp.Expr:
+        """g'(μ)."""
+        m = sp.Dummy("mu", real=True)
+        return sp.diff(self(m), m).subs(m, mu)
+
+    def inverse_deriv(self, eta: sp.Expr) -> sp.Expr:
+        """dμ/dη as a function of η."""
+        e = sp.Dummy("eta", real=True)
+        return sp.diff(self.inverse(e), e).subs(e, eta)
+
+    def inverse_deriv_in_mu(self, mu: sp.Expr) -> sp.Expr:
+        """dμ/dη written in μ, the form a chain-rule display wants: 1/g'(μ)."""
+        return sp.factor(sp.cancel(1 / self.deriv(mu)))
+
+    def __repr__(self) -> str:
+        return "%s()" % type(self).__name__
+
+
+class Identity(Link):
+    name, title = "identity", "identity link μ = η"
+
+    def __call__(self, mu):
+        return mu
+
+    def inverse(self, eta):
+        return eta
+
+
+class Log(Link):
+    name, title = "log", "log link μ = exp(η)"
+    mean_domain = sp.Interval.open(0, sp.oo)
+    inverse_range = sp.Interval.open(0, sp.oo)
+
+    def __call__(self, mu):
+        return sp.log(mu)
+
+    def inverse(self, eta):
+        return sp.exp(eta)
+
+    def inverse_deriv_in_mu(self, mu):
+        return mu
+
+
+class Logit(Link):
+    name, title = "logit", "logit link μ = σ(η)"
+    mean_domain = sp.Interval.open(0, 1)
+    inverse_range = sp.Interval.open(0, 1)
+
+    def __call__(self, mu):
+        return sp.log(mu / (1 - mu))
+
+    def inverse(self, eta):
+        return sigmoid(eta)
+
+    def inverse_deriv_in_mu(self, mu):
+        return mu * (1 - mu)
+
+
+class Softmax(Link):
+    """The multinomial logit: μ_k = exp(η_k) / Σ_j exp(η_j) on a vector of K logits.
+
+    ``__call__`` and ``inverse`` act on one component given the whole vector,
+    which is how the categorical family uses them.
+    """
+
+    name, title = "softmax", "softmax link μ_k = exp(η_k) / Σ_j exp(η_j)"
+    mean_domain = sp.Interval.open(0, 1)
+    inverse_range = sp.Interval.open(0, 1)
+    vector = True
+
+    def __call__(self, mu):  # g(μ)_k = log μ_k up to the additive constant the softmax ignores
+        return sp.log(mu)
+
+    def inverse(self, eta, components=None):
+        """μ_k for the component ``eta`` of the logit vector ``components``."""
+        if components is None:
+            raise TypeError("softmax needs the whole logit vector: inverse(eta_k, components)")
+        return sp.exp(eta) / sp.Add(*[sp.exp(c) for c in components])
+
+
+_LINKS = [Identity, Log, Logit, Softmax]
+LINKS: dict[str, Link] = {cls.name: cls() for cls in _LINKS}
+
+
+def get_link(name: str) -> Link:
+    return LINKS[name]
+
+
+def inverse_residuals(link: Link, mus: list, etas: list) -> list:
+    """Expressions that vanish exactly when ``mus`` is g⁻¹ of ``etas``.
+
+    Built from g alone, so a wrong claimed inverse cannot vouch for itself. For
+    softmax, g is the log-ratio to the first class plus the simplex condition.
+    """
+    if link.vector:
+        out = [sp.Add(*mus) - 1]
+        out += [sp.log(m / mus[0]) - (e - etas[0]) for m, e in zip(mus[1:], etas[1:])]
+        return out
+    return [link(m) - e for m, e in zip(mus, etas)]

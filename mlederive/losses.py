@@ -1,0 +1,68 @@
+"""A small library of named losses, used to recognise where a derivation ends.
+
+Each form is written per observation in the target y and the prediction ŷ
+(the mean g⁻¹(η)); the reduction (mean or sum over the sample) picks the name.
+Recognition is a proof, not a pattern match: the derived per-observation loss
+must be shown equal to the named form by the verifier.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import sympy as sp
+
+from . import symbolic as S
+
+
+@dataclass(frozen=True)
+class NamedLoss:
+    key: str
+    mean_name: str
+    sum_name: str
+    form: Callable  # (y, yhat, params) -> per-observation loss
+    vector: bool = False
+    needs: tuple = ()  # nuisance parameters the form mentions
+
+    def name(self, reduction: str) -> str:
+        return self.mean_name if reduction == "mean" else self.sum_name
+
+
+NAMED_LOSSES = [
+    NamedLoss("mse", "mean squared error (MSE)", "sum of squared errors (SSE)", lambda y, m, p: (y - m) ** 2),
+    NamedLoss("mae", "mean absolute error (MAE)", "sum of absolute errors", lambda y, m, p: sp.Abs(y - m)),
+    NamedLoss(
+        "bce", "binary cross-entropy (BCE), mean over the sample", "binary cross-entropy (BCE), summed over the sample",
+        lambda y, m, p: -(y * sp.log(m) + (1 - y) * sp.log(1 - m)),
+    ),
+    NamedLoss(
+        "ce", "cross-entropy (CE), mean over the sample", "cross-entropy (CE), summed over the sample",
+        lambda y, m, p: -sp.Sum(y * sp.log(m), (S.k, 1, S.K)), vector=True,
+    ),
+    NamedLoss(
+        "poisson", "Poisson negative log-likelihood, mean over the sample",
+        "Poisson negative log-likelihood, summed over the sample", lambda y, m, p: m - y * sp.log(m),
+    ),
+    NamedLoss(
+        "gaussian-nll", "Gaussian negative log-likelihood (log σ + (y − ŷ)²/2σ²), mean over the sample",
+        "Gaussian negative log-likelihood (log σ + (y − ŷ)²/2σ²), summed over the sample",
+        lambda y, m, p: sp.log(p["sigma"]) + (y - m) ** 2 / (2 * p["sigma"] ** 2), needs=("sigma",),
+    ),
+]
+
+
+def recognise(model, loss_summand: sp.Expr, reduction: str):
+    """The NamedLoss whose form equals ``loss_summand`` (per observation, no 1/n), or None."""
+    from .verify import Claim, prove, quick_reject
+
+    mean = model.mean()
+    for named in NAMED_LOSSES:
+        if named.vector != model.vector or any(p not in model.params for p in named.needs):
+            continue
+        candidate = named.form(model.y_obs(), mean, model.params)
+        claim = Claim("zero", model.concretize(loss_summand - candidate), "matches %s" % named.key)
+        if quick_reject(claim, model):
+            continue
+        if prove(claim, model).ok:
+            return named
+    return None

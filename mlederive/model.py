@@ -1,0 +1,92 @@
+"""A model is a family, a link and a predictor, with the recipe's choices made.
+
+It owns the observation-level symbols (y_i, η_i, μ_i, or their k-th
+components for a vector outcome) and knows how to turn a symbolic expression
+into a concrete one (K classes written out, one-hot constraint applied,
+sample size fixed), which is all the verifier needs to know about a model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from . import symbolic as S
+from .families import Family, Pairing
+from .links import Link
+from .predictors import Predictor
+
+mu = sp.IndexedBase("mu", real=True)
+
+
+@dataclass(frozen=True)
+class Model:
+    family: Family
+    link: Link
+    predictor: Predictor
+    params: dict  # nuisance parameter name → SymPy symbol
+    learned: tuple  # names of learned nuisance parameters
+    classes: int  # K used whenever a concrete class count is needed
+    pairing: Pairing
+
+    @property
+    def vector(self) -> bool:
+        return self.family.vector
+
+    # -- observation-level symbols ---------------------------------------------------
+    def y_obs(self, index=S.i):
+        return S.y[index, S.k] if self.vector else S.y[index]
+
+    def eta_obs(self, index=S.i):
+        return S.eta[index, S.k] if self.vector else S.eta[index]
+
+    def mu_obs(self, index=S.i):
+        return mu[index, S.k] if self.vector else mu[index]
+
+    def mean(self, index=S.i) -> sp.Expr:
+        """μ_i = g⁻¹(η_i) (the k-th component for a vector link)."""
+        if self.vector:
+            others = sp.Sum(sp.exp(S.eta[index, S.j]), (S.j, 1, S.K))
+            return sp.exp(S.eta[index, S.k]) / others
+        return self.link.inverse(S.eta[index])
+
+    def learned_params(self) -> list:
+        return [self.params[name] for name in self.learned]
+
+    def known_params(self) -> list:
+        return [s for name, s in self.params.items() if name not in self.learned]
+
+    # -- making things concrete --------------------------------------------------------
+    def concretize(self, expr: sp.Expr, size: int | None = None, k_value=None) -> sp.Expr:
+        """Fix K (and n, when ``size`` is given), write sums out, apply the one-hot constraint."""
+        subs = {}
+        if size is not None:
+            subs[S.n] = size
+        if self.vector:
+            subs[S.K] = self.classes
+            if k_value is not None:
+                subs[S.k] = k_value
+        if subs:
+            expr = expr.subs(subs)
+        expr = expr.doit()
+        if self.vector:
+            rows = [S.i] if size is None else list(range(1, size + 1))
+            for r in rows:
+                comps = [S.y[r, c] for c in range(1, self.classes + 1)]
+                expr = expr.subs(self.family.constraints(comps))
+        return expr
+
+    def eta_components(self, index=S.i) -> list:
+        """(η symbol, k value) pairs: one per component of η_i."""
+        if self.vector:
+            return [(S.eta[index, c], c) for c in range(1, self.classes + 1)]
+        return [(S.eta[index], None)]
+
+    def y_components(self, index=S.i) -> list:
+        if self.vector:
+            return [S.y[index, c] for c in range(1, self.classes + 1)]
+        return [S.y[index]]
+
+    def summand_learned(self) -> list:
+        """Everything θ reaches in one observation's term: η_i's components and learned σ, b …"""
+        return [e for e, _ in self.eta_components()] + self.learned_params()

@@ -1,0 +1,238 @@
+"""The derivation pipeline: recipe → model → the list of steps, in order.
+
+Each function below builds one step from the previous ones; none of them
+checks anything (the verifier does). The steps follow the reference articles:
+model, density with the link substituted, i.i.d. likelihood, log, expanded
+log terms, θ-free terms dropped, negation, rescaling to the named loss, and
+the gradient by the chain rule.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from . import symbolic as S
+from .families import FAMILIES
+from .links import LINKS, Identity
+from .losses import recognise
+from .model import Model
+from .predictors import PREDICTORS
+from .recipe import Recipe, load_recipe
+from .steps import Derivation, Step
+from .verify import verify
+
+
+def build_model(recipe: Recipe) -> Model:
+    family, link = FAMILIES[recipe.family], LINKS[recipe.link]
+    params = {p.name: p.symbol for p in family.params}
+    learned = tuple(name for name, state in recipe.parameters.items() if state == "learned")
+    return Model(family, link, PREDICTORS[recipe.predictor], params, learned, recipe.classes, family.pairing(link))
+
+
+def _depends_on_theta(term: sp.Expr, model: Model) -> bool:
+    return term.has(S.eta) or any(term.has(p) for p in model.learned_params())
+
+
+def _split_theta(summand: sp.Expr, model: Model):
+    kept, dropped = [], []
+    for term in sp.Add.make_args(summand):
+        (kept if _depends_on_theta(term, model) else dropped).append(term)
+    return sp.Add(*kept), dropped
+
+
+def _pretty_list(exprs) -> str:
+    return ", ".join(sp.sstr(e) for e in exprs)
+
+
+def _describe_model(recipe: Recipe, model: Model) -> str:
+    fam = model.family
+    known = [n for n in model.params if n not in model.learned]
+    parts = ["y_i | x_i ~ %s" % fam.notation, model.link.title, model.predictor.formula]
+    if known:
+        parts.append("known: %s" % ", ".join(known))
+    if model.learned:
+        parts.append("learned with θ: %s" % ", ".join(model.learned))
+    if fam.vector:
+        parts.append("y_i one-hot over K classes (checked with K = %d)" % model.classes)
+    return "; ".join(parts) + "."
+
+
+def derive_steps(recipe: Recipe, model: Model):
+    fam, link = model.family, model.link
+    y_i, eta_i, mu_i = model.y_obs(), model.eta_obs(), model.mu_obs()
+    steps: list[Step] = []
+    warnings = []
+    if model.pairing.status == "constrained":
+        warnings.append("%s-%s is valid only where g⁻¹(η) stays in the mean domain: %s."
+                        % (fam.name, link.name, model.pairing.reason))
+
+    # 1. The model
+    dens_mu = fam.density(y_i, mu_i, model.params)
+    steps.append(Step("The model", _describe_model(recipe, model), "p(y_i | μ_i)", r"p(y_i \mid \mu_i)",
+                      dens_mu, "definition"))
+
+    # 2. The density of one observation with the link substituted
+    mean = model.mean()
+    dens_eta = dens_mu.xreplace({mu_i: mean})  # xreplace: mu_i may sit under Π_k
+    steps.append(Step(
+        "One observation's density", "Substitute μ_i = g⁻¹(η_i) = %s; θ now enters only through η_i." % sp.sstr(mean),
+        "p(y_i | x_i; θ)", r"p(y_i \mid x_i; \theta)", dens_eta, "substitution", data={"inverse": mean},
+    ))
+
+    # 3. Likelihood of the i.i.d. sample
+    likelihood = sp.Product(dens_eta, (S.i, 1, S.n))
+    steps.append(Step(
+        "Likelihood of the sample", "The observations are independent and identically distributed, "
+        "so their joint density is the product of the individual densities.",
+        "L(θ)", r"L(\theta)", likelihood, "iid-product",
+    ))
+
+    # 4. Log-likelihood
+    loglik = sp.Sum(sp.log(dens_eta), (S.i, 1, S.n))
+    steps.append(Step(
+        "Log-likelihood", "log is strictly increasing, so it keeps the argmax; it turns the product into a sum "
+        "and avoids the underflow of multiplying many small probabilities.",
+        "ℓ(θ) = log L(θ)", r"\ell(\theta) = \log L(\theta)", loglik, "log",
+    ))
+
+    # 5. Expand each log term
+    expanded = fam.expanded_log_density(y_i, eta_i, link, model.params)
+    why = "log of a product is the sum of logs, log(a^b) = b·log a, log(exp u) = u."
+    if fam.vector:
+        why += " One-hot targets sum to one, Σ_k y_ik = 1, which turns Σ_k y_ik·log Σ_j e^{η_ij} into log Σ_j e^{η_ij}."
+    steps.append(Step("Expand each log term", why, "ℓ(θ)", r"\ell(\theta)", S.sample_sum(expanded), "equal"))
+
+    # 6. Drop θ-independent terms
+    kept, dropped = _split_theta(expanded, model)
+    dropped_sample = [S.sample_sum(t) for t in dropped]
+    if dropped:
+        why = "These terms do not depend on θ (nor on any learned parameter), so they do not move the argmax: " \
+              + _pretty_list(dropped_sample) + "."
+    else:
+        why = "Every term depends on θ: there is nothing to drop."
+    steps.append(Step("Drop the θ-free terms", why, "ℓ(θ) + const", r"\ell(\theta) + \text{const}",
+                      S.sample_sum(kept), "constant-dropped", data={"dropped": dropped_sample},
+                      notes=tuple("dropped: %s" % sp.sstr(t) for t in dropped_sample)))
+
+    # 7. Negate
+    nll = -kept
+    steps.append(Step("Negate", "Maximising the log-likelihood is minimising the negative log-likelihood.",
+                      "NLL(θ)", r"\mathrm{NLL}(\theta)", S.sample_sum(nll), "negated"))
+
+    # 8. Rescale and reduce → the named loss
+    body = sp.factor_terms(nll)
+    coeff, core = body.as_independent(S.eta, *model.learned_params(), as_Add=False)
+    if coeff.could_extract_minus_sign():
+        coeff, core = -coeff, -core
+    loss_summand = core  # per observation, before the reduction
+    reduction_factor = 1 / S.n if recipe.reduction == "mean" else sp.Integer(1)
+    factor = reduction_factor / coeff
+    loss_per_term = loss_summand * reduction_factor
+    loss = S.sample_sum(loss_per_term)
+    named = recognise(model, loss_summand, recipe.reduction)
+    yhat = "ŷ_i = %s" % sp.sstr(mean)
+    if named is not None:
+        loss_name = named.name(recipe.reduction)
+        recog = "This is the %s, with %s." % (loss_name, yhat)
+    else:
+        loss_name = None
+        recog = "No textbook name: this is the %s negative log-likelihood with the %s link (%s reduction)." % (
+            fam.title, link.name, recipe.reduction)
+    if factor != 1:
+        why = "Multiply by the positive θ-free factor %s (%s reduction); the argmin does not move. %s" % (
+            sp.sstr(factor), recipe.reduction, recog)
+        steps.append(Step("Rescale: the loss", why, "loss(θ)", r"\mathcal{L}(\theta)", loss, "rescaled",
+                          notes=(recog,)))
+    else:
+        steps[-1] = Step(steps[-1].title, steps[-1].justification + " " + recog, steps[-1].lhs, steps[-1].lhs_latex,
+                         steps[-1].expr, steps[-1].relation, notes=(recog,))
+    loss_index = len(steps) - 1
+
+    # 9. Gradient with respect to η_i: chain rule, brought to its textbook form
+    grad_eta_obs, chain, grad_why = _gradient_in_eta(model, loss_summand, 1 / coeff)
+    grad_eta = grad_eta_obs * reduction_factor
+    steps.append(Step(
+        "Gradient with respect to η_i", grad_why,
+        "∂loss/∂η_ik" if fam.vector else "∂loss/∂η_i",
+        r"\frac{\partial \mathcal{L}}{\partial \eta_{ik}}" if fam.vector else r"\frac{\partial \mathcal{L}}{\partial \eta_i}",
+        grad_eta, "derivative", reference=loss_index,
+        data={"wrt": "eta", **({"chain": (chain[0] * reduction_factor, chain[1])} if chain else {})},
+    ))
+
+    # 10. Gradient with respect to θ
+    jac = model.predictor.jacobian(S.i)
+    grad_theta = S.sample_sum(grad_eta * jac)
+    steps.append(Step(
+        "Gradient with respect to θ", "Chain rule through the predictor: ∂η_i/∂θ = %s." % sp.sstr(jac)
+        + (" For class k, θ_k is the weight vector of logit k." if fam.vector else ""),
+        "∇_θk loss" if fam.vector else "∇_θ loss", r"\nabla_{\theta_k} \mathcal{L}" if fam.vector else r"\nabla_{\theta} \mathcal{L}",
+        grad_theta, "derivative", reference=loss_index, data={"wrt": "theta"},
+    ))
+    gradients = {"theta": grad_theta}
+
+    # 11. Gradients with respect to learned nuisance parameters
+    for name in model.learned:
+        p = model.params[name]
+        d = sp.expand(sp.diff(loss_per_term, p), multinomial=False)
+        g = S.sample_sum(d)
+        steps.append(Step(
+            "Gradient with respect to %s" % name, "%s is learned too: differentiate the loss directly." % name,
+            "∂loss/∂%s" % name, r"\frac{\partial \mathcal{L}}{\partial \%s}" % name, g, "derivative",
+            reference=loss_index, data={"wrt": name},
+        ))
+        gradients[name] = g
+    return steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings
+
+
+def _gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
+    """∂(per-observation loss)/∂η in textbook form, the chain-rule factors, and the why.
+
+    ``scale`` is the θ-free factor that turned the negative log-likelihood into
+    the per-observation loss, so the exponential-family score (μ − y)/φ is
+    multiplied by it.
+    """
+    fam, link = model.family, model.link
+    y_i, mu_i = model.y_obs(), model.mu_obs()
+    mean = model.mean()
+    phi = fam.dispersion(model.params)
+    variance = fam.variance(mu_i)
+    chain = None
+    if model.pairing.status == "canonical" and phi is not None:
+        form_mu = scale * (mu_i - y_i) / phi
+        why = ("Canonical link: the gradient takes the form (μ_i − y_i)/φ with φ = %s, times the rescaling factor %s."
+               % (sp.sstr(phi), sp.sstr(scale)))
+        if fam.vector:
+            why += (" For softmax, Σ_m ∂ℓ/∂μ_m · ∂μ_m/∂η_k = Σ_m (−y_m/μ_m)·μ_m(δ_mk − μ_k) = μ_k·Σ_m y_m − y_k = μ_k − y_k.")
+    elif phi is not None and variance is not None:
+        dmu = link.inverse_deriv_in_mu(mu_i)
+        form_mu = sp.cancel(scale * (mu_i - y_i) * dmu / (phi * variance))
+        why = ("Non-canonical link: the gradient carries the extra factor (dμ/dη)/V(μ) = (%s)/(%s) beside (μ_i − y_i)/φ."
+               % (sp.sstr(dmu), sp.sstr(variance)))
+    else:
+        form_mu = None
+        why = "Differentiate the per-observation loss directly (this family has no variance-function form)."
+    if form_mu is not None:
+        grad = form_mu.subs(mu_i, mean)
+    else:
+        grad = sp.simplify(sp.diff(loss_summand, model.eta_obs()))
+    if not fam.vector:
+        # the chain-rule factors, in μ: ∂ℓ/∂μ and dμ/dη
+        log_mu = fam.expanded_log_density(y_i, mu_i, Identity(), model.params)
+        kept_mu = [t for t in sp.Add.make_args(log_mu) if t.has(mu_i) or any(t.has(p) for p in model.learned_params())]
+        loss_mu = -sp.Add(*kept_mu) * scale
+        dl_dmu = sp.factor(sp.diff(loss_mu, mu_i))
+        dmu_deta = link.inverse_deriv_in_mu(mu_i)
+        chain = (dl_dmu, dmu_deta)
+        why = "Chain rule: ∂ℓ/∂μ_i · dμ_i/dη_i = (%s)·(%s). %s" % (sp.sstr(dl_dmu), sp.sstr(dmu_deta), why)
+    return grad, chain, why
+
+
+def derive(recipe, verify_steps: bool = True) -> Derivation:
+    """Derive (and by default verify) the loss for a recipe name, path, or Recipe."""
+    if not isinstance(recipe, Recipe):
+        recipe = load_recipe(str(recipe))
+    model = build_model(recipe)
+    steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings = derive_steps(recipe, model)
+    d = Derivation(recipe=recipe, model=model, steps=steps, loss=loss, gradient=gradients["theta"],
+                   gradients=gradients, loss_summand=loss_summand, loss_name=loss_name, warnings=warnings)
+    d.grad_eta_obs = grad_eta_obs
+    return verify(d) if verify_steps else d

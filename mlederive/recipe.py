@@ -1,0 +1,172 @@
+"""Recipes: the YAML file that states an assumption, validated strictly.
+
+A recipe is read with ``yaml.safe_load`` only, checked key by key against the
+schema below, and turned into a frozen :class:`Recipe`. Every problem raises a
+:class:`RecipeError` naming the file, the field, the allowed values and, for
+near misses, the likely intended one.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .errors import MlederiveError, RecipeError
+from .families import FAMILIES
+from .links import LINKS
+from .predictors import PREDICTORS
+
+MAX_RECIPE_BYTES = 64 * 1024
+REDUCTIONS = ("mean", "sum")
+PARAM_STATES = ("known", "learned")
+MIN_CLASSES, MAX_CLASSES = 2, 8
+
+#: key → (expected type, required, what it is)
+SCHEMA = {
+    "name": (str, True, "the recipe's name, lowercase words joined by '-'"),
+    "title": (str, True, "a one-line title"),
+    "description": (str, False, "a paragraph for the reader"),
+    "family": (str, True, "the distribution of y given x"),
+    "link": (str, True, "the link function g, with g(μ) = η"),
+    "parameters": (dict, False, "each nuisance parameter of the family: known or learned"),
+    "predictor": (str, False, "linear (η = θᵀx) or generic (η = f_θ(x))"),
+    "reduction": (str, False, "mean or sum over the sample"),
+    "classes": (int, False, "number of classes K for the categorical family"),
+}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    title: str
+    family: str
+    link: str
+    description: str = ""
+    parameters: dict = field(default_factory=dict)
+    predictor: str = "linear"
+    reduction: str = "mean"
+    classes: int = 3
+    source: str = "<recipe>"
+
+
+def _did_you_mean(word: str, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return " Did you mean '%s'?" % close[0] if close else ""
+
+
+def _choice(source, key, value, options, what):
+    if value not in options:
+        raise RecipeError(
+            source, key,
+            "unknown %s '%s'.%s Allowed: %s." % (what, value, _did_you_mean(value, options), ", ".join(options)),
+        )
+    return value
+
+
+def _type_name(t) -> str:
+    return {str: "a string", int: "a whole number", dict: "a mapping (key: value lines)"}[t]
+
+
+def parse_recipe(data, source: str = "<recipe>") -> Recipe:
+    """Validate a mapping already read from YAML and build a Recipe."""
+    if not isinstance(data, dict):
+        raise RecipeError(source, None, "a recipe must be a mapping of fields (name: …, family: …), not %s"
+                          % type(data).__name__)
+    for key in data:
+        if not isinstance(key, str) or key not in SCHEMA:
+            raise RecipeError(source, str(key), "unknown field.%s Allowed fields: %s."
+                              % (_did_you_mean(str(key), SCHEMA), ", ".join(SCHEMA)))
+    for key, (typ, required, what) in SCHEMA.items():
+        if key not in data:
+            if required:
+                raise RecipeError(source, key, "missing; add it (%s)." % what)
+            continue
+        value = data[key]
+        if typ is int and isinstance(value, bool) or not isinstance(value, typ):
+            raise RecipeError(source, key, "must be %s (%s), got %r." % (_type_name(typ), what, value))
+        if typ is str and not value.strip():
+            raise RecipeError(source, key, "must not be empty (%s)." % what)
+
+    name = data["name"]
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+        raise RecipeError(source, "name", "'%s' is not lowercase words joined by '-', e.g. gaussian-identity." % name)
+    family_name = _choice(source, "family", data["family"], list(FAMILIES), "family")
+    link_name = _choice(source, "link", data["link"], list(LINKS), "link")
+    family, link = FAMILIES[family_name], LINKS[link_name]
+    pairing = family.pairing(link)
+    if pairing.status == "refused":
+        allowed = family.allowed_links()
+        names = ", ".join("%s%s" % (n, " (canonical)" if n == family.canonical_link else "") for n in allowed)
+        raise RecipeError(source, "link", "%s; for %s use %s." % (pairing.reason, family_name, names))
+
+    given = data.get("parameters", {})
+    params = {p.name: p.default for p in family.params}
+    for pname, state in given.items():
+        if pname not in params:
+            known = ", ".join(params) if params else "none"
+            raise RecipeError(source, "parameters.%s" % pname, "the %s family has no parameter '%s'.%s Its parameters: %s."
+                              % (family_name, pname, _did_you_mean(str(pname), params), known))
+        if state not in PARAM_STATES:
+            raise RecipeError(source, "parameters.%s" % pname, "must be known or learned, got %r." % (state,))
+        params[pname] = state
+
+    predictor = _choice(source, "predictor", data.get("predictor", "linear"), list(PREDICTORS), "predictor")
+    reduction = _choice(source, "reduction", data.get("reduction", "mean"), list(REDUCTIONS), "reduction")
+    classes = data.get("classes", 3)
+    if "classes" in data and not family.vector:
+        raise RecipeError(source, "classes", "only the categorical family has classes; remove this field.")
+    if not MIN_CLASSES <= classes <= MAX_CLASSES:
+        raise RecipeError(source, "classes", "must be between %d and %d, got %d." % (MIN_CLASSES, MAX_CLASSES, classes))
+    return Recipe(
+        name=name, title=data["title"].strip(), family=family_name, link=link_name,
+        description=data.get("description", "").strip(), parameters=params, predictor=predictor,
+        reduction=reduction, classes=classes, source=source,
+    )
+
+
+def read_recipe_text(text: str, source: str) -> Recipe:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = " at line %d, column %d" % (mark.line + 1, mark.column + 1) if mark else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise RecipeError(source, None, "malformed YAML%s: %s. Fix the syntax there." % (where, problem)) from None
+    return parse_recipe(data, source)
+
+
+def _builtin_dir():
+    return resources.files("mlederive.recipes")
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.name[: -len(".yaml")] for p in _builtin_dir().iterdir() if p.name.endswith(".yaml"))
+
+
+def looks_like_path(spec: str) -> bool:
+    return spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec or Path(spec).exists()
+
+
+def load_recipe(spec: str) -> Recipe:
+    """A built-in recipe by name, or a recipe file by path."""
+    if looks_like_path(spec):
+        path = Path(spec)
+        if not path.is_file():
+            raise MlederiveError("recipe file '%s' not found. Check the path, or run 'mlederive list' for built-in recipes." % spec)
+        if path.stat().st_size > MAX_RECIPE_BYTES:
+            raise RecipeError(spec, None, "file is larger than %d KiB; a recipe is a few lines." % (MAX_RECIPE_BYTES // 1024))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RecipeError(spec, None, "cannot read the file (%s)." % exc.__class__.__name__) from None
+        return read_recipe_text(text, spec)
+    names = builtin_names()
+    if spec not in names:
+        hint = _did_you_mean(spec, names)
+        raise MlederiveError("unknown recipe '%s'.%s Run 'mlederive list'." % (spec, hint))
+    text = (_builtin_dir() / (spec + ".yaml")).read_text(encoding="utf-8")
+    return read_recipe_text(text, "recipes/%s.yaml" % spec)

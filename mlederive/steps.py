@@ -1,0 +1,77 @@
+"""The values that flow through the pipeline: a Step, its Check, a Derivation.
+
+A step states an expression and how it relates to an earlier step (its
+*relation*); it never says whether that is true. The verifier decides, and its
+verdict is a separate Check, so a renderer can show both and nothing can
+confuse a claim with its proof.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+#: relation name → (symbol shown between steps, what it means)
+RELATIONS: dict[str, tuple[str, str]] = {
+    "definition": (":=", "definition (nothing to prove)"),
+    "substitution": ("=", "the link's inverse substituted for the mean"),
+    "iid-product": ("=", "product over i.i.d. observations"),
+    "log": ("↦ log", "log of the previous step (monotone: same argmax)"),
+    "equal": ("=", "equal"),
+    "constant-dropped": ("≃", "equal up to a θ-free constant (same argmax)"),
+    "negated": ("↦ −", "negated (argmax becomes argmin)"),
+    "rescaled": ("∝", "rescaled by a positive θ-free factor (same argmin)"),
+    "derivative": ("∂", "derivative of the loss"),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    justification: str
+    lhs: str  # what the expression is, e.g. "ℓ(θ)"; LaTeX label in lhs_latex
+    lhs_latex: str
+    expr: sp.Expr
+    relation: str
+    #: index of the step the relation refers to (None: the previous step)
+    reference: int | None = None
+    #: facts the verifier checks for this relation (dropped terms, wrt, claimed inverse …)
+    data: dict = field(default_factory=dict)
+    #: extra lines for the reader (dropped terms, the recognised loss …)
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.relation not in RELATIONS:
+            raise ValueError("unknown relation %r" % self.relation)
+
+
+@dataclass(frozen=True)
+class Check:
+    verified: bool
+    method: str  # "symbolic" | "numeric" | "definition"
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Derivation:
+    recipe: Any
+    model: Any
+    steps: list[Step]
+    loss: sp.Expr
+    gradient: sp.Expr
+    gradients: dict
+    loss_summand: sp.Expr
+    loss_name: str | None
+    checks: list[Check] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.checks) and len(self.checks) == len(self.steps) and all(c.verified for c in self.checks)
+
+    def __rich__(self):
+        from .render.terminal import derivation_renderable
+
+        return derivation_renderable(self)

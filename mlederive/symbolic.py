@@ -1,0 +1,177 @@
+"""SymPy building blocks shared by families, links, the pipeline and the verifier.
+
+Everything that names a symbol lives here, so that every module agrees on what
+``y_i``, ``eta_i`` and ``n`` are and which assumptions they carry (assumptions
+are what let ``log(exp(x))`` and friends simplify).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+# The observation index and the sample size.
+i = sp.Idx("i")
+n = sp.Symbol("n", integer=True, positive=True)
+
+# Class index (vector outcomes), its dummy for inner sums, and the class count.
+k = sp.Idx("k")
+j = sp.Idx("j")
+K = sp.Symbol("K", integer=True, positive=True)
+
+# Targets and linear predictors, indexed by observation (and class).
+y = sp.IndexedBase("y", real=True)
+eta = sp.IndexedBase("eta", real=True)
+x = sp.IndexedBase("x", real=True)
+
+# Scalar stand-ins for one observation (the JSON "observation" block).
+y0 = sp.Symbol("y", real=True)
+eta0 = sp.Symbol("eta", real=True)
+mu0 = sp.Symbol("mu", real=True)
+
+
+class sigmoid(sp.Function):
+    r"""The logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`.
+
+    Kept as a named function so derivations read like the textbook; the
+    verifier rewrites it to ``exp`` before proving anything.
+    """
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_zero:
+            return sp.Rational(1, 2)
+        return None
+
+    def fdiff(self, argindex=1):
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    def _eval_rewrite_as_exp(self, z, **kwargs):
+        return 1 / (1 + sp.exp(-z))
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        return True if self.args[0].is_real else None
+
+    def _eval_is_extended_negative(self):
+        return False if self.args[0].is_real else None
+
+    def _latex(self, printer, exp=None):
+        arg = printer._print(self.args[0])
+        base = r"\sigma\left(%s\right)" % arg
+        return base if exp is None else r"%s^{%s}" % (base, exp)
+
+    def _sympystr(self, printer):
+        return "sigmoid(%s)" % printer._print(self.args[0])
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        arg = printer._print(self.args[0])
+        arg = prettyForm(*arg.parens())
+        name = "σ" if printer._use_unicode else "sigmoid"
+        return prettyForm(*arg.left(name))
+
+
+def expand_functions(expr: sp.Expr) -> sp.Expr:
+    """Rewrite our named functions (sigmoid) into exp/log so SymPy can reason."""
+    if expr.has(sigmoid):
+        expr = expr.replace(sigmoid, lambda z: 1 / (1 + sp.exp(-z)))
+    return expr
+
+
+def indexed_by(expr: sp.Expr, index: sp.Idx) -> bool:
+    """True when ``expr`` mentions ``index`` (as an Indexed subscript or a Sum limit)."""
+    return expr.has(index)
+
+
+def sample_sum(summand: sp.Expr, index: sp.Idx = i, size: sp.Expr = n) -> sp.Expr:
+    r"""Display :math:`\sum_{i=1}^n s_i` the way a textbook writes it.
+
+    Terms of the summand that do not depend on ``i`` come out of the sum
+    multiplied by ``n``; the i-dependent rest stays in one sum with its
+    i-free factor in front (``-1/(2σ²) Σ (y_i - η_i)²``).
+    """
+    summand = sp.expand(summand, deep=False, multinomial=False, power_exp=False, power_base=False, log=False)
+    free, dependent = [], []
+    for term in sp.Add.make_args(summand):
+        (dependent if indexed_by(term, index) else free).append(term)
+    result = sp.Add(*[size * t for t in free])
+    if dependent:
+        coeff, rest = sp.factor_terms(sp.Add(*dependent)).as_independent(index, as_Add=False)
+        if coeff.could_extract_minus_sign() and not all(t.could_extract_minus_sign() for t in dependent):
+            # a mixed-sign sum reads better with its own signs than as −Σ(…)
+            coeff, rest = -coeff, -rest
+        result += coeff * sp.Sum(rest, (index, 1, size))
+    return result
+
+
+def to_summand(expr: sp.Expr, index: sp.Idx = i, size: sp.Expr = n) -> sp.Expr:
+    r"""The inverse of :func:`sample_sum`: ``s`` such that ``expr == Σ_{i=1}^n s``.
+
+    Uses only linearity of the sum (``c Σ f = Σ c f`` for i-free c, and
+    ``t = Σ t/n`` for i-free t), so the result is equal to the input by
+    construction. Raises ValueError for shapes that are not a sum over ``i``.
+    """
+    parts = []
+    for term in sp.Add.make_args(sp.expand(expr, deep=False, mul=True, multinomial=False, power_exp=False, power_base=False, log=False)):
+        coeff, rest = term.as_independent(sp.Sum, as_Add=False)
+        if isinstance(rest, sp.Sum) and rest.limits[-1][0] == index:
+            if rest.limits[-1][1:] != (1, size):
+                raise ValueError("sum over %s must run from 1 to %s" % (index, size))
+            if indexed_by(coeff, index):
+                raise ValueError("factor in front of the sum depends on %s" % index)
+            parts.append(coeff * _peel_outer(rest))
+        elif not indexed_by(term, index):
+            parts.append(term / size)
+        else:
+            raise ValueError("term %s is not a sum over %s" % (term, index))
+    return sp.Add(*parts)
+
+
+def _peel_outer(expr):
+    """Drop the outermost limit of a Sum/Product (SymPy merges nested ones into one object)."""
+    inner = expr.limits[:-1]
+    return type(expr)(expr.function, *inner) if inner else expr.function
+
+
+def to_factor(expr: sp.Expr, index: sp.Idx = i, size: sp.Expr = n) -> sp.Expr:
+    """``f`` such that ``expr == Π_{i=1}^n f`` (a single Product over ``index``)."""
+    if isinstance(expr, sp.Product) and expr.limits[-1] == (index, 1, size):
+        return _peel_outer(expr)
+    raise ValueError("expected a product over %s" % index)
+
+
+def unroll(expr: sp.Expr, size: int, index: sp.Idx = i, n_symbol: sp.Expr = n) -> sp.Expr:
+    """Replace the symbolic sample size by ``size`` and write sums/products out."""
+    return expr.subs(n_symbol, size).doit()
+
+
+def observation_view(expr: sp.Expr) -> sp.Expr:
+    """Rewrite ``y[i]``/``eta[i]`` as the plain symbols ``y``/``eta`` (one observation)."""
+    return expr.subs({y[i]: y0, eta[i]: eta0})
+
+
+def tidy_constants(expr: sp.Expr, keep: tuple = ()) -> sp.Expr:
+    """Merge logs of pure numbers that share a coefficient: ``-log2/2 - logπ/2 → -log(2π)/2``.
+
+    Terms that mention any symbol in ``keep`` (or any symbol at all, when the
+    terms are not all numeric) are left alone, so θ-dependent terms never merge
+    with constants.
+    """
+    groups: dict = {}
+    others = []
+    for term in sp.Add.make_args(expr):
+        coeff, rest = term.as_independent(sp.log, as_Add=False)
+        if (
+            isinstance(rest, sp.log)
+            and coeff.is_Rational
+            and not (rest.free_symbols & set(keep))
+            and not any(isinstance(s, sp.Indexed) for s in rest.atoms(sp.Indexed))
+        ):
+            groups.setdefault(coeff, []).append(rest.args[0])
+        else:
+            others.append(term)
+    merged = [c * sp.log(sp.Mul(*args)) for c, args in groups.items()]
+    return sp.Add(*others, *merged)

@@ -1,0 +1,384 @@
+"""The verifier: decides, for every step, whether its stated relation holds.
+
+Each relation turns into *claims* — expressions that must vanish identically
+(or be positive) on the model's domain. A claim is proved symbolically when a
+short sequence of targeted rewrites reaches zero within a time budget; when
+SymPy cannot decide in time, it is checked numerically at ≥ 20 random points
+of the domain and reported as ``numeric``, never as proved. Claims are made on
+one observation's term (the summand) and again on the whole sample unrolled
+for n = 3, with η_i produced by a small concrete predictor so that "θ-free"
+and "gradient" are checked against the real parameters.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+import signal
+import threading
+import time
+from dataclasses import dataclass
+
+import sympy as sp
+
+from . import symbolic as S
+from .links import inverse_residuals
+from .predictors import GradF
+from .steps import Check, Derivation, Step
+
+UNROLL_SIZE = 3
+NUMERIC_POINTS = 20
+#: seconds SymPy may spend on one claim before the numeric fallback
+CLAIM_BUDGET = 2.0
+
+
+class BudgetExceeded(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float):
+    """Interrupt the block after ``seconds`` (main thread only; elsewhere unbounded but cheap paths only)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def _raise(signum, frame):
+        raise BudgetExceeded()
+
+    old = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@dataclass(frozen=True)
+class Claim:
+    kind: str  # "zero" | "positive"
+    expr: sp.Expr
+    label: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    method: str
+    detail: str = ""
+
+
+# -- proving a single claim -------------------------------------------------------------------
+
+def _is_zero(e) -> bool:
+    return e == 0 or e.is_zero is True
+
+
+def _symbolic_zero(expr: sp.Expr, budget: float) -> tuple[bool, bool]:
+    """(proved, used_force). Cheap targeted rewrites first, a bounded simplify last."""
+    if _is_zero(expr):
+        return True, False
+    attempts = [
+        (False, lambda e: sp.expand(e)),
+        (True, lambda e: sp.expand(sp.expand_log(e, force=True))),
+        (False, lambda e: sp.cancel(sp.together(sp.expand(S.expand_functions(e))))),
+        (True, lambda e: sp.cancel(sp.expand(sp.expand_log(S.expand_functions(e), force=True)))),
+        (True, lambda e: sp.simplify(sp.expand_log(S.expand_functions(e), force=True))),
+    ]
+    deadline = time.perf_counter() + budget
+    for used_force, attempt in attempts:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        try:
+            with time_budget(left):
+                if _is_zero(attempt(expr)):
+                    return True, used_force
+        except BudgetExceeded:
+            break
+    return False, False
+
+
+def _sampler(model, rng: random.Random):
+    """Assign a value from the model's domain to every free quantity of an expression."""
+    fam, link = model.family, model.link
+
+    def value_for(atom, row_onehot):
+        if isinstance(atom, sp.Indexed):
+            base = atom.base.label.name
+            if base == "y":
+                if model.vector:
+                    row = atom.indices[0]
+                    if row not in row_onehot:
+                        hot = rng.randrange(model.classes)
+                        row_onehot[row] = [1 if c == hot else 0 for c in range(model.classes)]
+                    return sp.Integer(row_onehot[row][int(atom.indices[1]) - 1])
+                v = fam.sample_y(rng)
+                return sp.Integer(int(v)) if fam.discrete else sp.Float(v, 30)
+            if base == "eta":
+                if model.vector:
+                    return sp.Float(rng.uniform(-2, 2), 30)
+                m = sp.Float(fam.sample_mean(rng), 30)
+                return sp.N(link(m), 30)
+            if base == "mu":
+                return sp.Float(fam.sample_mean(rng), 30)
+            return sp.Float(rng.uniform(-1.5, 1.5), 30)  # x and anything else
+        if isinstance(atom, GradF):
+            return sp.Float(rng.uniform(-1.5, 1.5), 30)
+        if atom == S.n:
+            return sp.Integer(rng.randint(1, 6))
+        if atom.is_positive:
+            return sp.Float(rng.uniform(0.5, 2.5), 30)
+        if atom.is_integer:
+            return sp.Integer(rng.randint(0, 5))
+        return sp.Float(rng.uniform(-1.5, 1.5), 30)
+
+    def sample(expr):
+        onehot: dict = {}
+        atoms = list(expr.atoms(sp.Indexed)) + list(expr.atoms(GradF))
+        atoms += [s for s in expr.free_symbols if not isinstance(s, (sp.Indexed, sp.IndexedBase, sp.Idx))
+                  and not any(s in a.free_symbols for a in atoms)]
+        return {a: value_for(a, onehot) for a in atoms}
+
+    return sample
+
+
+def _evaluate(expr, values):
+    v = expr.xreplace(values)
+    v = S.expand_functions(v).doit().evalf(30)
+    if not v.is_number:
+        return None
+    c = complex(v)
+    if not all(map(math.isfinite, (c.real, c.imag))) or abs(c.imag) > 1e-12 * (1 + abs(c.real)):
+        return None
+    return c.real
+
+
+def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
+    rng = random.Random(seed)
+    sample = _sampler(model, rng)
+    good, tries = 0, 0
+    terms = sp.Add.make_args(claim.expr) if claim.kind == "zero" else (claim.expr,)
+    while good < points and tries < points * 6:
+        tries += 1
+        values = sample(claim.expr)
+        v = _evaluate(claim.expr, values)
+        if v is None:
+            continue
+        if claim.kind == "zero":
+            scale = 0.0
+            for t in terms:
+                tv = _evaluate(t, values)
+                scale += abs(tv) if tv is not None else 0.0
+            if abs(v) > 1e-9 * (1 + scale):
+                return False, "%s: nonzero (%.3g) at a sampled point" % (claim.label, v)
+        elif not v > 0:
+            return False, "%s: not positive (%.3g) at a sampled point" % (claim.label, v)
+        good += 1
+    if good < points:
+        return False, "%s: only %d of %d numeric points could be evaluated" % (claim.label, good, points)
+    return True, ""
+
+
+def prove(claim: Claim, model, seed: int = 0) -> Outcome:
+    expr = claim.expr
+    if claim.kind == "zero":
+        proved, used_force = _symbolic_zero(expr, CLAIM_BUDGET)
+        if proved:
+            if used_force:
+                # force=True splits logs assuming positive arguments; corroborate on real points.
+                ok, why = _numeric(claim, model, 8, seed)
+                if not ok:
+                    return Outcome(False, "symbolic", why)
+            return Outcome(True, "symbolic")
+    else:
+        if expr.is_positive is True or S.expand_functions(expr).is_positive is True:
+            return Outcome(True, "symbolic")
+    ok, why = _numeric(claim, model, NUMERIC_POINTS, seed)
+    return Outcome(ok, "numeric", why)
+
+
+# -- the relations ------------------------------------------------------------------------
+
+def _summand(expr):
+    return S.to_factor(expr) if isinstance(expr, sp.Product) else S.to_summand(expr)
+
+
+class _Claims:
+    """Builds the claims of one step against its reference."""
+
+    def __init__(self, model, step: Step, ref: Step | None):
+        self.model, self.step, self.ref = model, step, ref
+        self.out: list[Claim] = []
+
+    def zero(self, expr, label):
+        self.out.append(Claim("zero", expr, label))
+
+    def positive(self, expr, label):
+        self.out.append(Claim("positive", expr, label))
+
+    # concrete forms
+    def c(self, expr, **kw):
+        return self.model.concretize(expr, **kw)
+
+    def unrolled(self, expr, k_value=None):
+        return self.model.concretize(expr, size=UNROLL_SIZE, k_value=k_value)
+
+    def theta_instance(self):
+        return self.model.predictor.concrete(UNROLL_SIZE, self.model.classes if self.model.vector else None)
+
+
+def _claims_definition(cl: _Claims):
+    return
+
+
+def _claims_substitution(cl: _Claims):
+    m, step, ref = cl.model, cl.step, cl.ref
+    inverse = step.data["inverse"]
+    cl.zero(cl.c(step.expr - ref.expr.xreplace({m.mu_obs(): inverse})), "density with μ = g⁻¹(η)")
+    if m.vector:
+        mus = [cl.c(inverse, k_value=c) for c in range(1, m.classes + 1)]
+        etas = [e for e, _ in m.eta_components()]
+    else:
+        mus, etas = [inverse], [m.eta_obs()]
+    for r in inverse_residuals(m.link, mus, etas):
+        cl.zero(r, "g(g⁻¹(η)) = η")
+
+
+def _claims_iid_product(cl: _Claims):
+    cl.zero(cl.c(S.to_factor(cl.step.expr) - cl.ref.expr), "factor of the product = one observation's density")
+
+
+def _claims_log(cl: _Claims):
+    cl.zero(cl.c(_summand(cl.step.expr) - sp.log(_summand(cl.ref.expr))), "summand = log of factor")
+    cl.zero(cl.unrolled(cl.step.expr) - sp.log(cl.unrolled(cl.ref.expr)), "unrolled, n=%d" % UNROLL_SIZE)
+
+
+def _claims_equal(cl: _Claims):
+    cl.zero(cl.c(_summand(cl.step.expr) - _summand(cl.ref.expr)), "summands equal")
+    cl.zero(cl.unrolled(cl.step.expr - cl.ref.expr), "unrolled, n=%d" % UNROLL_SIZE)
+
+
+def _claims_negated(cl: _Claims):
+    cl.zero(cl.c(_summand(cl.step.expr) + _summand(cl.ref.expr)), "summands opposite")
+    cl.zero(cl.unrolled(cl.step.expr + cl.ref.expr), "unrolled, n=%d" % UNROLL_SIZE)
+
+
+def _claims_constant_dropped(cl: _Claims):
+    m = cl.model
+    diff = cl.c(_summand(cl.ref.expr) - _summand(cl.step.expr))
+    for p in m.summand_learned():
+        cl.zero(sp.diff(diff, p), "dropped part free of %s" % p)
+    dropped = cl.step.data.get("dropped")
+    if dropped is not None:
+        listed = cl.c(S.to_summand(sp.Add(*dropped)))
+        cl.zero(diff - listed, "dropped terms are exactly the difference")
+    eta_values, comps = cl.theta_instance()
+    whole = cl.unrolled(cl.ref.expr - cl.step.expr).xreplace(eta_values)
+    for t, _, _ in comps:
+        cl.zero(sp.diff(whole, t), "unrolled n=%d: free of %s" % (UNROLL_SIZE, t))
+    for p in m.learned_params():
+        cl.zero(sp.diff(whole, p), "unrolled n=%d: free of %s" % (UNROLL_SIZE, p))
+
+
+def _claims_rescaled(cl: _Claims):
+    m = cl.model
+    ratio = sp.cancel(cl.c(_summand(cl.step.expr)) / cl.c(_summand(cl.ref.expr)))
+    for v in m.summand_learned() + m.y_components():
+        cl.zero(sp.diff(ratio, v), "factor free of %s" % v)
+    cl.positive(ratio, "factor positive")
+    eta_values, comps = cl.theta_instance()
+    whole = sp.cancel(cl.unrolled(cl.step.expr).xreplace(eta_values) / cl.unrolled(cl.ref.expr).xreplace(eta_values))
+    for t, _, _ in comps:
+        cl.zero(sp.diff(whole, t), "unrolled n=%d: factor free of %s" % (UNROLL_SIZE, t))
+    cl.positive(whole, "unrolled n=%d: factor positive" % UNROLL_SIZE)
+
+
+def _claims_derivative(cl: _Claims):
+    m, step = cl.model, cl.step
+    wrt = step.data["wrt"]
+    r = _summand(cl.ref.expr)
+    if wrt == "eta":
+        for e, kk in m.eta_components():
+            claimed = cl.c(step.expr, k_value=kk)
+            cl.zero(claimed - sp.diff(cl.c(r), e), "∂ℓ_i/∂%s" % e)
+        chain = step.data.get("chain")
+        if chain is not None:
+            dl_dmu, dmu_deta = chain
+            mean = m.mean()
+            cl.zero((dl_dmu * dmu_deta).xreplace({m.mu_obs(): mean}) - step.expr, "chain-rule factors multiply to the claim")
+            cl.zero(dmu_deta.xreplace({m.mu_obs(): mean}) - sp.diff(mean, m.eta_obs()), "dμ/dη of the link")
+        return
+    if wrt == "theta":
+        jac = m.predictor.jacobian(S.i)
+        s = S.to_summand(step.expr)
+        for e, kk in m.eta_components():
+            cl.zero(cl.c(s, k_value=kk) - sp.diff(cl.c(r), e) * jac, "summand = ∂ℓ_i/∂η_i · ∂η_i/∂θ")
+        eta_values, comps = cl.theta_instance()
+        loss = cl.unrolled(cl.ref.expr).xreplace(eta_values)
+        for t, jsubs, kk in comps:
+            claimed = cl.unrolled(step.expr, k_value=kk).xreplace(jsubs).xreplace(eta_values)
+            cl.zero(claimed - sp.diff(loss, t), "unrolled n=%d: ∂L/∂%s" % (UNROLL_SIZE, t))
+        return
+    p = m.params[wrt]
+    cl.zero(cl.c(S.to_summand(step.expr) - sp.diff(r, p)), "summand = ∂ℓ_i/∂%s" % p)
+    cl.zero(cl.unrolled(step.expr) - sp.diff(cl.unrolled(cl.ref.expr), p), "unrolled n=%d: ∂L/∂%s" % (UNROLL_SIZE, p))
+
+
+CLAIMS = {
+    "definition": _claims_definition,
+    "substitution": _claims_substitution,
+    "iid-product": _claims_iid_product,
+    "log": _claims_log,
+    "equal": _claims_equal,
+    "constant-dropped": _claims_constant_dropped,
+    "negated": _claims_negated,
+    "rescaled": _claims_rescaled,
+    "derivative": _claims_derivative,
+}
+
+
+def claims_for(model, step: Step, ref: Step | None) -> list[Claim]:
+    cl = _Claims(model, step, ref)
+    CLAIMS[step.relation](cl)
+    return cl.out
+
+
+def verify_step(model, step: Step, ref: Step | None, seed: int = 0) -> Check:
+    """Check one step's relation to its reference step."""
+    start = time.perf_counter()
+    if step.relation == "definition":
+        return Check(True, "definition", "stated, not derived")
+    try:
+        claims = claims_for(model, step, ref)
+    except (ValueError, TypeError, KeyError) as exc:  # malformed step: it cannot be what it claims
+        return Check(False, "symbolic", "malformed step: %s" % exc, time.perf_counter() - start)
+    except BudgetExceeded:
+        return Check(False, "numeric", "building the claims exceeded the time budget")
+    methods = set()
+    for n_claim, claim in enumerate(claims):
+        out = prove(claim, model, seed=seed + n_claim)
+        methods.add(out.method)
+        if not out.ok:
+            return Check(False, out.method, out.detail or claim.label, time.perf_counter() - start)
+    method = "numeric" if "numeric" in methods else "symbolic"
+    detail = "%d claims (summand and unrolled n=%d)" % (len(claims), UNROLL_SIZE)
+    return Check(True, method, detail, time.perf_counter() - start)
+
+
+def verify(derivation: Derivation) -> Derivation:
+    """Fill ``derivation.checks`` with one Check per step, in order."""
+    checks = []
+    for index, step in enumerate(derivation.steps):
+        ref_index = index - 1 if step.reference is None else step.reference
+        ref = derivation.steps[ref_index] if ref_index >= 0 else None
+        checks.append(verify_step(derivation.model, step, ref, seed=1000 * index))
+    derivation.checks = checks
+    return derivation
+
+
+def quick_reject(claim: Claim, model) -> bool:
+    """True when three random points already show the claim false (cheap pre-filter)."""
+    ok, _ = _numeric(claim, model, 3, seed=7)
+    return not ok
