@@ -68,7 +68,8 @@ class Model:
                 subs[S.k] = k_value
         if subs:
             expr = expr.subs(subs)
-        expr = expr.doit()
+        if expr.has(sp.Sum, sp.Product):
+            expr = S.write_out(expr)
         if self.vector:
             rows = [S.i] if size is None else list(range(1, size + 1))
             for r in rows:

@@ -40,7 +40,7 @@ def _split_theta(summand: sp.Expr, model: Model):
 
 
 def _pretty_list(exprs) -> str:
-    return ", ".join(sp.sstr(e) for e in exprs)
+    return ", ".join(S.inline(e) for e in exprs)
 
 
 def _describe_model(recipe: Recipe, model: Model) -> str:
@@ -74,7 +74,7 @@ def derive_steps(recipe: Recipe, model: Model):
     mean = model.mean()
     dens_eta = dens_mu.xreplace({mu_i: mean})  # xreplace: mu_i may sit under Π_k
     steps.append(Step(
-        "One observation's density", "Substitute μ_i = g⁻¹(η_i) = %s; θ now enters only through η_i." % sp.sstr(mean),
+        "One observation's density", "Substitute μ_i = g⁻¹(η_i) = %s; θ now enters only through η_i." % S.inline(mean),
         "p(y_i | x_i; θ)", r"p(y_i \mid x_i; \theta)", dens_eta, "substitution", data={"inverse": mean},
     ))
 
@@ -111,7 +111,7 @@ def derive_steps(recipe: Recipe, model: Model):
         why = "Every term depends on θ: there is nothing to drop."
     steps.append(Step("Drop the θ-free terms", why, "ℓ(θ) + const", r"\ell(\theta) + \text{const}",
                       S.sample_sum(kept), "constant-dropped", data={"dropped": dropped_sample},
-                      notes=tuple("dropped: %s" % sp.sstr(t) for t in dropped_sample)))
+                      notes=tuple("dropped: %s" % S.inline(t) for t in dropped_sample)))
 
     # 7. Negate
     nll = -kept
@@ -129,7 +129,7 @@ def derive_steps(recipe: Recipe, model: Model):
     loss_per_term = loss_summand * reduction_factor
     loss = S.sample_sum(loss_per_term)
     named = recognise(model, loss_summand, recipe.reduction)
-    yhat = "ŷ_i = %s" % sp.sstr(mean)
+    yhat = "ŷ_i = %s" % S.inline(mean)
     if named is not None:
         loss_name = named.name(recipe.reduction)
         recog = "This is the %s, with %s." % (loss_name, yhat)
@@ -139,7 +139,7 @@ def derive_steps(recipe: Recipe, model: Model):
             fam.title, link.name, recipe.reduction)
     if factor != 1:
         why = "Multiply by the positive θ-free factor %s (%s reduction); the argmin does not move. %s" % (
-            sp.sstr(factor), recipe.reduction, recog)
+            S.inline(factor), recipe.reduction, recog)
         steps.append(Step("Rescale: the loss", why, "loss(θ)", r"\mathcal{L}(\theta)", loss, "rescaled",
                           notes=(recog,)))
     else:
@@ -162,7 +162,7 @@ def derive_steps(recipe: Recipe, model: Model):
     jac = model.predictor.jacobian(S.i)
     grad_theta = S.sample_sum(grad_eta * jac)
     steps.append(Step(
-        "Gradient with respect to θ", "Chain rule through the predictor: ∂η_i/∂θ = %s." % sp.sstr(jac)
+        "Gradient with respect to θ", "Chain rule through the predictor: ∂η_i/∂θ = %s." % S.inline(jac)
         + (" For class k, θ_k is the weight vector of logit k." if fam.vector else ""),
         "∇_θk loss" if fam.vector else "∇_θ loss", r"\nabla_{\theta_k} \mathcal{L}" if fam.vector else r"\nabla_{\theta} \mathcal{L}",
         grad_theta, "derivative", reference=loss_index, data={"wrt": "theta"},
@@ -180,7 +180,7 @@ def derive_steps(recipe: Recipe, model: Model):
             reference=loss_index, data={"wrt": name},
         ))
         gradients[name] = g
-    return steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings
+    return steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings, expanded
 
 
 def _gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
@@ -199,14 +199,14 @@ def _gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
     if model.pairing.status == "canonical" and phi is not None:
         form_mu = scale * (mu_i - y_i) / phi
         why = ("Canonical link: the gradient takes the form (μ_i − y_i)/φ with φ = %s, times the rescaling factor %s."
-               % (sp.sstr(phi), sp.sstr(scale)))
+               % (S.inline(phi), S.inline(scale)))
         if fam.vector:
             why += (" For softmax, Σ_m ∂ℓ/∂μ_m · ∂μ_m/∂η_k = Σ_m (−y_m/μ_m)·μ_m(δ_mk − μ_k) = μ_k·Σ_m y_m − y_k = μ_k − y_k.")
     elif phi is not None and variance is not None:
         dmu = link.inverse_deriv_in_mu(mu_i)
         form_mu = sp.cancel(scale * (mu_i - y_i) * dmu / (phi * variance))
         why = ("Non-canonical link: the gradient carries the extra factor (dμ/dη)/V(μ) = (%s)/(%s) beside (μ_i − y_i)/φ."
-               % (sp.sstr(dmu), sp.sstr(variance)))
+               % (S.inline(dmu), S.inline(variance)))
     else:
         form_mu = None
         why = "Differentiate the per-observation loss directly (this family has no variance-function form)."
@@ -222,7 +222,7 @@ def _gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
         dl_dmu = sp.factor(sp.diff(loss_mu, mu_i))
         dmu_deta = link.inverse_deriv_in_mu(mu_i)
         chain = (dl_dmu, dmu_deta)
-        why = "Chain rule: ∂ℓ/∂μ_i · dμ_i/dη_i = (%s)·(%s). %s" % (sp.sstr(dl_dmu), sp.sstr(dmu_deta), why)
+        why = "Chain rule: ∂ℓ/∂μ_i · dμ_i/dη_i = (%s)·(%s). %s" % (S.inline(dl_dmu), S.inline(dmu_deta), why)
     return grad, chain, why
 
 
@@ -231,8 +231,8 @@ def derive(recipe, verify_steps: bool = True) -> Derivation:
     if not isinstance(recipe, Recipe):
         recipe = load_recipe(str(recipe))
     model = build_model(recipe)
-    steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings = derive_steps(recipe, model)
+    steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings, loglik = derive_steps(recipe, model)
     d = Derivation(recipe=recipe, model=model, steps=steps, loss=loss, gradient=gradients["theta"],
-                   gradients=gradients, loss_summand=loss_summand, loss_name=loss_name, warnings=warnings)
-    d.grad_eta_obs = grad_eta_obs
+                   gradients=gradients, loss_summand=loss_summand, loss_name=loss_name, warnings=warnings,
+                   loglik_summand=loglik, grad_eta_obs=grad_eta_obs)
     return verify(d) if verify_steps else d

@@ -135,12 +135,19 @@ def read_recipe_text(text: str, source: str) -> Recipe:
         mark = getattr(exc, "problem_mark", None)
         where = " at line %d, column %d" % (mark.line + 1, mark.column + 1) if mark else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
+        context, cmark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and cmark:
+            problem += " (%s started at line %d)" % (context.replace("while parsing ", ""), cmark.line + 1)
         raise RecipeError(source, None, "malformed YAML%s: %s. Fix the syntax there." % (where, problem)) from None
     return parse_recipe(data, source)
 
 
 def _builtin_dir():
-    return resources.files("mlederive.recipes")
+    """The installed recipes (package data), or the checkout's recipes/ when run from source."""
+    try:
+        return resources.files("mlederive.recipes")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "recipes"
 
 
 def builtin_names() -> list[str]:

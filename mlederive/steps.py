@@ -62,8 +62,10 @@ class Derivation:
     loss: sp.Expr
     gradient: sp.Expr
     gradients: dict
-    loss_summand: sp.Expr
+    loss_summand: sp.Expr  # one observation's loss, before the reduction
     loss_name: str | None
+    loglik_summand: sp.Expr = sp.S.Zero  # one observation's log-likelihood, nothing dropped
+    grad_eta_obs: sp.Expr = sp.S.Zero  # d(loss_summand)/dη (a k-indexed form for vector outcomes)
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 

@@ -143,9 +143,26 @@ def to_factor(expr: sp.Expr, index: sp.Idx = i, size: sp.Expr = n) -> sp.Expr:
     raise ValueError("expected a product over %s" % index)
 
 
-def unroll(expr: sp.Expr, size: int, index: sp.Idx = i, n_symbol: sp.Expr = n) -> sp.Expr:
-    """Replace the symbolic sample size by ``size`` and write sums/products out."""
-    return expr.subs(n_symbol, size).doit()
+def write_out(expr: sp.Expr) -> sp.Expr:
+    """Write every Sum/Product with integer limits out term by term (innermost first).
+
+    A direct substitution of the index: much cheaper than ``doit()``, which
+    first looks for closed-form summation formulas.
+    """
+    if not expr.args:
+        return expr
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        body = write_out(expr.function)
+        if not all(lo.is_Integer and hi.is_Integer for _, lo, hi in expr.limits):
+            return expr.func(body, *expr.limits)
+        for var, lo, hi in expr.limits:  # the first limit is the innermost
+            terms = [body.xreplace({var: sp.Integer(v)}) for v in range(int(lo), int(hi) + 1)]
+            body = sp.Add(*terms) if isinstance(expr, sp.Sum) else sp.Mul(*terms)
+        return body
+    args = [write_out(a) for a in expr.args]
+    if all(a is b for a, b in zip(args, expr.args)):
+        return expr
+    return expr.func(*args)
 
 
 def observation_view(expr: sp.Expr) -> sp.Expr:
@@ -175,3 +192,20 @@ def tidy_constants(expr: sp.Expr, keep: tuple = ()) -> sp.Expr:
             others.append(term)
     merged = [c * sp.log(sp.Mul(*args)) for c, args in groups.items()]
     return sp.Add(*others, *merged)
+
+
+_GREEK = {"sigma": "σ", "eta": "η", "mu": "μ", "theta": "θ", "pi": "π", "sigmoid": "σ"}
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def inline(expr: sp.Expr) -> str:
+    """A compact one-line form for prose: ``2σ²/n``, ``η_i``, ``μ_i·(1 - μ_i)``."""
+    import re
+
+    plain = {a: sp.Symbol("%s_%s" % (a.base.label.name, "".join(map(str, a.indices))))
+             for a in expr.atoms(sp.Indexed)}
+    text = sp.sstr(expr.xreplace(plain) if plain else expr)
+    text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
+    text = re.sub(r"\b(%s)\b" % "|".join(_GREEK), lambda m: _GREEK[m.group(1)], text)
+    text = re.sub(r"\b(%s)(?=_)" % "|".join(_GREEK), lambda m: _GREEK[m.group(1)], text)
+    return text.replace("*", "·")

@@ -1,0 +1,80 @@
+"""The JSON contract for tools: one object per derivation (see the README)."""
+from __future__ import annotations
+
+import json
+
+import sympy as sp
+
+from .. import symbolic as S
+from .common import display_form
+
+
+def _srepr(expr) -> str:
+    """srepr in plain SymPy: our named sigmoid is written as 1/(1 + exp(-z)) so any SymPy can read it."""
+    return sp.srepr(S.expand_functions(expr))
+
+
+def _observation(d) -> dict:
+    """One observation's log-likelihood, loss and dloss/dη, in plain symbols."""
+    m = d.model
+    expanded = d.loglik_summand
+    if m.vector:
+        ys = [sp.Symbol("y_%d" % c, real=True) for c in range(1, m.classes + 1)]
+        etas = [sp.Symbol("eta_%d" % c, real=True) for c in range(1, m.classes + 1)]
+        plain = {S.y[S.i, c]: ys[c - 1] for c in range(1, m.classes + 1)}
+        plain.update({S.eta[S.i, c]: etas[c - 1] for c in range(1, m.classes + 1)})
+
+        def view(e, k_value=None):
+            e = e.subs({S.K: m.classes, **({S.k: k_value} if k_value else {})}).doit()
+            return e.xreplace(plain)
+
+        symbols = {"y": [s.name for s in ys], "eta": [s.name for s in etas]}
+        dloss = [_srepr(view(d.grad_eta_obs, c)) for c in range(1, m.classes + 1)]
+    else:
+        def view(e, k_value=None):
+            return S.observation_view(e)
+
+        symbols = {"y": S.y0.name, "eta": S.eta0.name}
+        dloss = _srepr(view(d.grad_eta_obs))
+    symbols.update({name: sym.name for name, sym in m.params.items()})
+    return {
+        "symbols": symbols,
+        "log_likelihood": _srepr(view(expanded)),
+        "loss": _srepr(view(d.loss_summand)),
+        "dloss_deta": dloss,
+    }
+
+
+def to_dict(d) -> dict:
+    return {
+        "recipe": d.recipe.name,
+        "title": d.recipe.title,
+        "family": d.model.family.name,
+        "link": d.model.link.name,
+        "pairing": d.model.pairing.status,
+        "predictor": d.model.predictor.name,
+        "reduction": d.recipe.reduction,
+        "loss_name": d.loss_name,
+        "verified": d.verified,
+        "warnings": list(d.warnings),
+        "steps": [
+            {
+                "title": step.title,
+                "justification": step.justification,
+                "relation": step.relation,
+                "latex": "%s = %s" % (step.lhs_latex, sp.latex(display_form(step.expr))),
+                "expr": _srepr(step.expr),
+                "verified": check.verified,
+                "method": check.method,
+                "detail": check.detail,
+            }
+            for step, check in zip(d.steps, d.checks)
+        ],
+        "loss": {"expr": _srepr(d.loss), "latex": sp.latex(display_form(d.loss))},
+        "gradients": {name: {"expr": _srepr(g), "latex": sp.latex(display_form(g))} for name, g in d.gradients.items()},
+        "observation": _observation(d),
+    }
+
+
+def render_json(d) -> str:
+    return json.dumps(to_dict(d), indent=2, ensure_ascii=False)

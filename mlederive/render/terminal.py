@@ -1,0 +1,84 @@
+"""Terminal rendering with rich: numbered steps, pretty math, a ✓ per step.
+
+Math comes from SymPy's pretty printer, sized to the console width so narrow
+terminals get wrapped expressions instead of broken art. Colour follows rich,
+which honours NO_COLOR and plain pipes.
+"""
+from __future__ import annotations
+
+import functools
+
+import sympy as sp
+from rich.console import Group
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.text import Text
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.stringpict import prettyForm
+
+from .common import check_phrase, display_form, relation_phrase
+
+INDENT = 4
+
+
+@functools.lru_cache(maxsize=64)  # the summary repeats the loss and gradient steps
+def pretty_equation(lhs: str, expr: sp.Expr, width: int, unicode: bool = True) -> str:
+    width = max(width, 20)
+    printer = PrettyPrinter({"use_unicode": unicode, "num_columns": width, "wrap_line": True})
+    form = printer._print(display_form(expr))
+    form = prettyForm(*form.left(lhs + " = "))
+    return form.render(wrap_line=True, num_columns=width, use_unicode=unicode)
+
+
+def _mark(check, unicode: bool) -> Text:
+    if check.verified:
+        return Text("✓ " if unicode else "OK ", style="bold green")
+    return Text("✗ " if unicode else "FAIL ", style="bold red")
+
+
+def derivation_renderable(d, width: int = 100, unicode: bool = True):
+    r, m = d.recipe, d.model
+    math_width = width - INDENT
+    parts = [
+        Text.assemble(("mlederive · %s" % r.name, "bold"), " — %s" % r.title),
+        Text("%s family, %s link (%s), %s predictor, %s reduction"
+             % (m.family.title, m.link.name, m.pairing.status, m.predictor.name, r.reduction), style="dim"),
+    ]
+    for w in d.warnings:
+        parts.append(Text("warning: " + w, style="yellow"))
+    for number, (step, check) in enumerate(zip(d.steps, d.checks or [None] * len(d.steps)), start=1):
+        parts.append(Text(""))
+        head = Text.assemble(("Step %d  " % number, "bold cyan"), (step.title, "bold"))
+        parts.append(head)
+        parts.append(Padding(Text(step.justification), (0, 0, 0, INDENT)))
+        parts.append(Padding(Text(pretty_equation(step.lhs, step.expr, math_width, unicode), no_wrap=True,
+                                  overflow="ignore"), (0, 0, 0, INDENT)))
+        if check is not None:
+            line = _mark(check, unicode)
+            line.append("%s · %s" % (relation_phrase(step.relation), check_phrase(check)),
+                        style="green" if check.verified else "red")
+            if not check.verified and check.detail:
+                line.append(" — %s" % check.detail, style="red")
+            parts.append(Padding(line, (0, 0, 0, INDENT)))
+    parts.append(Text(""))
+    parts.append(Rule("Summary", style="dim"))
+    parts.append(Text("Loss: %s" % (d.loss_name or "no textbook name (see the last loss step)"), style="bold"))
+    parts.append(Padding(Text(pretty_equation("loss(θ)", d.loss, math_width, unicode), no_wrap=True,
+                              overflow="ignore"), (0, 0, 0, INDENT)))
+    for name, g in d.gradients.items():
+        label = ("∇_θk" if m.vector else "∇_θ") if name == "theta" else "∂/∂%s" % name
+        parts.append(Text("Gradient %s:" % label, style="bold"))
+        parts.append(Padding(Text(pretty_equation(label + " loss", g, math_width, unicode), no_wrap=True,
+                                  overflow="ignore"), (0, 0, 0, INDENT)))
+    if d.checks:
+        methods = [c.method for c in d.checks]
+        ok = sum(c.verified for c in d.checks)
+        summary = "%d/%d steps verified (%d symbolic, %d numeric, %d definitions)" % (
+            ok, len(d.checks), methods.count("symbolic"), methods.count("numeric"), methods.count("definition"))
+        parts.append(Text(summary, style="bold green" if d.verified else "bold red"))
+    return Group(*parts)
+
+
+def render_terminal(d, console) -> None:
+    unicode = (console.encoding or "").lower().startswith("utf")
+    console.print(derivation_renderable(d, width=console.width, unicode=unicode))

@@ -1,0 +1,131 @@
+"""The CLI through click's CliRunner: exit codes, one-line errors, the JSON contract."""
+import json
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+from mlederive import __version__, symbolic as S
+from mlederive.cli import cli
+
+from conftest import BUILTINS
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_version_and_help():
+    assert run("--version").output.strip() == "mlederive, version %s" % __version__
+    for flag in ("-h", "--help"):
+        out = run(flag)
+        assert out.exit_code == 0 and "Example:" in out.output and "list" in out.output
+    assert "Example:" in run("list", "-h").output
+    assert "Example:" in run("derive", "-h").output
+
+
+def test_derive_builtin_terminal():
+    out = run("gaussian-identity")
+    assert out.exit_code == 0
+    assert "Step 1" in out.output and "mean squared error (MSE)" in out.output
+    assert "10/10 steps verified" in out.output
+    assert "Traceback" not in out.output
+
+
+def test_list_shows_derived_losses():
+    out = run("list", "--format", "json")
+    rows = json.loads(out.output)
+    assert [r["name"] for r in rows] == sorted(BUILTINS)
+    assert {r["name"]: r["loss"] for r in rows}["laplace-identity"] == "mean absolute error (MAE)"
+    text = run("list")
+    assert text.exit_code == 0 and "poisson-log" in text.output
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_json_contract(name):
+    out = run(name, "--format", "json")
+    assert out.exit_code == 0
+    doc = json.loads(out.output)
+    assert {"recipe", "family", "link", "verified", "steps", "observation"} <= set(doc)
+    assert doc["recipe"] == name and doc["verified"] is True
+    for step in doc["steps"]:
+        assert {"title", "relation", "latex", "expr", "verified", "method"} <= set(step)
+        assert step["method"] in ("symbolic", "numeric", "definition")
+    obs = doc["observation"]
+    # srepr round-trips in a test (never in the product, which never parses text)
+    loss = sp.sympify(obs["loss"])
+    if isinstance(obs["symbols"]["eta"], list):
+        etas = [sp.Symbol(nm, real=True) for nm in obs["symbols"]["eta"]]
+        assert len(obs["dloss_deta"]) == len(etas) == 3
+        for e, dl in zip(etas, obs["dloss_deta"]):
+            assert sp.simplify(sp.diff(loss, e) - sp.sympify(dl)) == 0
+    else:
+        eta = sp.Symbol(obs["symbols"]["eta"], real=True)
+        assert sp.simplify(S.expand_functions(sp.diff(loss, eta) - sp.sympify(obs["dloss_deta"]))) == 0
+
+
+def test_json_observation_gaussian_symbols():
+    doc = json.loads(run("gaussian-identity", "--format", "json").output)
+    assert doc["observation"]["symbols"] == {"y": "y", "eta": "eta", "sigma": "sigma"}
+
+
+def test_unknown_recipe_is_one_line_exit_2():
+    out = CliRunner().invoke(cli, ["gausian-identity"])
+    assert out.exit_code == 2
+    assert out.output.strip() == (
+        "Error: unknown recipe 'gausian-identity'. Did you mean 'gaussian-identity'? Run 'mlederive list'.")
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("name: a\ntitle: b\nfamily: [oops\n", "malformed YAML at line"),
+    ("name: a\ntitle: b\nfamily: gaussian\nlink: softmax\n", "field 'link'"),
+    ("name: a\ntitle: b\nfamily: gaussian\nlink: identity\ncolour: red\n", "field 'colour': unknown field"),
+    ("", "must be a mapping"),
+])
+def test_bad_recipe_file_exit_2(tmp_path, text, fragment):
+    f = tmp_path / "r.yaml"
+    f.write_text(text)
+    out = CliRunner().invoke(cli, [str(f)])
+    assert out.exit_code == 2
+    lines = out.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and fragment in lines[0]
+    assert "Traceback" not in out.output
+
+
+def test_missing_file_exit_2():
+    out = CliRunner().invoke(cli, ["no/such/file.yaml"])
+    assert out.exit_code == 2 and "not found" in out.output
+
+
+def test_failed_verification_exits_1(monkeypatch):
+    from mlederive import pipeline
+    from mlederive.steps import Check
+
+    real_verify = pipeline.verify
+
+    def sabotaged(d):
+        d = real_verify(d)
+        d.checks[5] = Check(False, "symbolic", "sabotaged for the test")
+        return d
+
+    monkeypatch.setattr(pipeline, "verify", sabotaged)
+    out = CliRunner().invoke(cli, ["poisson-log"])
+    assert out.exit_code == 1
+    assert "FAILED" in out.output and "verification failed at: Drop the θ-free terms" in out.output
+
+
+def test_corrupted_pipeline_step_fails_for_real(monkeypatch):
+    """A bug in the pipeline (a wrong gradient) is caught by the real verifier → exit 1."""
+    from mlederive import pipeline
+
+    real = pipeline._gradient_in_eta
+
+    def wrong(model, loss_summand, scale):
+        grad, chain, why = real(model, loss_summand, scale)
+        return -grad, chain, why
+
+    monkeypatch.setattr(pipeline, "_gradient_in_eta", wrong)
+    out = CliRunner().invoke(cli, ["bernoulli-logit", "--format", "json"])
+    assert out.exit_code == 1
+    doc = json.loads(out.output.split("Error:")[0])
+    assert doc["verified"] is False

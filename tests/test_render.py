@@ -1,0 +1,40 @@
+"""Terminal rendering at fixed widths, with and without colour."""
+import io
+
+from rich.console import Console
+
+from mlederive.render.terminal import render_terminal
+
+from conftest import derived
+
+
+def render(d, width, **kw):
+    buf = io.StringIO()
+    render_terminal(d, Console(file=buf, width=width, **kw))
+    return buf.getvalue()
+
+
+def test_narrow_terminal_stays_within_width():
+    out = render(derived("categorical-softmax"), 60, color_system=None)
+    assert max(len(line) for line in out.splitlines()) <= 60
+    assert "Step 10" in out and "cross-entropy" in out
+
+
+def test_no_color_means_no_escape_codes(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = render(derived("bernoulli-logit"), 100, force_terminal=True)
+    assert "\x1b[3" not in out  # no foreground colours
+    assert "✓" in out
+
+
+def test_colour_when_allowed():
+    out = render(derived("bernoulli-logit"), 100, force_terminal=True, color_system="standard")
+    assert "\x1b[" in out
+
+
+def test_steps_are_numbered_with_relation_and_method():
+    out = render(derived("gaussian-identity"), 100, color_system=None)
+    for number in range(1, 11):
+        assert "Step %d " % number in out
+    assert "equal up to a θ-free constant" in out and "verified, symbolic" in out
+    assert "dropped" not in out or "−n" not in out
