@@ -99,12 +99,6 @@ class Family:
         ok = [name for name, link in LINKS.items() if self.pairing(link).status != "refused"]
         return sorted(ok, key=lambda name: (name != self.canonical_link, name))
 
-    def param(self, name: str) -> Param:
-        for p in self.params:
-            if p.name == name:
-                return p
-        raise KeyError(name)
-
     # -- numeric checks ---------------------------------------------------------------------
     def sample_y(self, rng) -> float:
         """A point of the support, for the verifier's numeric fallback."""
@@ -234,11 +228,6 @@ class Categorical(Family):
     def constraints(self, y_components: list) -> dict:
         """One-hot: the last component is one minus the others."""
         return {y_components[-1]: 1 - sp.Add(*y_components[:-1])}
-
-    def sample_onehot(self, rng, size: int) -> list:
-        out = [0.0] * size
-        out[rng.randrange(size)] = 1.0
-        return out
 
     def sample_mean(self, rng):
         return rng.uniform(-2, 2)  # logits: any real vector is a valid softmax input
