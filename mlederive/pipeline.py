@@ -8,6 +8,8 @@ the gradient by the chain rule.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 
 from . import symbolic as S
@@ -143,8 +145,7 @@ def derive_steps(recipe: Recipe, model: Model):
         steps.append(Step("Rescale: the loss", why, "loss(θ)", r"\mathcal{L}(\theta)", loss, "rescaled",
                           notes=(recog,)))
     else:
-        steps[-1] = Step(steps[-1].title, steps[-1].justification + " " + recog, steps[-1].lhs, steps[-1].lhs_latex,
-                         steps[-1].expr, steps[-1].relation, notes=(recog,))
+        steps[-1] = replace(steps[-1], justification=steps[-1].justification + " " + recog, notes=(recog,))
     loss_index = len(steps) - 1
 
     # 9. Gradient with respect to η_i: chain rule, brought to its textbook form
