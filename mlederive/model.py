@@ -7,7 +7,7 @@ sample size fixed), which is all the verifier needs to know about a model.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
@@ -28,6 +28,9 @@ class Model:
     learned: tuple  # names of learned nuisance parameters
     classes: int  # K used whenever a concrete class count is needed
     pairing: Pairing
+    # concretize() results: the verifier makes each step concrete once as a claim and again as
+    # the next step's reference, for several claims each
+    _concrete: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def vector(self) -> bool:
@@ -59,6 +62,12 @@ class Model:
     # -- making things concrete --------------------------------------------------------
     def concretize(self, expr: sp.Expr, size: int | None = None, k_value=None) -> sp.Expr:
         """Fix K (and n, when ``size`` is given), write sums out, apply the one-hot constraint."""
+        key = (expr, size, k_value)
+        if key not in self._concrete:
+            self._concrete[key] = self._make_concrete(expr, size, k_value)
+        return self._concrete[key]
+
+    def _make_concrete(self, expr: sp.Expr, size: int | None, k_value) -> sp.Expr:
         subs = {}
         if size is not None:
             subs[S.n] = size
