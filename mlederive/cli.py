@@ -6,6 +6,7 @@ failed verification, 2 bad input.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -14,7 +15,8 @@ from . import __version__
 from .errors import MlederiveError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-FORMATS = ("terminal", "json")
+FORMATS = ("terminal", "json", "latex", "markdown")
+LIST_FORMATS = ("terminal", "json")
 
 
 class BadInput(click.ClickException):
@@ -53,38 +55,132 @@ def cli():
 @cli.command("derive", context_settings=CONTEXT)
 @click.argument("recipe")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True,
-              help="Output format.")
-def derive_command(recipe, fmt):
+              help="Output format: terminal, json, a standalone LaTeX document, or Markdown with $$ math.")
+@click.option("--fragment", is_flag=True, help="LaTeX/Markdown: the body alone, to include in lecture notes.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomically) instead of stdout.")
+@click.option("--force", is_flag=True, help="With -o: overwrite an existing file.")
+def derive_command(recipe, fmt, fragment, output, force):
     """Derive and verify the loss and gradient for RECIPE (a name or a .yaml file).
 
     \b
     Example:
       mlederive derive poisson-log --format json
+      mlederive bernoulli-logit --format latex -o bce.tex
     """
     from .pipeline import derive
 
+    if fragment and fmt not in ("latex", "markdown"):
+        raise BadInput("--fragment applies to --format latex or markdown, not %s" % fmt)
+    if output and fmt == "terminal":
+        fmt = {".tex": "latex", ".md": "markdown", ".json": "json"}.get(os.path.splitext(output)[1].lower(), "terminal")
+        if fmt == "terminal":
+            raise BadInput("-o %s: give --format json, latex or markdown (or a .json/.tex/.md file name)" % output)
+    if output and not force and os.path.exists(output):  # fail before deriving, and again when writing
+        raise BadInput("-o %s: file exists; use --force to overwrite it" % output)
     try:
         d = derive(recipe)
+        if fmt == "terminal":
+            from rich.console import Console
+
+            from .render.terminal import render_terminal
+
+            render_terminal(d, Console(highlight=False))
+        else:
+            text = _render(d, fmt, fragment)
+            if output:
+                from .output import write_file
+
+                write_file(output, text, force=force)
+                click.echo("wrote %s" % output, err=True)
+            else:
+                click.echo(text, nl=not text.endswith("\n"))
     except MlederiveError as exc:
         raise BadInput(str(exc)) from None
-    if fmt == "json":
-        from .render.json import render_json
-
-        click.echo(render_json(d))
-    else:
-        from rich.console import Console
-
-        from .render.terminal import render_terminal
-
-        render_terminal(d, Console(highlight=False))
     if not d.verified:
         failed = [s.title for s, c in zip(d.steps, d.checks) if not c.verified]
         click.echo("Error: verification failed at: %s" % ", ".join(failed), err=True)
         sys.exit(1)
 
 
+@cli.command("exam", context_settings=CONTEXT)
+@click.option("--seed", required=True, help="Any string or number: the same seed gives the same files.")
+@click.option("--variants", default=1, show_default=True, type=int, help="How many different exams.")
+@click.option("--questions", default=3, show_default=True, type=int, help="Questions per exam.")
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(), help="Directory for the files.")
+@click.option("--recipes", default="", help="Comma-separated recipe names to draw from (default: all built-ins).")
+@click.option("--pdf", is_flag=True, help="Also compile every .tex with pdflatex.")
+@click.option("--moodle", is_flag=True, help="Also write moodle.xml (Moodle XML quiz format).")
+@click.option("--force", is_flag=True, help="Overwrite files of the same names in the directory.")
+def exam_command(seed, variants, questions, outdir, recipes, pdf, moodle, force):
+    """Generate exams with worked, machine-checked solutions.
+
+    Writes exam-V.tex / solutions-V.tex (exam class), exam-V.md / solutions-V.md and
+    key.csv for each variant V into the directory OUTPUT.
+
+    \b
+    Example:
+      mlederive exam --seed 2026 --variants 3 --questions 4 -o exams/ --pdf --moodle
+    """
+    from .output import write_tree
+
+    names = [n.strip() for n in recipes.split(",") if n.strip()] if recipes else None
+    try:
+        if pdf:
+            from .pdf import find_pdflatex
+
+            find_pdflatex()  # before any work
+        exam = _build_exam_with_progress(seed, variants, questions, names)
+        from .render.exam import exam_files, moodle_xml
+
+        files = exam_files(exam)
+        if moodle:
+            files["moodle.xml"] = moodle_xml(exam)
+        written = write_tree(outdir, files, force=force, finish=_compile_all if pdf else None)
+    except MlederiveError as exc:
+        from .pdf import CompileError
+
+        if isinstance(exc, CompileError):
+            click.echo("Error: %s" % exc, err=True)
+            sys.exit(1)
+        raise BadInput(str(exc)) from None
+    click.echo("wrote %d files to %s" % (len(written), outdir), err=True)
+
+
+def _build_exam_with_progress(seed, variants, questions, names):
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from .exam import build_exam
+
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True, disable=not console.is_terminal or variants < 2) as progress:
+        task = progress.add_task("variants", total=variants)
+        return build_exam(seed, variants, questions, names, progress=lambda: progress.advance(task))
+
+
+def _compile_all(directory):
+    from .pdf import compile_pdf
+
+    for tex in sorted(directory.glob("*.tex")):
+        compile_pdf(tex)
+
+
+def _render(d, fmt: str, fragment: bool) -> str:
+    if fmt == "json":
+        from .render.json import render_json
+
+        return render_json(d)
+    if fmt == "latex":
+        from .render.latex import render_latex
+
+        return render_latex(d, fragment=fragment)
+    from .render.markdown import render_markdown
+
+    return render_markdown(d, fragment=fragment)
+
+
 @cli.command("list", context_settings=CONTEXT)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), default="terminal", show_default=True,
               help="Output format.")
 def list_command(fmt):
     """List the built-in recipes: name, family, link and the loss they lead to.
@@ -113,4 +209,11 @@ def list_command(fmt):
 
 
 def main():
-    cli(prog_name="mlederive")
+    try:
+        cli(prog_name="mlederive")
+    except Exception as exc:  # a bug of ours: one line for the user, the traceback on request
+        if os.environ.get("MLEDERIVE_DEBUG"):
+            raise
+        click.echo("Error: internal error (%s: %s); please report it (MLEDERIVE_DEBUG=1 shows the traceback)"
+                   % (type(exc).__name__, exc), err=True)
+        sys.exit(1)

@@ -7,6 +7,7 @@ are what let ``log(exp(x))`` and friends simplify).
 from __future__ import annotations
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 # The observation index and the sample size.
 i = sp.Idx("i")
@@ -198,13 +199,30 @@ _GREEK = {"sigma": "σ", "eta": "η", "mu": "μ", "theta": "θ", "pi": "π", "si
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+class _InlinePrinter(StrPrinter):
+    """sstr, but sums and products as Σ_i (…) / Π_i (…) rather than Sum(…, (i, 1, n))."""
+
+    def _print_Sum(self, expr):
+        return self._big("Σ", expr)
+
+    def _print_Product(self, expr):
+        return self._big("Π", expr)
+
+    def _big(self, sign, expr):
+        body = self._print(expr.function)
+        if expr.function.is_Add:
+            body = "(%s)" % body
+        heads = "".join("%s_%s" % (sign, self._print(var)) for var, _, _ in reversed(expr.limits))
+        return "%s %s" % (heads, body)
+
+
 def inline(expr: sp.Expr) -> str:
-    """A compact one-line form for prose: ``2σ²/n``, ``η_i``, ``μ_i·(1 - μ_i)``."""
+    """A compact one-line form for prose: ``2σ²/n``, ``η_i``, ``μ_i·(1 - μ_i)``, ``Σ_j exp(η_ij)``."""
     import re
 
     plain = {a: sp.Symbol("%s_%s" % (a.base.label.name, "".join(map(str, a.indices))))
              for a in expr.atoms(sp.Indexed)}
-    text = sp.sstr(expr.xreplace(plain) if plain else expr)
+    text = _InlinePrinter().doprint(expr.xreplace(plain) if plain else expr)
     text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
     text = re.sub(r"\b(%s)\b" % "|".join(_GREEK), lambda m: _GREEK[m.group(1)], text)
     text = re.sub(r"\b(%s)(?=_)" % "|".join(_GREEK), lambda m: _GREEK[m.group(1)], text)

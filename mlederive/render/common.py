@@ -1,9 +1,14 @@
 """What every renderer shares: turning engine symbols into reader-facing ones.
 
 Indexed objects such as ``eta[i, k]`` become plain symbols named ``eta_ik`` so
-SymPy's printers write η_ik / \\eta_{ik}. Nothing here computes or checks.
+SymPy's printers write η_ik / \\eta_{ik}. A :class:`Notation` renames the
+symbols a reader sees (an exam variant may call the weights w and the inputs
+z). Nothing here computes or checks.
 """
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -14,12 +19,68 @@ def _subscript(indices) -> str:
     return "".join(str(ix) for ix in indices)
 
 
-def display_form(expr: sp.Expr) -> sp.Expr:
+@dataclass(frozen=True)
+class Name:
+    """One reader-facing name: the SymPy symbol name, its unicode and its LaTeX form."""
+
+    symbol: str
+    text: str
+    latex: str
+
+
+@dataclass(frozen=True)
+class Notation:
+    """Names for the weights θ, the inputs x and the targets y.
+
+    The engine always works in θ, x and y; renaming happens only on display, in
+    expressions (:func:`display_form`), prose (:meth:`text`) and LaTeX labels
+    (:meth:`latex`).
+    """
+
+    weights: Name = Name("theta", "θ", r"\theta")
+    inputs: Name = Name("x", "x", "x")
+    target: Name = Name("y", "y", "y")
+
+    @property
+    def is_default(self) -> bool:
+        return self == Notation()
+
+    def base_name(self, name: str) -> str:
+        return {"x": self.inputs.symbol, "y": self.target.symbol}.get(name, name)
+
+    def symbol_name(self, name: str) -> str:
+        if name == "theta" or name.startswith("theta_"):
+            return self.weights.symbol + name[len("theta"):]
+        return name
+
+    def text(self, prose: str) -> str:
+        if self.is_default:
+            return prose
+        prose = prose.replace("θ", self.weights.text)
+        prose = re.sub(r"\bx(?=_)", self.inputs.text, prose)
+        return re.sub(r"\by(?=_)", self.target.text, prose)
+
+    def latex(self, label: str) -> str:
+        if self.is_default:
+            return label
+        label = label.replace(r"\theta", self.weights.latex)
+        label = re.sub(r"(?<![A-Za-z\\])x(?=_)", lambda m: self.inputs.latex, label)
+        return re.sub(r"(?<![A-Za-z\\])y(?=_)", lambda m: self.target.latex, label)
+
+
+DEFAULT_NOTATION = Notation()
+
+
+def display_form(expr: sp.Expr, notation: Notation = DEFAULT_NOTATION) -> sp.Expr:
     """Replace every ``base[i, …]`` by a symbol ``base_i…`` carrying the same assumptions."""
     mapping = {}
     for atom in expr.atoms(sp.Indexed):
-        name = "%s_%s" % (atom.base.label.name, _subscript(atom.indices))
-        mapping[atom] = sp.Symbol(name, **atom.base.label.assumptions0) if atom.base.label.assumptions0 else sp.Symbol(name)
+        name = "%s_%s" % (notation.base_name(atom.base.label.name), _subscript(atom.indices))
+        mapping[atom] = sp.Symbol(name, **atom.base.label.assumptions0)
+    if not notation.is_default:
+        for atom in expr.free_symbols:
+            if isinstance(atom, sp.Symbol) and notation.symbol_name(atom.name) != atom.name:
+                mapping[atom] = sp.Symbol(notation.symbol_name(atom.name), **atom.assumptions0)
     return expr.xreplace(mapping) if mapping else expr
 
 
@@ -35,3 +96,23 @@ def check_phrase(check: Check) -> str:
     if check.method == "definition":
         return "definition"
     return "%s, %s" % ("verified" if check.verified else "FAILED", check.method)
+
+
+def summary_line(d) -> str:
+    """``10/10 steps verified (9 symbolic, 0 numeric, 1 definitions)``."""
+    methods = [c.method for c in d.checks]
+    return "%d/%d steps verified (%d symbolic, %d numeric, %d definitions)" % (
+        sum(c.verified for c in d.checks), len(d.checks), methods.count("symbolic"),
+        methods.count("numeric"), methods.count("definition"))
+
+
+def gradient_label(d, name: str) -> str:
+    if name == "theta":
+        return "∇_θk" if d.model.vector else "∇_θ"
+    return "∂/∂%s" % name
+
+
+def gradient_lhs_latex(d, name: str) -> str:
+    if name == "theta":
+        return r"\nabla_{\theta%s} \mathcal{L}" % ("_k" if d.model.vector else "")
+    return r"\frac{\partial \mathcal{L}}{\partial \%s}" % name

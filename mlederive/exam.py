@@ -1,0 +1,335 @@
+"""Exams: randomized questions whose worked solutions the engine derives and verifies.
+
+An exam is built from a seed: each variant draws, from its own
+``random.Random``, which family/link pairs it asks about, what the weights,
+inputs and targets are called, and the numbers of its data samples. The same
+seed gives the same exam, byte for byte. Question kinds:
+
+``derive``   derive the loss and its gradient (the full verified derivation);
+``mle``      the closed-form MLE from a drawn sample (:mod:`mlederive.mle`);
+``identify`` which loss does an assumption lead to, and why (multiple choice).
+
+This module builds questions as values (blocks of prose, math and choices);
+:mod:`mlederive.render.exam` turns them into LaTeX, Markdown and Moodle XML.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from . import symbolic as S
+from .errors import MlederiveError
+from .losses import NAMED_LOSSES
+from .mle import PROBLEMS, fraction_text, solve_mle
+from .render.common import Name, Notation
+from .render.latex import inline_math
+
+KINDS = ("derive", "mle", "identify")
+
+NOTATIONS = (
+    Notation(),
+    Notation(Name("w", "w", "w"), Name("x", "x", "x"), Name("y", "y", "y")),
+    Notation(Name("w", "w", "w"), Name("z", "z", "z"), Name("t", "t", "t")),
+    Notation(Name("beta", "β", r"\beta"), Name("u", "u", "u"), Name("y", "y", "y")),
+    Notation(Name("theta", "θ", r"\theta"), Name("v", "v", "v"), Name("t", "t", "t")),
+)
+
+MAX_VARIANTS, MAX_QUESTIONS = 500, 30
+
+
+class ExamError(MlederiveError):
+    pass
+
+
+# -- blocks: what a question is made of ----------------------------------------------------
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph: a sequence of prose strings (unicode) and ``Tex`` math pieces."""
+
+    parts: tuple
+
+
+@dataclass(frozen=True)
+class Tex:
+    """Inline math, as LaTeX source."""
+
+    latex: str
+
+
+@dataclass(frozen=True)
+class Display:
+    """Displayed math: rows of an aligned block (``&=`` alignment)."""
+
+    rows: tuple
+
+
+@dataclass(frozen=True)
+class Choices:
+    options: tuple
+    correct: int
+
+
+@dataclass(frozen=True)
+class Worked:
+    """A full derivation from the engine, rendered with the variant's notation."""
+
+    derivation: object
+    notation: Notation
+
+
+@dataclass(frozen=True)
+class Checks:
+    """Verification marks: (what, verified, method)."""
+
+    items: tuple
+
+
+@dataclass
+class Question:
+    number: int
+    kind: str
+    title: str
+    prompt: list
+    solution: list
+    answer: str  # the key's final answer (unicode)
+    answer_parts: tuple  # the same answer as a Para's parts (for the solutions)
+    #: machine-readable answer for Moodle: ("numerical", [(label, value), …]) | ("multichoice", …) | ("essay", …)
+    moodle: tuple = ()
+
+
+@dataclass
+class Variant:
+    number: int
+    notation: Notation
+    questions: list = field(default_factory=list)
+
+
+@dataclass
+class Exam:
+    seed: str
+    variants: list
+    recipes: tuple
+
+
+# -- building ---------------------------------------------------------------------------------
+
+class _Derivations:
+    """Each recipe is derived (and verified) once per exam, whatever the number of variants."""
+
+    def __init__(self, names):
+        from .pipeline import derive
+        from .recipe import load_recipe
+
+        self.recipes = {name: load_recipe(name) for name in names}
+        self._derive, self._cache = derive, {}
+
+    def __getitem__(self, name):
+        if name not in self._cache:
+            d = self._derive(self.recipes[name])
+            if not d.verified:
+                raise ExamError("recipe %s: its derivation failed verification; run 'mlederive %s' to see where"
+                                % (name, name))
+            self._cache[name] = d
+        return self._cache[name]
+
+
+def _model_sentence(d, notation: Notation) -> str:
+    return notation.text(d.steps[0].justification)
+
+
+def _derive_question(number, rng, derivations, pool, notation):
+    name = rng.choice(pool)
+    d = derivations[name]
+    r = d.recipe
+    what = "the mean over the sample" if r.reduction == "mean" else "the sum over the sample"
+    prompt = [
+        Para(("Assume: %s" % _model_sentence(d, notation),)),
+        Para(("Starting from the likelihood of an i.i.d. sample, derive the loss that maximum likelihood leads to "
+              "(drop the terms that do not depend on %s, take %s) and its gradient with respect to %s. "
+              "Justify every step." % (notation.weights.text, what, notation.weights.text),)),
+    ]
+    loss_tex = inline_math(d.loss, notation)
+    grad_tex = inline_math(d.gradients["theta"], notation)
+    label = d.loss_name or "%s negative log-likelihood" % d.model.family.title
+    answer = "%s: loss = %s; gradient = %s" % (label, notation.text(S.inline(d.loss)),
+                                              notation.text(S.inline(d.gradients["theta"])))
+    parts = ("%s: " % label, Tex(r"\mathcal{L} = " + loss_tex), "; gradient ",
+             Tex(notation.latex(r"\nabla_{\theta}") + r" \mathcal{L} = " + grad_tex))
+    return Question(number, "derive", "Derive a loss (%s, %s link)" % (d.model.family.title, d.model.link.name),
+                    prompt, [Worked(d, notation)], answer, parts, ("essay",))
+
+
+def _sample(rng, family: str) -> list:
+    """A small sample from the seed; redrawn until the MLE lies inside the parameter space."""
+    n = rng.randint(5, 8)
+    while True:
+        if family == "bernoulli":
+            p = rng.choice((0.3, 0.4, 0.5, 0.6, 0.7))
+            data = [int(rng.random() < p) for _ in range(n)]
+            ok = 0 < sum(data) < n
+        elif family == "poisson":
+            lam = rng.choice((1.5, 2.0, 3.0, 4.5))
+            data = [_poisson(rng, lam) for _ in range(n)]
+            ok = sum(data) > 0
+        else:
+            mu, sd = rng.choice((-1.0, 0.5, 2.0, 10.0)), rng.choice((0.5, 1.0, 2.0))
+            data = [round(rng.gauss(mu, sd), 1) for _ in range(n)]
+            ok = len(set(data)) > 1
+        if ok:
+            return data
+
+
+def _poisson(rng, lam: float) -> int:
+    # Knuth's method: fine for the small rates used here, and reproducible from ``rng`` alone
+    import math
+
+    limit, k, prod = math.exp(-lam), 0, rng.random()
+    while prod > limit:
+        k += 1
+        prod *= rng.random()
+    return k
+
+
+def _mle_question(number, rng, families, notation):
+    family = rng.choice(families)
+    data = _sample(rng, family)
+    result = solve_mle(family, data)
+    if not result.verified:
+        raise ExamError("MLE for %s failed its own checks" % family)
+    prob = result.problem
+    shown = ", ".join(str(v) for v in data)
+    params_text = " and ".join(
+        "%ŝ%s" % (p.name.replace("lambda", "λ").replace("mu", "μ").replace("sigma", "σ"), "²" if rep == "square" else "")
+        for p, rep in zip(prob.params, prob.report))
+    prompt = [Para(("The values y = (%s) are an i.i.d. sample from %s. " % (shown, prob.notation),
+                    "Find the maximum-likelihood estimate %s: write the log-likelihood, set the score to zero, "
+                    "check the second-order condition, and evaluate on the data (to 3 decimals)." % params_text,))]
+    stats_parts = []
+    for s in result.statistics:
+        stats_parts += [Tex(r"%s = \frac{1}{n}\sum_{i=1}^{n} %s" % (s.latex, _stat_term(s)))]
+    solution = [
+        Para(("The log-likelihood of n i.i.d. observations is a sum over the sample. Divided by n, with the terms "
+              "that do not depend on the parameters dropped, it needs only the sample means ",
+              *_join(stats_parts), ":")),
+        Display((r"\frac{1}{n}\,\ell = %s + \text{const}" % result.per_obs_latex,)),
+        Para(("Set the score to zero:",)),
+        Display(tuple(r"\frac{1}{n}\frac{\partial \ell}{\partial %s} &= %s = 0" % (lt, _latex(sc))
+                      for lt, sc in zip(prob.latex, result.score))),
+        Para(("Solving gives",)),
+        Display(tuple(r"\hat{%s} &= %s" % (lt, _latex(result.estimate[p])) for p, lt in zip(prob.params, prob.latex))),
+        *_second_order(result),
+        Checks(tuple((c.what, c.verified, c.method) for c in result.checks)),
+    ]
+    values = result.values()
+    at = result.stat_values()
+    solution.append(Para(("On the data, n = %d and " % len(data),
+                          *_join([Tex(r"%s = %s" % (s.latex, _latex(at[s.symbol]))) for s in result.statistics]),
+                          ", so")))
+    solution.append(Display(tuple(r"%s &= %s \approx %s" % (lt, _latex(v), fraction_text(v)) for lt, v in values)))
+    answer = "; ".join("%s = %s" % (t, fraction_text(v)) for t, (_, v) in zip(prob.estimate_text(), values))
+    parts = tuple(_join([Tex(r"%s = %s" % (lt, fraction_text(v))) for lt, v in values]))
+    return Question(number, "mle", "Maximum likelihood from data (%s)" % prob.notation, prompt, solution, answer,
+                    parts, ("numerical", tuple((t, float(fraction_text(v))) for t, (_, v) in zip(prob.estimate_text(), values))))
+
+
+def _second_order(result) -> list:
+    h, prob = result.hessian, result.problem
+    if h.shape == (1, 1):
+        lt = prob.latex[0]
+        return [Para(("Second-order condition: at the estimate,",)),
+                Display((r"\frac{1}{n}\frac{\partial^2 \ell}{\partial %s^2} &= %s" % (lt, _latex(h[0, 0])),)),
+                Para(("which is negative %s, so the estimate is a maximum." % (
+                    "whatever the sample" if result.checks[-1].method == "symbolic" else "on this sample"),))]
+    return [Para(("Second-order condition: the Hessian of ℓ/n at the estimate is",)),
+            Display((r"H &= %s" % _latex(h),)),
+            Para(("which is negative definite, so the estimate is a maximum.",))]
+
+
+def _stat_term(s) -> str:
+    from sympy import latex, Symbol
+
+    return latex(s.of.subs(Symbol("y", real=True), Symbol("y_i")))
+
+
+def _latex(expr) -> str:
+    from .render.latex import MathPrinter
+
+    return MathPrinter({"symbol_names": {}}).doprint(expr)
+
+
+def _join(parts: list) -> list:
+    out = []
+    for n, p in enumerate(parts):
+        if n:
+            out.append(" and " if n == len(parts) - 1 else ", ")
+        out.append(p)
+    return out
+
+
+def _identify_question(number, rng, derivations, pool, notation):
+    named = [name for name in pool if derivations[name].loss_name]
+    if not named:
+        raise ExamError("no recipe in --recipes leads to a named loss; add one for 'which loss' questions")
+    name = rng.choice(named)
+    d = derivations[name]
+    correct = d.loss_name
+    others = sorted({loss.name(d.recipe.reduction) for loss in NAMED_LOSSES} - {correct})
+    options = rng.sample(others, min(3, len(others))) + [correct]
+    rng.shuffle(options)
+    prompt = [Para(("Assume: %s" % _model_sentence(d, notation),)),
+              Para(("Which loss does maximum likelihood lead to (%s reduction)? Say why." % d.recipe.reduction,)),
+              Choices(tuple(options), options.index(correct))]
+    dropped_step = next(s for s in d.steps if s.relation == "constant-dropped")
+    dropped = dropped_step.data.get("dropped") or []
+    nll = -d.loglik_summand
+    why = [Para(("The negative log-likelihood of one observation is",)),
+           Display((notation.latex(r"-\log p(y_i \mid x_i; \theta)") + " &= " + inline_math(nll, notation),))]
+    if dropped:
+        why.append(Para(("Over the sample, the terms ", *_join([Tex(inline_math(t, notation)) for t in dropped]),
+                         " do not depend on %s and are dropped; positive constant factors (and the %s reduction) "
+                         "do not move the minimum either, which leaves" % (notation.weights.text,
+                                                                          d.recipe.reduction),)))
+    else:
+        why.append(Para(("Every term depends on %s; positive constant factors (and the %s reduction) do not move "
+                         "the minimum, which leaves" % (notation.weights.text, d.recipe.reduction),)))
+    why.append(Display((r"\mathcal{L} &= " + inline_math(d.loss, notation),)))
+    letter = "ABCDEFG"[options.index(correct)]
+    why.append(Para(("— the %s. Every step of this derivation is machine-checked (run mlederive %s)." % (correct, name),)))
+    answer = "%s: %s" % (letter, correct)
+    return Question(number, "identify", "Which loss? (%s, %s link)" % (d.model.family.title, d.model.link.name),
+                    prompt, why, answer, (answer,), ("multichoice", tuple(options), options.index(correct)))
+
+
+def build_exam(seed, variants: int, questions: int, recipes=None, progress=None) -> Exam:
+    """Build every variant in memory (nothing is written here)."""
+    from .recipe import builtin_names
+
+    if not 1 <= variants <= MAX_VARIANTS:
+        raise ExamError("--variants %s: give a number from 1 to %d" % (variants, MAX_VARIANTS))
+    if not 1 <= questions <= MAX_QUESTIONS:
+        raise ExamError("--questions %s: give a number from 1 to %d" % (questions, MAX_QUESTIONS))
+    pool = list(recipes) if recipes else builtin_names()
+    if not pool:
+        raise ExamError("--recipes: give at least one recipe name, e.g. --recipes bernoulli-logit,poisson-log")
+    derivations = _Derivations(pool)  # loads (and so validates) every recipe before any work
+    mle_families = [f for f in dict.fromkeys(derivations.recipes[n].family for n in pool) if f in PROBLEMS] \
+        or sorted(PROBLEMS)
+    built = []
+    for v in range(1, variants + 1):
+        rng = random.Random("mlederive-exam:%s:%d" % (seed, v))
+        notation = rng.choice(NOTATIONS)
+        start = rng.randrange(len(KINDS))
+        variant = Variant(v, notation)
+        for q in range(1, questions + 1):
+            kind = KINDS[(start + q - 1) % len(KINDS)]
+            if kind == "derive":
+                variant.questions.append(_derive_question(q, rng, derivations, pool, notation))
+            elif kind == "mle":
+                variant.questions.append(_mle_question(q, rng, mle_families, notation))
+            else:
+                variant.questions.append(_identify_question(q, rng, derivations, pool, notation))
+        built.append(variant)
+        if progress is not None:
+            progress()
+    return Exam(str(seed), built, tuple(pool))

@@ -1,0 +1,190 @@
+"""Closed-form maximum-likelihood estimates for an i.i.d. sample (no predictor).
+
+The log-likelihood of n observations is written with sample means of the
+statistics the log-density needs (ȳ, the mean of y², …): each term of
+log p(y; θ) is a θ-free statistic a(y) times a function b(θ), so
+Σ_i a(y_i)·b(θ) = n·mean(a)·b(θ). The score is set to zero and solved by
+SymPy; every result is checked, not trusted:
+
+* the score is the derivative of the log-likelihood (recomputed);
+* the estimate makes the score zero (proved symbolically);
+* the second-order condition: the Hessian at the estimate is negative
+  definite — proved symbolically when SymPy can decide the sign, otherwise
+  checked at the sample's own values (and said so).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import sympy as sp
+
+from .errors import MlederiveError
+from .families import FAMILIES
+from .links import LINKS
+from .verify import CLAIM_BUDGET, _symbolic_zero
+
+_y = sp.Symbol("y", real=True)
+_n = sp.Symbol("n", positive=True, integer=True)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Which family, and how its parameters are called and constrained."""
+
+    family: str
+    params: tuple[sp.Symbol, ...]  # the mean first
+    latex: tuple[str, ...]
+    text: tuple[str, ...]
+    notation: str  # e.g. "Bernoulli(p)"
+    notation_latex: str
+    #: what the answer reports, per parameter: the parameter itself or its square (σ → σ²)
+    report: tuple[str, ...] = ("value",)
+
+    def estimate_text(self) -> list[str]:
+        """p̂, μ̂, σ̂²: what the answer reports, in unicode."""
+        return [t + "\u0302" + ("²" if r == "square" else "") for t, r in zip(self.text, self.report)]
+
+
+PROBLEMS = {
+    "bernoulli": Problem("bernoulli", (sp.Symbol("p", positive=True),), ("p",), ("p",), "Bernoulli(p)",
+                         r"\mathrm{Bernoulli}(p)"),
+    "poisson": Problem("poisson", (sp.Symbol("lambda", positive=True),), (r"\lambda",), ("λ",), "Poisson(λ)",
+                       r"\mathrm{Poisson}(\lambda)"),
+    "gaussian": Problem("gaussian", (sp.Symbol("mu", real=True), sp.Symbol("sigma", positive=True)),
+                        (r"\mu", r"\sigma"), ("μ", "σ"), "N(μ, σ²)", r"\mathcal{N}(\mu, \sigma^2)", ("value", "square")),
+}
+
+
+class NoClosedForm(MlederiveError):
+    pass
+
+
+@dataclass
+class Statistic:
+    """A sample mean (1/n)·Σ_i a(y_i), shown as ``latex``."""
+
+    symbol: sp.Symbol
+    of: sp.Expr  # a(y)
+    latex: str
+
+    def value(self, data) -> sp.Rational:
+        vals = [self.of.subs(_y, sp.Rational(str(v))) for v in data]
+        return sp.Add(*vals) / len(vals)
+
+
+@dataclass
+class MLECheck:
+    what: str
+    verified: bool
+    method: str  # "symbolic" | "at the sample's values"
+
+
+@dataclass
+class MLEResult:
+    problem: Problem
+    data: list
+    per_obs_latex: str  # (1/n) ℓ(θ) in statistics, θ-free terms dropped
+    loglik: sp.Expr  # ℓ(θ)/n in statistics (θ-free terms dropped)
+    statistics: list[Statistic]
+    score: list[sp.Expr]
+    estimate: dict  # parameter → expression in the statistics
+    hessian: sp.Matrix  # at the estimate
+    checks: list[MLECheck] = field(default_factory=list)
+
+    @property
+    def verified(self) -> bool:
+        return all(c.verified for c in self.checks)
+
+    def stat_values(self) -> dict:
+        return {s.symbol: s.value(self.data) for s in self.statistics}
+
+    def values(self) -> list[tuple[str, sp.Rational]]:
+        """(label, exact value) per reported quantity, evaluated on the data."""
+        at = self.stat_values()
+        out = []
+        for p, latex, report in zip(self.problem.params, self.problem.latex, self.problem.report):
+            if report == "square":  # σ̂² = ⟨y²⟩ − ȳ²: square before evaluating, so the value stays exact
+                out.append((r"\hat{%s}^2" % latex, sp.expand(self.estimate[p] ** 2).xreplace(at)))
+            else:
+                out.append((r"\hat{%s}" % latex, self.estimate[p].xreplace(at)))
+        return out
+
+
+def _statistic_for(a: sp.Expr, stats: list[Statistic], positive: bool) -> sp.Symbol:
+    for s in stats:
+        if sp.simplify(s.of - a) == 0:
+            return s.symbol
+    index = len(stats)
+    if a == _y:
+        # a sample of a non-negative law with a finite MLE has ȳ > 0
+        sym, latex = sp.Symbol("ybar", **({"positive": True} if positive else {"real": True})), r"\bar{y}"
+    elif a == _y**2:
+        sym, latex = sp.Symbol("ysqbar", nonnegative=True), r"\overline{y^2}"
+    else:
+        sym, latex = sp.Symbol("t%d" % index, real=True), r"\overline{%s}" % sp.latex(a)
+    stats.append(Statistic(sym, a, latex))
+    return sym
+
+
+def solve_mle(family: str, data) -> MLEResult:
+    """The closed-form MLE of ``family``'s parameters from ``data``, checked."""
+    if family not in PROBLEMS:
+        raise NoClosedForm("no MLE problem for family %r; use one of %s" % (family, ", ".join(PROBLEMS)))
+    prob = PROBLEMS[family]
+    fam = FAMILIES[family]
+    params = {p.name: p.symbol for p in fam.params}
+    if len(prob.params) > 1:
+        params[fam.params[0].name] = prob.params[1]
+    logp = fam.expanded_log_density(_y, prob.params[0], LINKS["identity"], params)
+    stats: list[Statistic] = []
+    positive = bool(fam.support.is_subset(sp.Interval(0, sp.oo)))
+    per_obs = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(logp)):
+        a, b = term.as_independent(*prob.params, as_Add=False)
+        if not b.has(*prob.params):
+            continue  # θ-free: a constant of the log-likelihood
+        if b.has(_y):
+            raise NoClosedForm("log p(y; θ) of %s does not separate into statistic × f(θ)" % family)
+        coeff, stat = a.as_independent(_y, as_Add=False)
+        per_obs += coeff * b * (_statistic_for(stat, stats, positive) if stat != 1 else 1)
+    score = [sp.diff(per_obs, p) for p in prob.params]
+    solutions = sp.solve(score, list(prob.params), dict=True)
+    # keep the root in the parameter's domain (σ > 0): drop any that SymPy can tell lies outside
+    solutions = [s for s in solutions
+                 if all(s[p].is_real is not False and (not p.is_positive or s[p].is_positive is not False)
+                        for p in prob.params)]
+    if not solutions:
+        raise NoClosedForm("the score equations of %s have no closed-form solution" % family)
+    estimate = solutions[0]
+    hessian = sp.hessian(per_obs, prob.params).xreplace(estimate)
+    hessian = hessian.applyfunc(lambda e: sp.factor(sp.cancel(e)))
+    result = MLEResult(prob, list(data), sp.latex(per_obs), per_obs, stats, score, estimate, hessian)
+    result.checks = _checks(result)
+    return result
+
+
+def _checks(r: MLEResult) -> list[MLECheck]:
+    checks = []
+    recomputed = [sp.diff(r.loglik, p) for p in r.problem.params]
+    checks.append(MLECheck("score = ∂ℓ/∂θ", all(_symbolic_zero(a - b, CLAIM_BUDGET)[0]
+                                                  for a, b in zip(recomputed, r.score)), "symbolic"))
+    at_estimate = [s.xreplace(r.estimate) for s in recomputed]
+    checks.append(MLECheck("the estimate makes the score zero",
+                           all(_symbolic_zero(e, CLAIM_BUDGET)[0] for e in at_estimate), "symbolic"))
+    minors = [r.hessian[:k, :k].det() for k in range(1, r.hessian.shape[0] + 1)]
+    signs = [(-1) ** k * m for k, m in enumerate(minors, start=1)]  # negative definite: (-1)^k Δ_k > 0
+    if all(s.is_positive for s in signs):
+        checks.append(MLECheck("Hessian negative definite at the estimate", True, "symbolic"))
+    else:
+        at = r.stat_values()
+        ok = all(sp.nsimplify(s.xreplace(at)) > 0 for s in signs)
+        checks.append(MLECheck("Hessian negative definite at the estimate", bool(ok), "at the sample's values"))
+    return checks
+
+
+def fraction_text(v: sp.Rational, digits: int = 4) -> str:
+    """A number for students: exact when short (1/3 → 0.3333), rounded to ``digits`` decimals."""
+    f = Fraction(int(v.p), int(v.q))
+    text = ("%." + str(digits) + "f") % float(f)
+    return text.rstrip("0").rstrip(".") if "." in text else text

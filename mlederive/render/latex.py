@@ -1,0 +1,276 @@
+"""LaTeX output: a standalone article (or its body, ``fragment=True``).
+
+Two jobs besides layout:
+
+* every string that is not ours (recipe title, description) is escaped, and
+  the unicode in our own prose (θ, η_i, Σ_k, σ²) becomes LaTeX math, so the
+  document compiles with a plain pdflatex;
+* long expressions are broken across lines, at the top-level terms of a sum
+  (and inside a long Σ_i (…)), instead of running off the page.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from .. import __version__
+from .common import (DEFAULT_NOTATION, Notation, check_phrase, display_form, gradient_label, gradient_lhs_latex,
+                     relation_phrase,
+                     summary_line)
+
+#: rough number of characters that fit on a line of a displayed equation
+LINE_WIDTH = 64
+
+_TEXT_SPECIALS = {
+    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
+    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+    "…": r"\ldots{}", "—": "---", "–": "--", "’": "'", "‘": "`", "“": "``", "”": "''", "\u00a0": "~",
+}
+
+_GREEK = dict(zip("αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΦΨΩ", (
+    r"\alpha", r"\beta", r"\gamma", r"\delta", r"\varepsilon", r"\zeta", r"\eta", r"\theta", r"\iota",
+    r"\kappa", r"\lambda", r"\mu", r"\nu", r"\xi", r"\pi", r"\rho", r"\sigma", r"\tau", r"\upsilon",
+    r"\phi", r"\chi", r"\psi", r"\omega", r"\Gamma", r"\Delta", r"\Theta", r"\Lambda", r"\Xi", r"\Pi",
+    r"\Phi", r"\Psi", r"\Omega")))
+
+_MATH = {
+    **_GREEK, "Σ": r"\sum", "∏": r"\prod", "∂": r"\partial", "∇": r"\nabla", "·": r"\cdot", "⋅": r"\cdot",
+    "×": r"\times", "−": "-", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "≃": r"\simeq",
+    "∝": r"\propto", "→": r"\to", "↦": r"\mapsto", "∈": r"\in", "∞": r"\infty", "½": r"\tfrac{1}{2}",
+    "‖": r"\|", "ℓ": r"\ell", "√": r"\surd", "ŷ": r"\hat{y}", "ᵀ": r"^{\top}", "±": r"\pm", "∼": r"\sim",
+    "≡": r"\equiv", "✓": r"\checkmark", "✗": r"\times", "⊤": r"\top", "∑": r"\sum",
+}
+_SUPER = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+"))
+_SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙ", "0123456789ijkn"))
+
+_LETTER = "A-Za-z" + "".join(_GREEK) + "ŷ∇ℓΣ∏"
+_TOKEN = re.compile(
+    r"(?P<sub>[{0}]_(?:\{{[^{{}}]*\}}|[{0}0-9]+))".format(_LETTER)   # η_i, y_ik, e_{ij}, ∇_θ, Σ_k
+    + r"|(?P<sup>\^(?:\{[^{}]*\}|[A-Za-z0-9]+))"                # e^{η_ij}
+    + r"|(?P<scripts>[%sA-Za-z0-9)]?[%s%s]+)" % ("".join(_GREEK), "".join(_SUPER), "".join(_SUB))  # g⁻¹, σ², ηᵢ
+    + r"|(?P<char>.)", re.S)
+#: in our prose only: "y_i | x_i ~ N(μ, σ²)"
+_PROSE_MATH = {"~": r"\sim", "|": r"\mid"}
+
+
+def _math(fragment: str) -> str:
+    """Unicode math from our prose (``η_ij``, ``σ²``) as LaTeX math-mode source."""
+    if "_" in fragment and "{" not in fragment:  # η_ij inside e^{η_ij}
+        base, _, sub = fragment.partition("_")
+        return "%s_{%s}" % (_math(base).strip(), _math(sub).strip())
+    out = []
+    for ch in fragment:
+        if ch in _MATH:
+            out.append(_MATH[ch] + " ")
+        elif ch in _SUPER:
+            out.append("^{%s}" % _SUPER[ch])
+        elif ch in _SUB:
+            out.append("_{%s}" % _SUB[ch])
+        elif ch in "{}":
+            out.append(ch)
+        elif ch in _TEXT_SPECIALS:
+            out.append(_TEXT_SPECIALS[ch] if ch not in "_^" else ch)
+        else:
+            out.append(ch)
+    return _merge_scripts("".join(out))
+
+
+def _merge_scripts(src: str) -> str:
+    """``^{-}^{1}`` → ``^{-1}`` (one unicode superscript character at a time)."""
+    for mark in "^_":
+        pattern = re.compile(r"(\%s\{[^{}]*)\}\%s\{" % (mark, mark))
+        while pattern.search(src):
+            src = pattern.sub(r"\1", src)
+    return src
+
+
+def _text_char(ch: str) -> str:
+    if ch in _TEXT_SPECIALS:
+        return _TEXT_SPECIALS[ch]
+    if ord(ch) < 128 or ch.isalpha() and ord(ch) < 0x250:  # ASCII and accented Latin: utf8 inputenc
+        return ch
+    return r"\ensuremath{\langle}U+%04X\ensuremath{\rangle}" % ord(ch)  # would stop pdflatex: show the code
+
+
+def tex_text(s: str, prose: bool = True) -> str:
+    """A string as LaTeX text.
+
+    ``prose=True`` (our own sentences) also turns ``η_i`` and ``e^{…}`` into
+    math; ``prose=False`` (user strings: titles, descriptions) prints ``_`` and
+    ``^`` literally. Greek letters and math signs become math in both.
+    """
+    out: list[tuple[bool, str]] = []  # (is_math, source)
+    for m in _TOKEN.finditer(s):
+        if prose and m.group("sub"):
+            base, sub = m.group("sub").split("_", 1)
+            sub = sub[1:-1] if sub.startswith("{") else sub
+            out.append((True, "%s_{%s}" % (_math(base).strip(), _math(sub).strip())))
+        elif m.group("scripts"):
+            out.append((True, _math(m.group("scripts"))))
+        elif prose and m.group("char") in _PROSE_MATH:
+            out.append((True, _PROSE_MATH[m.group("char")]))
+        elif prose and m.group("sup"):
+            sup = m.group("sup")[1:]
+            sup = sup[1:-1] if sup.startswith("{") else sup
+            out.append((True, "^{%s}" % _math(sup).strip()))
+        else:
+            for ch in m.group(0):
+                if ch in _MATH or ch in _SUPER or ch in _SUB:
+                    out.append((True, _math(ch)))
+                else:
+                    out.append((False, _text_char(ch)))
+    text, pending = [], []
+    for is_math, src in out + [(False, "")]:
+        if is_math:
+            pending.append(src)
+            continue
+        if pending:
+            body = "".join(pending).strip()
+            text.append("$%s$" % (r"{}" + body if body.startswith(("^", "_")) else body))
+            pending = []
+        text.append(src)
+    return "".join(text)
+
+
+class MathPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with our display conventions (log, not ln)."""
+
+    def __init__(self, settings=None):
+        super().__init__({"ln_notation": False, **(settings or {})})
+
+    def _print_Mul(self, expr):
+        # c·Σ_i f_i as "c Σ_i f_i", not SymPy's \frac{Σ_i f_i}{n}: the sum stays readable and breakable
+        sums = [f for f in expr.args if isinstance(f, sp.Sum)]
+        if len(sums) != 1:
+            return super()._print_Mul(expr)
+        rest = sp.Mul(*[f for f in expr.args if f is not sums[0]])
+        if rest.could_extract_minus_sign():
+            return "- " + (self._print(sums[0]) if rest == -1 else self._print(-rest) + " " + self._print(sums[0]))
+        return self._print(rest) + " " + self._print(sums[0])
+
+
+def _visible(latex: str) -> int:
+    """A rough count of printed characters: commands count as one, braces as none."""
+    latex = re.sub(r"\\(left|right|Bigl|Bigr|bigl|bigr)\b", "", latex)
+    latex = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: "x" * max(len(m.group(1)), len(m.group(2))), latex)
+    latex = re.sub(r"\\[A-Za-z]+", "x", latex)
+    return len(re.sub(r"[{}^_ ]", "", latex))
+
+
+def _sum_head(printer, expr: sp.Sum) -> str:
+    heads = []
+    for var, lo, hi in reversed(expr.limits):
+        heads.append(r"\sum_{%s=%s}^{%s}" % (printer._print(var), printer._print(lo), printer._print(hi)))
+    return " ".join(heads)
+
+
+def _pieces(printer, expr: sp.Expr, width: int) -> list[str]:
+    """The LaTeX of ``expr`` as pieces whose concatenation is the whole; lines may break between pieces."""
+    whole = printer.doprint(expr)
+    if _visible(whole) <= width:
+        return [whole]
+    if expr.is_Add:
+        pieces: list[str] = []
+        for n, term in enumerate(printer._as_ordered_terms(expr)):
+            negative = term.could_extract_minus_sign()
+            sub = _pieces(printer, -term if negative and n else term, width)
+            sign = ("- " if negative else "+ ") if n else ""
+            pieces += [sign + sub[0]] + sub[1:]
+        return pieces
+    if isinstance(expr, sp.Sum) and expr.function.is_Add:
+        inner = _pieces(printer, expr.function, width)
+        if len(inner) == 1:
+            return [whole]
+        return [_sum_head(printer, expr) + r" \Bigl(" + inner[0]] + inner[1:-1] + [inner[-1] + r" \Bigr)"]
+    if expr.is_Mul:
+        sums = [f for f in expr.args if isinstance(f, sp.Sum)]
+        if len(sums) == 1:
+            rest = sp.Mul(*[f for f in expr.args if f is not sums[0]])
+            inner = _pieces(printer, sums[0], width)
+            if len(inner) > 1:
+                prefix = "-" if rest == -1 else printer._print(rest)
+                return [prefix + " " + inner[0]] + inner[1:]
+    return [whole]
+
+
+def equation_rows(lhs_latex: str, expr: sp.Expr, notation: Notation = DEFAULT_NOTATION,
+                  width: int = LINE_WIDTH) -> list[str]:
+    """Rows for ``align*``/``aligned``: ``lhs &= …`` then ``&\\qquad …`` continuation rows."""
+    printer = MathPrinter()
+    pieces = _pieces(printer, display_form(expr, notation), width)
+    lhs = notation.latex(lhs_latex)
+    rows, current = [], ""
+    budget = max(width - _visible(lhs), 24)
+    for piece in pieces:
+        if current and _visible(current + piece) > budget:
+            rows.append(current)
+            current, budget = piece, width
+        else:
+            current = (current + " " + piece).strip()
+    rows.append(current)
+    return ["%s &= %s" % (lhs, rows[0])] + [r"&\qquad %s" % r for r in rows[1:]]
+
+
+def inline_math(expr: sp.Expr, notation: Notation = DEFAULT_NOTATION) -> str:
+    return MathPrinter().doprint(display_form(expr, notation))
+
+
+def _display(rows: list[str]) -> str:
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+def _mark(check) -> str:
+    return r"$\checkmark$" if check.verified else r"\textbf{FAILED}"
+
+
+def render_latex_body(d, notation: Notation = DEFAULT_NOTATION,
+                      headings: tuple[str, str] = (r"\subsection*", r"\section*")) -> str:
+    """The derivation as LaTeX body text: needs amsmath and amssymb."""
+    r, m = d.recipe, d.model
+    nt = notation.text
+    heading, result_heading = headings
+    out = []
+    if r.description:
+        out.append(tex_text(r.description, prose=False) + "\n")
+    out.append(r"\noindent\textbf{Assumption.} %s family, %s link (%s), %s predictor, %s reduction."
+               % (tex_text(m.family.title, prose=False), m.link.name, m.pairing.status, m.predictor.name,
+                  r.reduction) + "\n")
+    for w in d.warnings:
+        out.append(r"\noindent\textbf{Warning.} %s" % tex_text(w) + "\n")
+    for number, (step, check) in enumerate(zip(d.steps, d.checks), start=1):
+        out.append(r"%s{Step %d. %s}" % (heading, number, tex_text(nt(step.title))))
+        out.append(tex_text(nt(step.justification)))
+        out.append(_display(equation_rows(step.lhs_latex, step.expr, notation)))
+        line = r"\noindent{\small %s %s --- %s" % (
+            _mark(check), tex_text(nt(relation_phrase(step.relation))), check_phrase(check))
+        if not check.verified and check.detail:
+            line += ": " + tex_text(check.detail)
+        out.append(line + "}\n")
+    out.append(r"%s{Result}" % result_heading)
+    out.append(r"\noindent\textbf{Loss:} %s" % tex_text(d.loss_name or "no textbook name (see the last loss step)"))
+    out.append(_display(equation_rows(r"\mathcal{L}(\theta)", d.loss, notation)))
+    for name, g in d.gradients.items():
+        label = gradient_label(d, name)
+        out.append(r"\noindent\textbf{Gradient %s:}" % tex_text(nt(label)))
+        out.append(_display(equation_rows(gradient_lhs_latex(d, name), g, notation)))
+    out.append(r"\noindent %s." % tex_text(summary_line(d)))
+    return "\n".join(out) + "\n"
+
+
+PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[utf8]{inputenc}
+\usepackage{amsmath,amssymb}
+\usepackage[margin=2.5cm]{geometry}
+"""
+
+
+def render_latex(d, fragment: bool = False, notation: Notation = DEFAULT_NOTATION) -> str:
+    body = render_latex_body(d, notation)
+    if fragment:
+        return body
+    return (PREAMBLE + "\\title{%s}\n\\author{derived and machine-checked by mlederive %s}\n\\date{}\n"
+            "\\begin{document}\n\\maketitle\n\n%s\\end{document}\n"
+            % (tex_text(d.recipe.title, prose=False), __version__, body))
