@@ -6,6 +6,8 @@
    more of itself lazily on the first sum and the first printed product). Interleaved,
    median of N runs each; reported as ratios within one run.
 2. In-process: each built-in recipe derived and verified, wall time (median of 3).
+3. Exam: `mlederive exam --seed S --variants 30 --questions 4 -o DIR` as a new process
+   (LaTeX, Markdown and key; no --pdf), median of 3 seeds.
 """
 from __future__ import annotations
 
@@ -67,6 +69,24 @@ def in_process():
         print("  %-34s %.2fs" % (name, statistics.median(times)))
 
 
+def exam():
+    import tempfile
+
+    exe = shutil.which("mlederive") or os.path.join(os.path.dirname(sys.executable), "mlederive")
+    times = []
+    for seed in range(3):
+        with tempfile.TemporaryDirectory() as tmp:
+            times.append(timed([exe, "exam", "--seed", str(seed), "--variants", "30", "--questions", "4",
+                                "-o", os.path.join(tmp, "exam")]))
+    print("exam, 30 variants x 4 questions, .tex + .md + key.csv (median of 3 seeds): %.1fs"
+          % statistics.median(times))
+
+
 if __name__ == "__main__":
-    cold_start()
-    in_process()
+    which = sys.argv[1:] or ["cold", "in-process", "exam"]
+    if "cold" in which:
+        cold_start()
+    if "in-process" in which:
+        in_process()
+    if "exam" in which:
+        exam()

@@ -21,8 +21,8 @@ from . import symbolic as S
 from .errors import MlederiveError
 from .losses import NAMED_LOSSES
 from .mle import PROBLEMS, fraction_text, solve_mle
-from .render.common import Name, Notation
-from .render.latex import inline_math
+from .render.common import Name, Notation, gradient_lhs_latex
+from .render.latex import equation_rows, inline_math
 
 KINDS = ("derive", "mle", "identify")
 
@@ -93,7 +93,7 @@ class Question:
     prompt: list
     solution: list
     answer: str  # the key's final answer (unicode)
-    answer_parts: tuple  # the same answer as a Para's parts (for the solutions)
+    answer_blocks: list  # the same answer as blocks, shown at the end of the worked solution
     #: machine-readable answer for Moodle: ("numerical", [(label, value), …]) | ("multichoice", …) | ("essay", …)
     moodle: tuple = ()
 
@@ -134,6 +134,12 @@ class _Derivations:
         return self._cache[name]
 
 
+def _pair_title(d) -> str:
+    """``Gaussian, identity link`` (and which nuisance parameters are learned, if any)."""
+    learned = "".join(", %s learned" % S.inline(d.model.params[n]) for n in d.model.learned)
+    return "%s, %s link%s" % (d.model.family.title, d.model.link.name, learned)
+
+
 def _model_sentence(d, notation: Notation) -> str:
     return notation.text(d.steps[0].justification)
 
@@ -149,15 +155,14 @@ def _derive_question(number, rng, derivations, pool, notation):
               "(drop the terms that do not depend on %s, take %s) and its gradient with respect to %s. "
               "Justify every step." % (notation.weights.text, what, notation.weights.text),)),
     ]
-    loss_tex = inline_math(d.loss, notation)
-    grad_tex = inline_math(d.gradients["theta"], notation)
     label = d.loss_name or "%s negative log-likelihood" % d.model.family.title
     answer = "%s: loss = %s; gradient = %s" % (label, notation.text(S.inline(d.loss)),
                                               notation.text(S.inline(d.gradients["theta"])))
-    parts = ("%s: " % label, Tex(r"\mathcal{L} = " + loss_tex), "; gradient ",
-             Tex(notation.latex(r"\nabla_{\theta}") + r" \mathcal{L} = " + grad_tex))
-    return Question(number, "derive", "Derive a loss (%s, %s link)" % (d.model.family.title, d.model.link.name),
-                    prompt, [Worked(d, notation)], answer, parts, ("essay",))
+    blocks = [Para((label + ",",)),
+              Display(tuple(equation_rows(r"\mathcal{L}(\theta)", d.loss, notation))
+                      + tuple(equation_rows(gradient_lhs_latex(d, "theta"), d.gradients["theta"], notation)))]
+    return Question(number, "derive", "Derive a loss (%s)" % _pair_title(d),
+                    prompt, [Worked(d, notation)], answer, blocks, ("essay",))
 
 
 def _sample(rng, family: str) -> list:
@@ -228,9 +233,9 @@ def _mle_question(number, rng, families, notation):
                           ", so")))
     solution.append(Display(tuple(r"%s &= %s \approx %s" % (lt, _latex(v), fraction_text(v)) for lt, v in values)))
     answer = "; ".join("%s = %s" % (t, fraction_text(v)) for t, (_, v) in zip(prob.estimate_text(), values))
-    parts = tuple(_join([Tex(r"%s = %s" % (lt, fraction_text(v))) for lt, v in values]))
+    blocks = [Para(tuple(_join([Tex(r"%s = %s" % (lt, fraction_text(v))) for lt, v in values])))]
     return Question(number, "mle", "Maximum likelihood from data (%s)" % prob.notation, prompt, solution, answer,
-                    parts, ("numerical", tuple((t, float(fraction_text(v))) for t, (_, v) in zip(prob.estimate_text(), values))))
+                    blocks, ("numerical", tuple((t, float(fraction_text(v))) for t, (_, v) in zip(prob.estimate_text(), values))))
 
 
 def _second_order(result) -> list:
@@ -297,8 +302,8 @@ def _identify_question(number, rng, derivations, pool, notation):
     letter = "ABCDEFG"[options.index(correct)]
     why.append(Para(("— the %s. Every step of this derivation is machine-checked (run mlederive %s)." % (correct, name),)))
     answer = "%s: %s" % (letter, correct)
-    return Question(number, "identify", "Which loss? (%s, %s link)" % (d.model.family.title, d.model.link.name),
-                    prompt, why, answer, (answer,), ("multichoice", tuple(options), options.index(correct)))
+    return Question(number, "identify", "Which loss? (%s)" % _pair_title(d),
+                    prompt, why, answer, [Para((answer,))], ("multichoice", tuple(options), options.index(correct)))
 
 
 def build_exam(seed, variants: int, questions: int, recipes=None, progress=None) -> Exam:

@@ -37,7 +37,10 @@ def write_file(path: str | os.PathLike, data: str | bytes, force: bool = False) 
         raise OutputError("-o %s: file exists; use --force to overwrite it" % target)
     _check_dir(target.parent if str(target.parent) else Path("."), "-o %s" % target)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % target.name, suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".%s." % target.name, suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError("-o %s: cannot write there (%s); choose another path" % (target, exc.strerror)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
@@ -69,7 +72,11 @@ def write_tree(directory: str | os.PathLike, files: dict[str, str | bytes], forc
         clashes = sorted(name for name in files if (target / name).exists())
         if clashes and not force:
             raise OutputError("-o %s: %s already exists; use --force to overwrite" % (target, clashes[0]))
-    staging = Path(tempfile.mkdtemp(prefix=".%s." % target.name, dir=parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".%s." % target.name, dir=parent))
+    except OSError as exc:
+        raise OutputError("-o %s: cannot write in %s (%s); choose another path" % (target, parent, exc.strerror)) \
+            from None
     try:
         for name, content in files.items():
             payload = content.encode("utf-8") if isinstance(content, str) else content
@@ -82,5 +89,7 @@ def write_tree(directory: str | os.PathLike, files: dict[str, str | bytes], forc
             os.replace(item, target / item.name)
             written.append(target / item.name)
         return written
+    except OSError as exc:
+        raise OutputError("-o %s: writing failed (%s); nothing was written" % (target, exc.strerror)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)

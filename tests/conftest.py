@@ -32,3 +32,29 @@ def unrolled_equal(a, b, size=4, classes=3):
     diff = (a - b).subs(subs).doit()
     diff = S.expand_functions(diff)
     return sp.simplify(sp.expand_log(diff, force=True)) == 0
+
+
+def pdflatex_or_skip():
+    """Real pdflatex. CI sets MLEDERIVE_REQUIRE_PDFLATEX=1, where a missing pdflatex is a failure."""
+    import os
+    import shutil
+
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        if os.environ.get("MLEDERIVE_REQUIRE_PDFLATEX"):
+            pytest.fail("pdflatex is required (MLEDERIVE_REQUIRE_PDFLATEX is set) but not on PATH")
+        pytest.skip("pdflatex not installed (.ci/run installs it)")
+    return exe
+
+
+def compile_tex(path):
+    """Compile with pdflatex; return the log text. Fails the test on any LaTeX error."""
+    import subprocess
+
+    exe = pdflatex_or_skip()
+    proc = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", path.name], cwd=path.parent,
+                          capture_output=True, timeout=180)
+    log = path.with_suffix(".log").read_text(errors="replace")
+    assert proc.returncode == 0, "pdflatex failed on %s:\n%s" % (path.name, log[-3000:])
+    assert path.with_suffix(".pdf").stat().st_size > 1000
+    return log

@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from .. import __version__
 from ..exam import Checks, Choices, Display, Exam, Para, Tex, Variant, Worked
-from .latex import render_latex_body, tex_text
+from .latex import FONTS, render_latex_body, tex_text
 from .markdown import md_text, render_markdown_body
 
 TITLE = "Loss functions from maximum likelihood"
@@ -46,7 +46,7 @@ def _tex_block(block, solutions: bool) -> str:
 
 
 def exam_tex(exam: Exam, variant: Variant, solutions: bool) -> str:
-    out = [r"\documentclass[11pt]{exam}", r"\usepackage[utf8]{inputenc}", r"\usepackage{amsmath,amssymb}",
+    out = [r"\documentclass[11pt]{exam}", r"\usepackage[utf8]{inputenc}", FONTS, r"\usepackage{amsmath,amssymb}",
            r"\usepackage[margin=2.2cm]{geometry}"]
     if solutions:
         out.append(r"\printanswers")
@@ -62,7 +62,7 @@ def exam_tex(exam: Exam, variant: Variant, solutions: bool) -> str:
         if solutions:
             out.append(r"\begin{solution}")
             out += [_tex_block(b, solutions) for b in q.solution]
-            out.append(r"\par\noindent\textbf{Answer:} " + _tex_parts(q.answer_parts))
+            out.append(r"\par\noindent\textbf{Answer:} " + "".join(_tex_block(b, solutions) for b in q.answer_blocks))
             out.append(r"\end{solution}")
     out += [r"\end{questions}", r"\end{document}", ""]
     return "\n".join(out)
@@ -101,7 +101,7 @@ def exam_markdown(exam: Exam, variant: Variant, solutions: bool) -> str:
         if solutions:
             out.append("### Solution")
             out += [_md_block(b, solutions) for b in q.solution]
-            out.append("**Answer:** " + _md_parts(q.answer_parts))
+            out.append("**Answer:** " + "\n\n".join(_md_block(b, solutions) for b in q.answer_blocks))
     return "\n\n".join(out) + "\n"
 
 

@@ -260,8 +260,13 @@ def render_latex_body(d, notation: Notation = DEFAULT_NOTATION,
     return "\n".join(out) + "\n"
 
 
+#: Latin Modern with T1 encoding when installed (real glyphs for _ < > |, so copy-paste from the
+#: PDF gives the text back); plain Computer Modern otherwise: the document compiles either way
+FONTS = r"\IfFileExists{lmodern.sty}{\usepackage[T1]{fontenc}\usepackage{lmodern}}{}"
+
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[utf8]{inputenc}
+""" + FONTS + r"""
 \usepackage{amsmath,amssymb}
 \usepackage[margin=2.5cm]{geometry}
 """

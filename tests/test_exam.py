@@ -1,0 +1,220 @@
+"""Exams: determinism, variety, answers checked against the engine and numpy, Moodle XML, bad input."""
+import csv
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from mlederive.catalog import builtin_table
+from mlederive.cli import cli
+
+from conftest import pdflatex_or_skip
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def make(tmp_path, name, *args):
+    out = tmp_path / name
+    result = run("exam", "-o", str(out), *args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def files(directory):
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+def key_rows(directory):
+    with open(directory / "key.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def questions_md(path):
+    """Question number → its markdown section."""
+    parts = re.split(r"^## Question (\d+)\. ", path.read_text(), flags=re.M)
+    return {int(n): body for n, body in zip(parts[1::2], parts[2::2])}
+
+
+@pytest.fixture(scope="module")
+def exam6(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("exam")
+    return make(tmp, "six", "--seed", "42", "--variants", "6", "--questions", "4", "--moodle")
+
+
+def test_writes_every_file(exam6):
+    names = set(files(exam6))
+    for v in range(1, 7):
+        assert {"exam-%d.tex" % v, "solutions-%d.tex" % v, "exam-%d.md" % v, "solutions-%d.md" % v} <= names
+    assert {"key.csv", "moodle.xml"} <= names
+    assert len(key_rows(exam6)) == 6 * 4
+    exam_tex = (exam6 / "exam-1.tex").read_text()
+    assert r"\documentclass[11pt]{exam}" in exam_tex and r"\printanswers" not in exam_tex
+    assert r"\CorrectChoice" not in exam_tex and "### Solution" not in (exam6 / "exam-1.md").read_text()
+    assert r"\printanswers" in (exam6 / "solutions-1.tex").read_text()
+
+
+def test_same_seed_same_bytes_other_seed_other_exam(exam6, tmp_path):
+    again = make(tmp_path, "again", "--seed", "42", "--variants", "6", "--questions", "4", "--moodle")
+    assert files(again) == files(exam6)
+    other = make(tmp_path, "other", "--seed", "43", "--variants", "6", "--questions", "4", "--moodle")
+    assert files(other)["key.csv"] != files(exam6)["key.csv"]
+    assert files(other)["exam-1.md"] != files(exam6)["exam-1.md"]
+
+
+def test_variants_differ_in_substance(exam6):
+    bodies = [re.sub(r"variant \d+", "", (exam6 / ("exam-%d.md" % v)).read_text()) for v in range(1, 7)]
+    assert len(set(bodies)) == 6
+    titles = set(re.findall(r"^## Question \d+\. (.*)$", "\n".join(bodies), flags=re.M))
+    assert len({t for t in titles if t.startswith(("Derive", "Which loss"))}) >= 3  # several family/link pairs
+    samples = set(re.findall(r"y = \(([^)]*)\)", "\n".join(bodies)))
+    assert len(samples) >= 3  # numbers drawn per variant
+    weights = set()
+    for body in bodies:
+        weights |= set(re.findall(r"gradient with respect to (\S+?)\.", body))
+    assert len(weights) >= 2  # symbol names change between variants
+
+
+def test_key_answers_are_what_the_solutions_show(exam6):
+    for row in key_rows(exam6):
+        section = questions_md(exam6 / ("solutions-%s.md" % row["variant"]))[int(row["question"])]
+        answer = section.split("**Answer:**", 1)[1]
+        if row["kind"] == "mle":
+            for value in re.findall(r"= (-?[\d.]+)", row["answer"]):
+                assert "= %s$" % value in answer
+        elif row["kind"] == "identify":
+            letter, name = row["answer"].split(": ", 1)
+            assert row["answer"] in answer.replace("\\", "")
+            chosen = re.search(r"^- \*\*(\w)\.\*\* (.*) ✓$", section, flags=re.M)
+            assert (chosen.group(1), chosen.group(2).replace("\\", "")) == (letter, name)
+        else:
+            assert row["answer"].split(":")[0] in answer.replace("\\", "")
+
+
+def test_identify_and_derive_answers_agree_with_the_engine(exam6):
+    loss_of = {(r["family"], r["link"], r["name"].endswith("learned-sigma")): r["loss"] for r in builtin_table()}
+    checked = 0
+    for row in key_rows(exam6):
+        if row["kind"] not in ("identify", "derive"):
+            continue
+        section = questions_md(exam6 / ("exam-%s.md" % row["variant"]))[int(row["question"])]
+        family, link, learned = re.match(r".*\((\w+), (\w+) link(, σ learned)?\)", section.splitlines()[0]).groups()
+        expected = loss_of[(family.lower(), link, bool(learned))]
+        got = row["answer"].split(": ", 1)[1] if row["kind"] == "identify" else row["answer"].split(": loss =")[0]
+        assert got == expected
+        checked += 1
+    assert checked >= 6
+
+
+def test_mle_answers_match_numpy_on_the_printed_data(exam6):
+    checked = 0
+    for row in key_rows(exam6):
+        if row["kind"] != "mle":
+            continue
+        section = questions_md(exam6 / ("exam-%s.md" % row["variant"]))[int(row["question"])]
+        data = np.array([float(v) for v in re.search(r"y = \(([^)]*)\)", section).group(1).split(",")])
+        got = dict(part.split(" = ") for part in row["answer"].split("; "))
+        if "Bernoulli" in section or "Poisson" in section:
+            (value,) = got.values()
+            assert float(value) == pytest.approx(data.mean(), abs=5e-5)
+        else:
+            assert float(got["μ̂"]) == pytest.approx(data.mean(), abs=5e-5)
+            assert float(got["σ̂²"]) == pytest.approx(data.var(), abs=5e-5)
+        checked += 1
+    assert checked >= 4
+
+
+def test_moodle_xml_structure(exam6):
+    root = ET.parse(exam6 / "moodle.xml").getroot()
+    assert root.tag == "quiz"
+    categories = [q for q in root if q.get("type") == "category"]
+    assert len(categories) == 4
+    keys = {(r["variant"], r["question"]): r for r in key_rows(exam6)}
+    kinds = set()
+    for q in root:
+        kind = q.get("type")
+        kinds.add(kind)
+        if kind == "category":
+            continue
+        name = q.find("name/text").text
+        variant, number = re.match(r"v(\d+) q(\d+)", name).groups()
+        row = keys[(variant, number)]
+        assert q.find("questiontext/text").text.strip()
+        if kind == "numerical":
+            (answer,) = q.findall("answer")
+            assert answer.get("fraction") == "100" and float(answer.find("tolerance").text) > 0
+            assert row["kind"] == "mle"
+            assert float(answer.find("text").text) in [float(v) for v in re.findall(r"= (-?[\d.]+)", row["answer"])]
+        elif kind == "multichoice":
+            fractions = [a.get("fraction") for a in q.findall("answer")]
+            assert fractions.count("100") == 1 and len(fractions) == 4
+            correct = q.findall("answer")[fractions.index("100")].find("text").text
+            assert correct == row["answer"].split(": ", 1)[1]
+        else:
+            assert kind == "essay" and row["kind"] == "derive"
+            assert "machine" not in q.find("questiontext/text").text  # the solution is for graders only
+            assert q.find("graderinfo/text").text.strip()
+    assert kinds == {"category", "numerical", "multichoice", "essay"}
+
+
+def test_recipes_option_restricts_the_pairs(tmp_path):
+    out = make(tmp_path, "only", "--seed", "1", "--variants", "3", "--questions", "3",
+               "--recipes", "laplace-identity")
+    for row in key_rows(out):
+        if row["kind"] != "mle":
+            assert "mean absolute error" in row["answer"]
+
+
+def test_pdf_compiles_with_real_pdflatex(tmp_path):
+    pdflatex_or_skip()
+    out = make(tmp_path, "pdf", "--seed", "5", "--variants", "2", "--questions", "3", "--pdf")
+    names = set(files(out))
+    assert {"exam-1.pdf", "solutions-1.pdf", "exam-2.pdf", "solutions-2.pdf"} <= names
+    assert not [n for n in names if n.endswith((".aux", ".log"))]
+    assert all((out / n).read_bytes().startswith(b"%PDF") for n in names if n.endswith(".pdf"))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--recipes", "bernouli-logit"], "Did you mean 'bernoulli-logit'?"),
+    (["--variants", "0"], "--variants 0: give a number from 1 to"),
+    (["--questions", "-1"], "--questions -1: give a number from 1 to"),
+])
+def test_bad_input_one_line_and_nothing_written(args, message, tmp_path):
+    out = run("exam", "--seed", "1", "-o", str(tmp_path / "out"), *args)
+    assert out.exit_code == 2, out.output
+    lines = out.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_that_is_a_file_or_unwritable(tmp_path):
+    target = tmp_path / "a-file"
+    target.write_text("keep me")
+    out = run("exam", "--seed", "1", "-o", str(target))
+    assert out.exit_code == 2 and "exists and is not a directory" in out.output
+    assert target.read_text() == "keep me" and sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+    out = run("exam", "--seed", "1", "-o", "/proc/mlederive-exam")  # not writable, even for root
+    assert out.exit_code == 2 and len(out.output.strip().splitlines()) == 1 and "Traceback" not in out.output
+
+
+def test_existing_files_need_force(tmp_path):
+    out = make(tmp_path, "twice", "--seed", "1")
+    before = files(out)
+    again = run("exam", "--seed", "2", "-o", str(out))
+    assert again.exit_code == 2 and "use --force" in again.output and files(out) == before
+    assert run("exam", "--seed", "2", "-o", str(out), "--force").exit_code == 0
+    assert files(out) != before
+    assert [p.name for p in tmp_path.iterdir()] == ["twice"]  # no staging directory left behind
+
+
+def test_missing_pdflatex_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    out = run("exam", "--seed", "1", "-o", str(tmp_path / "x"), "--pdf")
+    assert out.exit_code == 2
+    assert out.output.strip() == ("Error: --pdf: pdflatex not found on PATH; install TeX Live (Debian/Ubuntu: "
+                                  "apt-get install texlive-latex-base texlive-latex-recommended texlive-latex-extra) "
+                                  "or leave out --pdf")
+    assert not (tmp_path / "x").exists()

@@ -1,0 +1,69 @@
+"""Closed-form MLE: against numpy on drawn data, and its checks reject wrong results."""
+import dataclasses
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings, strategies as st
+
+from mlederive.mle import NoClosedForm, _checks, fraction_text, solve_mle
+
+
+def test_textbook_estimates():
+    b = solve_mle("bernoulli", [1, 0, 1, 1])
+    p = b.problem.params[0]
+    assert sp.srepr(b.estimate[p]) == sp.srepr(b.statistics[0].symbol)  # p̂ = ȳ
+    g = solve_mle("gaussian", [1.0, 2.0, 4.0])
+    mu, sigma = g.problem.params
+    stats = {s.symbol.name: s.symbol for s in g.statistics}
+    ybar, ysq = stats["ybar"], stats["ysqbar"]
+    assert g.estimate[mu] == ybar
+    assert sp.simplify(g.estimate[sigma] ** 2 - (ysq - ybar**2)) == 0  # σ̂² = ⟨y²⟩ − ȳ²
+    for r in (b, g, solve_mle("poisson", [0, 2, 3])):
+        assert r.verified and [c.verified for c in r.checks] == [True, True, True]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 1), min_size=2, max_size=9).filter(lambda d: 0 < sum(d) < len(d)))
+def test_bernoulli_matches_numpy(data):
+    (label, value), = solve_mle("bernoulli", data).values()
+    assert float(value) == pytest.approx(np.mean(data), rel=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 12), min_size=2, max_size=9).filter(lambda d: sum(d) > 0))
+def test_poisson_matches_numpy(data):
+    (label, value), = solve_mle("poisson", data).values()
+    assert float(value) == pytest.approx(np.mean(data), rel=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(-50, 50).map(lambda v: v / 10), min_size=2, max_size=9).filter(lambda d: len(set(d)) > 1))
+def test_gaussian_matches_numpy(data):
+    (_, mu), (_, var) = solve_mle("gaussian", data).values()
+    assert float(mu) == pytest.approx(np.mean(data), rel=1e-12, abs=1e-12)
+    assert float(var) == pytest.approx(np.var(data), rel=1e-9)  # ddof=0: the MLE, not the unbiased variance
+
+
+def test_checks_reject_a_wrong_estimate_score_or_maximum():
+    r = solve_mle("bernoulli", [1, 0, 1, 1, 0, 1])
+    p = r.problem.params[0]
+    ybar = r.statistics[0].symbol
+    wrong_estimate = dataclasses.replace(r, estimate={p: ybar / 2})
+    assert [c.verified for c in _checks(wrong_estimate)][1] is False
+    wrong_score = dataclasses.replace(r, score=[ybar / p])
+    assert _checks(wrong_score)[0].verified is False
+    # a minimum passed off as a maximum: flip the Hessian's sign
+    flipped = dataclasses.replace(r, hessian=-r.hessian)
+    assert _checks(flipped)[2].verified is False
+
+
+def test_no_closed_form_is_an_error():
+    with pytest.raises(NoClosedForm):
+        solve_mle("laplace", [1.0, 2.0])
+
+
+def test_fraction_text():
+    assert fraction_text(sp.Rational(2, 3)) == "0.6667"
+    assert fraction_text(sp.Rational(1, 2)) == "0.5"
+    assert fraction_text(sp.Integer(3)) == "3"
