@@ -22,7 +22,12 @@ RELATIONS: dict[str, tuple[str, str]] = {
     "constant-dropped": ("≃", "equal up to a θ-free constant (same argmax)"),
     "negated": ("↦ −", "negated (argmax becomes argmin)"),
     "rescaled": ("∝", "rescaled by a positive θ-free factor (same argmin)"),
-    "derivative": ("∂", "derivative of the loss"),
+    "derivative": ("∂", "derivative"),
+    # relations of the arguments (mlederive.arguments)
+    "limit": ("→", "limit"),
+    "evaluated": ("≈", "evaluated: exact value and its decimals"),
+    "differs": ("≠", "differs from the stated expression (exact values compared)"),
+    "float64-underflow": ("fl", "recomputed in IEEE-754 double precision"),
 }
 
 
@@ -54,8 +59,57 @@ class Check:
     seconds: float = 0.0
 
 
+@dataclass(frozen=True)
+class Result:
+    """A final result shown after the steps: a label, and ``lhs = expr``."""
+
+    label: str
+    lhs: str
+    lhs_latex: str
+    expr: sp.Expr
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table of numbers (computed from verified expressions), for every output format."""
+
+    title: str
+    headers: tuple
+    rows: tuple  # of tuples of strings
+
+
+class _Document:
+    """What every renderer reads: recipe, subtitle, steps, checks, results, tables, warnings."""
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.checks) and len(self.checks) == len(self.steps) and all(c.verified for c in self.checks)
+
+    def __rich__(self):
+        from .render.terminal import derivation_renderable
+
+        return derivation_renderable(self)
+
+
 @dataclass
-class Derivation:
+class Argument(_Document):
+    """One of the reference articles' other arguments (MSE vs BCE on a sigmoid, KL ≡ MLE, …)."""
+
+    recipe: Any
+    subtitle: str
+    steps: list[Step]
+    results: list[Result]
+    tables: list[Table] = field(default_factory=list)
+    #: extra top-level fields of the JSON output (e.g. kl_pq)
+    json: dict = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    #: a figure the CLI can draw (--plot), as data: see mlederive.arguments
+    figure: Any = None
+
+
+@dataclass
+class Derivation(_Document):
     recipe: Any
     model: Any
     steps: list[Step]
@@ -68,12 +122,24 @@ class Derivation:
     grad_eta_obs: sp.Expr = sp.S.Zero  # d(loss_summand)/dη (a k-indexed form for vector outcomes)
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    tables: list = field(default_factory=list)
+    figure: Any = None
 
     @property
-    def verified(self) -> bool:
-        return bool(self.checks) and len(self.checks) == len(self.steps) and all(c.verified for c in self.checks)
+    def subtitle(self) -> str:
+        m, r = self.model, self.recipe
+        return "%s family, %s link (%s), %s predictor, %s reduction" % (
+            m.family.title, m.link.name, m.pairing.status, m.predictor.name, r.reduction)
 
-    def __rich__(self):
-        from .render.terminal import derivation_renderable
-
-        return derivation_renderable(self)
+    @property
+    def results(self) -> list[Result]:
+        out = [Result("Loss: %s" % (self.loss_name or "no textbook name (see the last loss step)"),
+                      "loss(θ)", r"\mathcal{L}(\theta)", self.loss)]
+        for name, g in self.gradients.items():
+            if name == "theta":
+                label = "∇_θk" if self.model.vector else "∇_θ"
+                lhs_latex = r"\nabla_{\theta%s} \mathcal{L}" % ("_k" if self.model.vector else "")
+            else:
+                label, lhs_latex = "∂/∂%s" % name, r"\frac{\partial \mathcal{L}}{\partial \%s}" % name
+            out.append(Result("Gradient %s:" % label, label + " loss", lhs_latex, g))
+        return out

@@ -106,13 +106,5 @@ def summary_line(d) -> str:
         methods.count("numeric"), methods.count("definition"))
 
 
-def gradient_label(d, name: str) -> str:
-    if name == "theta":
-        return "∇_θk" if d.model.vector else "∇_θ"
-    return "∂/∂%s" % name
-
-
 def gradient_lhs_latex(d, name: str) -> str:
-    if name == "theta":
-        return r"\nabla_{\theta%s} \mathcal{L}" % ("_k" if d.model.vector else "")
-    return r"\frac{\partial \mathcal{L}}{\partial \%s}" % name
+    return next(r.lhs_latex for r in d.results if r.expr is d.gradients[name])

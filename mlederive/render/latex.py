@@ -16,9 +16,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from .. import __version__
-from .common import (DEFAULT_NOTATION, Notation, check_phrase, display_form, gradient_label, gradient_lhs_latex,
-                     relation_phrase,
-                     summary_line)
+from .common import DEFAULT_NOTATION, Notation, check_phrase, display_form, relation_phrase, summary_line
 
 #: rough number of characters that fit on a line of a displayed equation
 LINE_WIDTH = 64
@@ -226,18 +224,24 @@ def _mark(check) -> str:
     return r"$\checkmark$" if check.verified else r"\textbf{FAILED}"
 
 
+def latex_table(table) -> str:
+    cols = "r" * len(table.headers)
+    head = " & ".join(tex_text(h) for h in table.headers)
+    body = " \\\\\n".join(" & ".join(tex_text(c) for c in row) for row in table.rows)
+    return ("\\begin{center}\n%s\\\\[2pt]\n\\begin{tabular}{%s}\n%s \\\\ \\hline\n%s\n\\end{tabular}\n"
+            "\\end{center}\n" % (tex_text(table.title), cols, head, body))
+
+
 def render_latex_body(d, notation: Notation = DEFAULT_NOTATION,
                       headings: tuple[str, str] = (r"\subsection*", r"\section*")) -> str:
     """The derivation as LaTeX body text: needs amsmath and amssymb."""
-    r, m = d.recipe, d.model
+    r = d.recipe
     nt = notation.text
     heading, result_heading = headings
     out = []
     if r.description:
         out.append(tex_text(r.description, prose=False) + "\n")
-    out.append(r"\noindent\textbf{Assumption.} %s family, %s link (%s), %s predictor, %s reduction."
-               % (tex_text(m.family.title, prose=False), m.link.name, m.pairing.status, m.predictor.name,
-                  r.reduction) + "\n")
+    out.append(r"\noindent\textbf{Setting.} %s." % tex_text(d.subtitle) + "\n")
     for w in d.warnings:
         out.append(r"\noindent\textbf{Warning.} %s" % tex_text(w) + "\n")
     for number, (step, check) in enumerate(zip(d.steps, d.checks), start=1):
@@ -250,12 +254,11 @@ def render_latex_body(d, notation: Notation = DEFAULT_NOTATION,
             line += ": " + tex_text(check.detail)
         out.append(line + "}\n")
     out.append(r"%s{Result}" % result_heading)
-    out.append(r"\noindent\textbf{Loss:} %s" % tex_text(d.loss_name or "no textbook name (see the last loss step)"))
-    out.append(_display(equation_rows(r"\mathcal{L}(\theta)", d.loss, notation)))
-    for name, g in d.gradients.items():
-        label = gradient_label(d, name)
-        out.append(r"\noindent\textbf{Gradient %s:}" % tex_text(nt(label)))
-        out.append(_display(equation_rows(gradient_lhs_latex(d, name), g, notation)))
+    for result in d.results:
+        out.append(r"\noindent\textbf{%s}" % tex_text(nt(result.label)))
+        out.append(_display(equation_rows(result.lhs_latex, result.expr, notation)))
+    for table in d.tables:
+        out.append(latex_table(table))
     out.append(r"\noindent %s." % tex_text(summary_line(d)))
     return "\n".join(out) + "\n"
 

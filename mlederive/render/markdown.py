@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .. import __version__
-from .common import DEFAULT_NOTATION, Notation, check_phrase, gradient_label, gradient_lhs_latex, relation_phrase, summary_line
+from .common import DEFAULT_NOTATION, Notation, check_phrase, relation_phrase, summary_line
 from .latex import equation_rows
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>$|#~])")
@@ -24,15 +24,22 @@ def math_block(rows: list[str]) -> str:
     return "$$\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n$$"
 
 
+def markdown_table(table) -> str:
+    lines = ["**%s**" % md_text(table.title), "",
+             "| " + " | ".join(md_text(h) for h in table.headers) + " |",
+             "|" + "---:|" * len(table.headers)]
+    lines += ["| " + " | ".join(md_text(c) for c in row) + " |" for row in table.rows]
+    return "\n".join(lines)
+
+
 def render_markdown_body(d, notation: Notation = DEFAULT_NOTATION, level: int = 2) -> str:
-    r, m = d.recipe, d.model
+    r = d.recipe
     nt = notation.text
     h = "#" * level
     out = []
     if r.description:
         out.append(md_text(r.description.strip()))
-    out.append("**Assumption.** %s family, %s link (%s), %s predictor, %s reduction." % (
-        md_text(m.family.title), m.link.name, m.pairing.status, m.predictor.name, r.reduction))
+    out.append("**Setting.** %s." % md_text(d.subtitle))
     for w in d.warnings:
         out.append("**Warning.** " + md_text(w))
     for number, (step, check) in enumerate(zip(d.steps, d.checks), start=1):
@@ -45,11 +52,11 @@ def render_markdown_body(d, notation: Notation = DEFAULT_NOTATION, level: int = 
             line += ": " + md_text(check.detail)
         out.append(line)
     out.append("%s Result" % h)
-    out.append("**Loss:** %s" % md_text(d.loss_name or "no textbook name (see the last loss step)"))
-    out.append(math_block(equation_rows(r"\mathcal{L}(\theta)", d.loss, notation)))
-    for name, g in d.gradients.items():
-        out.append("**Gradient %s:**" % md_text(nt(gradient_label(d, name))))
-        out.append(math_block(equation_rows(gradient_lhs_latex(d, name), g, notation)))
+    for result in d.results:
+        out.append("**%s**" % md_text(nt(result.label)))
+        out.append(math_block(equation_rows(result.lhs_latex, result.expr, notation)))
+    for table in d.tables:
+        out.append(markdown_table(table))
     out.append(md_text(summary_line(d)) + ".")
     return "\n\n".join(out) + "\n"
 

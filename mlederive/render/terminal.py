@@ -16,7 +16,7 @@ from rich.text import Text
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
-from .common import check_phrase, display_form, relation_phrase
+from .common import check_phrase, display_form, relation_phrase, summary_line
 
 INDENT = 4
 
@@ -64,13 +64,23 @@ def _mark(check, unicode: bool) -> Text:
     return Text("✗ " if unicode else "FAIL ", style="bold red")
 
 
+def _table(table, unicode: bool):
+    from rich.table import Table as RichTable
+
+    t = RichTable(title=table.title, box=None if not unicode else None, show_edge=False)
+    for h in table.headers:
+        t.add_column(h, justify="right")
+    for row in table.rows:
+        t.add_row(*row)
+    return t
+
+
 def derivation_renderable(d, width: int = 100, unicode: bool = True):
-    r, m = d.recipe, d.model
+    r = d.recipe
     math_width = width - INDENT
     parts = [
         Text.assemble(("mlederive · %s" % r.name, "bold"), " — %s" % r.title),
-        Text("%s family, %s link (%s), %s predictor, %s reduction"
-             % (m.family.title, m.link.name, m.pairing.status, m.predictor.name, r.reduction), style="dim"),
+        Text(d.subtitle, style="dim"),
     ]
     for w in d.warnings:
         parts.append(Text("warning: " + w, style="yellow"))
@@ -90,20 +100,15 @@ def derivation_renderable(d, width: int = 100, unicode: bool = True):
             parts.append(Padding(line, (0, 0, 0, INDENT)))
     parts.append(Text(""))
     parts.append(Rule("Summary", style="dim"))
-    parts.append(Text("Loss: %s" % (d.loss_name or "no textbook name (see the last loss step)"), style="bold"))
-    parts.append(Padding(Text(pretty_equation("loss(θ)", d.loss, math_width, unicode), no_wrap=True,
-                              overflow="ignore"), (0, 0, 0, INDENT)))
-    for name, g in d.gradients.items():
-        label = ("∇_θk" if m.vector else "∇_θ") if name == "theta" else "∂/∂%s" % name
-        parts.append(Text("Gradient %s:" % label, style="bold"))
-        parts.append(Padding(Text(pretty_equation(label + " loss", g, math_width, unicode), no_wrap=True,
+    for result in d.results:
+        parts.append(Text(result.label, style="bold"))
+        parts.append(Padding(Text(pretty_equation(result.lhs, result.expr, math_width, unicode), no_wrap=True,
                                   overflow="ignore"), (0, 0, 0, INDENT)))
+    for table in d.tables:
+        parts.append(Text(""))
+        parts.append(_table(table, unicode))
     if d.checks:
-        methods = [c.method for c in d.checks]
-        ok = sum(c.verified for c in d.checks)
-        summary = "%d/%d steps verified (%d symbolic, %d numeric, %d definitions)" % (
-            ok, len(d.checks), methods.count("symbolic"), methods.count("numeric"), methods.count("definition"))
-        parts.append(Text(summary, style="bold green" if d.verified else "bold red"))
+        parts.append(Text(summary_line(d), style="bold green" if d.verified else "bold red"))
     return Group(*parts)
 
 
