@@ -11,10 +11,16 @@ def builtin_table() -> list[dict]:
     from .pipeline import derive
     from .recipe import builtin_names, load_recipe
 
+    from .arguments import ArgumentRecipe, summary
+
     rows = []
     for name in builtin_names():
         recipe = load_recipe(name)
+        if isinstance(recipe, ArgumentRecipe):
+            rows.append({"name": name, "title": recipe.title, "kind": recipe.kind, "family": "—", "link": "—",
+                         "loss": summary(recipe.kind)})
+            continue
         d = derive(recipe, verify_steps=False)
-        rows.append({"name": name, "title": recipe.title, "family": recipe.family, "link": recipe.link,
+        rows.append({"name": name, "title": recipe.title, "kind": "loss", "family": recipe.family, "link": recipe.link,
                      "loss": d.loss_name or "(no textbook name)"})
     return rows

@@ -58,8 +58,10 @@ def cli():
               help="Output format: terminal, json, a standalone LaTeX document, or Markdown with $$ math.")
 @click.option("--fragment", is_flag=True, help="LaTeX/Markdown: the body alone, to include in lecture notes.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomically) instead of stdout.")
-@click.option("--force", is_flag=True, help="With -o: overwrite an existing file.")
-def derive_command(recipe, fmt, fragment, output, force):
+@click.option("--force", is_flag=True, help="With -o or --plot: overwrite an existing file.")
+@click.option("--plot", type=click.Path(dir_okay=False), help="sigmoid-mse-vs-bce: draw both gradients to a PNG "
+              "(needs matplotlib: pip install 'mlederive[plot]').")
+def derive_command(recipe, fmt, fragment, output, force, plot):
     """Derive and verify the loss and gradient for RECIPE (a name or a .yaml file).
 
     \b
@@ -75,10 +77,13 @@ def derive_command(recipe, fmt, fragment, output, force):
         fmt = {".tex": "latex", ".md": "markdown", ".json": "json"}.get(os.path.splitext(output)[1].lower(), "terminal")
         if fmt == "terminal":
             raise BadInput("-o %s: give --format json, latex or markdown (or a .json/.tex/.md file name)" % output)
-    if output and not force and os.path.exists(output):  # fail before deriving, and again when writing
-        raise BadInput("-o %s: file exists; use --force to overwrite it" % output)
+    for path, flag in ((output, "-o"), (plot, "--plot")):
+        if path and not force and os.path.exists(path):  # fail before deriving, and again when writing
+            raise BadInput("%s %s: file exists; use --force to overwrite it" % (flag, path))
     try:
         d = derive(recipe)
+        if plot:
+            _plot(d, plot, force)
         if fmt == "terminal":
             from rich.console import Console
 
@@ -165,6 +170,38 @@ def _compile_all(directory):
         compile_pdf(tex)
 
 
+def _plot(d, path: str, force: bool) -> None:
+    import io
+
+    from .output import write_file
+
+    if not path.lower().endswith(".png"):
+        raise BadInput("--plot %s: give a .png file name" % path)
+    if d.figure is None:
+        raise BadInput("--plot applies to sigmoid-mse-vs-bce (a recipe with a figure), not %s" % d.recipe.name)
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise BadInput("--plot needs matplotlib; install it with: pip install 'mlederive[plot]'") from None
+    fig, ax = plt.subplots(figsize=(7, 4))
+    f = d.figure
+    ax.semilogy(f["z"], [max(v, 1e-300) for v in f["mse"]], marker="o", label="MSE: |∂L/∂z|")
+    ax.semilogy(f["z"], [max(v, 1e-300) for v in f["bce"]], marker="s", label="BCE: |∂L/∂z|")
+    ax.set_xlabel("z = θᵀx")
+    ax.set_ylabel("|∂L/∂z| (log scale)")
+    ax.set_title("Gradient size for y = %d: MSE vanishes where the sigmoid saturates" % f["label"])
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    plt.close(fig)
+    write_file(path, buffer.getvalue(), force=force)
+    click.echo("wrote %s" % path, err=True)
+
+
 def _render(d, fmt: str, fragment: bool) -> str:
     if fmt == "json":
         from .render.json import render_json
@@ -201,10 +238,10 @@ def list_command(fmt):
     from rich.table import Table
 
     table = Table(title="Built-in recipes")
-    for col in ("name", "family", "link", "loss"):
+    for col in ("name", "kind", "family", "link", "leads to"):
         table.add_column(col)
     for row in rows:
-        table.add_row(row["name"], row["family"], row["link"], row["loss"])
+        table.add_row(row["name"], row["kind"], row["family"], row["link"], row["loss"])
     Console(highlight=False).print(table)
 
 

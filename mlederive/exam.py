@@ -24,7 +24,9 @@ from .mle import PROBLEMS, fraction_text, solve_mle
 from .render.common import Name, Notation, gradient_lhs_latex
 from .render.latex import equation_rows, inline_math
 
-KINDS = ("derive", "mle", "identify")
+KINDS = ("derive", "mle", "identify", "kl", "vanishing")
+#: which built-in recipe a kind draws on when --recipes restricts the pool (None: always available)
+KIND_NEEDS = {"kl": ("kl-coin", "kl-mle-equivalence"), "vanishing": ("sigmoid-mse-vs-bce",)}
 
 NOTATIONS = (
     Notation(),
@@ -306,6 +308,92 @@ def _identify_question(number, rng, derivations, pool, notation):
                     prompt, why, answer, [Para((answer,))], ("multichoice", tuple(options), options.index(correct)))
 
 
+def _checks_of(steps) -> Checks:
+    """Verify stand-alone steps with the engine's verifier and show the marks."""
+    from .render.common import relation_phrase
+    from .verify import verify_plain_step
+
+    items = []
+    for index, step in enumerate(steps):
+        check = verify_plain_step(step, steps[index - 1] if index else None)
+        if not check.verified:
+            raise ExamError("a worked solution failed its own check (%s): %s" % (step.title, check.detail))
+        items.append(("%s: %s" % (step.title, relation_phrase(step.relation)), True, check.method))
+    return Checks(tuple(items))
+
+
+def _random_distribution(rng, size: int) -> tuple:
+    from fractions import Fraction
+
+    weights = [rng.randint(1, 5) for _ in range(size)]
+    return tuple(Fraction(w, sum(weights)) for w in weights)
+
+
+def _kl_question(number, rng):
+    import sympy as sp
+
+    from .arguments.kl import kl
+    from .mle import fraction_text
+    from .steps import Step
+
+    size = rng.choice((2, 2, 3))
+    p = _random_distribution(rng, size)
+    q = _random_distribution(rng, size)
+    while kl(p, q) == kl(q, p):  # equal (e.g. p and q mirror images): no asymmetry to show; draw again
+        q = _random_distribution(rng, size)
+    P, Q = [sp.Rational(v) for v in p], [sp.Rational(v) for v in q]
+    pq, qp = kl(P, Q), kl(Q, P)
+    vpq, vqp = float(sp.N(pq, 30)), float(sp.N(qp, 30))
+    show = lambda dist: "(" + ", ".join(str(v) for v in dist) + ")"  # noqa: E731
+    steps = [
+        Step("D_KL(p ‖ q)", "From the definition Σ_k p_k log(p_k/q_k).", "D_KL(p ‖ q)",
+             r"D_{\mathrm{KL}}(p \,\|\, q)", pq, "evaluated",
+             data={"decimals": {"nats": (vpq, 1)}, "standalone": True}),
+        Step("D_KL(q ‖ p)", "Arguments swapped: another number.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp,
+             "differs", data={"other": pq}),
+    ]
+    prompt = [Para(("Two distributions over %d outcomes: p = %s and q = %s. Compute D_KL(p ‖ q) and D_KL(q ‖ p) "
+                    "in nats (to 3 decimals). Is the KL divergence symmetric?" % (size, show(p), show(q)),))]
+    solution = [
+        Para(("By the definition D_KL(p ‖ q) = Σ_k p_k log(p_k / q_k):",)),
+        Display((r"D_{\mathrm{KL}}(p \,\|\, q) &= %s \approx %s" % (_latex(pq), fraction_text(sp.Rational(str(vpq)))),
+                 r"D_{\mathrm{KL}}(q \,\|\, p) &= %s \approx %s" % (_latex(qp), fraction_text(sp.Rational(str(vqp)))))),
+        Para(("The two differ: the KL divergence is not symmetric (a divergence, not a distance).",)),
+        _checks_of(steps),
+    ]
+    a, b = fraction_text(sp.Rational(str(vpq))), fraction_text(sp.Rational(str(vqp)))
+    answer = "D_KL(p‖q) = %s; D_KL(q‖p) = %s" % (a, b)
+    blocks = [Para((Tex(r"D_{\mathrm{KL}}(p \,\|\, q) = %s" % a), " and ",
+                    Tex(r"D_{\mathrm{KL}}(q \,\|\, p) = %s" % b), "; not symmetric."))]
+    return Question(number, "kl", "A KL divergence (%d outcomes)" % size, prompt, solution, answer, blocks,
+                    ("numerical", (("D_KL(p‖q)", float(a)), ("D_KL(q‖p)", float(b)))))
+
+
+def _vanishing_question(number, rng, derivations):
+    import math
+
+    doc = derivations["sigmoid-mse-vs-bce"]
+    z0 = rng.choice((-7, -6, -5, -4, -3))
+    s = 1 / (1 + math.exp(-z0))
+    mse, bce = abs(-(1 - s) * s * (1 - s)), abs(s - 1)
+    prompt = [Para(("A network outputs ŷ = σ(z) with z = θᵀx and is trained on a label y = 1. Derive ∂L/∂z for the "
+                    "squared error L = ½(y − ŷ)² and for the binary cross-entropy. At z = %d, compute both |∂L/∂z| "
+                    "(4 significant digits) and explain why training with the squared error stalls." % z0,))]
+    mse_t, bce_t = "%.4g" % mse, "%.4g" % bce
+    solution = [
+        Worked(doc, NOTATIONS[0]),
+        Para(("At z = %d: ŷ = σ(%d) ≈ %.4g, so |∂L_MSE/∂z| = (1 − ŷ)²·ŷ ≈ %s while |∂L_BCE/∂z| = 1 − ŷ ≈ %s. "
+              "The prediction is badly wrong (ŷ near 0 for y = 1), yet the squared error's gradient is tiny: its "
+              "σ′(z) = ŷ(1 − ŷ) factor vanishes where the sigmoid saturates. Cross-entropy cancels that factor, so "
+              "its gradient stays near its largest size." % (z0, z0, s, mse_t, bce_t),)),
+    ]
+    answer = "|∂L_MSE/∂z| = %s; |∂L_BCE/∂z| = %s" % (mse_t, bce_t)
+    return Question(number, "vanishing", "MSE or cross-entropy on a sigmoid (z = %d)" % z0, prompt, solution, answer,
+                    [Para((answer + "; the σ′ factor makes the MSE gradient vanish.",))],
+                    ("numerical", (("|∂L_MSE/∂z|", float(mse_t), max(1e-6, 0.005 * mse)),
+                                   ("|∂L_BCE/∂z|", float(bce_t), max(1e-6, 0.005 * bce)))))
+
+
 def build_exam(seed, variants: int, questions: int, recipes=None, progress=None) -> Exam:
     """Build every variant in memory (nothing is written here)."""
     from .recipe import builtin_names
@@ -318,22 +406,31 @@ def build_exam(seed, variants: int, questions: int, recipes=None, progress=None)
     if not pool:
         raise ExamError("--recipes: give at least one recipe name, e.g. --recipes bernoulli-logit,poisson-log")
     derivations = _Derivations(pool)  # loads (and so validates) every recipe before any work
-    mle_families = [f for f in dict.fromkeys(derivations.recipes[n].family for n in pool) if f in PROBLEMS] \
+    from .recipe import Recipe
+
+    loss_pool = [n for n in pool if isinstance(derivations.recipes[n], Recipe)]
+    mle_families = [f for f in dict.fromkeys(derivations.recipes[n].family for n in loss_pool) if f in PROBLEMS] \
         or sorted(PROBLEMS)
+    kinds = [k for k in KINDS if (k not in ("derive", "identify") or loss_pool)
+             and (k not in KIND_NEEDS or any(n in pool for n in KIND_NEEDS[k]))]
     built = []
     for v in range(1, variants + 1):
         rng = random.Random("mlederive-exam:%s:%d" % (seed, v))
         notation = rng.choice(NOTATIONS)
-        start = rng.randrange(len(KINDS))
+        start = rng.randrange(len(kinds))
         variant = Variant(v, notation)
         for q in range(1, questions + 1):
-            kind = KINDS[(start + q - 1) % len(KINDS)]
+            kind = kinds[(start + q - 1) % len(kinds)]
             if kind == "derive":
-                variant.questions.append(_derive_question(q, rng, derivations, pool, notation))
+                variant.questions.append(_derive_question(q, rng, derivations, loss_pool, notation))
             elif kind == "mle":
                 variant.questions.append(_mle_question(q, rng, mle_families, notation))
+            elif kind == "identify":
+                variant.questions.append(_identify_question(q, rng, derivations, loss_pool, notation))
+            elif kind == "kl":
+                variant.questions.append(_kl_question(q, rng))
             else:
-                variant.questions.append(_identify_question(q, rng, derivations, pool, notation))
+                variant.questions.append(_vanishing_question(q, rng, derivations))
         built.append(variant)
         if progress is not None:
             progress()

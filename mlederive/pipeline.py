@@ -227,10 +227,17 @@ def _gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
     return grad, chain, why
 
 
-def derive(recipe, verify_steps: bool = True) -> Derivation:
-    """Derive (and by default verify) the loss for a recipe name, path, or Recipe."""
-    if not isinstance(recipe, Recipe):
+def derive(recipe, verify_steps: bool = True):
+    """Derive (and by default verify) the loss for a recipe name, path, or Recipe.
+
+    An argument recipe (``kind:`` one of mlederive.arguments) gives an Argument instead of a Derivation.
+    """
+    from .arguments import ArgumentRecipe, build
+
+    if not isinstance(recipe, (Recipe, ArgumentRecipe)):
         recipe = load_recipe(str(recipe))
+    if isinstance(recipe, ArgumentRecipe):
+        return build(recipe, verify_steps)
     model = build_model(recipe)
     steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings, loglik = derive_steps(recipe, model)
     d = Derivation(recipe=recipe, model=model, steps=steps, loss=loss, gradient=gradients["theta"],

@@ -30,6 +30,8 @@ SCHEMA = {
     "name": (str, True, "the recipe's name, lowercase words joined by '-'"),
     "title": (str, True, "a one-line title"),
     "description": (str, False, "a paragraph for the reader"),
+    "kind": (str, False, "loss (the default), or one of the articles' arguments: sigmoid-mse-vs-bce, "
+                         "kl-mle-equivalence, kl-coin, log-underflow"),
     "family": (str, True, "the distribution of y given x"),
     "link": (str, True, "the link function g, with g(μ) = η"),
     "parameters": (dict, False, "each nuisance parameter of the family: known or learned"),
@@ -76,6 +78,8 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
     if not isinstance(data, dict):
         raise RecipeError(source, None, "a recipe must be a mapping of fields (name: …, family: …), not %s"
                           % type(data).__name__)
+    if data.get("kind", "loss") != "loss":
+        return _parse_argument(data, source)
     for key in data:
         if not isinstance(key, str) or key not in SCHEMA:
             raise RecipeError(source, str(key), "unknown field.%s Allowed fields: %s."
@@ -126,6 +130,23 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
         description=data.get("description", "").strip(), parameters=params, predictor=predictor,
         reduction=reduction, classes=classes, source=source,
     )
+
+
+def _parse_argument(data: dict, source: str):
+    from .arguments import ARGUMENT_KEYS, parse_argument
+
+    for key in ARGUMENT_KEYS:
+        typ, required, what = SCHEMA[key]
+        if key not in data:
+            if required:
+                raise RecipeError(source, key, "missing; add it (%s)." % what)
+            continue
+        if not isinstance(data[key], str) or not data[key].strip():
+            raise RecipeError(source, key, "must be %s (%s), got %r." % (_type_name(str), what, data[key]))
+    name = data["name"]
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+        raise RecipeError(source, "name", "'%s' is not lowercase words joined by '-', e.g. kl-coin." % name)
+    return parse_argument(data, source, name)
 
 
 def read_recipe_text(text: str, source: str) -> Recipe:

@@ -15,7 +15,7 @@ import sympy as sp
 #: relation name → (symbol shown between steps, what it means)
 RELATIONS: dict[str, tuple[str, str]] = {
     "definition": (":=", "definition (nothing to prove)"),
-    "substitution": ("=", "the link's inverse substituted for the mean"),
+    "substitution": ("=", "substitution (see the justification)"),
     "iid-product": ("=", "product over i.i.d. observations"),
     "log": ("↦ log", "log of the previous step (monotone: same argmax)"),
     "equal": ("=", "equal"),
@@ -57,6 +57,8 @@ class Check:
     method: str  # "symbolic" | "numeric" | "definition"
     detail: str = ""
     seconds: float = 0.0
+    #: where the claims were checked when not fully general, e.g. "at K = 4, n = 6" (shown with the mark)
+    scope: str = ""
 
 
 @dataclass(frozen=True)

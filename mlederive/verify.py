@@ -57,7 +57,7 @@ def time_budget(seconds: float):
 
 @dataclass(frozen=True)
 class Claim:
-    kind: str  # "zero" | "positive"
+    kind: str  # "zero" | "positive" | "fact" (already decided by exact or IEEE arithmetic: expr is a bool)
     expr: sp.Expr
     label: str
 
@@ -150,15 +150,42 @@ def _evaluate(expr, values):
     v = S.expand_functions(v).doit().evalf(30)
     if not v.is_number:
         return None
-    c = complex(v)
+    try:
+        c = complex(v)
+    except TypeError:  # something stayed symbolic (an unevaluated function): not a point we can use
+        return None
     if not all(map(math.isfinite, (c.real, c.imag))) or abs(c.imag) > 1e-12 * (1 + abs(c.real)):
         return None
     return c.real
 
 
+def _plain_sampler(rng: random.Random):
+    """Values for expressions without a model: by each symbol's assumptions (positive → (0.05, 2.5))."""
+
+    def value_for(atom):
+        ref = atom.base.label if isinstance(atom, sp.Indexed) else atom
+        if ref.is_integer:
+            return sp.Integer(rng.randint(1, 6))
+        if ref.is_positive:
+            return sp.Float(rng.uniform(0.05, 2.5), 30)
+        return sp.Float(rng.uniform(-2.5, 2.5), 30)
+
+    def sample(expr):
+        # opaque functions (q_θ(k): "any model probability") get a value per distinct argument
+        opaque = [f for f in expr.atoms(sp.Function) if getattr(type(f), "opaque", False)]
+        values = {f: sp.Float(rng.uniform(0.05, 0.95), 30) for f in opaque}
+        atoms = list(expr.atoms(sp.Indexed))
+        atoms += [s for s in expr.free_symbols if not isinstance(s, (sp.Indexed, sp.IndexedBase, sp.Idx))
+                  and not any(s in a.free_symbols for a in atoms)]
+        values.update({a: value_for(a) for a in atoms})
+        return values
+
+    return sample
+
+
 def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
     rng = random.Random(seed)
-    sample = _sampler(model, rng)
+    sample = _sampler(model, rng) if model is not None else _plain_sampler(rng)
     good, tries = 0, 0
     terms = sp.Add.make_args(claim.expr) if claim.kind == "zero" else (claim.expr,)
     while good < points and tries < points * 6:
@@ -184,6 +211,8 @@ def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
 
 def prove(claim: Claim, model, seed: int = 0) -> Outcome:
     expr = claim.expr
+    if claim.kind == "fact":  # decided by exact or IEEE arithmetic done in the claim itself
+        return Outcome(bool(expr), "computed", "" if expr else claim.label + ": false")
     if claim.kind == "zero":
         proved, used_force = _symbolic_zero(expr, CLAIM_BUDGET)
         if proved:
@@ -383,3 +412,168 @@ def quick_reject(claim: Claim, model) -> bool:
     """True when three random points already show the claim false (cheap pre-filter)."""
     ok, _ = _numeric(claim, model, 3, seed=7)
     return not ok
+
+
+# -- documents without a model: the articles' arguments ------------------------------------------
+#
+# Steps of an Argument state their facts in ``step.data``; each relation below
+# turns them into claims, exactly as for derivations, and the same provers decide.
+
+def _zero(expr, label):
+    return Claim("zero", expr, label)
+
+
+def _concrete(expr, data):
+    """Fix the step's stated concrete sizes (K, n) and sample values, writing sums out in between."""
+    subs = data.get("concrete")
+    if subs:
+        expr = expr.subs(subs)
+    if expr.has(sp.Sum, sp.Product):
+        expr = S.write_out(expr)
+    return expr.subs(subs) if subs else expr
+
+
+def _one_sum(expr):
+    """Σ_j c_j·Sum(f_j, L) with one set of limits L → the summand Σ_j c_j·f_j (None if not of that form)."""
+    limits, body = None, []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        coeff, sums = sp.S.One, []
+        for factor in sp.Mul.make_args(term):
+            if isinstance(factor, sp.Sum):
+                sums.append(factor)
+            else:
+                coeff *= factor
+        if len(sums) != 1:
+            return None
+        if limits is None:
+            limits = sums[0].limits
+        if sums[0].limits != limits or any(coeff.has(v) for v, _, _ in limits):
+            return None
+        body.append(coeff * sums[0].function)
+    return sp.Add(*body) if limits is not None else None
+
+
+def _plain_equal(step, ref):
+    # "of": the step equals an expression built from its reference (e.g. (1/N)·log of it), shown in its lhs
+    diff = step.expr - step.data.get("of", ref.expr)
+    if "concrete" in step.data:
+        summand = _one_sum(diff) if not step.data.get("sample") else None
+        if summand is not None:  # provable for a symbolic size: one sum, so its summand must vanish
+            return [_zero(summand, "equal summand by summand (symbolic %s)" % ", ".join(
+                str(hi) for _, _, hi in _limits(diff)))]
+        where = ", ".join("%s = %s" % (k, v) for k, v in step.data["concrete"].items()
+                          if isinstance(k, sp.Symbol))
+        return [_zero(_concrete(diff, step.data), "equal at %s" % where)]
+    return [_zero(diff, "equal")]
+
+
+def _limits(expr):
+    return next(iter(expr.atoms(sp.Sum))).limits
+
+
+def _plain_derivative(step, ref):
+    of = step.data.get("of", ref.expr if ref is not None else None)
+    claimed = step.expr.subs(step.data.get("view", {}))  # e.g. ŷ written for σ(θx)
+    return [_zero(claimed - sp.diff(of, step.data["wrt"]), "derivative by %s" % step.data["wrt"])]
+
+
+def _plain_substitution(step, ref):
+    # xreplace, not subs: the substitution may name a summation index (p[k] → c[k]/n inside Σ_k)
+    return [_zero(_concrete(step.expr - ref.expr.xreplace(step.data["subs"]), step.data), "substitution")]
+
+
+def _plain_constant_dropped(step, ref):
+    diff = ref.expr - step.expr
+    return [_zero(sp.diff(diff, t).doit(), "difference free of %s" % t) for t in step.data["theta"]]
+
+
+def _plain_rescaled(step, ref):
+    ratio = sp.cancel(step.expr / ref.expr)
+    claims = [_zero(sp.diff(ratio, t), "factor free of %s" % t) for t in step.data["theta"]]
+    return claims + [Claim("positive", ratio, "factor positive")]
+
+
+def _plain_negated(step, ref):
+    return [_zero(_concrete(step.expr + ref.expr, step.data), "negated")]
+
+
+def _plain_limit(step, ref):
+    of, var, point = step.data["of"], step.data["var"], step.data["point"]
+    with time_budget(CLAIM_BUDGET):
+        value = sp.limit(S.expand_functions(of), var, point)
+    return [_zero(step.expr - value, "limit as %s → %s" % (var, point))]
+
+
+def _fact(holds: bool, label: str) -> Claim:
+    return Claim("fact", bool(holds), label)
+
+
+def _plain_evaluated(step, ref):
+    """The exact value equals the reference; each printed decimal (value, unit) matches it to 1e-12."""
+    claims = [] if ref is None or step.data.get("standalone") else \
+        [_zero(step.expr - ref.expr.subs(step.data.get("subs", {})), "the exact value is the previous step's")]
+    for label, (value, unit) in step.data["decimals"].items():
+        exact = float(sp.N(step.expr / unit, 40))
+        claims.append(_fact(abs(exact - value) <= 1e-12 * (1 + abs(exact)), "%s printed as %r" % (label, value)))
+    return claims
+
+
+def _plain_differs(step, ref):
+    gap = sp.N(step.expr - step.data["other"], 40)
+    return [_fact(gap.is_number and abs(gap) > 1e-20, "differs from %s" % S.inline(step.data["other"]))]
+
+
+def _plain_float64_underflow(step, ref):
+    p, n = float(step.data["p"]), int(step.expr)
+    return [_fact(math.prod([p] * n) == 0.0, "product of %d copies is 0.0" % n),
+            _fact(n >= 1 and math.prod([p] * (n - 1)) > 0.0, "product of %d copies is > 0" % (n - 1))]
+
+
+PLAIN_CLAIMS = {
+    "equal": _plain_equal,
+    "derivative": _plain_derivative,
+    "substitution": _plain_substitution,
+    "constant-dropped": _plain_constant_dropped,
+    "rescaled": _plain_rescaled,
+    "negated": _plain_negated,
+    "limit": _plain_limit,
+    "evaluated": _plain_evaluated,
+    "differs": _plain_differs,
+    "float64-underflow": _plain_float64_underflow,
+}
+
+
+def verify_plain_step(step: Step, ref: Step | None, seed: int = 0) -> Check:
+    start = time.perf_counter()
+    if step.relation == "definition":
+        return Check(True, "definition", "stated, not derived")
+    if step.relation not in PLAIN_CLAIMS:
+        return Check(False, "symbolic", "no verifier for relation %r here" % step.relation)
+    try:
+        claims = PLAIN_CLAIMS[step.relation](step, ref)
+    except BudgetExceeded:
+        return Check(False, "numeric", "building the claims exceeded the time budget")
+    except (ValueError, TypeError, KeyError, NotImplementedError) as exc:
+        return Check(False, "symbolic", "malformed step: %s" % exc, time.perf_counter() - start)
+    methods = set()
+    for n_claim, claim in enumerate(claims):
+        out = prove(claim, None, seed=seed + n_claim)
+        methods.add(out.method)
+        if not out.ok:
+            return Check(False, out.method, out.detail or claim.label, time.perf_counter() - start)
+    method = "numeric" if "numeric" in methods else "symbolic" if "symbolic" in methods else "computed"
+    scope = step.data.get("where") or "; ".join(
+        c.label.split("(")[-1].rstrip(")") if "symbolic" in c.label else c.label.replace("equal ", "")
+        for c in claims if "symbolic K" in c.label or c.label.startswith("equal at"))
+    return Check(True, method, "%d claims" % len(claims), time.perf_counter() - start, scope=scope)
+
+
+def verify_argument(doc):
+    """Fill ``doc.checks``: each step against its reference (the previous step unless stated)."""
+    checks = []
+    for index, step in enumerate(doc.steps):
+        ref_index = index - 1 if step.reference is None else step.reference
+        ref = doc.steps[ref_index] if ref_index >= 0 else None
+        checks.append(verify_plain_step(step, ref, seed=1000 * index))
+    doc.checks = checks
+    return doc

@@ -14,6 +14,9 @@ BUILTINS = [
     "poisson-log",
 ]
 
+#: built-in recipes of the articles' other arguments (kind: …)
+ARGUMENTS = ["sigmoid-mse-vs-bce", "kl-mle-equivalence", "kl-coin", "log-underflow"]
+
 
 @functools.lru_cache(maxsize=None)
 def derived(name):

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from mlederive import __version__, symbolic as S
 from mlederive.cli import cli
 
-from conftest import BUILTINS
+from conftest import ARGUMENTS, BUILTINS
 
 
 def run(*args):
@@ -35,7 +35,8 @@ def test_derive_builtin_terminal():
 def test_list_shows_derived_losses():
     out = run("list", "--format", "json")
     rows = json.loads(out.output)
-    assert [r["name"] for r in rows] == sorted(BUILTINS)
+    assert [r["name"] for r in rows] == sorted(BUILTINS + ARGUMENTS)
+    assert {r["name"]: r["kind"] for r in rows}["kl-coin"] == "kl-coin"
     assert {r["name"]: r["loss"] for r in rows}["laplace-identity"] == "mean absolute error (MAE)"
     text = run("list")
     assert text.exit_code == 0 and "poisson-log" in text.output

@@ -82,9 +82,11 @@ def test_key_answers_are_what_the_solutions_show(exam6):
     for row in key_rows(exam6):
         section = questions_md(exam6 / ("solutions-%s.md" % row["variant"]))[int(row["question"])]
         answer = section.split("**Answer:**", 1)[1]
-        if row["kind"] == "mle":
-            for value in re.findall(r"= (-?[\d.]+)", row["answer"]):
-                assert "= %s$" % value in answer
+        if row["kind"] in ("mle", "kl", "vanishing"):
+            values = re.findall(r"= (-?[\d.]+)", row["answer"])
+            assert values
+            for value in values:
+                assert "= %s" % value in answer
         elif row["kind"] == "identify":
             letter, name = row["answer"].split(": ", 1)
             assert row["answer"] in answer.replace("\\", "")
@@ -127,6 +129,27 @@ def test_mle_answers_match_numpy_on_the_printed_data(exam6):
     assert checked >= 4
 
 
+def test_kl_and_vanishing_answers_match_independent_computations(exam6):
+    from fractions import Fraction
+
+    from scipy.stats import entropy
+
+    seen = set()
+    for row in key_rows(exam6):
+        section = questions_md(exam6 / ("exam-%s.md" % row["variant"]))[int(row["question"])]
+        got = [float(v) for v in re.findall(r"= (-?[\d.]+)", row["answer"])]
+        if row["kind"] == "kl":
+            p, q = ([float(Fraction(v)) for v in m.split(", ")] for m in re.findall(r"= \(([^)]*)\)", section))
+            assert got == pytest.approx([entropy(p, q), entropy(q, p)], abs=5e-5)
+            seen.add("kl")
+        elif row["kind"] == "vanishing":
+            z = float(re.search(r"At z = (-?\d+)", section).group(1))
+            s = 1 / (1 + np.exp(-z))
+            assert got == pytest.approx([(1 - s) ** 2 * s, 1 - s], rel=1e-3)
+            seen.add("vanishing")
+    assert seen == {"kl", "vanishing"}
+
+
 def test_moodle_xml_structure(exam6):
     root = ET.parse(exam6 / "moodle.xml").getroot()
     assert root.tag == "quiz"
@@ -146,7 +169,7 @@ def test_moodle_xml_structure(exam6):
         if kind == "numerical":
             (answer,) = q.findall("answer")
             assert answer.get("fraction") == "100" and float(answer.find("tolerance").text) > 0
-            assert row["kind"] == "mle"
+            assert row["kind"] in ("mle", "kl", "vanishing")
             assert float(answer.find("text").text) in [float(v) for v in re.findall(r"= (-?[\d.]+)", row["answer"])]
         elif kind == "multichoice":
             fractions = [a.get("fraction") for a in q.findall("answer")]

@@ -95,15 +95,17 @@ def relation_symbol(relation: str) -> str:
 def check_phrase(check: Check) -> str:
     if check.method == "definition":
         return "definition"
-    return "%s, %s" % ("verified" if check.verified else "FAILED", check.method)
+    phrase = "%s, %s" % ("verified" if check.verified else "FAILED", check.method)
+    return phrase + (" (%s)" % check.scope if check.scope else "")
 
 
 def summary_line(d) -> str:
     """``10/10 steps verified (9 symbolic, 0 numeric, 1 definitions)``."""
     methods = [c.method for c in d.checks]
-    return "%d/%d steps verified (%d symbolic, %d numeric, %d definitions)" % (
+    computed = ", %d computed" % methods.count("computed") if "computed" in methods else ""
+    return "%d/%d steps verified (%d symbolic, %d numeric%s, %d definitions)" % (
         sum(c.verified for c in d.checks), len(d.checks), methods.count("symbolic"),
-        methods.count("numeric"), methods.count("definition"))
+        methods.count("numeric"), computed, methods.count("definition"))
 
 
 def gradient_lhs_latex(d, name: str) -> str:

@@ -170,9 +170,9 @@ def moodle_xml(exam: Exam, tolerance: float = 0.001) -> str:
             feedback = "".join(_html_block(b) for b in q.solution)
             name = "v%d q%d %s" % (variant.number, q.number, q.title)
             if q.moodle[0] == "numerical":
-                for label, value in q.moodle[1]:
+                for label, value, *tol in q.moodle[1]:
                     body = ('    <answer fraction="100"><text>%r</text><tolerance>%r</tolerance>'
-                            '<feedback><text></text></feedback></answer>\n' % (value, tolerance))
+                            '<feedback><text></text></feedback></answer>\n' % (value, tol[0] if tol else tolerance))
                     ask = text + "<p>Give %s.</p>" % html.escape(label)
                     out.append(_question_xml("numerical", "%s (%s)" % (name, label), ask, body, feedback).rstrip("\n"))
             elif q.moodle[0] == "multichoice":

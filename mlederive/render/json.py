@@ -45,7 +45,40 @@ def _observation(d) -> dict:
     }
 
 
+def _argument_dict(doc) -> dict:
+    return {
+        "recipe": doc.recipe.name,
+        "kind": doc.recipe.kind,
+        "title": doc.recipe.title,
+        "verified": doc.verified,
+        "warnings": list(doc.warnings),
+        "steps": [
+            {
+                "title": step.title,
+                "justification": step.justification,
+                "relation": step.relation,
+                "latex": "%s = %s" % (step.lhs_latex, sp.latex(step.expr)),
+                "expr": _srepr(step.expr),
+                "verified": check.verified,
+                "method": check.method,
+                "scope": check.scope,
+                "detail": check.detail,
+            }
+            for step, check in zip(doc.steps, doc.checks)
+        ],
+        "results": [{"label": r.label, "latex": "%s = %s" % (r.lhs_latex, sp.latex(r.expr)), "expr": _srepr(r.expr)}
+                    for r in doc.results],
+        "tables": [{"title": t.title, "headers": list(t.headers), "rows": [list(r) for r in t.rows]}
+                   for t in doc.tables],
+        **doc.json,
+    }
+
+
 def to_dict(d) -> dict:
+    from ..steps import Argument
+
+    if isinstance(d, Argument):
+        return _argument_dict(d)
     return {
         "recipe": d.recipe.name,
         "title": d.recipe.title,
