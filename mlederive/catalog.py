@@ -24,3 +24,21 @@ def builtin_table() -> list[dict]:
         rows.append({"name": name, "title": recipe.title, "kind": "loss", "family": recipe.family, "link": recipe.link,
                      "loss": d.loss_name or "(no textbook name)"})
     return rows
+
+
+SYMBOLS = {"canonical": "C", "valid": "✓", "constrained": "~", "refused": "·"}
+
+
+def link_matrix() -> dict:
+    """family → link → {status, constraint, reason}: which pairs make sense, worked out from ranges."""
+    from .families import FAMILIES
+    from .links import LINKS
+
+    matrix = {}
+    for fname, family in FAMILIES.items():
+        row = {}
+        for lname, link in LINKS.items():
+            pairing = family.pairing(link)
+            row[lname] = {"status": pairing.status, "constraint": pairing.constraint, "reason": pairing.reason}
+        matrix[fname] = row
+    return matrix

@@ -202,6 +202,34 @@ def _plot(d, path: str, force: bool) -> None:
     click.echo("wrote %s" % path, err=True)
 
 
+def _list_links(fmt: str) -> None:
+    from .catalog import SYMBOLS, link_matrix
+
+    matrix = link_matrix()
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(matrix, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    links = list(next(iter(matrix.values())))
+    short = {"identity": "id", "logit": "logit", "probit": "prob", "cloglog": "clog", "loglog": "llog",
+             "cauchit": "cau", "inverse": "1/μ", "inverse-squared": "1/μ²", "softplus": "s+", "softmax": "smax"}
+    table = Table(title="Family × link: C canonical, ✓ valid, ~ constrained, · refused", box=None, padding=(0, 1))
+    table.add_column("family", no_wrap=True, min_width=max(map(len, matrix)))
+    for name in links:
+        table.add_column(short.get(name, name), justify="center")
+    for family, row in matrix.items():
+        table.add_row(family, *(SYMBOLS[row[name]["status"]] for name in links))
+    console = Console(highlight=False)
+    console.print(table)
+    notes = ["%s-%s: %s" % (f, l, cell["constraint"]) for f, row in matrix.items() for l, cell in row.items()
+             if cell["status"] == "constrained"]
+    console.print("Constraints (~): " + "; ".join(notes), style="dim")
+
+
 def _render(d, fmt: str, fragment: bool) -> str:
     if fmt == "json":
         from .render.json import render_json
@@ -219,14 +247,24 @@ def _render(d, fmt: str, fragment: bool) -> str:
 @cli.command("list", context_settings=CONTEXT)
 @click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), default="terminal", show_default=True,
               help="Output format.")
-def list_command(fmt):
+@click.option("--links", "links", is_flag=True, help="The family × link matrix instead of the recipes.")
+def list_command(fmt, links):
     """List the built-in recipes: name, family, link and the loss they lead to.
+
+    With --links: which links each family accepts — C canonical, ✓ valid, ~ valid
+    under a constraint on η (derived with a warning), · refused. Any allowed pair
+    runs as 'mlederive FAMILY-LINK'.
 
     \b
     Example:
       mlederive list
+      mlederive list --links --format json
     """
     from .catalog import builtin_table
+
+    if links:
+        _list_links(fmt)
+        return
 
     rows = builtin_table()
     if fmt == "json":

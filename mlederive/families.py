@@ -37,6 +37,54 @@ class Pairing:
 
     status: str
     reason: str = ""
+    #: for a constrained pair, the condition on η that keeps g⁻¹(η) in the mean domain, e.g. "η > 0"
+    constraint: str = ""
+
+
+def _number(v) -> str:
+    text = S.inline(v)
+    return text if v.is_Rational else "%s ≈ %.4g" % (text, float(v))
+
+
+def _set_text(var: str, region: sp.Set) -> str:
+    """``Interval.open(0, oo)`` → ``η > 0``; unions joined with "or"."""
+    if region == sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo)):
+        return "%s ≠ 0" % var
+    if isinstance(region, sp.Union):
+        return " or ".join(_set_text(var, part) for part in region.args)
+    if isinstance(region, sp.Interval):
+        lo, hi = region.start, region.end
+        left = "" if lo == -sp.oo else "%s %s " % (_number(lo), "<" if region.left_open else "≤")
+        right = "" if hi == sp.oo else " %s %s" % ("<" if region.right_open else "≤", _number(hi))
+        if not left and not right:
+            return "any %s" % var
+        if left and not right:
+            return "%s %s %s" % (var, ">" if region.left_open else "≥", _number(lo))
+        return "%s%s%s" % (left, var, right)
+    return "%s ∈ %s" % (var, region)
+
+
+_CONSTRAINTS: dict = {}
+
+
+def eta_constraint(link: Link, family: "Family") -> str:
+    """Where η must lie for g⁻¹(η) to be a valid mean: the image of the mean domain under g."""
+    key = (id(link), id(family))
+    if key not in _CONSTRAINTS:  # function_range is slow; families and links are long-lived objects
+        _CONSTRAINTS[key] = (_eta_constraint(link, family), link, family)
+    return _CONSTRAINTS[key][0]
+
+
+def _eta_constraint(link: Link, family: "Family") -> str:
+    from sympy.calculus.util import function_range
+
+    m = sp.Symbol("m", real=True)
+    domain = family.mean_domain.intersect(link.mean_domain)
+    try:
+        region = function_range(link(m), m, domain).intersect(link.eta_domain)
+    except (NotImplementedError, ValueError, TypeError):
+        return "g⁻¹(η) must stay in %s" % family.mean_domain
+    return _set_text("η", region)
 
 
 class Family:
@@ -47,7 +95,9 @@ class Family:
     params: tuple[Param, ...] = ()
     support: sp.Set = sp.S.Reals
     mean_domain: sp.Set = sp.S.Reals
-    canonical_link: str = ""
+    canonical_link: str | None = ""
+    #: the usual link when no available link is canonical (negative binomial: log)
+    natural_link: str | None = None
     vector: bool = False
     discrete: bool = False
 
@@ -82,22 +132,24 @@ class Family:
             if link.vector:
                 return Pairing("refused", "%s is a link for vector outcomes (the categorical family) only" % link.name)
             return Pairing("refused", "the %s family has a vector outcome and needs a vector link" % self.name)
+        whole_line = link.eta_domain == sp.S.Reals
         if link.name == self.canonical_link:
-            return Pairing("canonical")
-        if link.inverse_range.is_subset(self.mean_domain):
+            return Pairing("canonical", constraint="" if whole_line else eta_constraint(link, self))
+        if link.inverse_range.is_subset(self.mean_domain) and whole_line:
             return Pairing("valid")
         if link.inverse_range.intersect(self.mean_domain) is sp.S.EmptySet:
             return Pairing("refused", "g⁻¹ of %s never lands in the mean domain %s" % (link.name, self.mean_domain))
+        constraint = eta_constraint(link, self)
         return Pairing(
             "constrained",
-            "g⁻¹ of %s ranges over %s but the %s mean must lie in %s"
-            % (link.name, link.inverse_range, self.name, self.mean_domain),
+            "g⁻¹ of %s is a valid %s mean only for %s" % (link.name, self.name, constraint), constraint,
         )
 
     def allowed_links(self) -> list[str]:
         """Link names this family accepts, canonical first."""
         ok = [name for name, link in LINKS.items() if self.pairing(link).status != "refused"]
-        return sorted(ok, key=lambda name: (name != self.canonical_link, name))
+        first = self.canonical_link or self.natural_link
+        return sorted(ok, key=lambda name: (name != first, name))
 
     # -- numeric checks ---------------------------------------------------------------------
     def sample_y(self, rng) -> float:
@@ -233,7 +285,254 @@ class Categorical(Family):
         return rng.uniform(-2, 2)  # logits: any real vector is a valid softmax input
 
 
-_FAMILIES = [Gaussian, Bernoulli, Categorical, Laplace, Poisson]
+_positive = sp.Interval.open(0, sp.oo)
+_m = sp.Symbol("m", positive=True, integer=True)
+_k_shape = sp.Symbol("k", positive=True)
+_lam = sp.Symbol("lambda", positive=True)
+_alpha = sp.Symbol("alpha", positive=True)
+_phi = sp.Symbol("phi", positive=True)
+_nu = sp.Symbol("nu", positive=True)
+_s = sp.Symbol("s", positive=True)
+
+
+class _PositiveY:
+    """Mixin: a continuous y > 0 (the verifier samples it there)."""
+
+    support = _positive
+
+    def sample_y(self, rng):
+        return rng.uniform(0.2, 4)
+
+    def sample_mean(self, rng):
+        return rng.uniform(0.3, 4)
+
+
+class Binomial(Family):
+    r"""The proportion y of successes in m known trials: :math:`p(y) = inom{m}{my} \mu^{my} (1-\mu)^{m(1-y)}`."""
+
+    name, title = "binomial", "Binomial"
+    notation = "Binomial(m, μ)/m"
+    params = (Param("m", _m, "number of trials"),)
+    support = sp.Interval(0, 1)
+    mean_domain = sp.Interval.open(0, 1)
+    canonical_link = "logit"
+
+    def density(self, y, mu, params):
+        m = params["m"]
+        return sp.binomial(m, m * y) * mu ** (m * y) * (1 - mu) ** (m - m * y)
+
+    def variance(self, mu):
+        return mu * (1 - mu)
+
+    def dispersion(self, params):
+        return 1 / params["m"]
+
+    def sample_y(self, rng):
+        return rng.randint(0, 4) / 4
+
+    def sample_mean(self, rng):
+        return rng.uniform(0.05, 0.95)
+
+
+class Exponential(_PositiveY, Family):
+    r"""Waiting times with mean μ: :math:`p(y) = e^{-y/\mu}/\mu`, y > 0."""
+
+    name, title = "exponential", "Exponential"
+    notation = "Exponential(mean μ)"
+    mean_domain = _positive
+    canonical_link = "inverse"
+
+    def density(self, y, mu, params):
+        return sp.exp(-y / mu) / mu
+
+    def variance(self, mu):
+        return mu**2
+
+    def dispersion(self, params):
+        return sp.Integer(1)
+
+
+class Gamma(_PositiveY, Family):
+    r"""Shape k, mean μ: :math:`p(y) = rac{(k/\mu)^k y^{k-1} e^{-ky/\mu}}{\Gamma(k)}`."""
+
+    name, title = "gamma", "Gamma"
+    notation = "Gamma(shape k, mean μ)"
+    params = (Param("k", _k_shape, "shape"),)
+    mean_domain = _positive
+    canonical_link = "inverse"
+
+    def density(self, y, mu, params):
+        k = params["k"]
+        return (k / mu) ** k * y ** (k - 1) * sp.exp(-k * y / mu) / sp.gamma(k)
+
+    def variance(self, mu):
+        return mu**2
+
+    def dispersion(self, params):
+        return 1 / params["k"]
+
+
+class InverseGaussian(_PositiveY, Family):
+    r"""Shape λ, mean μ: :math:`p(y) = \sqrt{\lambda/(2\pi y^3)}\, e^{-\lambda (y-\mu)^2/(2\mu^2 y)}`."""
+
+    name, title = "inverse-gaussian", "Inverse Gaussian"
+    notation = "IG(μ, λ)"
+    params = (Param("lambda", _lam, "shape"),)
+    mean_domain = _positive
+    canonical_link = "inverse-squared"
+
+    def density(self, y, mu, params):
+        lam = params["lambda"]
+        return sp.sqrt(lam / (2 * sp.pi * y**3)) * sp.exp(-lam * (y - mu) ** 2 / (2 * mu**2 * y))
+
+    def variance(self, mu):
+        return mu**3
+
+    def dispersion(self, params):
+        return 1 / params["lambda"]
+
+
+class NegativeBinomial(Family):
+    r"""Over-dispersed counts (NB2), Var = μ + αμ²: :math:`p(y) = rac{\Gamma(y+1/lpha)}{y!\,\Gamma(1/lpha)}
+    \left(rac{1}{1+lpha\mu}
+ight)^{1/lpha} \left(rac{lpha\mu}{1+lpha\mu}
+ight)^{y}`."""
+
+    name, title = "negative-binomial", "Negative binomial"
+    notation = "NB(μ, α)"
+    params = (Param("alpha", _alpha, "dispersion"),)
+    support = sp.S.Naturals0
+    mean_domain = _positive
+    canonical_link = None  # log(αμ/(1+αμ)) is not among the links; log is the usual choice
+    natural_link = "log"
+    discrete = True
+
+    def density(self, y, mu, params):
+        a = params["alpha"]
+        return (sp.gamma(y + 1 / a) / (sp.factorial(y) * sp.gamma(1 / a))
+                * (1 / (1 + a * mu)) ** (1 / a) * (a * mu / (1 + a * mu)) ** y)
+
+    def variance(self, mu):
+        return mu + _alpha * mu**2
+
+    def dispersion(self, params):
+        return sp.Integer(1)
+
+    def sample_y(self, rng):
+        return float(rng.randint(0, 7))
+
+    def sample_mean(self, rng):
+        return rng.uniform(0.3, 5)
+
+
+class Beta(Family):
+    r"""A proportion with mean μ and precision φ: :math:`p(y) = rac{y^{\mu\phi-1}(1-y)^{(1-\mu)\phi-1}}{B(\mu\phi, (1-\mu)\phi)}`."""
+
+    name, title = "beta", "Beta"
+    notation = "Beta(mean μ, precision φ)"
+    params = (Param("phi", _phi, "precision"),)
+    support = sp.Interval.open(0, 1)
+    mean_domain = sp.Interval.open(0, 1)
+    canonical_link = None
+    natural_link = "logit"
+
+    def density(self, y, mu, params):
+        f = params["phi"]
+        return y ** (mu * f - 1) * (1 - y) ** ((1 - mu) * f - 1) * sp.gamma(f) / (sp.gamma(mu * f) * sp.gamma((1 - mu) * f))
+
+    def sample_y(self, rng):
+        return rng.uniform(0.05, 0.95)
+
+    def sample_mean(self, rng):
+        return rng.uniform(0.1, 0.9)
+
+
+class StudentT(Family):
+    r"""Heavy-tailed noise, ν degrees of freedom, scale s: :math:`p(y) = rac{\Gamma(rac{
+u+1}{2})}
+    {\Gamma(rac{
+u}{2})\sqrt{
+u\pi}\, s}\left(1 + rac{(y-\mu)^2}{
+u s^2}
+ight)^{-rac{
+u+1}{2}}`."""
+
+    name, title = "student-t", "Student t"
+    notation = "t_ν(μ, s)"
+    params = (Param("nu", _nu, "degrees of freedom"), Param("s", _s, "scale"))
+    canonical_link = None
+    natural_link = "identity"
+
+    def density(self, y, mu, params):
+        nu, s = params["nu"], params["s"]
+        return (sp.gamma((nu + 1) / 2) / (sp.gamma(nu / 2) * sp.sqrt(nu * sp.pi) * s)
+                * (1 + (y - mu) ** 2 / (nu * s**2)) ** (-(nu + 1) / 2))
+
+
+class LogNormal(_PositiveY, Family):
+    r"""log y ~ N(μ, σ²): :math:`p(y) = rac{1}{y\sigma\sqrt{2\pi}} e^{-(\log y - \mu)^2/(2\sigma^2)}`; μ is the mean of log y."""
+
+    name, title = "log-normal", "Log-normal"
+    notation = "LogNormal(μ, σ²) (μ: mean of log y)"
+    params = (Param("sigma", _sigma, "standard deviation of log y"),)
+    mean_domain = sp.S.Reals
+    canonical_link = None
+    natural_link = "identity"
+
+    def density(self, y, mu, params):
+        sigma = params["sigma"]
+        return sp.exp(-(sp.log(y) - mu) ** 2 / (2 * sigma**2)) / (y * sigma * sp.sqrt(2 * sp.pi))
+
+    def sample_mean(self, rng):
+        return rng.uniform(-2, 2)
+
+
+class Geometric(Family):
+    r"""Failures before the first success, mean μ: :math:`p(y) = rac{1}{1+\mu}\left(rac{\mu}{1+\mu}
+ight)^y`."""
+
+    name, title = "geometric", "Geometric"
+    notation = "Geometric(mean μ)"
+    support = sp.S.Naturals0
+    mean_domain = _positive
+    canonical_link = None
+    natural_link = "log"
+    discrete = True
+
+    def density(self, y, mu, params):
+        return (mu / (1 + mu)) ** y / (1 + mu)
+
+    def variance(self, mu):
+        return mu + mu**2
+
+    def dispersion(self, params):
+        return sp.Integer(1)
+
+    def sample_y(self, rng):
+        return float(rng.randint(0, 7))
+
+    def sample_mean(self, rng):
+        return rng.uniform(0.3, 5)
+
+
+class Weibull(_PositiveY, Family):
+    r"""Shape k known, scale μ: :math:`p(y) = rac{k}{\mu}\left(rac{y}{\mu}
+ight)^{k-1} e^{-(y/\mu)^k}`."""
+
+    name, title = "weibull", "Weibull"
+    notation = "Weibull(shape k, scale μ)"
+    params = (Param("k", _k_shape, "shape"),)
+    mean_domain = _positive
+    canonical_link = None
+    natural_link = "log"
+
+    def density(self, y, mu, params):
+        k = params["k"]
+        return k / mu * (y / mu) ** (k - 1) * sp.exp(-((y / mu) ** k))
+
+
+_FAMILIES = [Gaussian, Bernoulli, Binomial, Categorical, Poisson, Exponential, Gamma, InverseGaussian,
+             NegativeBinomial, Beta, Laplace, StudentT, LogNormal, Geometric, Weibull]
 FAMILIES: dict[str, Family] = {cls.name: cls() for cls in _FAMILIES}
 
 

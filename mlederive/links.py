@@ -21,6 +21,8 @@ class Link:
     mean_domain: sp.Set = sp.S.Reals
     #: g⁻¹(ℝ): every mean the link can produce
     inverse_range: sp.Set = sp.S.Reals
+    #: the η on which g⁻¹ is defined (ℝ for most; η > 0 for inverse-squared)
+    eta_domain: sp.Set = sp.S.Reals
     #: True for links acting on a vector of K logits (softmax)
     vector: bool = False
 
@@ -88,6 +90,111 @@ class Logit(Link):
         return mu * (1 - mu)
 
 
+class Probit(Link):
+    name, title = "probit", "probit link μ = Φ(η), the standard normal CDF"
+    mean_domain = sp.Interval.open(0, 1)
+    inverse_range = sp.Interval.open(0, 1)
+
+    def __call__(self, mu):
+        return sp.sqrt(2) * sp.erfinv(2 * mu - 1)
+
+    def inverse(self, eta):
+        return (1 + sp.erf(eta / sp.sqrt(2))) / 2
+
+
+class CLogLog(Link):
+    name, title = "cloglog", "complementary log-log link μ = 1 − exp(−exp(η))"
+    mean_domain = sp.Interval.open(0, 1)
+    inverse_range = sp.Interval.open(0, 1)
+
+    def __call__(self, mu):
+        return sp.log(-sp.log(1 - mu))
+
+    def inverse(self, eta):
+        return 1 - sp.exp(-sp.exp(eta))
+
+
+class LogLog(Link):
+    name, title = "loglog", "log-log link μ = exp(−exp(−η))"
+    mean_domain = sp.Interval.open(0, 1)
+    inverse_range = sp.Interval.open(0, 1)
+
+    def __call__(self, mu):
+        return -sp.log(-sp.log(mu))
+
+    def inverse(self, eta):
+        return sp.exp(-sp.exp(-eta))
+
+
+class Cauchit(Link):
+    name, title = "cauchit", "cauchit link μ = ½ + arctan(η)/π, the Cauchy CDF"
+    mean_domain = sp.Interval.open(0, 1)
+    inverse_range = sp.Interval.open(0, 1)
+
+    def __call__(self, mu):
+        return sp.tan(sp.pi * (mu - sp.Rational(1, 2)))
+
+    def inverse(self, eta):
+        return sp.Rational(1, 2) + sp.atan(eta) / sp.pi
+
+
+class Inverse(Link):
+    name, title = "inverse", "inverse link μ = 1/η"
+    mean_domain = sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo))
+    inverse_range = sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo))
+    eta_domain = sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo))
+
+    def __call__(self, mu):
+        return 1 / mu
+
+    def inverse(self, eta):
+        return 1 / eta
+
+    def inverse_deriv_in_mu(self, mu):
+        return -mu**2
+
+
+class InverseSquared(Link):
+    name, title = "inverse-squared", "inverse-squared link μ = 1/√η"
+    mean_domain = sp.Interval.open(0, sp.oo)
+    inverse_range = sp.Interval.open(0, sp.oo)
+    eta_domain = sp.Interval.open(0, sp.oo)
+
+    def __call__(self, mu):
+        return 1 / mu**2
+
+    def inverse(self, eta):
+        return 1 / sp.sqrt(eta)
+
+    def inverse_deriv_in_mu(self, mu):
+        return -mu**3 / 2
+
+
+class Sqrt(Link):
+    name, title = "sqrt", "square-root link μ = η² (η ≥ 0, where g⁻¹ inverts g)"
+    mean_domain = sp.Interval(0, sp.oo)
+    inverse_range = sp.Interval(0, sp.oo)
+    eta_domain = sp.Interval(0, sp.oo)
+
+    def __call__(self, mu):
+        return sp.sqrt(mu)
+
+    def inverse(self, eta):
+        return eta**2
+
+
+class Softplus(Link):
+    name, title = "softplus", "softplus link μ = log(1 + exp(η))"
+    mean_domain = sp.Interval.open(0, sp.oo)
+    inverse_range = sp.Interval.open(0, sp.oo)
+
+    def __call__(self, mu):
+        return sp.log(sp.exp(mu) - 1)
+
+    def inverse(self, eta):
+        return sp.log(1 + sp.exp(eta))
+
+
 class Softmax(Link):
     """The multinomial logit: μ_k = exp(η_k) / Σ_j exp(η_j) on a vector of K logits.
 
@@ -110,7 +217,7 @@ class Softmax(Link):
         return sp.exp(eta) / sp.Add(*[sp.exp(c) for c in components])
 
 
-_LINKS = [Identity, Log, Logit, Softmax]
+_LINKS = [Identity, Log, Logit, Probit, CLogLog, LogLog, Cauchit, Inverse, InverseSquared, Sqrt, Softplus, Softmax]
 LINKS: dict[str, Link] = {cls.name: cls() for cls in _LINKS}
 
 

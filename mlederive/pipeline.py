@@ -24,7 +24,7 @@ from .verify import verify
 
 
 def build_model(recipe: Recipe) -> Model:
-    family, link = FAMILIES[recipe.family], LINKS[recipe.link]
+    family, link = recipe.family_obj(), recipe.link_obj()
     params = {p.name: p.symbol for p in family.params}
     learned = tuple(name for name, state in recipe.parameters.items() if state == "learned")
     return Model(family, link, PREDICTORS[recipe.predictor], params, learned, recipe.classes, family.pairing(link))
@@ -63,6 +63,12 @@ def derive_steps(recipe: Recipe, model: Model):
     y_i, eta_i, mu_i = model.y_obs(), model.eta_obs(), model.mu_obs()
     steps: list[Step] = []
     warnings = []
+    if getattr(recipe, "custom_family", None) is not None:
+        from .custom import normalisation_warning
+
+        flagged = normalisation_warning(recipe.custom_family)
+        if flagged:
+            warnings.append(flagged)
     if model.pairing.status == "constrained":
         warnings.append("%s-%s is valid only where g⁻¹(η) stays in the mean domain: %s."
                         % (fam.name, link.name, model.pairing.reason))
@@ -122,7 +128,8 @@ def derive_steps(recipe: Recipe, model: Model):
 
     # 8. Rescale and reduce → the named loss
     body = sp.factor_terms(nll)
-    coeff, core = body.as_independent(S.eta, *model.learned_params(), as_Add=False)
+    # the rescaling factor must be free of θ *and* of the data (1/y would reweight the observations)
+    coeff, core = body.as_independent(S.eta, S.y, *model.learned_params(), as_Add=False)
     if coeff.could_extract_minus_sign():
         coeff, core = -coeff, -core
     loss_summand = core  # per observation, before the reduction
@@ -143,7 +150,7 @@ def derive_steps(recipe: Recipe, model: Model):
         why = "Multiply by the positive θ-free factor %s (%s reduction); the argmin does not move. %s" % (
             S.inline(factor), recipe.reduction, recog)
         steps.append(Step("Rescale: the loss", why, "loss(θ)", r"\mathcal{L}(\theta)", loss, "rescaled",
-                          notes=(recog,)))
+                          data={"factor": factor}, notes=(recog,)))
     else:
         steps[-1] = replace(steps[-1], justification=steps[-1].justification + " " + recog, notes=(recog,))
     loss_index = len(steps) - 1
@@ -198,9 +205,14 @@ def _gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
     variance = fam.variance(mu_i)
     chain = None
     if model.pairing.status == "canonical" and phi is not None:
-        form_mu = scale * (mu_i - y_i) / phi
+        # (dμ/dη)/V(μ) is constant for a canonical link: 1 for identity/log/logit, −1 for 1/μ, −½ for 1/μ²
+        c = sp.Integer(1) if fam.vector else sp.cancel(link.inverse_deriv_in_mu(mu_i) / variance)
+        form_mu = scale * c * (mu_i - y_i) / phi
         why = ("Canonical link: the gradient takes the form (μ_i − y_i)/φ with φ = %s, times the rescaling factor %s."
                % (S.inline(phi), S.inline(scale)))
+        if c != 1:
+            why += (" Here g is %s while the natural parameter is %s·g, hence the constant factor %s."
+                    % (link.title, S.inline(c), S.inline(c)))
         if fam.vector:
             why += (" For softmax, Σ_m ∂ℓ/∂μ_m · ∂μ_m/∂η_k = Σ_m (−y_m/μ_m)·μ_m(δ_mk − μ_k) = μ_k·Σ_m y_m − y_k = μ_k − y_k.")
     elif phi is not None and variance is not None:
@@ -214,13 +226,13 @@ def _gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
     if form_mu is not None:
         grad = form_mu.subs(mu_i, mean)
     else:
-        grad = sp.simplify(sp.diff(loss_summand, model.eta_obs()))
+        grad = S.bounded_simplify(sp.diff(loss_summand, model.eta_obs()), 0.5)
     if not fam.vector:
         # the chain-rule factors, in μ: ∂ℓ/∂μ and dμ/dη
         log_mu = fam.expanded_log_density(y_i, mu_i, Identity(), model.params)
         kept_mu = [t for t in sp.Add.make_args(log_mu) if t.has(mu_i) or any(t.has(p) for p in model.learned_params())]
         loss_mu = -sp.Add(*kept_mu) * scale
-        dl_dmu = sp.factor(sp.diff(loss_mu, mu_i))
+        dl_dmu = S.bounded(sp.factor, sp.diff(loss_mu, mu_i), 0.5)
         dmu_deta = link.inverse_deriv_in_mu(mu_i)
         chain = (dl_dmu, dmu_deta)
         why = "Chain rule: ∂ℓ/∂μ_i · dμ_i/dη_i = (%s)·(%s). %s" % (S.inline(dl_dmu), S.inline(dmu_deta), why)

@@ -32,8 +32,8 @@ SCHEMA = {
     "description": (str, False, "a paragraph for the reader"),
     "kind": (str, False, "loss (the default), or one of the articles' arguments: sigmoid-mse-vs-bce, "
                          "kl-mle-equivalence, kl-coin, log-underflow"),
-    "family": (str, True, "the distribution of y given x"),
-    "link": (str, True, "the link function g, with g(μ) = η"),
+    "family": ((str, dict), True, "the distribution of y given x: a name, or a mapping defining your own"),
+    "link": ((str, dict), True, "the link function g, with g(μ) = η: a name, or a mapping with g and inverse"),
     "parameters": (dict, False, "each nuisance parameter of the family: known or learned"),
     "predictor": (str, False, "linear (η = θᵀx) or generic (η = f_θ(x))"),
     "reduction": (str, False, "mean or sum over the sample"),
@@ -53,6 +53,15 @@ class Recipe:
     reduction: str = "mean"
     classes: int = 3
     source: str = "<recipe>"
+    #: user-defined family / link objects (recipe mappings), used instead of the registries
+    custom_family: object = None
+    custom_link: object = None
+
+    def family_obj(self):
+        return self.custom_family or FAMILIES[self.family]
+
+    def link_obj(self):
+        return self.custom_link or LINKS[self.link]
 
 
 def _did_you_mean(word: str, options) -> str:
@@ -70,6 +79,8 @@ def _choice(source, key, value, options, what):
 
 
 def _type_name(t) -> str:
+    if isinstance(t, tuple):
+        return " or ".join(map(_type_name, t))
     return {str: "a string", int: "a whole number", dict: "a mapping (key: value lines)"}[t]
 
 
@@ -92,15 +103,29 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
         value = data[key]
         if typ is int and isinstance(value, bool) or not isinstance(value, typ):
             raise RecipeError(source, key, "must be %s (%s), got %r." % (_type_name(typ), what, value))
-        if typ is str and not value.strip():
+        if isinstance(value, str) and not value.strip():
             raise RecipeError(source, key, "must not be empty (%s)." % what)
 
     name = data["name"]
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
         raise RecipeError(source, "name", "'%s' is not lowercase words joined by '-', e.g. gaussian-identity." % name)
-    family_name = _choice(source, "family", data["family"], list(FAMILIES), "family")
-    link_name = _choice(source, "link", data["link"], list(LINKS), "link")
-    family, link = FAMILIES[family_name], LINKS[link_name]
+    custom_family = custom_link = None
+    if isinstance(data["family"], dict):
+        from .custom import custom_family as build_family
+
+        custom_family = build_family(data["family"], source)
+        family_name = custom_family.name
+    else:
+        family_name = _choice(source, "family", data["family"], list(FAMILIES), "family")
+    if isinstance(data["link"], dict):
+        from .custom import custom_link as build_link
+
+        custom_link = build_link(data["link"], source)
+        link_name = custom_link.name
+    else:
+        link_name = _choice(source, "link", data["link"], list(LINKS), "link")
+    family = custom_family or FAMILIES[family_name]
+    link = custom_link or LINKS[link_name]
     pairing = family.pairing(link)
     if pairing.status == "refused":
         allowed = family.allowed_links()
@@ -128,7 +153,7 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
     return Recipe(
         name=name, title=data["title"].strip(), family=family_name, link=link_name,
         description=data.get("description", "").strip(), parameters=params, predictor=predictor,
-        reduction=reduction, classes=classes, source=source,
+        reduction=reduction, classes=classes, source=source, custom_family=custom_family, custom_link=custom_link,
     )
 
 
@@ -175,6 +200,28 @@ def builtin_names() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in _builtin_dir().iterdir() if p.name.endswith(".yaml"))
 
 
+def split_pair(spec: str):
+    """``gamma-log`` → ("gamma", "log"); names with hyphens (inverse-gaussian, inverse-squared) are tried whole."""
+    for cut in range(1, len(spec)):
+        if spec[cut] == "-" and spec[:cut] in FAMILIES and spec[cut + 1:] in LINKS:
+            return spec[:cut], spec[cut + 1:]
+    return None
+
+
+def pair_names() -> list[str]:
+    return ["%s-%s" % (f, l) for f, fam in FAMILIES.items() for l in fam.allowed_links()]
+
+
+def pair_recipe(spec: str):
+    """A recipe for ``FAMILY-LINK`` with the defaults (parameters known, linear predictor, mean), or None."""
+    pair = split_pair(spec)
+    if pair is None:
+        return None
+    family, link = pair
+    return parse_recipe({"name": spec, "title": "%s response, %s link" % (FAMILIES[family].title, link),
+                         "family": family, "link": link}, spec)
+
+
 def looks_like_path(spec: str) -> bool:
     return spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec or Path(spec).exists()
 
@@ -194,7 +241,11 @@ def load_recipe(spec: str) -> Recipe:
         return read_recipe_text(text, spec)
     names = builtin_names()
     if spec not in names:
-        hint = _did_you_mean(spec, names)
-        raise MlederiveError("unknown recipe '%s'.%s Run 'mlederive list'." % (spec, hint))
+        pair = pair_recipe(spec)
+        if pair is not None:
+            return pair
+        hint = _did_you_mean(spec, names + pair_names())
+        raise MlederiveError("unknown recipe '%s'.%s Run 'mlederive list' (recipes) or 'mlederive list --links' "
+                             "(every FAMILY-LINK pair)." % (spec, hint))
     text = (_builtin_dir() / (spec + ".yaml")).read_text(encoding="utf-8")
     return read_recipe_text(text, "recipes/%s.yaml" % spec)

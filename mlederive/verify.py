@@ -29,7 +29,9 @@ from .steps import Check, Derivation, Step
 UNROLL_SIZE = 3
 NUMERIC_POINTS = 20
 #: seconds SymPy may spend on one claim before the numeric fallback
-CLAIM_BUDGET = 2.0
+CLAIM_BUDGET = 1.0
+#: seconds of symbolic proving per step; claims left when it runs out go straight to the numeric check
+STEP_BUDGET = 1.5
 
 
 class BudgetExceeded(Exception):
@@ -98,12 +100,36 @@ def _symbolic_zero(expr: sp.Expr, budget: float) -> tuple[bool, bool]:
                     return True, used_force
         except BudgetExceeded:
             break
+        except (AttributeError, TypeError, ValueError, NotImplementedError, RecursionError, ZeroDivisionError):
+            continue  # a rewrite SymPy cannot do on this expression (or a SymPy bug): not a proof, try the next
     return False, False
+
+
+def _inside(region: sp.Set, value: float) -> bool:
+    """``value ∈ region`` with float comparisons (SymPy's Set.contains is slow in a sampling loop)."""
+    if region == sp.S.Reals:
+        return True
+    if isinstance(region, sp.Union):
+        return any(_inside(part, value) for part in region.args)
+    if isinstance(region, sp.Interval):
+        lo, hi = float(region.start), float(region.end)
+        above = value > lo if region.left_open else value >= lo
+        below = value < hi if region.right_open else value <= hi
+        return above and below
+    return bool(region.contains(value))
 
 
 def _sampler(model, rng: random.Random):
     """Assign a value from the model's domain to every free quantity of an expression."""
     fam, link = model.family, model.link
+
+    def mean_value():
+        """A mean the family allows and the link can produce (e.g. in (0, 1) for poisson-probit)."""
+        for _ in range(50):
+            m = fam.sample_mean(rng)
+            if _inside(link.mean_domain, m) and _inside(fam.mean_domain, m):
+                return sp.Float(m, 30)
+        return sp.Float(rng.uniform(0.05, 0.95), 30)
 
     def value_for(atom, row_onehot):
         if isinstance(atom, sp.Indexed):
@@ -120,10 +146,9 @@ def _sampler(model, rng: random.Random):
             if base == "eta":
                 if model.vector:
                     return sp.Float(rng.uniform(-2, 2), 30)
-                m = sp.Float(fam.sample_mean(rng), 30)
-                return sp.N(link(m), 30)
+                return sp.N(link(mean_value()), 30)
             if base == "mu":
-                return sp.Float(fam.sample_mean(rng), 30)
+                return mean_value()
             return sp.Float(rng.uniform(-1.5, 1.5), 30)  # x and anything else
         if isinstance(atom, GradF):
             return sp.Float(rng.uniform(-1.5, 1.5), 30)
@@ -135,12 +160,34 @@ def _sampler(model, rng: random.Random):
             return sp.Integer(rng.randint(0, 5))
         return sp.Float(rng.uniform(-1.5, 1.5), 30)
 
+    theta_1, theta_2 = sp.Symbol("theta_1", real=True), sp.Symbol("theta_2", real=True)
+
+    def land_in_domain(values):
+        """Unrolled linear predictor: choose x_j1 so that η_j = θ₁x_j1 + θ₂x_j2 is a valid η for the pair
+        (inside any constraint such as η > 0), exactly as a sampled η_i would be."""
+        if model.vector or model.predictor.name != "linear" or theta_1 not in values or theta_2 not in values:
+            return values
+        values[theta_1] = sp.Float(rng.choice((-1, 1)) * rng.uniform(0.5, 1.5), 30)
+        for atom in [a for a in values if isinstance(a, sp.Indexed) and a.base == S.x and len(a.indices) == 2
+                     and a.indices[1] == 1]:
+            row = atom.indices[0]
+            target = sp.N(link(mean_value()), 30)
+            values[atom] = (target - values[theta_2] * values.get(S.x[row, 2], 0)) / values[theta_1]
+        return values
+
+    atom_cache: dict = {}
+
+    def atoms_of(expr):
+        if expr not in atom_cache:  # the same claim is sampled at many points: find its atoms once
+            atoms = list(expr.atoms(sp.Indexed)) + list(expr.atoms(GradF))
+            atoms += [s for s in expr.free_symbols if not isinstance(s, (sp.Indexed, sp.IndexedBase, sp.Idx))
+                      and not any(s in a.free_symbols for a in atoms)]
+            atom_cache[expr] = sorted(atoms, key=sp.default_sort_key)
+        return atom_cache[expr]
+
     def sample(expr):
         onehot: dict = {}
-        atoms = list(expr.atoms(sp.Indexed)) + list(expr.atoms(GradF))
-        atoms += [s for s in expr.free_symbols if not isinstance(s, (sp.Indexed, sp.IndexedBase, sp.Idx))
-                  and not any(s in a.free_symbols for a in atoms)]
-        return {a: value_for(a, onehot) for a in atoms}
+        return land_in_domain({a: value_for(a, onehot) for a in atoms_of(expr)})
 
     return sample
 
@@ -183,22 +230,67 @@ def _plain_sampler(rng: random.Random):
     return sample
 
 
+class _Compiled:
+    """An expression compiled once (lambdify to mpmath at 30 digits) and evaluated at many points.
+
+    The sampled quantities (Indexed, function values) are first renamed to plain symbols with
+    one ``xreplace`` — lambdify's own dummify goes through ``subs`` and is far slower. Anything
+    lambdify cannot translate falls back to substitution + evalf.
+    """
+
+    def __init__(self, expr, keys):
+        import mpmath
+
+        self.keys, self.expr, self.mp = keys, expr, mpmath
+        plain = [sp.Symbol("_v%d" % n) for n in range(len(keys))]
+        try:
+            body = S.expand_functions(expr).doit().xreplace(dict(zip(keys, plain)))
+            self.f = sp.lambdify(plain, body, modules="mpmath", dummify=False)
+        except Exception:  # noqa: BLE001 - any failure to compile just means the slow path
+            self.f = None
+
+    def __call__(self, values):
+        if self.f is None:
+            return _evaluate(self.expr, values)
+        with self.mp.workdps(30):
+            try:
+                args = [self.mp.mpf(str(v)) if v.is_Float else self.mp.mpf(int(v)) if v.is_Integer
+                        else self.mp.mpf(str(sp.N(v, 30))) for v in (values[k] for k in self.keys)]
+                c = complex(self.f(*args))
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError, NameError):
+                return _evaluate(self.expr, values)
+        if not all(map(math.isfinite, (c.real, c.imag))) or abs(c.imag) > 1e-12 * (1 + abs(c.real)):
+            return None
+        return c.real
+
+
 def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
     rng = random.Random(seed)
     sample = _sampler(model, rng) if model is not None else _plain_sampler(rng)
     good, tries = 0, 0
     terms = sp.Add.make_args(claim.expr) if claim.kind == "zero" else (claim.expr,)
+    whole = size = None
     while good < points and tries < points * 6:
         tries += 1
         values = sample(claim.expr)
-        v = _evaluate(claim.expr, values)
+        if whole is None:
+            keys = list(values)
+            # the size of the terms sets the tolerance: cancellation of large terms leaves rounding
+            magnitude = sp.Add(*[sp.Abs(t) for t in terms]) if len(terms) > 1 else None
+            if points >= 5:  # compiling pays off over many points; a quick pre-filter evaluates directly
+                whole = _Compiled(claim.expr, keys)
+                size = _Compiled(magnitude, keys) if magnitude is not None else None
+            else:
+                whole = lambda vals, e=claim.expr: _evaluate(e, vals)  # noqa: E731
+                size = (lambda vals, e=magnitude: _evaluate(e, vals)) if magnitude is not None else None
+        v = whole(values)
         if v is None:
             continue
         if claim.kind == "zero":
-            scale = 0.0
-            for t in terms:
-                tv = _evaluate(t, values)
-                scale += abs(tv) if tv is not None else 0.0
+            scale = abs(v)
+            if size is not None and abs(v) > 1e-9:  # only a visible residue needs the terms' size
+                sv = size(values)
+                scale += sv if sv is not None else 0.0
             if abs(v) > 1e-9 * (1 + scale):
                 return False, "%s: nonzero (%.3g) at a sampled point" % (claim.label, v)
         elif not v > 0:
@@ -209,12 +301,12 @@ def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
     return True, ""
 
 
-def prove(claim: Claim, model, seed: int = 0) -> Outcome:
+def prove(claim: Claim, model, seed: int = 0, budget: float = CLAIM_BUDGET) -> Outcome:
     expr = claim.expr
     if claim.kind == "fact":  # decided by exact or IEEE arithmetic done in the claim itself
         return Outcome(bool(expr), "computed", "" if expr else claim.label + ": false")
-    if claim.kind == "zero":
-        proved, used_force = _symbolic_zero(expr, CLAIM_BUDGET)
+    if claim.kind == "zero" and budget > 0:
+        proved, used_force = _symbolic_zero(expr, budget)
         if proved:
             if used_force:
                 # force=True splits logs assuming positive arguments; corroborate on real points.
@@ -222,7 +314,7 @@ def prove(claim: Claim, model, seed: int = 0) -> Outcome:
                 if not ok:
                     return Outcome(False, "symbolic", why)
             return Outcome(True, "symbolic")
-    else:
+    elif claim.kind == "positive":
         if expr.is_positive is True or S.expand_functions(expr).is_positive is True:
             return Outcome(True, "symbolic")
     ok, why = _numeric(claim, model, NUMERIC_POINTS, seed)
@@ -313,16 +405,18 @@ def _claims_constant_dropped(cl: _Claims):
 
 
 def _claims_rescaled(cl: _Claims):
+    """step = c·reference, with the stated factor c proved free of θ and of the data, and positive."""
     m = cl.model
-    ratio = sp.cancel(cl.c(_summand(cl.step.expr)) / cl.c(_summand(cl.ref.expr)))
+    factor = cl.step.data.get("factor")
+    if factor is None:  # no stated factor: the ratio is the factor
+        factor = sp.cancel(cl.c(_summand(cl.step.expr)) / cl.c(_summand(cl.ref.expr)))
+    cl.zero(cl.c(_summand(cl.step.expr) - factor * _summand(cl.ref.expr)), "summand = factor × reference")
     for v in m.summand_learned() + m.y_components():
-        cl.zero(sp.diff(ratio, v), "factor free of %s" % v)
-    cl.positive(ratio, "factor positive")
+        cl.zero(sp.diff(factor, v), "factor free of %s" % v)
+    cl.positive(factor, "factor positive")
     eta_values, comps = cl.theta_instance()
-    whole = sp.cancel(cl.unrolled(cl.step.expr).xreplace(eta_values) / cl.unrolled(cl.ref.expr).xreplace(eta_values))
-    for t, _, _ in comps:
-        cl.zero(sp.diff(whole, t), "unrolled n=%d: factor free of %s" % (UNROLL_SIZE, t))
-    cl.positive(whole, "unrolled n=%d: factor positive" % UNROLL_SIZE)
+    whole = (cl.unrolled(cl.step.expr) - factor.subs(S.n, UNROLL_SIZE) * cl.unrolled(cl.ref.expr)).xreplace(eta_values)
+    cl.zero(whole, "unrolled n=%d: step = factor × reference" % UNROLL_SIZE)
 
 
 def _claims_derivative(cl: _Claims):
@@ -381,14 +475,17 @@ def verify_step(model, step: Step, ref: Step | None, seed: int = 0) -> Check:
     if step.relation == "definition":
         return Check(True, "definition", "stated, not derived")
     try:
-        claims = claims_for(model, step, ref)
+        with time_budget(2 * STEP_BUDGET):
+            claims = claims_for(model, step, ref)
     except (ValueError, TypeError, KeyError) as exc:  # malformed step: it cannot be what it claims
         return Check(False, "symbolic", "malformed step: %s" % exc, time.perf_counter() - start)
     except BudgetExceeded:
         return Check(False, "numeric", "building the claims exceeded the time budget")
     methods = set()
+    deadline = start + STEP_BUDGET
     for n_claim, claim in enumerate(claims):
-        out = prove(claim, model, seed=seed + n_claim)
+        budget = min(CLAIM_BUDGET, deadline - time.perf_counter())
+        out = prove(claim, model, seed=seed + n_claim, budget=budget)
         methods.add(out.method)
         if not out.ok:
             return Check(False, out.method, out.detail or claim.label, time.perf_counter() - start)

@@ -14,6 +14,9 @@ BUILTINS = [
     "poisson-log",
 ]
 
+#: built-in examples of a user-defined family and a user-defined link
+CUSTOM = ["rayleigh-log", "poisson-smooth-relu"]
+
 #: built-in recipes of the articles' other arguments (kind: …)
 ARGUMENTS = ["sigmoid-mse-vs-bce", "kl-mle-equivalence", "kl-coin", "log-underflow"]
 

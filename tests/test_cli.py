@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from mlederive import __version__, symbolic as S
 from mlederive.cli import cli
 
-from conftest import ARGUMENTS, BUILTINS
+from conftest import ARGUMENTS, BUILTINS, CUSTOM
 
 
 def run(*args):
@@ -35,7 +35,7 @@ def test_derive_builtin_terminal():
 def test_list_shows_derived_losses():
     out = run("list", "--format", "json")
     rows = json.loads(out.output)
-    assert [r["name"] for r in rows] == sorted(BUILTINS + ARGUMENTS)
+    assert [r["name"] for r in rows] == sorted(BUILTINS + ARGUMENTS + CUSTOM)
     assert {r["name"]: r["kind"] for r in rows}["kl-coin"] == "kl-coin"
     assert {r["name"]: r["loss"] for r in rows}["laplace-identity"] == "mean absolute error (MAE)"
     text = run("list")
@@ -74,7 +74,8 @@ def test_unknown_recipe_is_one_line_exit_2():
     out = CliRunner().invoke(cli, ["gausian-identity"])
     assert out.exit_code == 2
     assert out.output.strip() == (
-        "Error: unknown recipe 'gausian-identity'. Did you mean 'gaussian-identity'? Run 'mlederive list'.")
+        "Error: unknown recipe 'gausian-identity'. Did you mean 'gaussian-identity'? Run 'mlederive list' (recipes) "
+        "or 'mlederive list --links' (every FAMILY-LINK pair).")
 
 
 @pytest.mark.parametrize("text, fragment", [

@@ -4,13 +4,13 @@ import pytest
 from mlederive.errors import MlederiveError, RecipeError
 from mlederive.recipe import builtin_names, load_recipe, parse_recipe, read_recipe_text
 
-from conftest import ARGUMENTS, BUILTINS
+from conftest import ARGUMENTS, BUILTINS, CUSTOM
 
 BASE = {"name": "r", "title": "T", "family": "gaussian", "link": "identity"}
 
 
 def test_builtins_are_all_listed():
-    assert builtin_names() == sorted(BUILTINS + ARGUMENTS)
+    assert builtin_names() == sorted(BUILTINS + ARGUMENTS + CUSTOM)
 
 
 def test_defaults():

@@ -1,0 +1,56 @@
+"""Benchmark: every allowed family × link pair derived and verified (run: python benchmarks/catalog.py).
+
+Pairs run in a process pool (one worker per core). Reports the wall time for the
+whole catalog, the slowest single step, and any pair that does not verify.
+Not a test: the machine is shared and noisy.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from multiprocessing import Pool
+
+
+def run_pair(pair):
+    from mlederive.pipeline import derive
+    from mlederive.recipe import pair_recipe
+
+    start = time.perf_counter()
+    d = derive(pair_recipe("%s-%s" % pair))
+    slowest = max(d.checks, key=lambda c: c.seconds)
+    failed = [(s.title, c.detail) for s, c in zip(d.steps, d.checks) if not c.verified]
+    methods = sorted({c.method for c in d.checks})
+    return pair, time.perf_counter() - start, slowest.seconds, failed, methods
+
+
+def main():
+    from mlederive.families import FAMILIES
+
+    pairs = [(f, l) for f, fam in FAMILIES.items() for l in fam.allowed_links()]
+    only = sys.argv[1:]
+    if only:
+        pairs = [p for p in pairs if p[0] in only]
+    workers = int(os.environ.get("BENCH_WORKERS", os.cpu_count() or 1))
+    start = time.perf_counter()
+    results = []
+    with Pool(workers) as pool:
+        for result in pool.imap_unordered(run_pair, pairs):
+            results.append(result)
+            if os.environ.get("BENCH_VERBOSE"):
+                (f, l), seconds, step_max, failed, methods = result
+                print("    %-18s %-16s %6.2fs %s%s" % (f, l, seconds, ",".join(methods), " FAILED" if failed else ""),
+                      flush=True)
+    wall = time.perf_counter() - start
+    bad = [r for r in results if r[3]]
+    for (f, l), seconds, step_max, failed, methods in sorted(results, key=lambda r: -r[1])[:10]:
+        print("  %-18s %-16s %6.2fs (slowest step %.2fs) %s" % (f, l, seconds, step_max, ",".join(methods)))
+    for (f, l), _, _, failed, _ in bad:
+        print("  NOT VERIFIED %s-%s: %s" % (f, l, failed))
+    numeric = sum("numeric" in r[4] for r in results)
+    print("catalog: %d pairs, %d workers, %.1fs wall; slowest step %.2fs; %d pairs use a numeric check; %d not verified"
+          % (len(results), workers, wall, max(r[2] for r in results), numeric, len(bad)))
+
+
+if __name__ == "__main__":
+    main()
