@@ -24,6 +24,11 @@ class BadInput(click.ClickException):
 
     exit_code = 2
 
+    def __init__(self, message: str):
+        from .errors import one_line
+
+        super().__init__(one_line(message))
+
 
 class RecipeGroup(click.Group):
     """``mlederive NAME`` is short for ``mlederive derive NAME``."""

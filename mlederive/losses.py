@@ -66,3 +66,25 @@ def recognise(model, loss_summand: sp.Expr, reduction: str):
         if prove(claim, model).ok:
             return named
     return None
+
+
+#: how libraries compute each named loss: (library call, what it keeps of the dropped terms, its reduction)
+CONVENTIONS = {
+    "mse": [("PyTorch", "nn.MSELoss()", "nothing: no ½, no 1/σ², no ½·log(2πσ²)", "mean (reduction='mean')")],
+    "mae": [("PyTorch", "nn.L1Loss()", "nothing: no 1/b, no log(2b)", "mean (reduction='mean')")],
+    "bce": [("PyTorch", "nn.BCEWithLogitsLoss() on η (stable), or nn.BCELoss() on σ(η)", "nothing was dropped",
+             "mean (reduction='mean')")],
+    "ce": [("PyTorch", "nn.CrossEntropyLoss() on the logits η and class indices", "nothing was dropped",
+            "mean (reduction='mean')")],
+    "poisson": [("PyTorch", "nn.PoissonNLLLoss(log_input=True) on η", "full=False drops log(y!); full=True adds "
+                 "Stirling's approximation of log(y!) (for y > 1), not the exact term", "mean (reduction='mean')")],
+    "gaussian-nll": [("PyTorch", "nn.GaussianNLLLoss() with var = σ²", "full=False drops ½·log(2π) (as here); "
+                      "full=True keeps it", "mean (reduction='mean')")],
+}
+STATSMODELS = ("statsmodels", "sm.families.<Family>().loglike_obs / GLM.loglike",
+               "every constant (the full log-likelihood)", "sum over the sample (GLM.fit maximises it)")
+
+
+def conventions(named) -> list[tuple]:
+    """Rows (library, call, constants kept, reduction) for a recognised loss, statsmodels last."""
+    return list(CONVENTIONS.get(named.key, [])) + [STATSMODELS] if named is not None else [STATSMODELS]

@@ -15,11 +15,11 @@ import sympy as sp
 from . import symbolic as S
 from .families import FAMILIES
 from .links import LINKS, Identity
-from .losses import recognise
+from .losses import conventions, recognise
 from .model import Model
 from .predictors import PREDICTORS
 from .recipe import Recipe, load_recipe
-from .steps import Derivation, Step
+from .steps import Derivation, Step, Table
 from .verify import verify
 
 
@@ -138,6 +138,7 @@ def derive_steps(recipe: Recipe, model: Model):
     loss_per_term = loss_summand * reduction_factor
     loss = S.sample_sum(loss_per_term)
     named = recognise(model, loss_summand, recipe.reduction)
+    library_rows = conventions(named)
     yhat = "ŷ_i = %s" % S.inline(mean)
     if named is not None:
         loss_name = named.name(recipe.reduction)
@@ -188,7 +189,10 @@ def derive_steps(recipe: Recipe, model: Model):
             reference=loss_index, data={"wrt": name},
         ))
         gradients[name] = g
-    return steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings, expanded
+    table = Table("What libraries compute for this assumption (we dropped: %s)" % (
+        ", ".join(S.inline(t) for t in dropped_sample) or "nothing"), ("library", "call", "keeps", "reduction"),
+        tuple(library_rows))
+    return steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings, expanded, table
 
 
 def _gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
@@ -251,8 +255,8 @@ def derive(recipe, verify_steps: bool = True):
     if isinstance(recipe, ArgumentRecipe):
         return build(recipe, verify_steps)
     model = build_model(recipe)
-    steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings, loglik = derive_steps(recipe, model)
+    steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings, loglik, table = derive_steps(recipe, model)
     d = Derivation(recipe=recipe, model=model, steps=steps, loss=loss, gradient=gradients["theta"],
                    gradients=gradients, loss_summand=loss_summand, loss_name=loss_name, warnings=warnings,
-                   loglik_summand=loglik, grad_eta_obs=grad_eta_obs)
+                   loglik_summand=loglik, grad_eta_obs=grad_eta_obs, tables=[table])
     return verify(d) if verify_steps else d

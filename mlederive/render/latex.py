@@ -224,12 +224,33 @@ def _mark(check) -> str:
     return r"$\checkmark$" if check.verified else r"\textbf{FAILED}"
 
 
+def _numeric_column(table, index: int) -> bool:
+    try:
+        for row in table.rows:
+            float(row[index])
+    except ValueError:
+        return False
+    return True
+
+
 def latex_table(table) -> str:
-    cols = "r" * len(table.headers)
-    head = " & ".join(tex_text(h) for h in table.headers)
-    body = " \\\\\n".join(" & ".join(tex_text(c) for c in row) for row in table.rows)
-    return ("\\begin{center}\n%s\\\\[2pt]\n\\begin{tabular}{%s}\n%s \\\\ \\hline\n%s\n\\end{tabular}\n"
-            "\\end{center}\n" % (tex_text(table.title), cols, head, body))
+    numeric = [_numeric_column(table, n) for n in range(len(table.headers))]
+    text_cols = numeric.count(False)
+    width = "p{%.2f\\linewidth}" % (0.8 / text_cols) if text_cols else ""  # the column gaps take the rest
+    cols = "".join("r" if num else width for num in numeric)
+    def cell(text, num):
+        if num:
+            return tex_text(text, prose=False)
+        # ragged text that may break after dots and brackets (library calls are long words)
+        body = tex_text(text, prose=False)
+        for mark in (".", "(", "/", ","):
+            body = body.replace(mark, mark + r"\allowbreak{}")
+        return r"\raggedright " + body
+
+    head = " & ".join(cell(h, num) for h, num in zip(table.headers, numeric))
+    body = " \\tabularnewline\n".join(" & ".join(cell(c, num) for c, num in zip(row, numeric)) for row in table.rows)
+    return ("\\begin{center}\\small\n%s\\\\[2pt]\n\\begin{tabular}{%s}\n%s \\tabularnewline \\hline\n%s\n"
+            "\\end{tabular}\n\\end{center}\n" % (tex_text(table.title), cols, head, body))
 
 
 def render_latex_body(d, notation: Notation = DEFAULT_NOTATION,

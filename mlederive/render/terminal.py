@@ -64,12 +64,21 @@ def _mark(check, unicode: bool) -> Text:
     return Text("✗ " if unicode else "FAIL ", style="bold red")
 
 
+def _numeric_column(table, index: int) -> bool:
+    try:
+        for row in table.rows:
+            float(row[index])
+    except ValueError:
+        return False
+    return True
+
+
 def _table(table, unicode: bool):
     from rich.table import Table as RichTable
 
-    t = RichTable(title=table.title, box=None if not unicode else None, show_edge=False)
-    for h in table.headers:
-        t.add_column(h, justify="right")
+    t = RichTable(title=table.title, box=None, show_edge=False)
+    for n, h in enumerate(table.headers):
+        t.add_column(h, justify="right" if _numeric_column(table, n) else "left", overflow="fold")
     for row in table.rows:
         t.add_row(*row)
     return t
