@@ -156,6 +156,50 @@ def exam_command(seed, variants, questions, outdir, recipes, pdf, moodle, force)
     click.echo("wrote %d files to %s" % (len(written), outdir), err=True)
 
 
+@cli.command("mle", context_settings=CONTEXT)
+@click.argument("family")
+@click.option("--data", required=True, help="Comma-separated observations, e.g. 1,0,1,1.")
+def mle_command(family, data):
+    """Closed-form maximum-likelihood estimate of FAMILY's mean (and σ² for gaussian) from data.
+
+    Solves score = 0 with SymPy, proves the estimate zeroes the score, checks the
+    second-order condition, then evaluates on the data; says so when no closed form exists.
+
+    \b
+    Example:
+      mlederive mle poisson --data 2,0,3,1
+    """
+    from .mle import NoClosedForm, fraction_text, solve_mle
+
+    try:
+        values = [float(v) for v in data.split(",") if v.strip()]
+    except ValueError:
+        raise BadInput("--data %s: give numbers separated by commas, e.g. --data 1,0,1" % data) from None
+    if len(values) < 2:
+        raise BadInput("--data: give at least two observations")
+    try:
+        result = solve_mle(family, values)
+    except NoClosedForm as exc:
+        raise BadInput("%s: %s" % (family, exc)) from None
+    except MlederiveError as exc:
+        raise BadInput(str(exc)) from None
+    from . import symbolic as S
+
+    click.echo("ℓ(θ)/n = %s + const, where %s" % (S.inline(result.loglik), ", ".join(
+        "%s = (1/n)·Σ_i %s" % (st.symbol, S.inline(st.of).replace("y", "y_i")) for st in result.statistics)))
+    for p, score in zip(result.problem.params, result.score):
+        click.echo("∂(ℓ/n)/∂%s = %s = 0" % (S.inline(p), S.inline(score)))
+    for p, text in zip(result.problem.params, result.problem.estimate_text()):
+        click.echo("%s = %s" % (text.rstrip("²") if text.endswith("²") else text, S.inline(result.estimate[p])))
+    for check in result.checks:
+        click.echo("%s %s (%s)" % ("✓" if check.verified else "✗", check.what, check.method))
+    for (label, value), text in zip(result.values(), result.problem.estimate_text()):
+        shown = fraction_text(value) if value.is_Rational else S.inline(value)
+        click.echo("%s = %s on the data" % (text, shown))
+    if not result.verified:
+        sys.exit(1)
+
+
 def _build_exam_with_progress(seed, variants, questions, names):
     from rich.console import Console
     from rich.progress import Progress

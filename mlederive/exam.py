@@ -409,8 +409,9 @@ def build_exam(seed, variants: int, questions: int, recipes=None, progress=None)
     from .recipe import Recipe
 
     loss_pool = [n for n in pool if isinstance(derivations.recipes[n], Recipe)]
-    mle_families = [f for f in dict.fromkeys(derivations.recipes[n].family for n in loss_pool) if f in PROBLEMS] \
-        or sorted(PROBLEMS)
+    drawable = ("bernoulli", "gaussian", "poisson")  # the families _sample can draw data for
+    mle_families = [f for f in dict.fromkeys(derivations.recipes[n].family for n in loss_pool) if f in drawable] \
+        or list(drawable)
     kinds = [k for k in KINDS if (k not in ("derive", "identify") or loss_pool)
              and (k not in KIND_NEEDS or any(n in pool for n in KIND_NEEDS[k]))]
     built = []

@@ -53,6 +53,13 @@ PROBLEMS = {
                        r"\mathrm{Poisson}(\lambda)"),
     "gaussian": Problem("gaussian", (sp.Symbol("mu", real=True), sp.Symbol("sigma", positive=True)),
                         (r"\mu", r"\sigma"), ("μ", "σ"), "N(μ, σ²)", r"\mathcal{N}(\mu, \sigma^2)", ("value", "square")),
+    # mean μ = 1/rate: μ̂ = ȳ, so the rate's MLE is 1/ȳ (the MLE is invariant under reparametrisation)
+    "exponential": Problem("exponential", (sp.Symbol("mu", positive=True),), (r"\mu",), ("μ",),
+                           "Exponential(mean μ)", r"\mathrm{Exponential}(\text{mean } \mu)"),
+    "geometric": Problem("geometric", (sp.Symbol("mu", positive=True),), (r"\mu",), ("μ",), "Geometric(mean μ)",
+                         r"\mathrm{Geometric}(\text{mean } \mu)"),
+    "gamma": Problem("gamma", (sp.Symbol("mu", positive=True),), (r"\mu",), ("μ",), "Gamma(shape k known, mean μ)",
+                     r"\mathrm{Gamma}(k, \mu)"),
 }
 
 
@@ -122,16 +129,28 @@ def _statistic_for(a: sp.Expr, stats: list[Statistic], positive: bool) -> sp.Sym
     elif a == _y**2:
         sym, latex = sp.Symbol("ysqbar", nonnegative=True), r"\overline{y^2}"
     else:
-        sym, latex = sp.Symbol("t%d" % index, real=True), r"\overline{%s}" % sp.latex(a)
+        sym = sp.Symbol("t%d" % index, **({"positive": True} if positive else {"real": True}))
+        latex = r"\overline{%s}" % sp.latex(a)
     stats.append(Statistic(sym, a, latex))
     return sym
 
 
+def problem_for(family: str) -> Problem:
+    """The table's problem, or the family's mean μ alone (nuisance parameters stay symbolic, known)."""
+    if family in PROBLEMS:
+        return PROBLEMS[family]
+    fam = FAMILIES.get(family)
+    if fam is None or fam.vector:
+        raise NoClosedForm("no unconditional MLE for %r; families: %s" % (family, ", ".join(
+            f for f, v in FAMILIES.items() if not v.vector)))
+    positive = fam.mean_domain.is_subset(sp.Interval(0, sp.oo))
+    mu = sp.Symbol("mu", **({"positive": True} if positive else {"real": True}))
+    return Problem(family, (mu,), (r"\mu",), ("μ",), fam.notation, sp.latex(sp.Symbol(fam.title)))
+
+
 def solve_mle(family: str, data) -> MLEResult:
     """The closed-form MLE of ``family``'s parameters from ``data``, checked."""
-    if family not in PROBLEMS:
-        raise NoClosedForm("no MLE problem for family %r; use one of %s" % (family, ", ".join(PROBLEMS)))
-    prob = PROBLEMS[family]
+    prob = problem_for(family)
     fam = FAMILIES[family]
     params = {p.name: p.symbol for p in fam.params}
     if len(prob.params) > 1:
@@ -145,17 +164,24 @@ def solve_mle(family: str, data) -> MLEResult:
         if not b.has(*prob.params):
             continue  # θ-free: a constant of the log-likelihood
         if b.has(_y):
-            raise NoClosedForm("log p(y; θ) of %s does not separate into statistic × f(θ)" % family)
+            raise NoClosedForm("no closed form: log p(y; θ) of %s does not separate into a statistic of y times a "
+                               "function of θ (the score must be solved numerically)" % family)
         coeff, stat = a.as_independent(_y, as_Add=False)
         per_obs += coeff * b * (_statistic_for(stat, stats, positive) if stat != 1 else 1)
     score = [sp.diff(per_obs, p) for p in prob.params]
-    solutions = sp.solve(score, list(prob.params), dict=True)
+    from .verify import BudgetExceeded, time_budget
+
+    try:
+        with time_budget(5.0):
+            solutions = sp.solve(score, list(prob.params), dict=True)
+    except (NotImplementedError, BudgetExceeded):
+        solutions = []
     # keep the root in the parameter's domain (σ > 0): drop any that SymPy can tell lies outside
     solutions = [s for s in solutions
                  if all(s[p].is_real is not False and (not p.is_positive or s[p].is_positive is not False)
                         for p in prob.params)]
     if not solutions:
-        raise NoClosedForm("the score equations of %s have no closed-form solution" % family)
+        raise NoClosedForm("no closed form: SymPy finds no solution of the score equations of %s" % family)
     estimate = solutions[0]
     hessian = sp.hessian(per_obs, prob.params).xreplace(estimate)
     hessian = hessian.applyfunc(lambda e: sp.factor(sp.cancel(e)))

@@ -167,6 +167,28 @@ def derive_steps(recipe: Recipe, model: Model):
         data={"wrt": "eta", **({"chain": (chain[0] * reduction_factor, chain[1])} if chain else {})},
     ))
 
+    # 9b. Curvature in η_i and the Fisher information
+    if not fam.vector:
+        eta_obs = model.eta_obs()
+        curvature = S.bounded_simplify(sp.diff(grad_eta, eta_obs), 0.5)
+        canonical = model.pairing.status == "canonical"
+        why = "Differentiate ∂loss/∂η_i once more."
+        if canonical and fam.variance(mu_i) is not None:
+            why += (" Canonical link: the curvature is (dμ_i/dη_i)/φ times the positive rescaling factor — free of "
+                    "y_i and positive — so each term is convex in η_i and, for a linear predictor η_i = θᵀx_i, the "
+                    "loss is convex in θ (any minimum is global).")
+        steps.append(Step("Curvature in η_i", why, "∂²loss/∂η_i²", r"\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}",
+                          curvature, "derivative", reference=len(steps) - 1,
+                          data={"wrt": "eta2", "convex": canonical and fam.variance(mu_i) is not None}))
+        if fam.variance(mu_i) is not None and fam.dispersion(model.params) is not None:
+            fisher = S.bounded_simplify(curvature.subs(y_i, mean), 0.5)
+            steps.append(Step(
+                "Fisher information in η_i", "The expected curvature over y_i ~ p(y | μ_i): the curvature is linear "
+                "in y_i, so its expectation puts E[y_i] = μ_i in place of y_i"
+                + (" — the same as the curvature itself, as for every canonical link." if canonical else "."),
+                "E[∂²loss/∂η_i²]", r"\mathbb{E}\left[\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}\right]",
+                fisher, "expectation", data={"mean": mean}))
+
     # 10. Gradient with respect to θ
     jac = model.predictor.jacobian(S.i)
     grad_theta = S.sample_sum(grad_eta * jac)

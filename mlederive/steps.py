@@ -23,6 +23,7 @@ RELATIONS: dict[str, tuple[str, str]] = {
     "negated": ("↦ −", "negated (argmax becomes argmin)"),
     "rescaled": ("∝", "rescaled by a positive θ-free factor (same argmin)"),
     "derivative": ("∂", "derivative"),
+    "expectation": ("E", "expectation over y (linear in y, so E[y] = μ goes in)"),
     # relations of the arguments (mlederive.arguments)
     "limit": ("→", "limit"),
     "evaluated": ("≈", "evaluated: exact value and its decimals"),

@@ -223,10 +223,10 @@ def inline(expr: sp.Expr) -> str:
     plain = {a: sp.Symbol("%s_%s" % (a.base.label.name, "".join(map(str, a.indices))))
              for a in expr.atoms(sp.Indexed)}
     text = _InlinePrinter().doprint(expr.xreplace(plain) if plain else expr)
-    text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
     text = re.sub(r"\b(%s)\b" % "|".join(_GREEK), lambda m: _GREEK[m.group(1)], text)
     text = re.sub(r"\b(%s)(?=_)" % "|".join(_GREEK), lambda m: _GREEK[m.group(1)], text)
-    return text.replace("*", "·")
+    text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
+    return text.replace("**", "^").replace("*", "·")
 
 
 #: seconds a cosmetic rewrite (simplify, factor) may take before the unrewritten form is kept

@@ -317,6 +317,12 @@ def prove(claim: Claim, model, seed: int = 0, budget: float = CLAIM_BUDGET) -> O
     elif claim.kind == "positive":
         if expr.is_positive is True or S.expand_functions(expr).is_positive is True:
             return Outcome(True, "symbolic")
+        try:  # σ(η)(1 − σ(η)) becomes e^{−η}/(1 + e^{−η})², visibly positive
+            with time_budget(max(budget, 0.2)):
+                if sp.cancel(sp.together(S.expand_functions(expr))).is_positive is True:
+                    return Outcome(True, "symbolic")
+        except BudgetExceeded:
+            pass
     ok, why = _numeric(claim, model, NUMERIC_POINTS, seed)
     return Outcome(ok, "numeric", why)
 
@@ -422,6 +428,12 @@ def _claims_rescaled(cl: _Claims):
 def _claims_derivative(cl: _Claims):
     m, step = cl.model, cl.step
     wrt = step.data["wrt"]
+    if wrt == "eta2":  # the curvature: the reference is the ∂/∂η step
+        e = m.eta_obs()
+        cl.zero(cl.c(step.expr) - sp.diff(cl.c(cl.ref.expr), e), "∂²ℓ_i/∂%s²" % e)
+        if step.data.get("convex"):
+            cl.positive(cl.c(step.expr), "curvature positive (convex)")
+        return
     r = _summand(cl.ref.expr)
     if wrt == "eta":
         for e, kk in m.eta_components():
@@ -450,8 +462,18 @@ def _claims_derivative(cl: _Claims):
     cl.zero(cl.unrolled(step.expr) - sp.diff(cl.unrolled(cl.ref.expr), p), "unrolled n=%d: ∂L/∂%s" % (UNROLL_SIZE, p))
 
 
+def _claims_expectation(cl: _Claims):
+    """E_y[f(y)] = f(μ) needs f linear in y: prove that, then the substitution."""
+    m = cl.model
+    f = cl.c(cl.ref.expr)
+    y_i = m.y_obs()
+    cl.zero(sp.diff(f, y_i, 2), "linear in %s" % y_i)
+    cl.zero(cl.c(cl.step.expr) - f.subs(y_i, cl.c(cl.step.data["mean"])), "y replaced by its mean μ = g⁻¹(η)")
+
+
 CLAIMS = {
     "definition": _claims_definition,
+    "expectation": _claims_expectation,
     "substitution": _claims_substitution,
     "iid-product": _claims_iid_product,
     "log": _claims_log,

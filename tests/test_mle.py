@@ -67,3 +67,31 @@ def test_fraction_text():
     assert fraction_text(sp.Rational(2, 3)) == "0.6667"
     assert fraction_text(sp.Rational(1, 2)) == "0.5"
     assert fraction_text(sp.Integer(3)) == "3"
+
+
+def test_more_families_and_no_closed_form():
+    from mlederive.mle import solve_mle as solve
+
+    for family in ("exponential", "geometric", "gamma", "negative-binomial", "inverse-gaussian"):
+        r = solve(family, [1, 2, 4])
+        (_, value), = r.values()
+        assert r.verified and float(value) == pytest.approx(7 / 3)  # μ̂ = ȳ for all of them
+    w = solve("weibull", [1.0, 2.0])  # μ̂ = (mean of y^k)^(1/k): a closed form beyond ȳ
+    assert w.verified
+    with pytest.raises(NoClosedForm, match="does not separate"):
+        solve("laplace", [1.0, 2.0])  # |y − μ|: the median, not a score equation
+    with pytest.raises(NoClosedForm, match="no solution of the score equations"):
+        solve("beta", [0.2, 0.4])
+
+
+def test_mle_cli():
+    from click.testing import CliRunner
+
+    from mlederive.cli import cli
+
+    out = CliRunner().invoke(cli, ["mle", "poisson", "--data", "2,0,3,1"])
+    assert out.exit_code == 0 and "λ̂ = 1.5 on the data" in out.output and "✗" not in out.output
+    out = CliRunner().invoke(cli, ["mle", "student-t", "--data", "1,2"])
+    assert out.exit_code == 2 and "no closed form" in out.output and len(out.output.strip().splitlines()) == 1
+    out = CliRunner().invoke(cli, ["mle", "poisson", "--data", "a,b"])
+    assert out.exit_code == 2 and "give numbers separated by commas" in out.output

@@ -73,6 +73,14 @@ CORRUPTIONS = {
             "wrt": "eta", "chain": ((S.sigmoid(eta[i]) - y[i]) / n, sp.Integer(1))})),
     "Poisson NLL with the log(y!) term kept but sign flipped": (
         "poisson-log", "Negate", dict(expr=S.sample_sum(sp.exp(eta[i]) - eta[i] * y[i] - sp.log(sp.factorial(y[i]))))),
+    "curvature off by a factor 2": (
+        "bernoulli-logit", "Curvature", dict(expr=2 * S.sigmoid(eta[i]) * (1 - S.sigmoid(eta[i])) / n)),
+    "concave curvature claimed convex": (
+        "gaussian-identity", "Curvature", dict(expr=-2 / n, data={"wrt": "eta2", "convex": True})),
+    "Fisher information with y left in": (
+        "poisson-log", "Fisher", dict(expr=y[i] / n)),
+    "Fisher information with the wrong mean (non-canonical: the curvature has y in it)": (
+        "bernoulli-probit", "Fisher", dict(data={"mean": S.sigmoid(eta[i])})),
 }
 
 
@@ -109,3 +117,15 @@ def test_positivity_claim_rejects_negative():
     d = derived("gaussian-identity")
     assert prove(Claim("positive", 2 * sigma**2 / n, "pos"), d.model).ok
     assert not prove(Claim("positive", -sigma**2 / n, "neg"), d.model).ok
+
+
+def test_curvature_and_fisher_textbook_values():
+    d = derived("bernoulli-logit")
+    curv = d.steps[step_index(d, "Curvature")].expr
+    s = S.sigmoid(eta[i])
+    assert sp.simplify(S.expand_functions(curv - s * (1 - s) / n)) == 0  # σ(1 − σ)/n: no y, positive
+    assert "convex in θ" in d.steps[step_index(d, "Curvature")].justification
+    g = derived("gaussian-identity")
+    assert g.steps[step_index(g, "Curvature")].expr == 2 / n
+    fisher = g.steps[step_index(g, "Fisher")].expr
+    assert fisher == 2 / n  # canonical: the curvature is already free of y
