@@ -170,7 +170,7 @@ def derive_steps(recipe: Recipe, model: Model):
     # 9b. Curvature in η_i and the Fisher information
     if not fam.vector:
         eta_obs = model.eta_obs()
-        curvature = S.bounded_simplify(sp.diff(grad_eta, eta_obs), 0.5)
+        curvature = S.bounded(lambda e: sp.factor(sp.cancel(e)), sp.diff(grad_eta, eta_obs), 0.5)
         canonical = model.pairing.status == "canonical"
         why = "Differentiate ∂loss/∂η_i once more."
         if canonical and fam.variance(mu_i) is not None:
@@ -181,7 +181,7 @@ def derive_steps(recipe: Recipe, model: Model):
                           curvature, "derivative", reference=len(steps) - 1,
                           data={"wrt": "eta2", "convex": canonical and fam.variance(mu_i) is not None}))
         if fam.variance(mu_i) is not None and fam.dispersion(model.params) is not None:
-            fisher = S.bounded_simplify(curvature.subs(y_i, mean), 0.5)
+            fisher = S.bounded(lambda e: sp.factor(sp.cancel(e)), curvature.subs(y_i, mean), 0.5)
             steps.append(Step(
                 "Fisher information in η_i", "The expected curvature over y_i ~ p(y | μ_i): the curvature is linear "
                 "in y_i, so its expectation puts E[y_i] = μ_i in place of y_i"
