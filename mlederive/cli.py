@@ -264,9 +264,10 @@ def _list_links(fmt: str) -> None:
     from rich.table import Table
 
     links = list(next(iter(matrix.values())))
-    short = {"identity": "id", "logit": "logit", "probit": "prob", "cloglog": "clog", "loglog": "llog",
+    short = {"identity": "id", "logit": "lgt", "probit": "prob", "cloglog": "clog", "loglog": "llog",
              "cauchit": "cau", "inverse": "1/μ", "inverse-squared": "1/μ²", "softplus": "s+", "softmax": "smax"}
-    table = Table(title="Family × link: C canonical, ✓ valid, ~ constrained, · refused", box=None, padding=(0, 1))
+    table = Table(title="Family × link: C canonical, ✓ valid, ~ constrained, · refused", box=None,
+                  padding=(0, 1, 0, 0), pad_edge=False)
     table.add_column("family", no_wrap=True, min_width=max(map(len, matrix)))
     for name in links:
         table.add_column(short.get(name, name), justify="center")
@@ -274,6 +275,8 @@ def _list_links(fmt: str) -> None:
         table.add_row(family, *(SYMBOLS[row[name]["status"]] for name in links))
     console = Console(highlight=False)
     console.print(table)
+    console.print("id identity, lgt logit, prob probit, clog cloglog, llog loglog, cau cauchit, 1/μ inverse, "
+                  "1/μ² inverse-squared, s+ softplus, smax softmax", style="dim")
     notes = ["%s-%s: %s" % (f, l, cell["constraint"]) for f, row in matrix.items() for l, cell in row.items()
              if cell["status"] == "constrained"]
     console.print("Constraints (~): " + "; ".join(notes), style="dim")

@@ -219,12 +219,14 @@ def _plain_sampler(rng: random.Random):
 
     def sample(expr):
         # opaque functions (q_θ(k): "any model probability") get a value per distinct argument
-        opaque = [f for f in expr.atoms(sp.Function) if getattr(type(f), "opaque", False)]
+        opaque = sorted((f for f in expr.atoms(sp.Function) if getattr(type(f), "opaque", False)),
+                        key=sp.default_sort_key)
         values = {f: sp.Float(rng.uniform(0.05, 0.95), 30) for f in opaque}
         atoms = list(expr.atoms(sp.Indexed))
         atoms += [s for s in expr.free_symbols if not isinstance(s, (sp.Indexed, sp.IndexedBase, sp.Idx))
                   and not any(s in a.free_symbols for a in atoms)]
-        values.update({a: value_for(a) for a in atoms})
+        # a fixed order, so the seeded points do not depend on the process's hash seed
+        values.update({a: value_for(a) for a in sorted(atoms, key=sp.default_sort_key)})
         return values
 
     return sample
