@@ -295,6 +295,20 @@ _nu = sp.Symbol("nu", positive=True)
 _s = sp.Symbol("s", positive=True)
 
 
+class _Counts:
+    """Mixin: y ∈ {0, 1, 2, …} with a positive mean (the verifier samples them there)."""
+
+    support = sp.S.Naturals0
+    mean_domain = sp.Interval.open(0, sp.oo)
+    discrete = True
+
+    def sample_y(self, rng):
+        return float(rng.randint(0, 7))
+
+    def sample_mean(self, rng):
+        return rng.uniform(0.3, 5)
+
+
 class _PositiveY:
     """Mixin: a continuous y > 0 (the verifier samples it there)."""
 
@@ -308,7 +322,7 @@ class _PositiveY:
 
 
 class Binomial(Family):
-    r"""The proportion y of successes in m known trials: :math:`p(y) = inom{m}{my} \mu^{my} (1-\mu)^{m(1-y)}`."""
+    r"""The proportion y of successes in m known trials: :math:`p(y) = \binom{m}{my} \mu^{my} (1-\mu)^{m(1-y)}`."""
 
     name, title = "binomial", "Binomial"
     notation = "Binomial(m, μ)/m"
@@ -353,7 +367,7 @@ class Exponential(_PositiveY, Family):
 
 
 class Gamma(_PositiveY, Family):
-    r"""Shape k, mean μ: :math:`p(y) = rac{(k/\mu)^k y^{k-1} e^{-ky/\mu}}{\Gamma(k)}`."""
+    r"""Shape k, mean μ: :math:`p(y) = \frac{(k/\mu)^k y^{k-1} e^{-ky/\mu}}{\Gamma(k)}`."""
 
     name, title = "gamma", "Gamma"
     notation = "Gamma(shape k, mean μ)"
@@ -392,20 +406,15 @@ class InverseGaussian(_PositiveY, Family):
         return 1 / params["lambda"]
 
 
-class NegativeBinomial(Family):
-    r"""Over-dispersed counts (NB2), Var = μ + αμ²: :math:`p(y) = rac{\Gamma(y+1/lpha)}{y!\,\Gamma(1/lpha)}
-    \left(rac{1}{1+lpha\mu}
-ight)^{1/lpha} \left(rac{lpha\mu}{1+lpha\mu}
-ight)^{y}`."""
+class NegativeBinomial(_Counts, Family):
+    r"""Over-dispersed counts (NB2), Var = μ + αμ²: :math:`p(y) = \frac{\Gamma(y+1/\alpha)}{y!\,\Gamma(1/\alpha)}
+    \left(\frac{1}{1+\alpha\mu}\right)^{1/\alpha} \left(\frac{\alpha\mu}{1+\alpha\mu}\right)^{y}`."""
 
     name, title = "negative-binomial", "Negative binomial"
     notation = "NB(μ, α)"
     params = (Param("alpha", _alpha, "dispersion"),)
-    support = sp.S.Naturals0
-    mean_domain = _positive
     canonical_link = None  # log(αμ/(1+αμ)) is not among the links; log is the usual choice
     natural_link = "log"
-    discrete = True
 
     def density(self, y, mu, params):
         a = params["alpha"]
@@ -418,15 +427,9 @@ ight)^{y}`."""
     def dispersion(self, params):
         return sp.Integer(1)
 
-    def sample_y(self, rng):
-        return float(rng.randint(0, 7))
-
-    def sample_mean(self, rng):
-        return rng.uniform(0.3, 5)
-
 
 class Beta(Family):
-    r"""A proportion with mean μ and precision φ: :math:`p(y) = rac{y^{\mu\phi-1}(1-y)^{(1-\mu)\phi-1}}{B(\mu\phi, (1-\mu)\phi)}`."""
+    r"""A proportion with mean μ and precision φ: :math:`p(y) = \frac{y^{\mu\phi-1}(1-y)^{(1-\mu)\phi-1}}{B(\mu\phi, (1-\mu)\phi)}`."""
 
     name, title = "beta", "Beta"
     notation = "Beta(mean μ, precision φ)"
@@ -448,14 +451,7 @@ class Beta(Family):
 
 
 class StudentT(Family):
-    r"""Heavy-tailed noise, ν degrees of freedom, scale s: :math:`p(y) = rac{\Gamma(rac{
-u+1}{2})}
-    {\Gamma(rac{
-u}{2})\sqrt{
-u\pi}\, s}\left(1 + rac{(y-\mu)^2}{
-u s^2}
-ight)^{-rac{
-u+1}{2}}`."""
+    r"""Heavy-tailed noise, ν degrees of freedom, scale s: :math:`p(y) = \frac{\Gamma(\frac{\nu+1}{2})}{\Gamma(\frac{\nu}{2})\sqrt{\nu\pi}\, s}\left(1 + \frac{(y-\mu)^2}{\nu s^2}\right)^{-\frac{\nu+1}{2}}`."""
 
     name, title = "student-t", "Student t"
     notation = "t_ν(μ, s)"
@@ -470,7 +466,7 @@ u+1}{2}}`."""
 
 
 class LogNormal(_PositiveY, Family):
-    r"""log y ~ N(μ, σ²): :math:`p(y) = rac{1}{y\sigma\sqrt{2\pi}} e^{-(\log y - \mu)^2/(2\sigma^2)}`; μ is the mean of log y."""
+    r"""log y ~ N(μ, σ²): :math:`p(y) = \frac{1}{y\sigma\sqrt{2\pi}} e^{-(\log y - \mu)^2/(2\sigma^2)}`; μ is the mean of log y."""
 
     name, title = "log-normal", "Log-normal"
     notation = "LogNormal(μ, σ²) (μ: mean of log y)"
@@ -487,17 +483,13 @@ class LogNormal(_PositiveY, Family):
         return rng.uniform(-2, 2)
 
 
-class Geometric(Family):
-    r"""Failures before the first success, mean μ: :math:`p(y) = rac{1}{1+\mu}\left(rac{\mu}{1+\mu}
-ight)^y`."""
+class Geometric(_Counts, Family):
+    r"""Failures before the first success, mean μ: :math:`p(y) = \frac{1}{1+\mu}\left(\frac{\mu}{1+\mu}\right)^y`."""
 
     name, title = "geometric", "Geometric"
     notation = "Geometric(mean μ)"
-    support = sp.S.Naturals0
-    mean_domain = _positive
     canonical_link = None
     natural_link = "log"
-    discrete = True
 
     def density(self, y, mu, params):
         return (mu / (1 + mu)) ** y / (1 + mu)
@@ -508,16 +500,9 @@ ight)^y`."""
     def dispersion(self, params):
         return sp.Integer(1)
 
-    def sample_y(self, rng):
-        return float(rng.randint(0, 7))
-
-    def sample_mean(self, rng):
-        return rng.uniform(0.3, 5)
-
 
 class Weibull(_PositiveY, Family):
-    r"""Shape k known, scale μ: :math:`p(y) = rac{k}{\mu}\left(rac{y}{\mu}
-ight)^{k-1} e^{-(y/\mu)^k}`."""
+    r"""Shape k known, scale μ: :math:`p(y) = \frac{k}{\mu}\left(\frac{y}{\mu}\right)^{k-1} e^{-(y/\mu)^k}`."""
 
     name, title = "weibull", "Weibull"
     notation = "Weibull(shape k, scale μ)"

@@ -110,3 +110,13 @@ def summary_line(d) -> str:
 
 def gradient_lhs_latex(d, name: str) -> str:
     return next(r.lhs_latex for r in d.results if r.expr is d.gradients[name])
+
+
+def numeric_column(table, index: int) -> bool:
+    """True when every cell of the column is a number (right-aligned; text columns wrap)."""
+    try:
+        for row in table.rows:
+            float(row[index])
+    except ValueError:
+        return False
+    return True

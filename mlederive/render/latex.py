@@ -16,7 +16,8 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from .. import __version__
-from .common import DEFAULT_NOTATION, Notation, check_phrase, display_form, relation_phrase, summary_line
+from .common import (DEFAULT_NOTATION, Notation, check_phrase, display_form, numeric_column, relation_phrase,
+                     summary_line)
 
 #: rough number of characters that fit on a line of a displayed equation
 LINE_WIDTH = 64
@@ -224,17 +225,8 @@ def _mark(check) -> str:
     return r"$\checkmark$" if check.verified else r"\textbf{FAILED}"
 
 
-def _numeric_column(table, index: int) -> bool:
-    try:
-        for row in table.rows:
-            float(row[index])
-    except ValueError:
-        return False
-    return True
-
-
 def latex_table(table) -> str:
-    numeric = [_numeric_column(table, n) for n in range(len(table.headers))]
+    numeric = [numeric_column(table, n) for n in range(len(table.headers))]
     text_cols = numeric.count(False)
     width = "p{%.2f\\linewidth}" % (0.8 / text_cols) if text_cols else ""  # the column gaps take the rest
     cols = "".join("r" if num else width for num in numeric)

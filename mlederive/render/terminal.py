@@ -16,7 +16,7 @@ from rich.text import Text
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
-from .common import check_phrase, display_form, relation_phrase, summary_line
+from .common import check_phrase, display_form, numeric_column, relation_phrase, summary_line
 
 INDENT = 4
 
@@ -64,21 +64,12 @@ def _mark(check, unicode: bool) -> Text:
     return Text("✗ " if unicode else "FAIL ", style="bold red")
 
 
-def _numeric_column(table, index: int) -> bool:
-    try:
-        for row in table.rows:
-            float(row[index])
-    except ValueError:
-        return False
-    return True
-
-
 def _table(table, unicode: bool):
     from rich.table import Table as RichTable
 
     t = RichTable(title=table.title, box=None, show_edge=False)
     for n, h in enumerate(table.headers):
-        t.add_column(h, justify="right" if _numeric_column(table, n) else "left", overflow="fold")
+        t.add_column(h, justify="right" if numeric_column(table, n) else "left", overflow="fold")
     for row in table.rows:
         t.add_row(*row)
     return t
