@@ -48,12 +48,21 @@ def _choice(source, field, value, options):
     return value
 
 
-def _keys(spec, allowed, source, field):
+def _checked_spec(spec, allowed, required, source, field) -> str:
+    """Keys known, required ones present, name well-formed; returns the name."""
     if not isinstance(spec, dict):
         raise RecipeError(source, field, "must be a name or a mapping with %s." % ", ".join(allowed))
     for key in spec:
         if key not in allowed:
             raise RecipeError(source, "%s.%s" % (field, key), "unknown field; allowed: %s." % ", ".join(allowed))
+    for key in required:
+        if key not in spec:
+            raise RecipeError(source, "%s.%s" % (field, key), "missing; a custom %s needs %s and %s."
+                              % (field, ", ".join(required[:-1]), required[-1]))
+    name = spec["name"]
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise RecipeError(source, "%s.name" % field, "must be lowercase words joined by '-', got %r." % (name,))
+    return name
 
 
 class CustomFamily(Family):
@@ -107,13 +116,7 @@ class CustomLink(Link):
 
 
 def custom_family(spec, source: str) -> CustomFamily:
-    _keys(spec, FAMILY_KEYS, source, "family")
-    for key in ("name", "density"):
-        if key not in spec:
-            raise RecipeError(source, "family.%s" % key, "missing; a custom family needs name and density.")
-    name = spec["name"]
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise RecipeError(source, "family.name", "must be lowercase words joined by '-', got %r." % (name,))
+    name = _checked_spec(spec, FAMILY_KEYS, ("name", "density"), source, "family")
     support_name = _choice(source, "family.support", spec.get("support", "real"), SUPPORTS)
     mean_name = _choice(source, "family.mean_domain", spec.get("mean_domain", "real"), MEAN_DOMAINS)
     support, y_assumptions, discrete = SUPPORTS[support_name]
@@ -142,13 +145,7 @@ def custom_family(spec, source: str) -> CustomFamily:
 
 
 def custom_link(spec, source: str) -> CustomLink:
-    _keys(spec, LINK_KEYS, source, "link")
-    for key in ("name", "g", "inverse"):
-        if key not in spec:
-            raise RecipeError(source, "link.%s" % key, "missing; a custom link needs name, g and inverse.")
-    name = spec["name"]
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise RecipeError(source, "link.name", "must be lowercase words joined by '-', got %r." % (name,))
+    name = _checked_spec(spec, LINK_KEYS, ("name", "g", "inverse"), source, "link")
     range_name = _choice(source, "link.range", spec.get("range", "real"), MEAN_DOMAINS)
     inverse_range, mu_assumptions = MEAN_DOMAINS[range_name]
     mu, eta = sp.Symbol("mu", **mu_assumptions), sp.Symbol("eta", real=True)
