@@ -22,7 +22,9 @@ def builtin_table() -> list[dict]:
             continue
         d = derive(recipe, verify_steps=False)
         rows.append({"name": name, "title": recipe.title, "kind": "loss", "family": recipe.family, "link": recipe.link,
-                     "loss": d.loss_name or "(no textbook name)"})
+                     "prior": recipe.prior or None,
+                     "loss": (d.loss_name or "(no textbook name)")
+                     + (" + %s" % d.map["penalty"] if d.map is not None else "")})
     return rows
 
 

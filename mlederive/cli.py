@@ -66,13 +66,16 @@ def cli():
 @click.option("--force", is_flag=True, help="With -o or --plot: overwrite an existing file.")
 @click.option("--plot", type=click.Path(dir_okay=False), help="sigmoid-mse-vs-bce: draw both gradients to a PNG "
               "(needs matplotlib: pip install 'mlederive[plot]').")
-def derive_command(recipe, fmt, fragment, output, force, plot):
+@click.option("--prior", type=click.Choice(["gaussian", "laplace", "none"]),
+              help="MAP: a prior on the weights θ (gaussian gives L2, laplace gives L1); overrides the recipe's.")
+def derive_command(recipe, fmt, fragment, output, force, plot, prior):
     """Derive and verify the loss and gradient for RECIPE (a name or a .yaml file).
 
     \b
     Example:
       mlederive derive poisson-log --format json
       mlederive bernoulli-logit --format latex -o bce.tex
+      mlederive gaussian-identity --prior gaussian
     """
     from .pipeline import derive
 
@@ -86,6 +89,8 @@ def derive_command(recipe, fmt, fragment, output, force, plot):
         if path and not force and os.path.exists(path):  # fail before deriving, and again when writing
             raise BadInput("%s %s: file exists; use --force to overwrite it" % (flag, path))
     try:
+        if prior is not None:
+            recipe = _with_prior(recipe, prior)
         d = derive(recipe)
         if plot:
             _plot(d, plot, force)
@@ -110,6 +115,18 @@ def derive_command(recipe, fmt, fragment, output, force, plot):
         failed = [s.title for s, c in zip(d.steps, d.checks) if not c.verified]
         click.echo("Error: verification failed at: %s" % ", ".join(failed), err=True)
         sys.exit(1)
+
+
+def _with_prior(spec: str, prior: str):
+    """The recipe ``spec`` with its prior replaced (``none``: maximum likelihood)."""
+    from dataclasses import replace
+
+    from .recipe import Recipe, check_prior, load_recipe
+
+    recipe = load_recipe(spec)
+    if not isinstance(recipe, Recipe):
+        raise MlederiveError("--prior applies to loss recipes; %s is an argument (kind: %s)" % (spec, recipe.kind))
+    return replace(recipe, prior=check_prior("--prior", prior, recipe.family_obj()))
 
 
 @cli.command("exam", context_settings=CONTEXT)
@@ -333,6 +350,26 @@ def list_command(fmt, links):
     for row in rows:
         table.add_row(row["name"], row["kind"], row["family"], row["link"], row["loss"])
     Console(highlight=False).print(table)
+
+
+@cli.command("cache", context_settings=CONTEXT)
+@click.option("--clear", is_flag=True, help="Forget every stored outcome.")
+def cache_command(clear):
+    """Where verified claims are remembered between runs, and how many there are.
+
+    Set MLEDERIVE_CACHE to a file path to move it, or to 'off' to prove everything every time.
+    """
+    from . import cache
+
+    where = cache.location()
+    if where is None:
+        click.echo("cache: off (MLEDERIVE_CACHE=%s)" % os.environ.get("MLEDERIVE_CACHE", ""))
+        return
+    if clear:
+        cache.clear()
+    count = cache.count()
+    click.echo("cache: %s (%s)" % (where, "unusable: not readable or writable" if count is None
+                                   else "%d stored outcome%s" % (count, "" if count == 1 else "s")))
 
 
 def main():

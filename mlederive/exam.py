@@ -408,7 +408,8 @@ def build_exam(seed, variants: int, questions: int, recipes=None, progress=None)
     derivations = _Derivations(pool)  # loads (and so validates) every recipe before any work
     from .recipe import Recipe
 
-    loss_pool = [n for n in pool if isinstance(derivations.recipes[n], Recipe)]
+    # MAP recipes are left out: the derive/identify questions state a likelihood, not a prior
+    loss_pool = [n for n in pool if isinstance(derivations.recipes[n], Recipe) and not derivations.recipes[n].prior]
     drawable = ("bernoulli", "gaussian", "poisson")  # the families _sample can draw data for
     mle_families = [f for f in dict.fromkeys(derivations.recipes[n].family for n in loss_pool) if f in drawable] \
         or list(drawable)

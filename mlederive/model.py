@@ -14,7 +14,7 @@ import sympy as sp
 from . import symbolic as S
 from .families import Family, Pairing
 from .links import Link
-from .predictors import Predictor
+from .predictors import CONCRETE_DIM, Predictor, concrete_weight
 
 mu = sp.IndexedBase("mu", real=True)
 
@@ -28,6 +28,8 @@ class Model:
     learned: tuple  # names of learned nuisance parameters
     classes: int  # K used whenever a concrete class count is needed
     pairing: Pairing
+    #: a prior on the weights θ (mlederive.priors), or None for maximum likelihood
+    prior: object = None
     # concretize() results: the verifier makes each step concrete once as a claim and again as
     # the next step's reference, for several claims each
     _concrete: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -53,6 +55,18 @@ class Model:
             return sp.exp(S.eta[index, S.k]) / others
         return self.link.inverse(S.eta[index])
 
+    def cache_key(self) -> str:
+        """What the numeric check's sampling depends on, as text (for mlederive.cache)."""
+        if "cache_key" not in self._concrete:
+            fam, link = self.family, self.link
+            parts = (fam.name, link.name, self.predictor.name, self.learned, self.classes, self.pairing,
+                     getattr(self.prior, "name", None),
+                     sp.srepr(fam.density(self.y_obs(), self.mu_obs(), self.params)), sp.srepr(self.mean()),
+                     sp.srepr(getattr(fam, "support", None)), sp.srepr(getattr(fam, "mean_domain", None)),
+                     sp.srepr(getattr(link, "mean_domain", None)))
+            self._concrete["cache_key"] = repr(parts)
+        return self._concrete["cache_key"]
+
     def learned_params(self) -> list:
         return [self.params[name] for name in self.learned]
 
@@ -75,10 +89,15 @@ class Model:
             subs[S.K] = self.classes
             if k_value is not None:
                 subs[S.k] = k_value
+        if expr.has(S.weights):
+            subs[S.d] = CONCRETE_DIM
         if subs:
             expr = expr.subs(subs)
         if expr.has(sp.Sum, sp.Product):
             expr = S.write_out(expr)
+        if expr.has(S.weights):  # θ_j of the prior: the concrete predictor's own parameters
+            expr = expr.xreplace({a: concrete_weight(int(a.indices[0])) for a in expr.atoms(sp.Indexed)
+                                  if a.base == S.weights and a.indices[0].is_Integer})
         if self.vector:
             rows = [S.i] if size is None else list(range(1, size + 1))
             for r in rows:

@@ -17,7 +17,8 @@ from .families import FAMILIES
 from .links import LINKS, Identity
 from .losses import conventions, recognise
 from .model import Model
-from .predictors import PREDICTORS
+from .predictors import PREDICTORS, theta
+from .priors import PRIORS
 from .recipe import Recipe, load_recipe
 from .steps import Derivation, Step, Table
 from .verify import verify
@@ -27,7 +28,9 @@ def build_model(recipe: Recipe) -> Model:
     family, link = recipe.family_obj(), recipe.link_obj()
     params = {p.name: p.symbol for p in family.params}
     learned = tuple(name for name, state in recipe.parameters.items() if state == "learned")
-    return Model(family, link, PREDICTORS[recipe.predictor], params, learned, recipe.classes, family.pairing(link))
+    prior = PRIORS[recipe.prior] if recipe.prior else None
+    return Model(family, link, PREDICTORS[recipe.predictor], params, learned, recipe.classes, family.pairing(link),
+                 prior)
 
 
 def _depends_on_theta(term: sp.Expr, model: Model) -> bool:
@@ -125,6 +128,7 @@ def derive_steps(recipe: Recipe, model: Model):
     nll = -kept
     steps.append(Step("Negate", "Maximising the log-likelihood is minimising the negative log-likelihood.",
                       "NLL(θ)", r"\mathrm{NLL}(\theta)", S.sample_sum(nll), "negated"))
+    nll_index = len(steps) - 1
 
     # 8. Rescale and reduce → the named loss
     body = sp.factor_terms(nll)
@@ -199,6 +203,7 @@ def derive_steps(recipe: Recipe, model: Model):
         grad_theta, "derivative", reference=loss_index, data={"wrt": "theta"},
     ))
     gradients = {"theta": grad_theta}
+    theta_index = len(steps) - 1
 
     # 11. Gradients with respect to learned nuisance parameters
     for name in model.learned:
@@ -211,10 +216,120 @@ def derive_steps(recipe: Recipe, model: Model):
             reference=loss_index, data={"wrt": name},
         ))
         gradients[name] = g
+    map_result = None
+    if model.prior is not None:
+        map_result = _map_steps(model, steps, nll_index, loss_index, theta_index, factor, reduction_factor)
+    if _has_normal_equations(model):
+        steps.append(_normal_equations(map_result, loss_index))
     table = Table("What libraries compute for this assumption (we dropped: %s)" % (
         ", ".join(S.inline(t) for t in dropped_sample) or "nothing"), ("library", "call", "keeps", "reduction"),
         tuple(library_rows))
-    return steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings, expanded, table
+    return steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings, expanded, table, map_result
+
+
+def _map_steps(model: Model, steps: list, nll_index: int, loss_index: int, theta_index: int, factor,
+               reduction_factor):
+    """MAP: add the prior's −log p(θ) to the negative log-likelihood, drop its constants, rescale with the loss.
+
+    Returns the MAP summary (prior, penalty, λ, the regularised loss and its gradient) for the results.
+    """
+    prior = model.prior
+    w = S.weights[S.j]
+    generic = model.predictor.name == "generic"
+    steps.append(Step(
+        "A prior on the weights", "MAP keeps θ's most probable value under the posterior instead of the likelihood's "
+        "argmax. The prior: %s, independently for j = 1 … d (%s)." % (
+            prior.notation, "the d parameters of f_θ" if generic else "the d weights of θᵀx"),
+        "p(θ)", r"p(\theta)", prior.product(), "definition"))
+    # −log p(θ_j), split into its θ-dependent and constant terms (log of a product, log(exp u) = u)
+    per_weight = sp.expand(-sp.expand_log(sp.log(prior.density(w)), force=True))
+    steps.append(Step(
+        "Negative log-prior", "log of a product over the weights is the sum of their logs.",
+        "−log p(θ)", r"-\log p(\theta)", S.sample_sum(per_weight, S.j, S.d), "negative-log"))
+    neglog_index = len(steps) - 1
+    nll = steps[nll_index].expr
+    steps.append(Step(
+        "Negative log-posterior", "Bayes' rule: p(θ | D) = p(D | θ)·p(θ) / p(D). The evidence p(D) does not depend on "
+        "θ, so −log p(θ | D) = NLL(θ) − log p(θ) + const: the prior adds its negative log to the loss.",
+        "−log p(θ | D) + const", r"-\log p(\theta \mid \mathcal{D}) + \text{const}", nll + steps[-1].expr, "bayes",
+        reference=nll_index, also=neglog_index))
+    kept = sp.Add(*[t for t in sp.Add.make_args(per_weight) if t.has(S.weights)])
+    dropped = [t for t in sp.Add.make_args(per_weight) if not t.has(S.weights)]
+    penalty = S.sample_sum(kept, S.j, S.d)
+    steps.append(Step(
+        "Drop the prior's θ-free terms", "They do not move the argmin: %s." % _pretty_list(
+            [S.sample_sum(t, S.j, S.d) for t in dropped]) if dropped else "Every term depends on θ.",
+        "−log p(θ | D) + const", r"-\log p(\theta \mid \mathcal{D}) + \text{const}", nll + penalty,
+        "constant-dropped"))
+    # the same positive factor that turned the NLL into the loss
+    scaled_penalty = sp.factor_terms(factor * penalty)
+    coeff = scaled_penalty.as_independent(sp.Sum, as_Add=False)[0]
+    lam = sp.simplify(coeff / reduction_factor)  # weight of the penalty against Σ_i (per-observation loss)
+    regularised = steps[loss_index].expr + scaled_penalty
+    label = "%s with %s" % (prior.penalty, "λ = %s" % S.inline(lam))
+    steps.append(Step(
+        "Rescale: the regularised loss", "Multiply by the same positive factor %s as the loss. The prior became an %s:"
+        " loss(θ) %s λ·%s." % (S.inline(factor), label, "+ (1/n)·" if reduction_factor != 1 else "+",
+                               S.inline(sp.Sum(kept / kept.as_independent(S.weights, as_Add=False)[0], (S.j, 1, S.d)))),
+        "loss_MAP(θ)", r"\mathcal{L}_{\mathrm{MAP}}(\theta)", regularised, "rescaled", data={"factor": factor},
+        notes=(label,)))
+    reg_index = len(steps) - 1
+    # ∂/∂θ of the penalty, one weight at a time, written for the whole vector θ
+    per_weight_grad = sp.diff(factor * kept, w).xreplace({w: theta})
+    gradient = steps[theta_index].expr + per_weight_grad
+    why = "The data term's gradient as before, plus the penalty's: %s." % S.inline(per_weight_grad)
+    if per_weight_grad.has(sp.sign):
+        why += " |θ_j| has no derivative at θ_j = 0: sign(0) = 0 picks the subgradient 0 there."
+    steps.append(Step(
+        "Gradient of the regularised loss", why, "∇_θ loss_MAP", r"\nabla_{\theta} \mathcal{L}_{\mathrm{MAP}}",
+        gradient, "derivative", reference=reg_index, data={"wrt": "theta"}))
+    return {"prior": prior, "lambda": lam, "loss": regularised, "gradient": gradient, "penalty": label,
+            "index": reg_index, "table": _penalty_table(model, lam, per_weight_grad)}
+
+
+def _penalty_table(model: Model, lam, per_weight_grad) -> Table:
+    """How libraries spell the derived penalty: each setting computed from λ and the derived gradient."""
+    rows = []
+    if model.prior.name == "gaussian":
+        decay = per_weight_grad.coeff(theta)  # the optimiser adds weight_decay·θ to the loss's gradient
+        rows.append(("PyTorch", "torch.optim.SGD(..., weight_decay=wd)", "wd = %s (for this reduction)" % S.inline(decay)))
+        if model.family.name == "gaussian" and model.link.name == "identity":
+            rows.append(("scikit-learn", "Ridge(alpha=a): ‖y − Xw‖² + a‖w‖²", "a = λ = %s" % S.inline(lam)))
+    elif model.family.name == "gaussian" and model.link.name == "identity":
+        rows.append(("scikit-learn", "Lasso(alpha=a): ‖y − Xw‖²/(2n) + a‖w‖₁", "a = λ/(2n) = %s"
+                     % S.inline(sp.simplify(lam / (2 * S.n)))))
+    if not rows:
+        rows.append(("PyTorch", "no built-in %s; add it to the loss" % model.prior.penalty.split(" (")[0],
+                     "λ = %s against the summed loss" % S.inline(lam)))
+    return Table("The penalty in library settings", ("library", "call", "setting"), tuple(rows))
+
+
+def _has_normal_equations(model: Model) -> bool:
+    """Linear predictor, Gaussian family, identity link: the loss is quadratic in θ, minimised in closed form."""
+    return (model.family.name == "gaussian" and model.link.name == "identity" and model.predictor.name == "linear"
+            and (model.prior is None or model.prior.name == "gaussian"))
+
+
+#: the design matrix (rows x_iᵀ) and the target vector of the normal equations
+X = sp.MatrixSymbol("X", S.n, S.d)
+Y = sp.MatrixSymbol("y", S.n, 1)
+
+
+def _normal_equations(map_result, loss_index: int) -> Step:
+    if map_result is None:
+        point = (X.T * X).I * X.T * Y
+        return Step(
+            "Set the gradient to zero: the normal equations", "The loss is quadratic in θ. ∇_θ loss = 0 reads "
+            "Σ_i (θᵀx_i − y_i)·x_i = 0, i.e. XᵀX θ = Xᵀy with X the n × d matrix of rows x_iᵀ. When X has full column "
+            "rank, XᵀX is invertible and positive definite, so this is the unique (global) minimum.",
+            "θ̂", r"\hat{\theta}", point, "stationary", reference=loss_index)
+    lam = map_result["lambda"]
+    point = (X.T * X + lam * sp.Identity(S.d)).I * X.T * Y
+    return Step(
+        "Set the gradient to zero: ridge regression in closed form", "The regularised loss is quadratic in θ. "
+        "∇_θ = 0 reads (XᵀX + λI) θ = Xᵀy with λ = %s; XᵀX + λI is positive definite for every X (λ > 0), so the "
+        "minimum exists, is unique, and is the MAP estimate." % S.inline(lam),
+        "θ̂_MAP", r"\hat{\theta}_{\mathrm{MAP}}", point, "stationary", reference=map_result["index"])
 
 
 def _gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
@@ -277,8 +392,10 @@ def derive(recipe, verify_steps: bool = True):
     if isinstance(recipe, ArgumentRecipe):
         return build(recipe, verify_steps)
     model = build_model(recipe)
-    steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings, loglik, table = derive_steps(recipe, model)
+    steps, loss, loss_summand, loss_name, gradients, grad_eta_obs, warnings, loglik, table, map_result = \
+        derive_steps(recipe, model)
     d = Derivation(recipe=recipe, model=model, steps=steps, loss=loss, gradient=gradients["theta"],
                    gradients=gradients, loss_summand=loss_summand, loss_name=loss_name, warnings=warnings,
-                   loglik_summand=loglik, grad_eta_obs=grad_eta_obs, tables=[table])
+                   loglik_summand=loglik, grad_eta_obs=grad_eta_obs, map=map_result,
+                   tables=[table] + ([map_result["table"]] if map_result else []))
     return verify(d) if verify_steps else d

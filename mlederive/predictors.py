@@ -35,6 +35,11 @@ class GradF(sp.Function):
 CONCRETE_DIM = 2
 
 
+def concrete_weight(c: int) -> sp.Symbol:
+    """θ_c of a concrete (scalar-output) instance: the same symbol for the predictor and for a prior."""
+    return sp.Symbol("theta_%d" % c, real=True)
+
+
 class Predictor:
     name: str = ""
     #: how η_i is produced, for display (unicode and LaTeX)
@@ -75,7 +80,8 @@ class Linear(Predictor):
                 key = S.eta[jj] if kk is None else S.eta[jj, kk]
                 eta_values[key] = sp.Add(*[w * S.x[jj, c] for c, w in enumerate(ws, start=1)])
             for c, w in enumerate(ws, start=1):
-                components.append((w, {S.x[jj]: S.x[jj, c] for jj in range(1, size + 1)}, kk))
+                # θ alone (a prior's penalty gradient, 2λθ) is the weight vector: component c is θ_c
+                components.append((w, {**{S.x[jj]: S.x[jj, c] for jj in range(1, size + 1)}, theta: w}, kk))
         return eta_values, components
 
 
@@ -101,7 +107,8 @@ class Generic(Predictor):
                 etas[jj] = t1 * sp.tanh(t2 * S.x[jj])
                 eta_values[key] = etas[jj]
             for t in (t1, t2):
-                components.append((t, {GradF(jj): sp.diff(etas[jj], t) for jj in range(1, size + 1)}, kk))
+                components.append((t, {**{GradF(jj): sp.diff(etas[jj], t) for jj in range(1, size + 1)}, theta: t},
+                                   kk))
         return eta_values, components
 
 

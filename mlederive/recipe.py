@@ -38,6 +38,7 @@ SCHEMA = {
     "predictor": (str, False, "linear (η = θᵀx) or generic (η = f_θ(x))"),
     "reduction": (str, False, "mean or sum over the sample"),
     "classes": (int, False, "number of classes K for the categorical family"),
+    "prior": (str, False, "a prior on the weights θ for MAP: gaussian (gives L2) or laplace (gives L1)"),
 }
 
 
@@ -52,6 +53,8 @@ class Recipe:
     predictor: str = "linear"
     reduction: str = "mean"
     classes: int = 3
+    #: a prior on the weights (mlederive.priors) for MAP, or "" for maximum likelihood
+    prior: str = ""
     source: str = "<recipe>"
     #: user-defined family / link objects (recipe mappings), used instead of the registries
     custom_family: object = None
@@ -150,11 +153,26 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
         raise RecipeError(source, "classes", "only the categorical family has classes; remove this field.")
     if not MIN_CLASSES <= classes <= MAX_CLASSES:
         raise RecipeError(source, "classes", "must be between %d and %d, got %d." % (MIN_CLASSES, MAX_CLASSES, classes))
+    prior = check_prior(source, data.get("prior", ""), family)
     return Recipe(
         name=name, title=data["title"].strip(), family=family_name, link=link_name,
         description=data.get("description", "").strip(), parameters=params, predictor=predictor,
-        reduction=reduction, classes=classes, source=source, custom_family=custom_family, custom_link=custom_link,
+        reduction=reduction, classes=classes, prior=prior, source=source, custom_family=custom_family,
+        custom_link=custom_link,
     )
+
+
+def check_prior(source: str, prior: str, family) -> str:
+    """The prior's name, validated ("" for none); ``none`` is accepted as no prior."""
+    from .priors import PRIORS
+
+    if prior in ("", "none"):
+        return ""
+    _choice(source, "prior", prior, list(PRIORS), "prior")
+    if family.vector:
+        raise RecipeError(source, "prior", "a prior on the weights is supported for scalar families only; remove it "
+                          "for %s." % family.name)
+    return prior
 
 
 def _parse_argument(data: dict, source: str):

@@ -24,6 +24,10 @@ RELATIONS: dict[str, tuple[str, str]] = {
     "rescaled": ("∝", "rescaled by a positive θ-free factor (same argmin)"),
     "derivative": ("∂", "derivative"),
     "expectation": ("E", "expectation over y (linear in y, so E[y] = μ goes in)"),
+    # MAP: a prior on the weights, and the closed-form minimiser of a quadratic loss
+    "negative-log": ("↦ −log", "minus the log of the previous step"),
+    "bayes": ("+", "Bayes' rule: the negative log-likelihood plus the negative log-prior (evidence dropped)"),
+    "stationary": ("∇ = 0", "the gradient vanishes there, and the loss is convex"),
     # relations of the arguments (mlederive.arguments)
     "limit": ("→", "limit"),
     "evaluated": ("≈", "evaluated: exact value and its decimals"),
@@ -42,6 +46,8 @@ class Step:
     relation: str
     #: index of the step the relation refers to (None: the previous step)
     reference: int | None = None
+    #: a second step the relation uses (the negative log-prior added by "bayes")
+    also: int | None = None
     #: facts the verifier checks for this relation (dropped terms, wrt, claimed inverse …)
     data: dict = field(default_factory=dict)
     #: extra lines for the reader (dropped terms, the recognised loss …)
@@ -127,12 +133,15 @@ class Derivation(_Document):
     warnings: list[str] = field(default_factory=list)
     tables: list = field(default_factory=list)
     figure: Any = None
+    #: MAP (a prior on the weights): prior, penalty, lambda, loss, gradient; None for maximum likelihood
+    map: dict | None = None
 
     @property
     def subtitle(self) -> str:
         m, r = self.model, self.recipe
-        return "%s family, %s link (%s), %s predictor, %s reduction" % (
+        text = "%s family, %s link (%s), %s predictor, %s reduction" % (
             m.family.title, m.link.name, m.pairing.status, m.predictor.name, r.reduction)
+        return text + (", %s prior (MAP)" % m.prior.name if m.prior is not None else "")
 
     @property
     def results(self) -> list[Result]:
@@ -145,4 +154,10 @@ class Derivation(_Document):
             else:
                 label, lhs_latex = "∂/∂%s" % name, r"\frac{\partial \mathcal{L}}{\partial \%s}" % name
             out.append(Result("Gradient %s:" % label, label + " loss", lhs_latex, g))
+        if self.map is not None:
+            out.append(Result("MAP loss: %s" % self.map["penalty"], "loss_MAP(θ)", r"\mathcal{L}_{\mathrm{MAP}}(\theta)",
+                              self.map["loss"]))
+            out.append(Result("Its gradient:", "∇_θ loss_MAP", r"\nabla_{\theta} \mathcal{L}_{\mathrm{MAP}}",
+                              self.map["gradient"]))
+            out.append(Result("Penalty weight (against the summed loss):", "λ", r"\lambda", self.map["lambda"]))
         return out

@@ -23,6 +23,10 @@ y = sp.IndexedBase("y", real=True)
 eta = sp.IndexedBase("eta", real=True)
 x = sp.IndexedBase("x", real=True)
 
+# The weights θ_1 … θ_d (a prior on them gives MAP): θ_j, and the parameter count d.
+weights = sp.IndexedBase("theta", real=True)
+d = sp.Symbol("d", integer=True, positive=True)
+
 # Scalar stand-ins for one observation (the JSON "observation" block).
 y0 = sp.Symbol("y", real=True)
 eta0 = sp.Symbol("eta", real=True)
@@ -195,7 +199,7 @@ def tidy_constants(expr: sp.Expr, keep: tuple = ()) -> sp.Expr:
     return sp.Add(*others, *merged)
 
 
-_GREEK = {"sigma": "σ", "eta": "η", "mu": "μ", "theta": "θ", "pi": "π", "sigmoid": "σ"}
+_GREEK = {"sigma": "σ", "eta": "η", "mu": "μ", "theta": "θ", "pi": "π", "sigmoid": "σ", "tau": "τ", "lambda": "λ"}
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 

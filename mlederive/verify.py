@@ -78,7 +78,67 @@ def _is_zero(e) -> bool:
     return e == 0
 
 
+def _by_observation(expr: sp.Expr) -> list:
+    """The additive terms of ``expr`` grouped by the observations (rows j of y_j, η_j, x_jc …) they mention.
+
+    Terms that share a row are in one group; terms that mention no row form their own.
+    When every group is identically zero, so is the sum — and each group is the size of one
+    observation's term, where ``together``/``cancel`` do not have to build a common denominator
+    across the whole sample.
+    """
+    terms = []
+    for term in sp.Add.make_args(expr):  # c·(a + b) → c·a + c·b at the top level only
+        terms.extend(sp.Add.make_args(sp.expand(term, deep=False, mul=True, multinomial=False, power_exp=False,
+                                                power_base=False, log=False)) if term.is_Mul else (term,))
+    groups: list[tuple[set, list]] = []
+    for term in terms:
+        rows = {a.indices[0] for a in term.atoms(sp.Indexed) if a.indices[0].is_Integer}
+        merged = [g for g in groups if g[0] & rows] if rows else [g for g in groups if not g[0]]
+        rows_all, members = set(rows), [term]
+        for g in merged:
+            groups.remove(g)
+            rows_all |= g[0]
+            members += g[1]
+        groups.append((rows_all, members))
+    return [sp.Add(*members) for _, members in groups]
+
+
 def _symbolic_zero(expr: sp.Expr, budget: float) -> tuple[bool, bool]:
+    """(proved, used_force). Observation by observation when the claim separates, else whole."""
+    if _is_zero(expr):
+        return True, False
+    deadline = time.perf_counter() + budget
+    parts = _by_observation(expr)
+    if len(parts) > 1:
+        forced, proved_forms = False, set()
+        for part in parts:
+            form = _as_first_observation(part)
+            if form in proved_forms:  # the same as a group already proved, up to renaming the row
+                continue
+            proved, used_force = _rewrite_to_zero(part, deadline)
+            if not proved:
+                break
+            forced |= used_force
+            proved_forms.add(form)
+        else:
+            return True, forced
+    return _rewrite_to_zero(expr, deadline)
+
+
+def _as_first_observation(part: sp.Expr) -> sp.Expr:
+    """A one-observation group renamed to row 1 (y_3, x_3c → y_1, x_1c), so equal groups compare equal.
+
+    Renaming free symbols bijectively maps an identity to an identity, so a group equal to an
+    already proved one after renaming needs no proof of its own.
+    """
+    atoms = part.atoms(sp.Indexed)
+    rows = {a.indices[0] for a in atoms if a.indices[0].is_Integer}
+    if len(rows) != 1:
+        return part
+    return part.xreplace({a: a.base[(sp.Integer(1),) + a.indices[1:]] for a in atoms if a.indices[0] in rows})
+
+
+def _rewrite_to_zero(expr: sp.Expr, deadline: float) -> tuple[bool, bool]:
     """(proved, used_force). Cheap targeted rewrites first, a bounded simplify last."""
     if _is_zero(expr):
         return True, False
@@ -89,7 +149,6 @@ def _symbolic_zero(expr: sp.Expr, budget: float) -> tuple[bool, bool]:
         (True, lambda e: sp.cancel(sp.expand(sp.expand_log(S.expand_functions(e), force=True)))),
         (True, lambda e: sp.simplify(sp.expand_log(S.expand_functions(e), force=True))),
     ]
-    deadline = time.perf_counter() + budget
     for used_force, attempt in attempts:
         left = deadline - time.perf_counter()
         if left <= 0:
@@ -232,68 +291,59 @@ def _plain_sampler(rng: random.Random):
     return sample
 
 
-class _Compiled:
-    """An expression compiled once (lambdify to mpmath at 30 digits) and evaluated at many points.
+class _Points:
+    """A claim's expression evaluated at sampled points: (value, Σ|term|) per point, or None.
 
-    The sampled quantities (Indexed, function values) are first renamed to plain symbols with
-    one ``xreplace`` — lambdify's own dummify goes through ``subs`` and is far slower. Anything
-    lambdify cannot translate falls back to substitution + evalf.
+    Compiled once into mpmath closures (mlederive.evaluate) at 30 digits; an expression with
+    something the evaluator does not know (an unevaluated Sum, a rare special function) goes
+    through SymPy's substitution and evalf instead, term by term.
     """
 
     def __init__(self, expr, keys):
         import mpmath
 
-        self.keys, self.expr, self.mp = keys, expr, mpmath
-        plain = [sp.Symbol("_v%d" % n) for n in range(len(keys))]
+        from .evaluate import Evaluator, Unsupported
+
+        self.expr, self.keys, self.mp = expr, keys, mpmath
         try:
-            body = S.expand_functions(expr).doit().xreplace(dict(zip(keys, plain)))
-            self.f = sp.lambdify(plain, body, modules="mpmath", dummify=False)
-        except Exception:  # noqa: BLE001 - any failure to compile just means the slow path
-            self.f = None
+            self.fast = Evaluator(expr, keys)
+        except Unsupported:
+            self.fast = None
 
     def __call__(self, values):
-        if self.f is None:
-            return _evaluate(self.expr, values)
-        with self.mp.workdps(30):
-            try:
-                args = [self.mp.mpf(str(v)) if v.is_Float else self.mp.mpf(int(v)) if v.is_Integer
-                        else self.mp.mpf(str(sp.N(v, 30))) for v in (values[k] for k in self.keys)]
-                c = complex(self.f(*args))
-            except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError, NameError):
-                return _evaluate(self.expr, values)
-        if not all(map(math.isfinite, (c.real, c.imag))) or abs(c.imag) > 1e-12 * (1 + abs(c.real)):
+        if self.fast is not None:
+            with self.mp.workdps(30):
+                out = self.fast.with_magnitude([values[k] for k in self.keys])
+            if out is None:
+                return None
+            value, size = out
+        else:
+            parts = [_evaluate(t, values) for t in sp.Add.make_args(self.expr)]
+            if any(p is None for p in parts):
+                return None
+            value, size = complex(math.fsum(parts)), sum(map(abs, parts))
+        if abs(value.imag) > 1e-12 * (1 + abs(value.real)):
             return None
-        return c.real
+        return value.real, size
 
 
 def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
     rng = random.Random(seed)
     sample = _sampler(model, rng) if model is not None else _plain_sampler(rng)
     good, tries = 0, 0
-    terms = sp.Add.make_args(claim.expr) if claim.kind == "zero" else (claim.expr,)
-    whole = size = None
+    evaluate = None
     while good < points and tries < points * 6:
         tries += 1
         values = sample(claim.expr)
-        if whole is None:
-            keys = list(values)
-            # the size of the terms sets the tolerance: cancellation of large terms leaves rounding
-            magnitude = sp.Add(*[sp.Abs(t) for t in terms]) if len(terms) > 1 else None
-            if points >= 5:  # compiling pays off over many points; a quick pre-filter evaluates directly
-                whole = _Compiled(claim.expr, keys)
-                size = _Compiled(magnitude, keys) if magnitude is not None else None
-            else:
-                whole = lambda vals, e=claim.expr: _evaluate(e, vals)  # noqa: E731
-                size = (lambda vals, e=magnitude: _evaluate(e, vals)) if magnitude is not None else None
-        v = whole(values)
-        if v is None:
+        if evaluate is None:
+            evaluate = _Points(claim.expr, list(values))
+        out = evaluate(values)
+        if out is None:
             continue
+        v, size = out
         if claim.kind == "zero":
-            scale = abs(v)
-            if size is not None and abs(v) > 1e-9:  # only a visible residue needs the terms' size
-                sv = size(values)
-                scale += sv if sv is not None else 0.0
-            if abs(v) > 1e-9 * (1 + scale):
+            # the size of the terms sets the tolerance: cancellation of large terms leaves rounding
+            if abs(v) > 1e-9 * (1 + abs(v) + size):
                 return False, "%s: nonzero (%.3g) at a sampled point" % (claim.label, v)
         elif not v > 0:
             return False, "%s: not positive (%.3g) at a sampled point" % (claim.label, v)
@@ -304,9 +354,27 @@ def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
 
 
 def prove(claim: Claim, model, seed: int = 0, budget: float = CLAIM_BUDGET) -> Outcome:
-    expr = claim.expr
+    """Decide one claim: symbolically within ``budget`` seconds, else numerically (labelled so).
+
+    Successes are remembered in the on-disk cache (mlederive.cache), keyed by the exact
+    expression, the model and the seed; failures are always recomputed.
+    """
     if claim.kind == "fact":  # decided by exact or IEEE arithmetic done in the claim itself
-        return Outcome(bool(expr), "computed", "" if expr else claim.label + ": false")
+        return Outcome(bool(claim.expr), "computed", "" if claim.expr else claim.label + ": false")
+    from . import cache
+
+    key = cache.key(claim.kind, sp.srepr(claim.expr), str(seed), model.cache_key() if model is not None else "")
+    method = cache.lookup(key)
+    if method is not None:
+        return Outcome(True, method, "cached")
+    out = _decide(claim, model, seed, budget)
+    if out.ok:
+        cache.store(key, out.method)
+    return out
+
+
+def _decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
+    expr = claim.expr
     if claim.kind == "zero" and budget > 0:
         proved, used_force = _symbolic_zero(expr, budget)
         if proved:
@@ -332,14 +400,29 @@ def prove(claim: Claim, model, seed: int = 0, budget: float = CLAIM_BUDGET) -> O
 # -- the relations ------------------------------------------------------------------------
 
 def _summand(expr):
-    return S.to_factor(expr) if isinstance(expr, sp.Product) else S.to_summand(expr)
+    """One observation's term of a sum (or factor of a product) over the sample; a prior's penalty is left out."""
+    return S.to_factor(expr) if isinstance(expr, sp.Product) else S.to_summand(_data_part(expr))
+
+
+def _data_part(expr):
+    """The terms of an objective that come from the data (not a penalty in the weights θ_j or θ)."""
+    return sp.Add(*[t for t in sp.Add.make_args(expr) if not _is_penalty(t)])
+
+
+def _is_penalty(term) -> bool:
+    """A prior's term: it mentions the weights θ_j (or θ), or their count d."""
+    return term.has(S.weights.label) or term.has(S.d)
+
+
+def _penalty_part(expr):
+    return sp.Add(*[t for t in sp.Add.make_args(expr) if _is_penalty(t)])
 
 
 class _Claims:
     """Builds the claims of one step against its reference."""
 
-    def __init__(self, model, step: Step, ref: Step | None):
-        self.model, self.step, self.ref = model, step, ref
+    def __init__(self, model, step: Step, ref: Step | None, also: Step | None = None):
+        self.model, self.step, self.ref, self.also = model, step, ref, also
         self.out: list[Claim] = []
 
     def zero(self, expr, label):
@@ -427,6 +510,21 @@ def _claims_rescaled(cl: _Claims):
     cl.zero(whole, "unrolled n=%d: step = factor × reference" % UNROLL_SIZE)
 
 
+def _chain_rule(whole, eta_values, t):
+    """∂whole/∂t where every η_j in ``whole`` is the concrete predictor ``eta_values[η_j]`` of θ.
+
+    Σ_j ∂whole/∂η_j · ∂η_j/∂t, with η_j left as free symbols: the derivative of the loss
+    in η is taken on its own (short) form instead of on the loss with θ·x substituted,
+    where SymPy's expressions — and the proof that the claim matches — grow with every
+    term. An identity in free η_j implies it along η_j = f_θ(x_j), which is the claim.
+    """
+    total = sp.S.Zero
+    for e, f in eta_values.items():
+        if whole.has(e):
+            total += sp.diff(whole, e) * sp.diff(f, t)
+    return total + (sp.diff(whole, t) if whole.has(t) else 0)
+
+
 def _claims_derivative(cl: _Claims):
     m, step = cl.model, cl.step
     wrt = step.data["wrt"]
@@ -450,14 +548,14 @@ def _claims_derivative(cl: _Claims):
         return
     if wrt == "theta":
         jac = m.predictor.jacobian(S.i)
-        s = S.to_summand(step.expr)
+        s = _summand(step.expr)
         for e, kk in m.eta_components():
             cl.zero(cl.c(s, k_value=kk) - sp.diff(cl.c(r), e) * jac, "summand = ∂ℓ_i/∂η_i · ∂η_i/∂θ")
         eta_values, comps = cl.theta_instance()
-        loss = cl.unrolled(cl.ref.expr).xreplace(eta_values)
+        loss = cl.unrolled(cl.ref.expr)
         for t, jsubs, kk in comps:
-            claimed = cl.unrolled(step.expr, k_value=kk).xreplace(jsubs).xreplace(eta_values)
-            cl.zero(claimed - sp.diff(loss, t), "unrolled n=%d: ∂L/∂%s" % (UNROLL_SIZE, t))
+            claimed = cl.unrolled(step.expr, k_value=kk).xreplace(jsubs)
+            cl.zero(claimed - _chain_rule(loss, eta_values, t), "unrolled n=%d: ∂L/∂%s" % (UNROLL_SIZE, t))
         return
     p = m.params[wrt]
     cl.zero(cl.c(S.to_summand(step.expr) - sp.diff(r, p)), "summand = ∂ℓ_i/∂%s" % p)
@@ -473,8 +571,91 @@ def _claims_expectation(cl: _Claims):
     cl.zero(cl.c(cl.step.expr) - f.subs(y_i, cl.c(cl.step.data["mean"])), "y replaced by its mean μ = g⁻¹(η)")
 
 
+def _claims_negative_log(cl: _Claims):
+    """−log of a product over the weights, at d = 2 written out."""
+    cl.zero(cl.c(cl.step.expr) + sp.log(cl.c(cl.ref.expr)), "step = −log(reference) at d = 2")
+
+
+def _claims_bayes(cl: _Claims):
+    """−log posterior + const = the reference's negative log-likelihood + the ``also`` step's −log prior."""
+    if cl.also is None:
+        raise ValueError("the bayes relation needs the negative log-prior step (also)")
+    step, ref = cl.step.expr, cl.ref.expr
+    cl.zero(cl.c(_summand(step) - _summand(ref)), "data terms are the negative log-likelihood's")
+    cl.zero(cl.c(_penalty_part(step) - _penalty_part(ref)) - cl.c(cl.also.expr), "the rest is −log p(θ) (d = 2)")
+    cl.zero(cl.unrolled(step) - cl.unrolled(ref) - cl.c(cl.also.expr), "unrolled n=%d, d = 2" % UNROLL_SIZE)
+
+
+def _concrete_point(formula) -> tuple[list, sp.Expr]:
+    """θ̂ as a matrix formula in X (n × d) and y, made concrete at n = 3, d = 2.
+
+    Returns (numerators, denominator): θ̂_c = numerators[c] / denominator, the denominator
+    being det of the inverted matrix (adj(M)/det(M): polynomials, nothing to simplify).
+    """
+    from .predictors import CONCRETE_DIM
+
+    rows, cols = UNROLL_SIZE, CONCRETE_DIM
+    dets = []
+
+    def explicit(e):
+        if isinstance(e, sp.MatrixSymbol):
+            if e.shape[1] == 1:
+                return sp.Matrix(rows, 1, lambda r, c: S.y[r + 1])
+            return sp.Matrix(rows, cols, lambda r, c: S.x[r + 1, c + 1])
+        if isinstance(e, sp.Identity):
+            return sp.eye(cols)
+        if isinstance(e, sp.Transpose):
+            return explicit(e.arg).T
+        if isinstance(e, sp.Inverse):  # adj(M), with det(M) kept aside; M.inv() would first simplify
+            m = explicit(e.arg)
+            dets.append(m.det(method="berkowitz"))
+            return m.adjugate(method="berkowitz")
+        if isinstance(e, sp.MatMul):
+            scalar, out = sp.S.One, None
+            for a in e.args:
+                if a.is_Matrix:
+                    out = explicit(a) if out is None else out * explicit(a)
+                else:
+                    scalar *= a
+            return scalar * out
+        if isinstance(e, sp.MatAdd):
+            return sum((explicit(a) for a in e.args[1:]), explicit(e.args[0]))
+        raise ValueError("cannot evaluate %s in the stated θ̂" % type(e).__name__)
+
+    numerators = list(explicit(formula))
+    return numerators, sp.Mul(*dets)
+
+
+def _claims_stationary(cl: _Claims):
+    """The stated θ̂ zeroes the reference loss's gradient in every weight; the Hessian there is positive definite.
+
+    The loss written out for n = 3 is quadratic in θ: its Hessian H is proved free of θ, so the
+    gradient is exactly g(θ) = g(0) + Hθ. With θ̂ = N/D (D = det of the inverted matrix, positive
+    for full-rank X), g(θ̂) = 0 is D·g(0) + H·N = 0: a polynomial identity, no fractions.
+    """
+    eta_values, comps = cl.theta_instance()
+    whole = cl.unrolled(cl.ref.expr).xreplace(eta_values)
+    thetas = [t for t, _, _ in comps]
+    numerators, det = _concrete_point(cl.step.expr)
+    grad = [sp.diff(whole, t) for t in thetas]
+    hess = sp.Matrix(len(thetas), len(thetas), lambda r, c: sp.diff(grad[r], thetas[c]))
+    for entry in dict.fromkeys(hess):  # distinct entries, in a fixed order (seeds follow the claim order)
+        for t in thetas:
+            cl.zero(sp.diff(entry, t), "the loss is quadratic in θ: its Hessian is free of %s" % t)
+    at_zero = {t: 0 for t in thetas}
+    for r, t in enumerate(thetas):
+        claim = det * grad[r].xreplace(at_zero) + sum(hess[r, c] * numerators[c] for c in range(len(thetas)))
+        cl.zero(claim, "unrolled n=%d: det·∂L/∂%s = 0 at θ̂" % (UNROLL_SIZE, t))
+    cl.positive(det, "the inverted matrix has a positive determinant (X of full rank)")
+    cl.positive(hess[0, 0], "Hessian: leading entry positive")
+    cl.positive(hess.det(), "Hessian: determinant positive (a minimum)")
+
+
 CLAIMS = {
     "definition": _claims_definition,
+    "negative-log": _claims_negative_log,
+    "bayes": _claims_bayes,
+    "stationary": _claims_stationary,
     "expectation": _claims_expectation,
     "substitution": _claims_substitution,
     "iid-product": _claims_iid_product,
@@ -487,20 +668,20 @@ CLAIMS = {
 }
 
 
-def claims_for(model, step: Step, ref: Step | None) -> list[Claim]:
-    cl = _Claims(model, step, ref)
+def claims_for(model, step: Step, ref: Step | None, also: Step | None = None) -> list[Claim]:
+    cl = _Claims(model, step, ref, also)
     CLAIMS[step.relation](cl)
     return cl.out
 
 
-def verify_step(model, step: Step, ref: Step | None, seed: int = 0) -> Check:
-    """Check one step's relation to its reference step."""
+def verify_step(model, step: Step, ref: Step | None, seed: int = 0, also: Step | None = None) -> Check:
+    """Check one step's relation to its reference step (and to ``also``, for a relation that uses two)."""
     start = time.perf_counter()
     if step.relation == "definition":
         return Check(True, "definition", "stated, not derived")
     try:
         with time_budget(2 * STEP_BUDGET):
-            claims = claims_for(model, step, ref)
+            claims = claims_for(model, step, ref, also)
     except (ValueError, TypeError, KeyError) as exc:  # malformed step: it cannot be what it claims
         return Check(False, "symbolic", "malformed step: %s" % exc, time.perf_counter() - start)
     except BudgetExceeded:
@@ -524,7 +705,8 @@ def verify(derivation: Derivation) -> Derivation:
     for index, step in enumerate(derivation.steps):
         ref_index = index - 1 if step.reference is None else step.reference
         ref = derivation.steps[ref_index] if ref_index >= 0 else None
-        checks.append(verify_step(derivation.model, step, ref, seed=1000 * index))
+        also = derivation.steps[step.also] if step.also is not None else None
+        checks.append(verify_step(derivation.model, step, ref, seed=1000 * index, also=also))
     derivation.checks = checks
     return derivation
 

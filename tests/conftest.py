@@ -1,6 +1,10 @@
 import functools
+import os
 
-import pytest
+# Every test run proves everything afresh: no outcomes from an earlier run (mlederive.cache).
+os.environ["MLEDERIVE_CACHE"] = "off"
+
+import pytest  # noqa: E402
 import sympy as sp
 
 from mlederive import derive, symbolic as S
@@ -12,6 +16,8 @@ BUILTINS = [
     "categorical-softmax",
     "laplace-identity",
     "poisson-log",
+    "ridge-regression",
+    "lasso-regression",
 ]
 
 #: built-in examples of a user-defined family and a user-defined link

@@ -28,7 +28,7 @@ def test_derive_builtin_terminal():
     out = run("gaussian-identity")
     assert out.exit_code == 0
     assert "Step 1" in out.output and "mean squared error (MSE)" in out.output
-    assert "12/12 steps verified" in out.output
+    assert "13/13 steps verified" in out.output
     assert "Traceback" not in out.output
 
 

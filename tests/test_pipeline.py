@@ -22,6 +22,9 @@ EXPECTED_LOSS = {
     "categorical-softmax": -sp.Sum(sp.Sum(y[i, k] * sp.log(softmax_k), (k, 1, K)), (i, 1, n)) / n,
     "laplace-identity": sp.Sum(sp.Abs(y[i] - eta[i]), (i, 1, n)) / n,
     "poisson-log": sp.Sum(sp.exp(eta[i]) - y[i] * eta[i], (i, 1, n)) / n,
+    # MAP recipes: the likelihood part of the loss (the penalty is tested in test_map.py)
+    "ridge-regression": sp.Sum((y[i] - eta[i]) ** 2, (i, 1, n)) / n,
+    "lasso-regression": sp.Sum((y[i] - eta[i]) ** 2, (i, 1, n)),
 }
 EXPECTED_GRADIENT = {
     "gaussian-identity": sp.Sum(2 * (eta[i] - y[i]) * x[i], (i, 1, n)) / n,
@@ -30,6 +33,8 @@ EXPECTED_GRADIENT = {
     "categorical-softmax": sp.Sum((softmax_k - y[i, k]) * x[i], (i, 1, n)) / n,
     "laplace-identity": sp.Sum(sp.sign(eta[i] - y[i]) * x[i], (i, 1, n)) / n,
     "poisson-log": sp.Sum((sp.exp(eta[i]) - y[i]) * x[i], (i, 1, n)) / n,
+    "ridge-regression": sp.Sum(2 * (eta[i] - y[i]) * x[i], (i, 1, n)) / n,
+    "lasso-regression": sp.Sum(2 * (eta[i] - y[i]) * x[i], (i, 1, n)),
 }
 EXPECTED_NAME = {
     "gaussian-identity": "mean squared error (MSE)",
@@ -38,6 +43,8 @@ EXPECTED_NAME = {
     "categorical-softmax": "cross-entropy (CE)",
     "laplace-identity": "mean absolute error (MAE)",
     "poisson-log": "Poisson negative log-likelihood",
+    "ridge-regression": "mean squared error (MSE)",
+    "lasso-regression": "sum of squared errors (SSE)",
 }
 
 
@@ -108,7 +115,7 @@ def test_generic_predictor_gradient_uses_the_model_jacobian(tmp_path):
 # -- independent references -------------------------------------------------------------------
 
 def _values(rng, name):
-    if name.startswith("gaussian"):
+    if name.startswith("gaussian") or name.endswith("-regression"):
         return rng.normal(), rng.normal(), {"sigma": rng.uniform(0.3, 3)}
     if name == "bernoulli-logit":
         return float(rng.integers(0, 2)), rng.normal(), {}
@@ -120,7 +127,7 @@ def _values(rng, name):
 
 
 def _scipy_logpdf(name, yv, etav, p):
-    if name.startswith("gaussian"):
+    if name.startswith("gaussian") or name.endswith("-regression"):
         return stats.norm(loc=etav, scale=p["sigma"]).logpdf(yv)
     if name == "bernoulli-logit":
         return stats.bernoulli(1 / (1 + np.exp(-etav))).logpmf(yv)

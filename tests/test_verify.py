@@ -31,7 +31,9 @@ def check_replaced(name, title, **changes):
 def test_every_builtin_step_verifies(builtin):
     assert builtin.verified
     assert all(c.verified for c in builtin.checks)
-    assert {c.method for c in builtin.checks} <= {"symbolic", "definition"}
+    # proved, except θ̂'s "positive definite Hessian", which holds only for X of full rank: checked at random X
+    assert {c.method for s, c in zip(builtin.steps, builtin.checks) if s.relation != "stationary"} \
+        <= {"symbolic", "definition"}
 
 
 CORRUPTIONS = {

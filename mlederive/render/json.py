@@ -106,6 +106,13 @@ def to_dict(d) -> dict:
         "loss": {"expr": _srepr(d.loss), "latex": sp.latex(display_form(d.loss))},
         "gradients": {name: {"expr": _srepr(g), "latex": sp.latex(display_form(g))} for name, g in d.gradients.items()},
         "observation": _observation(d),
+        "map": None if d.map is None else {
+            "prior": d.map["prior"].name, "penalty": d.map["penalty"],
+            "lambda": {"expr": _srepr(d.map["lambda"]), "latex": sp.latex(d.map["lambda"])},
+            "loss": {"expr": _srepr(d.map["loss"]), "latex": sp.latex(display_form(d.map["loss"]))},
+            "gradient": {"expr": _srepr(d.map["gradient"]), "latex": sp.latex(display_form(d.map["gradient"]))},
+        },
+        "tables": [{"title": t.title, "headers": list(t.headers), "rows": [list(r) for r in t.rows]} for t in d.tables],
     }
 
 
