@@ -70,6 +70,11 @@ def _connection():
     return _state.get("conn")
 
 
+def enabled() -> bool:
+    """True when the cache is on and usable (the key is then worth computing)."""
+    return _connection() is not None
+
+
 def key(*parts: str) -> str:
     h = hashlib.sha256(fingerprint().encode())
     for p in parts:
