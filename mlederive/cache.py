@@ -56,7 +56,9 @@ def _connection():
     if where is None:
         return None
     if _state.get("path") != where:
-        _state.pop("conn", None)
+        old = _state.pop("conn", None)
+        if old is not None:
+            old.close()
         _state["path"] = where
         try:
             where.parent.mkdir(parents=True, exist_ok=True)

@@ -30,10 +30,6 @@ def _sigmoid(z):
     return 1 / (1 + mpmath.exp(-z))
 
 
-def _sign(z):
-    return mpmath.sign(z)
-
-
 def _heaviside(z):
     return mpmath.mpf(1) if z > 0 else mpmath.mpf(0) if z < 0 else mpmath.mpf(1) / 2
 
@@ -54,7 +50,7 @@ FUNCTIONS = {
     sp.gamma: mpmath.gamma, sp.loggamma: mpmath.loggamma, sp.polygamma: mpmath.polygamma,
     sp.digamma: mpmath.digamma, sp.tanh: mpmath.tanh, sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh,
     sp.atan: mpmath.atan, sp.tan: mpmath.tan, sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.Abs: abs,
-    sp.sign: _sign, sp.factorial: mpmath.factorial, sp.binomial: mpmath.binomial, sigmoid: _sigmoid,
+    sp.sign: mpmath.sign, sp.factorial: mpmath.factorial, sp.binomial: mpmath.binomial, sigmoid: _sigmoid,
     sp.beta: mpmath.beta, sp.cot: mpmath.cot, sp.sec: mpmath.sec, sp.csc: mpmath.csc, sp.asin: mpmath.asin,
     sp.acos: mpmath.acos, sp.acot: mpmath.acot, sp.asinh: mpmath.asinh, sp.acosh: mpmath.acosh,
     sp.atanh: mpmath.atanh, sp.coth: mpmath.coth, sp.sech: mpmath.sech, sp.csch: mpmath.csch,

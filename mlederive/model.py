@@ -8,6 +8,7 @@ sample size fixed), which is all the verifier needs to know about a model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sympy as sp
 
@@ -55,17 +56,15 @@ class Model:
             return sp.exp(S.eta[index, S.k]) / others
         return self.link.inverse(S.eta[index])
 
+    @cached_property
     def cache_key(self) -> str:
         """What the numeric check's sampling depends on, as text (for mlederive.cache)."""
-        if "cache_key" not in self._concrete:
-            fam, link = self.family, self.link
-            parts = (fam.name, link.name, self.predictor.name, self.learned, self.classes, self.pairing,
+        fam, link = self.family, self.link
+        return repr((fam.name, link.name, self.predictor.name, self.learned, self.classes, self.pairing,
                      getattr(self.prior, "name", None),
                      sp.srepr(fam.density(self.y_obs(), self.mu_obs(), self.params)), sp.srepr(self.mean()),
                      sp.srepr(getattr(fam, "support", None)), sp.srepr(getattr(fam, "mean_domain", None)),
-                     sp.srepr(getattr(link, "mean_domain", None)))
-            self._concrete["cache_key"] = repr(parts)
-        return self._concrete["cache_key"]
+                     sp.srepr(getattr(link, "mean_domain", None))))
 
     def learned_params(self) -> list:
         return [self.params[name] for name in self.learned]

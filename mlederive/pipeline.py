@@ -34,7 +34,8 @@ def build_model(recipe: Recipe) -> Model:
 
 
 def _depends_on_theta(term: sp.Expr, model: Model) -> bool:
-    return term.has(S.eta) or any(term.has(p) for p in model.learned_params())
+    """θ reaches a term through η, a learned nuisance parameter, or (a prior's term) the weights θ_j."""
+    return term.has(S.eta) or term.has(S.weights) or any(term.has(p) for p in model.learned_params())
 
 
 def _split_theta(summand: sp.Expr, model: Model):
@@ -253,8 +254,7 @@ def _map_steps(model: Model, steps: list, nll_index: int, loss_index: int, theta
         "θ, so −log p(θ | D) = NLL(θ) − log p(θ) + const: the prior adds its negative log to the loss.",
         "−log p(θ | D) + const", r"-\log p(\theta \mid \mathcal{D}) + \text{const}", nll + steps[-1].expr, "bayes",
         reference=nll_index, also=neglog_index))
-    kept = sp.Add(*[t for t in sp.Add.make_args(per_weight) if t.has(S.weights)])
-    dropped = [t for t in sp.Add.make_args(per_weight) if not t.has(S.weights)]
+    kept, dropped = _split_theta(per_weight, model)
     penalty = S.sample_sum(kept, S.j, S.d)
     steps.append(Step(
         "Drop the prior's θ-free terms", "They do not move the argmin: %s." % _pretty_list(

@@ -365,7 +365,7 @@ def prove(claim: Claim, model, seed: int = 0, budget: float = CLAIM_BUDGET) -> O
 
     if not cache.enabled():
         return _decide(claim, model, seed, budget)
-    key = cache.key(claim.kind, sp.srepr(claim.expr), str(seed), model.cache_key() if model is not None else "")
+    key = cache.key(claim.kind, sp.srepr(claim.expr), str(seed), model.cache_key if model is not None else "")
     method = cache.lookup(key)
     if method is not None:
         return Outcome(True, method, "cached")
@@ -403,21 +403,15 @@ def _decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
 
 def _summand(expr):
     """One observation's term of a sum (or factor of a product) over the sample; a prior's penalty is left out."""
-    return S.to_factor(expr) if isinstance(expr, sp.Product) else S.to_summand(_data_part(expr))
+    return S.to_factor(expr) if isinstance(expr, sp.Product) else S.to_summand(_split_penalty(expr)[0])
 
 
-def _data_part(expr):
-    """The terms of an objective that come from the data (not a penalty in the weights θ_j or θ)."""
-    return sp.Add(*[t for t in sp.Add.make_args(expr) if not _is_penalty(t)])
-
-
-def _is_penalty(term) -> bool:
-    """A prior's term: it mentions the weights θ_j (or θ), or their count d."""
-    return term.has(S.weights.label) or term.has(S.d)
-
-
-def _penalty_part(expr):
-    return sp.Add(*[t for t in sp.Add.make_args(expr) if _is_penalty(t)])
+def _split_penalty(expr):
+    """(data terms, penalty terms) of an objective: a prior's terms mention the weights θ_j (or θ), or d."""
+    data, penalty = [], []
+    for term in sp.Add.make_args(expr):
+        (penalty if term.has(S.weights.label) or term.has(S.d) else data).append(term)
+    return sp.Add(*data), sp.Add(*penalty)
 
 
 class _Claims:
@@ -584,7 +578,7 @@ def _claims_bayes(cl: _Claims):
         raise ValueError("the bayes relation needs the negative log-prior step (also)")
     step, ref = cl.step.expr, cl.ref.expr
     cl.zero(cl.c(_summand(step) - _summand(ref)), "data terms are the negative log-likelihood's")
-    cl.zero(cl.c(_penalty_part(step) - _penalty_part(ref)) - cl.c(cl.also.expr), "the rest is −log p(θ) (d = 2)")
+    cl.zero(cl.c(_split_penalty(step)[1] - _split_penalty(ref)[1]) - cl.c(cl.also.expr), "the rest is −log p(θ) (d = 2)")
     cl.zero(cl.unrolled(step) - cl.unrolled(ref) - cl.c(cl.also.expr), "unrolled n=%d, d = 2" % UNROLL_SIZE)
 
 
