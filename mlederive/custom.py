@@ -167,7 +167,7 @@ def custom_link(spec, source: str) -> CustomLink:
 
 def normalisation_warning(family: CustomFamily, budget: float = 3.0) -> str | None:
     """None when the density integrates (sums) to 1 over the support; else a warning saying what was found."""
-    from .verify import BudgetExceeded, time_budget
+    from .budget import BudgetExceeded, time_budget
 
     y = family._y
     params = {p.name: p.symbol for p in family.params}

@@ -169,7 +169,7 @@ def solve_mle(family: str, data) -> MLEResult:
         coeff, stat = a.as_independent(_y, as_Add=False)
         per_obs += coeff * b * (_statistic_for(stat, stats, positive) if stat != 1 else 1)
     score = [sp.diff(per_obs, p) for p in prob.params]
-    from .verify import BudgetExceeded, time_budget
+    from .budget import BudgetExceeded, time_budget
 
     try:
         with time_budget(5.0):

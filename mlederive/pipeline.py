@@ -13,6 +13,7 @@ from dataclasses import replace
 import sympy as sp
 
 from . import symbolic as S
+from .budget import bounded
 from .families import FAMILIES
 from .links import LINKS, Identity
 from .losses import conventions, recognise
@@ -175,7 +176,7 @@ def derive_steps(recipe: Recipe, model: Model):
     # 9b. Curvature in η_i and the Fisher information
     if not fam.vector:
         eta_obs = model.eta_obs()
-        curvature = S.bounded(lambda e: sp.factor(sp.cancel(e)), sp.diff(grad_eta, eta_obs), 0.5)
+        curvature = bounded(lambda e: sp.factor(sp.cancel(e)), sp.diff(grad_eta, eta_obs), 0.5)
         canonical = model.pairing.status == "canonical"
         why = "Differentiate ∂loss/∂η_i once more."
         if canonical and fam.variance(mu_i) is not None:
@@ -186,7 +187,7 @@ def derive_steps(recipe: Recipe, model: Model):
                           curvature, "derivative", reference=len(steps) - 1,
                           data={"wrt": "eta2", "convex": canonical and fam.variance(mu_i) is not None}))
         if fam.variance(mu_i) is not None and fam.dispersion(model.params) is not None:
-            fisher = S.bounded(lambda e: sp.factor(sp.cancel(e)), curvature.subs(y_i, mean), 0.5)
+            fisher = bounded(lambda e: sp.factor(sp.cancel(e)), curvature.subs(y_i, mean), 0.5)
             steps.append(Step(
                 "Fisher information in η_i", "The expected curvature over y_i ~ p(y | μ_i): the curvature is linear "
                 "in y_i, so its expectation puts E[y_i] = μ_i in place of y_i"
@@ -367,13 +368,13 @@ def _gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
     if form_mu is not None:
         grad = form_mu.subs(mu_i, mean)
     else:
-        grad = S.bounded_simplify(sp.diff(loss_summand, model.eta_obs()), 0.5)
+        grad = bounded(sp.simplify, sp.diff(loss_summand, model.eta_obs()), 0.5)
     if not fam.vector:
         # the chain-rule factors, in μ: ∂ℓ/∂μ and dμ/dη
         log_mu = fam.expanded_log_density(y_i, mu_i, Identity(), model.params)
         kept_mu = [t for t in sp.Add.make_args(log_mu) if t.has(mu_i) or any(t.has(p) for p in model.learned_params())]
         loss_mu = -sp.Add(*kept_mu) * scale
-        dl_dmu = S.bounded(sp.factor, sp.diff(loss_mu, mu_i), 0.5)
+        dl_dmu = bounded(sp.factor, sp.diff(loss_mu, mu_i), 0.5)
         dmu_deta = link.inverse_deriv_in_mu(mu_i)
         chain = (dl_dmu, dmu_deta)
         why = "Chain rule: ∂ℓ/∂μ_i · dμ_i/dη_i = (%s)·(%s). %s" % (S.inline(dl_dmu), S.inline(dmu_deta), why)

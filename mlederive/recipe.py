@@ -7,7 +7,6 @@ near misses, the likely intended one.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import MlederiveError, RecipeError
+from .errors import MlederiveError, RecipeError, did_you_mean
 from .families import FAMILIES
 from .links import LINKS
 from .predictors import PREDICTORS
@@ -67,16 +66,11 @@ class Recipe:
         return self.custom_link or LINKS[self.link]
 
 
-def _did_you_mean(word: str, options) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return " Did you mean '%s'?" % close[0] if close else ""
-
-
 def _choice(source, key, value, options, what):
     if value not in options:
         raise RecipeError(
             source, key,
-            "unknown %s '%s'.%s Allowed: %s." % (what, value, _did_you_mean(value, options), ", ".join(options)),
+            "unknown %s '%s'.%s Allowed: %s." % (what, value, did_you_mean(value, options), ", ".join(options)),
         )
     return value
 
@@ -97,7 +91,7 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
     for key in data:
         if not isinstance(key, str) or key not in SCHEMA:
             raise RecipeError(source, str(key), "unknown field.%s Allowed fields: %s."
-                              % (_did_you_mean(str(key), SCHEMA), ", ".join(SCHEMA)))
+                              % (did_you_mean(str(key), SCHEMA), ", ".join(SCHEMA)))
     for key, (typ, required, what) in SCHEMA.items():
         if key not in data:
             if required:
@@ -141,7 +135,7 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
         if pname not in params:
             known = ", ".join(params) if params else "none"
             raise RecipeError(source, "parameters.%s" % pname, "the %s family has no parameter '%s'.%s Its parameters: %s."
-                              % (family_name, pname, _did_you_mean(str(pname), params), known))
+                              % (family_name, pname, did_you_mean(str(pname), params), known))
         if state not in PARAM_STATES:
             raise RecipeError(source, "parameters.%s" % pname, "must be known or learned, got %r." % (state,))
         params[pname] = state
@@ -262,7 +256,7 @@ def load_recipe(spec: str) -> Recipe:
         pair = pair_recipe(spec)
         if pair is not None:
             return pair
-        hint = _did_you_mean(spec, names + pair_names())
+        hint = did_you_mean(spec, names + pair_names())
         raise MlederiveError("unknown recipe '%s'.%s Run 'mlederive list' (recipes) or 'mlederive list --links' "
                              "(every FAMILY-LINK pair)." % (spec, hint))
     text = (_builtin_dir() / (spec + ".yaml")).read_text(encoding="utf-8")

@@ -231,22 +231,3 @@ def inline(expr: sp.Expr) -> str:
     text = re.sub(r"\b(%s)(?=_)" % "|".join(_GREEK), lambda m: _GREEK[m.group(1)], text)
     text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
     return text.replace("**", "^").replace("*", "·")
-
-
-#: seconds a cosmetic rewrite (simplify, factor) may take before the unrewritten form is kept
-COSMETIC_BUDGET = 1.0
-
-
-def bounded(rewrite, expr: sp.Expr, seconds: float = COSMETIC_BUDGET) -> sp.Expr:
-    """``rewrite(expr)`` if it finishes within ``seconds``, else ``expr`` unchanged (display only)."""
-    from .verify import BudgetExceeded, time_budget
-
-    try:
-        with time_budget(seconds):
-            return rewrite(expr)
-    except BudgetExceeded:
-        return expr
-
-
-def bounded_simplify(expr: sp.Expr, seconds: float = COSMETIC_BUDGET) -> sp.Expr:
-    return bounded(sp.simplify, expr, seconds)

@@ -11,17 +11,15 @@ and "gradient" are checked against the real parameters.
 """
 from __future__ import annotations
 
-import contextlib
 import math
 import random
-import signal
-import threading
 import time
 from dataclasses import dataclass
 
 import sympy as sp
 
 from . import symbolic as S
+from .budget import BudgetExceeded, time_budget
 from .links import inverse_residuals
 from .predictors import GradF
 from .steps import Check, Derivation, Step
@@ -32,29 +30,6 @@ NUMERIC_POINTS = 20
 CLAIM_BUDGET = 1.0
 #: seconds of symbolic proving per step; claims left when it runs out go straight to the numeric check
 STEP_BUDGET = 1.5
-
-
-class BudgetExceeded(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def time_budget(seconds: float):
-    """Interrupt the block after ``seconds`` (main thread only; elsewhere unbounded but cheap paths only)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def _raise(signum, frame):
-        raise BudgetExceeded()
-
-    old = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
-from ..errors import RecipeError
+from ..errors import RecipeError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -114,13 +114,12 @@ ARGUMENT_KEYS = ("name", "title", "description", "kind")
 
 def parse_argument(data: dict, source: str, name: str) -> ArgumentRecipe:
     """Validate an argument recipe (``kind:`` given) after the common fields were checked."""
-    from ..recipe import _did_you_mean
 
     kinds = _registry()
     kind = data["kind"]
     if kind not in kinds:
         raise RecipeError(source, "kind", "unknown kind '%s'.%s Allowed: loss, %s."
-                          % (kind, _did_you_mean(kind, kinds), ", ".join(kinds)))
+                          % (kind, did_you_mean(kind, kinds), ", ".join(kinds)))
     spec = kinds[kind]
     options = {}
     for key in data:
@@ -129,7 +128,7 @@ def parse_argument(data: dict, source: str, name: str) -> ArgumentRecipe:
         if key not in spec.options:
             allowed = ", ".join(list(ARGUMENT_KEYS) + list(spec.options))
             raise RecipeError(source, str(key), "not a field of kind %s.%s Allowed fields: %s."
-                              % (kind, _did_you_mean(str(key), spec.options), allowed))
+                              % (kind, did_you_mean(str(key), spec.options), allowed))
     for key, option in spec.options.items():
         try:
             options[key] = option.parse(data.get(key, option.default))
