@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 def builtin_table() -> list[dict]:
-    from .pipeline import derive
+    from .derivation import derive
     from .recipe import builtin_names, load_recipe
 
     from .arguments import ArgumentRecipe, summary
@@ -24,7 +24,7 @@ def builtin_table() -> list[dict]:
         rows.append({"name": name, "title": recipe.title, "kind": "loss", "family": recipe.family, "link": recipe.link,
                      "prior": recipe.prior or None,
                      "loss": (d.loss_name or "(no textbook name)")
-                     + (" + %s" % d.map["penalty"] if d.map is not None else "")})
+                     + (" + %s" % d.posterior.penalty if d.posterior is not None else "")})
     return rows
 
 

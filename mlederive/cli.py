@@ -77,7 +77,7 @@ def derive_command(recipe, fmt, fragment, output, force, plot, prior):
       mlederive bernoulli-logit --format latex -o bce.tex
       mlederive gaussian-identity --prior gaussian
     """
-    from .pipeline import derive
+    from .derivation import derive
 
     if fragment and fmt not in ("latex", "markdown"):
         raise BadInput("--fragment applies to --format latex or markdown, not %s" % fmt)
@@ -359,7 +359,7 @@ def cache_command(clear):
 
     Set MLEDERIVE_CACHE to a file path to move it, or to 'off' to prove everything every time.
     """
-    from . import cache
+    from .verification import cache
 
     where = cache.location()
     if where is None:

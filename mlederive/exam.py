@@ -120,7 +120,7 @@ class _Derivations:
     """Each recipe is derived (and verified) once per exam, whatever the number of variants."""
 
     def __init__(self, names):
-        from .pipeline import derive
+        from .derivation import derive
         from .recipe import load_recipe
 
         self.recipes = {name: load_recipe(name) for name in names}
@@ -288,7 +288,7 @@ def _identify_question(number, rng, derivations, pool, notation):
               Para(("Which loss does maximum likelihood lead to (%s reduction)? Say why." % d.recipe.reduction,)),
               Choices(tuple(options), options.index(correct))]
     dropped_step = next(s for s in d.steps if s.relation == "constant-dropped")
-    dropped = dropped_step.data.get("dropped") or []
+    dropped = dropped_step.payload.dropped or []
     nll = -d.loglik_summand
     why = [Para(("The negative log-likelihood of one observation is",)),
            Display((notation.latex(r"-\log p(y_i \mid x_i; \theta)") + " &= " + inline_math(nll, notation),))]
@@ -311,11 +311,11 @@ def _identify_question(number, rng, derivations, pool, notation):
 def _checks_of(steps) -> Checks:
     """Verify stand-alone steps with the engine's verifier and show the marks."""
     from .render.common import relation_phrase
-    from .verify import verify_plain_step
+    from .verification import verify_step
 
     items = []
     for index, step in enumerate(steps):
-        check = verify_plain_step(step, steps[index - 1] if index else None)
+        check = verify_step(None, step, steps[index - 1] if index else None)
         if not check.verified:
             raise ExamError("a worked solution failed its own check (%s): %s" % (step.title, check.detail))
         items.append(("%s: %s" % (step.title, relation_phrase(step.relation)), True, check.method))
@@ -334,7 +334,8 @@ def _kl_question(number, rng):
 
     from .arguments.kl import kl
     from .mle import fraction_text
-    from .steps import Step
+    from .documents import Step
+    from .relations import Difference, Evaluation
 
     size = rng.choice((2, 2, 3))
     p = _random_distribution(rng, size)
@@ -348,9 +349,9 @@ def _kl_question(number, rng):
     steps = [
         Step("D_KL(p ‖ q)", "From the definition Σ_k p_k log(p_k/q_k).", "D_KL(p ‖ q)",
              r"D_{\mathrm{KL}}(p \,\|\, q)", pq, "evaluated",
-             data={"decimals": {"nats": (vpq, 1)}, "standalone": True}),
+             payload=Evaluation(decimals={"nats": (vpq, 1)}, standalone=True)),
         Step("D_KL(q ‖ p)", "Arguments swapped: another number.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp,
-             "differs", data={"other": pq}),
+             "differs", payload=Difference(other=pq)),
     ]
     prompt = [Para(("Two distributions over %d outcomes: p = %s and q = %s. Compute D_KL(p ‖ q) and D_KL(q ‖ p) "
                     "in nats (to 3 decimals). Is the KL divergence symmetric?" % (size, show(p), show(q)),))]

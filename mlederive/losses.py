@@ -51,23 +51,6 @@ NAMED_LOSSES = [
 ]
 
 
-def recognise(model, loss_summand: sp.Expr, reduction: str):
-    """The NamedLoss whose form equals ``loss_summand`` (per observation, no 1/n), or None."""
-    from .verify import Claim, prove, quick_reject
-
-    mean = model.mean()
-    for named in NAMED_LOSSES:
-        if named.vector != model.vector or any(p not in model.params for p in named.needs):
-            continue
-        candidate = named.form(model.y_obs(), mean, model.params)
-        claim = Claim("zero", model.concretize(loss_summand - candidate), "matches %s" % named.key)
-        if quick_reject(claim, model):
-            continue
-        if prove(claim, model).ok:
-            return named
-    return None
-
-
 #: how libraries compute each named loss: (library call, what it keeps of the dropped terms, its reduction)
 CONVENTIONS = {
     "mse": [("PyTorch", "nn.MSELoss()", "nothing: no ½, no 1/σ², no ½·log(2πσ²)", "mean (reduction='mean')")],

@@ -22,7 +22,7 @@ import sympy as sp
 from .errors import MlederiveError
 from .families import FAMILIES
 from .links import LINKS
-from .verify import CLAIM_BUDGET, _symbolic_zero
+from .verification.prover import CLAIM_BUDGET, symbolic_zero
 
 _y = sp.Symbol("y", real=True)
 _n = sp.Symbol("n", positive=True, integer=True)
@@ -193,11 +193,11 @@ def solve_mle(family: str, data) -> MLEResult:
 def _checks(r: MLEResult) -> list[MLECheck]:
     checks = []
     recomputed = [sp.diff(r.loglik, p) for p in r.problem.params]
-    checks.append(MLECheck("score = ∂ℓ/∂θ", all(_symbolic_zero(a - b, CLAIM_BUDGET)[0]
+    checks.append(MLECheck("score = ∂ℓ/∂θ", all(symbolic_zero(a - b, CLAIM_BUDGET)[0]
                                                   for a, b in zip(recomputed, r.score)), "symbolic"))
     at_estimate = [s.xreplace(r.estimate) for s in recomputed]
     checks.append(MLECheck("the estimate makes the score zero",
-                           all(_symbolic_zero(e, CLAIM_BUDGET)[0] for e in at_estimate), "symbolic"))
+                           all(symbolic_zero(e, CLAIM_BUDGET)[0] for e in at_estimate), "symbolic"))
     minors = [r.hessian[:k, :k].det() for k in range(1, r.hessian.shape[0] + 1)]
     signs = [(-1) ** k * m for k, m in enumerate(minors, start=1)]  # negative definite: (-1)^k Δ_k > 0
     if all(s.is_positive for s in signs):

@@ -45,6 +45,8 @@ class Predictor:
     #: how η_i is produced, for display (unicode and LaTeX)
     formula: str = ""
     formula_latex: str = ""
+    #: η is linear in θ (η_i = θᵀx_i): least-squares closed forms apply
+    linear: bool = False
 
     def jacobian(self, index) -> sp.Expr:
         """∂η_index/∂θ as a display symbol."""
@@ -64,6 +66,7 @@ class Predictor:
 
 class Linear(Predictor):
     name = "linear"
+    linear = True
     formula = "η_i = θᵀx_i  (a bias is the weight of a constant feature)"
     formula_latex = r"\eta_i = \theta^\top x_i"
 

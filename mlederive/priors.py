@@ -12,6 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 from . import symbolic as S
+from .predictors import theta
 
 
 class Prior:
@@ -24,10 +25,20 @@ class Prior:
     scale: sp.Symbol
     #: what the penalty is called once derived
     penalty: str = ""
+    #: the penalty −log p(θ) is quadratic in θ (a least-squares loss stays solvable in closed form)
+    quadratic: bool = False
 
     def density(self, w: sp.Expr) -> sp.Expr:
         """p(θ_j), one weight."""
         raise NotImplementedError
+
+    def library_settings(self, least_squares: bool, lam: sp.Expr, per_weight_grad: sp.Expr) -> list[tuple]:
+        """Rows (library, call, setting with one %s, its value) that give the derived penalty.
+
+        ``least_squares``: the data term is the squared error of a linear model, so the
+        closed-form regressions of scikit-learn apply.
+        """
+        return []
 
     def product(self) -> sp.Expr:
         """p(θ) = Π_j p(θ_j) over the d weights."""
@@ -41,10 +52,18 @@ class GaussianPrior(Prior):
     notation_latex = r"\theta_j \sim \mathcal{N}(0, \tau^2)"
     scale = sp.Symbol("tau", positive=True)
     penalty = "L2 penalty (ridge regression, weight decay)"
+    quadratic = True
 
     def density(self, w):
         tau = self.scale
         return sp.exp(-w**2 / (2 * tau**2)) / sp.sqrt(2 * sp.pi * tau**2)
+
+    def library_settings(self, least_squares, lam, per_weight_grad):
+        decay = per_weight_grad.coeff(theta)  # the optimiser adds weight_decay·θ to the loss's gradient
+        rows = [("PyTorch", "torch.optim.SGD(..., weight_decay=wd)", "wd = %s (for this reduction)", decay)]
+        if least_squares:
+            rows.append(("scikit-learn", "Ridge(alpha=a): ‖y − Xw‖² + a‖w‖²", "a = λ = %s", lam))
+        return rows
 
 
 class LaplacePrior(Prior):
@@ -58,6 +77,12 @@ class LaplacePrior(Prior):
     def density(self, w):
         b = self.scale
         return sp.exp(-sp.Abs(w) / b) / (2 * b)
+
+    def library_settings(self, least_squares, lam, per_weight_grad):
+        if least_squares:
+            return [("scikit-learn", "Lasso(alpha=a): ‖y − Xw‖²/(2n) + a‖w‖₁", "a = λ/(2n) = %s",
+                     sp.simplify(lam / (2 * S.n)))]
+        return [("PyTorch", "no built-in L1 penalty; add it to the loss", "λ = %s against the summed loss", lam)]
 
 
 PRIORS: dict[str, Prior] = {cls.name: cls() for cls in (GaussianPrior, LaplacePrior)}

@@ -13,11 +13,12 @@ from mlederive.arguments import build
 from mlederive.arguments import sigmoid as sig
 from mlederive.arguments.underflow import first_zero
 from mlederive.cli import cli
-from mlederive.pipeline import derive
+from mlederive.derivation import derive
 from mlederive.recipe import parse_recipe
 from mlederive.render.latex import render_latex
 from mlederive.render.markdown import render_markdown
-from mlederive.verify import verify_plain_step
+from mlederive.relations import Evaluation
+from mlederive.verification import check_step, verify, verify_step
 
 from conftest import ARGUMENTS, compile_tex
 
@@ -162,26 +163,25 @@ def test_corrupted_step_rejected(docs, name, title, corrupt):
     d = docs[name]
     index = next(n for n, s in enumerate(d.steps) if s.title == title)
     good = d.steps[index]
-    ref_index = index - 1 if good.reference is None else good.reference
-    ref = d.steps[ref_index]
-    assert verify_plain_step(good, ref).verified
+    assert check_step(d, good).verified
     bad = dataclasses.replace(good, expr=corrupt(good.expr))
-    assert not verify_plain_step(bad, ref).verified
+    assert not check_step(d, bad).verified
 
 
 def test_differs_rejects_equal_values(docs):
     d = docs["kl-mle-equivalence"]
     s = step(d, "D_KL is not symmetric")
-    assert verify_plain_step(s, None).verified
-    bad = dataclasses.replace(s, expr=s.data["other"])
-    assert not verify_plain_step(bad, None).verified
+    assert verify_step(None, s, None).verified
+    bad = dataclasses.replace(s, expr=s.payload.other)
+    assert not verify_step(None, bad, None).verified
 
 
 def test_wrong_printed_decimals_rejected(docs):
     s = step(docs["kl-coin"], "The coin's value")
     ref = step(docs["kl-coin"], "N → ∞")
-    bad = dataclasses.replace(s, data={**s.data, "decimals": {"nats": (0.0589, 1)}})  # rounded, not the value
-    assert not verify_plain_step(bad, ref).verified
+    bad = dataclasses.replace(s, payload=Evaluation(subs=s.payload.subs, decimals={"nats": (0.0589, 1)}))
+    assert verify_step(None, s, ref).verified
+    assert not verify_step(None, bad, ref).verified  # rounded, not the value
 
 
 # -- output formats and the CLI ----------------------------------------------------------------------
@@ -238,5 +238,5 @@ def test_bad_argument_recipes(tmp_path, body, message):
 
 def test_argument_recipe_object_api():
     r = parse_recipe({"name": "u", "title": "U", "kind": "log-underflow", "p": 0.1}, "u.yaml")
-    doc = build(r)
+    doc = verify(build(r))
     assert doc.verified and doc.json["first_zero_n"] == first_zero(0.1)

@@ -13,7 +13,7 @@ from mlederive.catalog import SYMBOLS, link_matrix
 from mlederive.cli import cli
 from mlederive.families import FAMILIES
 from mlederive.links import LINKS
-from mlederive.pipeline import derive
+from mlederive.derivation import derive
 from mlederive.recipe import pair_recipe
 
 LINK_ORDER = ["identity", "log", "logit", "probit", "cloglog", "loglog", "cauchit", "inverse", "inverse-squared",

@@ -100,17 +100,17 @@ def test_missing_file_exit_2():
 
 
 def test_failed_verification_exits_1(monkeypatch):
-    from mlederive import pipeline
-    from mlederive.steps import Check
+    from mlederive import verification
+    from mlederive.documents import Check
 
-    real_verify = pipeline.verify
+    real_verify = verification.verify
 
     def sabotaged(d):
         d = real_verify(d)
         d.checks[5] = Check(False, "symbolic", "sabotaged for the test")
         return d
 
-    monkeypatch.setattr(pipeline, "verify", sabotaged)
+    monkeypatch.setattr(verification, "verify", sabotaged)
     out = CliRunner().invoke(cli, ["poisson-log"])
     assert out.exit_code == 1
     assert "FAILED" in out.output and "verification failed at: Drop the θ-free terms" in out.output
@@ -118,15 +118,15 @@ def test_failed_verification_exits_1(monkeypatch):
 
 def test_corrupted_pipeline_step_fails_for_real(monkeypatch):
     """A bug in the pipeline (a wrong gradient) is caught by the real verifier → exit 1."""
-    from mlederive import pipeline
+    from mlederive.derivation import gradient
 
-    real = pipeline._gradient_in_eta
+    real = gradient.gradient_in_eta
 
     def wrong(model, loss_summand, scale):
         grad, chain, why = real(model, loss_summand, scale)
         return -grad, chain, why
 
-    monkeypatch.setattr(pipeline, "_gradient_in_eta", wrong)
+    monkeypatch.setattr(gradient, "gradient_in_eta", wrong)
     out = CliRunner().invoke(cli, ["bernoulli-logit", "--format", "json"])
     assert out.exit_code == 1
     doc = json.loads(out.output.split("Error:")[0])

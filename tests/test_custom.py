@@ -8,7 +8,7 @@ from scipy import stats
 
 from mlederive import symbolic as S
 from mlederive.cli import cli
-from mlederive.pipeline import derive
+from mlederive.derivation import derive
 from mlederive.recipe import parse_recipe
 
 

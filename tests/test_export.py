@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from mlederive import symbolic as S
 from mlederive.cli import cli
-from mlederive.pipeline import derive
+from mlederive.derivation import derive
 from mlederive.recipe import parse_recipe
 from mlederive.render.latex import LINE_WIDTH, _visible, equation_rows, render_latex, tex_text
 from mlederive.render.markdown import md_text, render_markdown

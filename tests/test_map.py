@@ -12,12 +12,13 @@ from scipy import stats
 
 from mlederive import symbolic as S
 from mlederive.cli import cli
-from mlederive.pipeline import X, Y, derive
+from mlederive.derivation import derive
+from mlederive.derivation.closed_form import X, Y
 from mlederive.priors import PRIORS
 from mlederive.recipe import parse_recipe
 from mlederive.render.latex import render_latex
 from mlederive.render.markdown import render_markdown
-from mlederive.verify import verify_step
+from mlederive.verification import check_step
 
 from conftest import compile_tex
 
@@ -36,26 +37,24 @@ def step(d, title):
 
 
 def check(d, index, new_step):
-    ref = d.steps[new_step.reference if new_step.reference is not None else index - 1]
-    also = d.steps[new_step.also] if new_step.also is not None else None
-    return verify_step(d.model, new_step, ref, also=also)
+    return check_step(d, new_step)
 
 
 def test_gaussian_prior_gives_ridge_with_textbook_lambda():
     d = map_derivation()
     assert d.verified
-    assert sp.simplify(d.map["lambda"] - sigma**2 / tau**2) == 0  # λ = σ²/τ²
-    penalty = d.map["loss"] - d.loss
-    assert sp.simplify(penalty - d.map["lambda"] / S.n * sp.Sum(S.weights[S.j] ** 2, (S.j, 1, S.d))) == 0
-    assert "L2" in d.map["penalty"]
+    assert sp.simplify(d.posterior.lam - sigma**2 / tau**2) == 0  # λ = σ²/τ²
+    penalty = d.posterior.loss - d.loss
+    assert sp.simplify(penalty - d.posterior.lam / S.n * sp.Sum(S.weights[S.j] ** 2, (S.j, 1, S.d))) == 0
+    assert "L2" in d.posterior.penalty
 
 
 def test_laplace_prior_gives_lasso_with_textbook_lambda():
     d = map_derivation(prior="laplace", reduction="sum")
     assert d.verified
-    assert sp.simplify(d.map["lambda"] - 2 * sigma**2 / b) == 0  # λ = 2σ²/b against Σ(y − η)²
-    penalty = d.map["loss"] - d.loss
-    assert sp.simplify(penalty - d.map["lambda"] * sp.Sum(sp.Abs(S.weights[S.j]), (S.j, 1, S.d))) == 0
+    assert sp.simplify(d.posterior.lam - 2 * sigma**2 / b) == 0  # λ = 2σ²/b against Σ(y − η)²
+    penalty = d.posterior.loss - d.loss
+    assert sp.simplify(penalty - d.posterior.lam * sp.Sum(sp.Abs(S.weights[S.j]), (S.j, 1, S.d))) == 0
     assert "sign" in d.steps[step(d, "Gradient of the regularised")].justification
 
 
@@ -73,7 +72,7 @@ def _concrete_map_loss(d, n=4, dim=2, seed=0):
     rng = np.random.default_rng(seed)
     xs, ys = rng.normal(size=(n, dim)), rng.normal(size=n)
     theta = [sp.Symbol("t%d" % c, real=True) for c in range(dim)]
-    expr = d.map["loss"].subs({S.n: n, S.d: dim})
+    expr = d.posterior.loss.subs({S.n: n, S.d: dim})
     expr = S.write_out(expr)
     expr = expr.xreplace({S.eta[r]: sum(theta[c] * float(xs[r - 1, c]) for c in range(dim)) for r in range(1, n + 1)})
     expr = expr.xreplace({S.y[r]: float(ys[r - 1]) for r in range(1, n + 1)})
@@ -87,7 +86,7 @@ def test_map_loss_is_the_scipy_negative_log_posterior_up_to_scale_and_constant(p
     d = map_derivation(prior=prior)
     s_val, scale_val = 0.7, 1.3
     numbers = {sigma: s_val, tau: scale_val, b: scale_val}
-    loss, xs, ys = _concrete_map_loss(replace(d, map={**d.map, "loss": d.map["loss"].subs(numbers)}))
+    loss, xs, ys = _concrete_map_loss(replace(d, posterior=replace(d.posterior, loss=d.posterior.loss.subs(numbers))))
     n = len(ys)
 
     def neg_log_posterior(t):
@@ -152,15 +151,15 @@ def test_wrong_negative_log_prior_is_rejected():
 def test_bayes_step_rejects_a_missing_or_wrong_prior_term():
     d = map_derivation()
     i = step(d, "Negative log-posterior")
-    nll = d.steps[d.steps[i].reference].expr
+    nll = d.step(d.steps[i].reference).expr
     assert not check(d, i, replace(d.steps[i], expr=nll)).verified  # prior forgotten
-    assert not check(d, i, replace(d.steps[i], expr=nll - d.steps[d.steps[i].also].expr)).verified  # wrong sign
+    assert not check(d, i, replace(d.steps[i], expr=nll - d.step(d.steps[i].also).expr)).verified  # wrong sign
 
 
 def test_dropping_the_penalty_as_a_constant_is_rejected():
     d = map_derivation()
     i = step(d, "Drop the prior's")
-    nll = d.steps[d.steps[i - 1].reference].expr
+    nll = d.step(d.steps[i - 1].reference).expr
     assert not check(d, i, replace(d.steps[i], expr=nll)).verified
 
 

@@ -5,7 +5,10 @@ import pytest
 import sympy as sp
 
 from mlederive import symbolic as S
-from mlederive.verify import Claim, prove, verify_step
+from mlederive.predictors import theta
+from mlederive.relations import Differentiation, Dropped, Expectation, Substituted
+from mlederive.verification import check_step
+from mlederive.verification.prover import Claim, prove
 from conftest import derived
 
 i, n, y, eta, x = S.i, S.n, S.y, S.eta, S.x
@@ -23,9 +26,7 @@ def check_replaced(name, title, **changes):
     """Verify a single corrupted step of an otherwise correct derivation."""
     d = derived(name)
     index = step_index(d, title)
-    step = replace(d.steps[index], **changes)
-    ref_index = index - 1 if step.reference is None else step.reference
-    return verify_step(d.model, step, d.steps[ref_index])
+    return check_step(d, replace(d.steps[index], **changes))
 
 
 def test_every_builtin_step_verifies(builtin):
@@ -41,9 +42,9 @@ CORRUPTIONS = {
         "gaussian-identity", "Negate", dict(expr=-S.sample_sum((y[i] - eta[i]) ** 2 / (2 * sigma**2)))),
     "θ-dependent term dropped as a constant": (
         "gaussian-identity-learned-sigma", "Drop", dict(expr=S.sample_sum(-(y[i] - eta[i]) ** 2 / (2 * sigma**2)),
-                                                        data={"dropped": [-n * sp.log(sigma), -n * sp.log(2 * sp.pi) / 2]})),
+                                                        payload=Dropped(dropped=(-n * sp.log(sigma), -n * sp.log(2 * sp.pi) / 2)))),
     "dropped list does not match the difference": (
-        "gaussian-identity", "Drop", dict(data={"dropped": [-n * sp.log(sigma)]})),
+        "gaussian-identity", "Drop", dict(payload=Dropped(dropped=(-n * sp.log(sigma),)))),
     "rescaled by a negative factor": (
         "gaussian-identity", "Rescale", dict(expr=-S.sample_sum((y[i] - eta[i]) ** 2) / n)),
     "rescaled by an observation-dependent weight": (
@@ -61,7 +62,7 @@ CORRUPTIONS = {
         "bernoulli-logit", "Gradient with respect to θ", dict(expr=S.sample_sum((S.sigmoid(eta[i]) - y[i]) / n))),
     "wrong link inverse (exp for logit)": (
         "bernoulli-logit", "One observation", dict(
-            expr=sp.exp(eta[i]) ** y[i] * (1 - sp.exp(eta[i])) ** (1 - y[i]), data={"inverse": sp.exp(eta[i])})),
+            expr=sp.exp(eta[i]) ** y[i] * (1 - sp.exp(eta[i])) ** (1 - y[i]), payload=Substituted(inverse=sp.exp(eta[i])))),
     "softmax gradient with the sign flipped": (
         "categorical-softmax", "Gradient with respect to η",
         dict(expr=(y[i, S.k] - sp.exp(eta[i, S.k]) / sp.Sum(sp.exp(eta[i, S.j]), (S.j, 1, S.K))) / n)),
@@ -71,18 +72,18 @@ CORRUPTIONS = {
     "likelihood built from another density": (
         "laplace-identity", "Likelihood", dict(expr=sp.Product(sp.exp(-(y[i] - eta[i]) ** 2), (i, 1, n)))),
     "wrong chain-rule factor dμ/dη": (
-        "bernoulli-logit", "Gradient with respect to η", dict(data={
-            "wrt": "eta", "chain": ((S.sigmoid(eta[i]) - y[i]) / n, sp.Integer(1))})),
+        "bernoulli-logit", "Gradient with respect to η", dict(payload=Differentiation(
+            wrt=eta[i], chain=((S.sigmoid(eta[i]) - y[i]) / n, sp.Integer(1))))),
     "Poisson NLL with the log(y!) term kept but sign flipped": (
         "poisson-log", "Negate", dict(expr=S.sample_sum(sp.exp(eta[i]) - eta[i] * y[i] - sp.log(sp.factorial(y[i]))))),
     "curvature off by a factor 2": (
         "bernoulli-logit", "Curvature", dict(expr=2 * S.sigmoid(eta[i]) * (1 - S.sigmoid(eta[i])) / n)),
     "concave curvature claimed convex": (
-        "gaussian-identity", "Curvature", dict(expr=-2 / n, data={"wrt": "eta2", "convex": True})),
+        "gaussian-identity", "Curvature", dict(expr=-2 / n, payload=Differentiation(wrt=eta[i], order=2, convex=True))),
     "Fisher information with y left in": (
         "poisson-log", "Fisher", dict(expr=y[i] / n)),
     "Fisher information with the wrong mean (non-canonical: the curvature has y in it)": (
-        "bernoulli-probit", "Fisher", dict(data={"mean": S.sigmoid(eta[i])})),
+        "bernoulli-probit", "Fisher", dict(payload=Expectation(mean=S.sigmoid(eta[i])))),
 }
 
 
@@ -99,9 +100,9 @@ def test_chain_factor_corruption_is_caught_by_link_derivative():
     d = derived("bernoulli-logit")
     index = step_index(d, "Gradient with respect to η")
     mu = d.model.mu_obs()
-    good = d.steps[index].data["chain"]
-    bad = replace(d.steps[index], data={"wrt": "eta", "chain": (good[0] * mu * (1 - mu), sp.Integer(1))})
-    assert not verify_step(d.model, bad, d.steps[d.steps[index].reference]).verified
+    good = d.steps[index].payload.chain
+    bad = replace(d.steps[index], payload=Differentiation(wrt=eta[i], chain=(good[0] * mu * (1 - mu), sp.Integer(1))))
+    assert not check_step(d, bad).verified
 
 
 def test_numeric_fallback_is_labelled_and_can_fail():

@@ -138,11 +138,9 @@ def parse_argument(data: dict, source: str, name: str) -> ArgumentRecipe:
                           description=(data.get("description") or "").strip(), options=options, source=source)
 
 
-def build(recipe: ArgumentRecipe, verify_steps: bool = True):
-    from ..verify import verify_argument
-
-    doc = _registry()[recipe.kind].build(recipe)
-    return verify_argument(doc) if verify_steps else doc
+def build(recipe: ArgumentRecipe):
+    """The argument's document, unverified (mlederive.verification checks it)."""
+    return _registry()[recipe.kind].build(recipe)
 
 
 def summary(kind: str) -> str:

@@ -12,7 +12,8 @@ import random
 
 import sympy as sp
 
-from ..steps import Argument, Result, Step, Table
+from ..relations import Difference, Equality, Evaluation, Substituted
+from ..documents import Argument, Result, Step, Table
 from . import ArgumentKind, Option, distribution, integer, integers
 from .kl import kl
 
@@ -57,21 +58,21 @@ class KLCoin(ArgumentKind):
                  "p(x | p) / p(x | q)", r"\frac{p(\mathbf{x} \mid p)}{p(\mathbf{x} \mid q)}", ratio, "definition"),
             Step("Normalise and take the log", "(1/N)·log of the ratio: the log of a product is the sum of logs.",
                  "(1/N) log ratio", r"\frac{1}{N} \log \frac{p(\mathbf{x} \mid p)}{p(\mathbf{x} \mid q)}", split,
-                 "equal", data={"of": sp.expand_log(sp.log(ratio), force=True) / N}),
+                 "equal", payload=Equality(of=sp.expand_log(sp.log(ratio), force=True) / N)),
             Step("Group by outcome", "n_j/N·log p_j − n_j/N·log q_j = n_j/N·log(p_j/q_j).", "(1/N) log ratio",
                  r"\frac{1}{N} \log \frac{p(\mathbf{x} \mid p)}{p(\mathbf{x} \mid q)}", grouped, "equal"),
             Step("N → ∞", "By the law of large numbers n_j/N → p_j, the probability of outcome j under p: "
                  "the limit is Σ_j p_j log(p_j/q_j), the KL divergence D_KL(p ‖ q).", "D_KL(p ‖ q)",
                  r"D_{\mathrm{KL}}(p \,\|\, q)", limit, "substitution",
-                 data={"subs": {nj: pj * N for nj, pj in zip(ns, ps)}}),
+                 payload=Substituted(subs={nj: pj * N for nj, pj in zip(ns, ps)})),
             Step("The coin's value", "p = (%s), q = (%s): exactly, then in nats and in bits (divide by log 2)."
                  % (", ".join(map(str, pa)), ", ".join(map(str, qa))), "D_KL(p ‖ q)",
                  r"D_{\mathrm{KL}}(p \,\|\, q)", pq, "evaluated",
-                 data={"subs": numbers, "decimals": {"nats": (pq_nats, 1),
-                                                     "bits": (float(sp.N(pq / sp.log(2), 30)), sp.log(2))}}),
+                 payload=Evaluation(subs=numbers, decimals={
+                     "nats": (pq_nats, 1), "bits": (float(sp.N(pq / sp.log(2), 30)), sp.log(2))})),
             Step("The other way round", "D_KL(q ‖ p) — flips from q scored against p — is another number: "
                  "the divergence is not symmetric.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp, "differs",
-                 data={"other": pq}),
+                 payload=Difference(other=pq)),
         ]
         rng = random.Random(o["seed"])
         weights = [float(v) for v in pa]

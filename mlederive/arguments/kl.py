@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..steps import Argument, Result, Step
+from ..relations import Difference, Dropped, Equality, Evaluation, Rescaling, Substituted
+from ..documents import Argument, Result, Step
 from . import ArgumentKind, Option, distribution, integer, integers
 
 K = sp.Symbol("K", integer=True, positive=True)
@@ -109,28 +110,28 @@ class KLMLEEquivalence(ArgumentKind):
             Step("Split the log of the ratio", "log(p/q) = log p − log q, summed term by term: "
                  "D_KL(p ‖ q_θ) = −H(p) + H(p, q_θ), the negative entropy of p plus the cross-entropy.",
                  "D_KL(p ‖ q_θ)", r"D_{\mathrm{KL}}(p \,\|\, q_\theta)", split, "equal",
-                 data={"concrete": {K: classes}}),
+                 payload=Equality(concrete={K: classes})),
             Step("Drop the entropy", "−H(p) = Σ_k p_k log p_k does not depend on θ: minimising D_KL over θ is "
                  "minimising the cross-entropy H(p, q_θ) = −E_{y∼p}[log q_θ(y)].", "H(p, q_θ)",
-                 r"H(p, q_\theta)", cross, "constant-dropped", data={"theta": [theta]}),
+                 r"H(p, q_\theta)", cross, "constant-dropped", payload=Dropped(theta=(theta,))),
             Step("The empirical distribution", "p is unknown; the sample's empirical distribution puts mass "
                  "p̂_k = c_k/n on outcome k, where c_k counts the observations equal to k.", "H(p̂, q_θ)",
-                 r"H(\hat{p}, q_\theta)", empirical, "substitution", data={"subs": {p[k]: c[k] / n}}),
+                 r"H(\hat{p}, q_\theta)", empirical, "substitution", payload=Substituted(subs={p[k]: c[k] / n})),
             Step("Count by observation", "Each observation y_i = k contributes log q_θ(k) once, c_k times in "
                  "all: the cross-entropy with p̂ is the mean negative log-likelihood of the sample.",
                  "H(p̂, q_θ)", r"H(\hat{p}, q_\theta)", per_obs, "equal",
-                 data={"concrete": concrete, "sample": True, "where": where}),
+                 payload=Equality(concrete=concrete, sample=True, where=where)),
             Step("Drop the 1/n", "Multiplying by n > 0 does not move the argmin.", "NLL(θ)",
-                 r"\mathrm{NLL}(\theta)", nll, "rescaled", data={"theta": [theta]}),
+                 r"\mathrm{NLL}(\theta)", nll, "rescaled", payload=Rescaling(theta=(theta,))),
             Step("Negate: the log-likelihood", "Minimising the negative log-likelihood is maximising the "
                  "log-likelihood: min KL = min cross-entropy = maximum likelihood.", "ℓ(θ)", r"\ell(\theta)",
                  loglik, "negated"),
             Step("An example: D_KL(p ‖ q)", "For p = (%s) and q = (%s), from the definition."
                  % (", ".join(map(str, pa)), ", ".join(map(str, qa))), "D_KL(p ‖ q)",
                  r"D_{\mathrm{KL}}(p \,\|\, q)", pq, "evaluated",
-                 data={"decimals": {"nats": (float(sp.N(pq, 30)), 1)}, "standalone": True}),
+                 payload=Evaluation(decimals={"nats": (float(sp.N(pq, 30)), 1)}, standalone=True)),
             Step("D_KL is not symmetric", "Swapping the arguments gives another number: a divergence, not a "
-                 "distance.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp, "differs", data={"other": pq}),
+                 "distance.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp, "differs", payload=Difference(other=pq)),
         ]
         results = [Result("Minimising D_KL(p ‖ q_θ) over θ minimises the cross-entropy", "H(p, q_θ)",
                           r"H(p, q_\theta)", cross),

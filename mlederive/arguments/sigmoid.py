@@ -11,7 +11,8 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import symbolic as S
-from ..steps import Argument, Result, Step, Table
+from ..relations import Differentiation, Limit
+from ..documents import Argument, Result, Step, Table
 from . import ArgumentKind, Option, integer
 
 y = sp.Symbol("y", real=True)
@@ -59,56 +60,54 @@ class SigmoidMSEvsBCE(ArgumentKind):
                  "ŷ", r"\hat{y}", 1 / (1 + sp.exp(-z)), "definition"),
             Step("The sigmoid's derivative", "dσ/dz = e^{−z}/(1 + e^{−z})², which is σ(z)(1 − σ(z)).",
                  "dŷ/dz", r"\frac{d\hat{y}}{dz}", S.sigmoid(z) * (1 - S.sigmoid(z)), "derivative",
-                 data={"of": S.sigmoid(z), "wrt": z}),
+                 payload=Differentiation(wrt=z, of=S.sigmoid(z))),
             # MSE
             Step("MSE loss", "Squared error on the probability, as a regression loss would be used.",
                  "L_MSE", r"L_{\mathrm{MSE}}", MSE, "definition"),
             Step("MSE: ∂L/∂ŷ", "Differentiate the square.", "∂L_MSE/∂ŷ",
                  r"\frac{\partial L_{\mathrm{MSE}}}{\partial \hat{y}}", -(y - yhat), "derivative",
-                 data={"of": MSE, "wrt": yhat}),
+                 payload=Differentiation(wrt=yhat, of=MSE)),
             Step("MSE: ∂L/∂z", "Chain rule: ∂L/∂ŷ · σ′(z) — the factor σ(z)(1 − σ(z)) stays.",
                  "∂L_MSE/∂z", r"\frac{\partial L_{\mathrm{MSE}}}{\partial z}",
                  grad_mse, "derivative",
-                 data={"of": _in_z(MSE), "wrt": z}),
+                 payload=Differentiation(wrt=z, of=_in_z(MSE))),
             Step("MSE: ∂L/∂θ", "Times ∂z/∂θ = x, written with ŷ = σ(z).", "∂L_MSE/∂θ",
                  r"\frac{\partial L_{\mathrm{MSE}}}{\partial \theta}", -(y - yhat) * yhat * (1 - yhat) * x,
-                 "derivative", data={"of": _in_theta(MSE), "wrt": theta, "view": view}),
+                 "derivative", payload=Differentiation(wrt=theta, of=_in_theta(MSE), view=view)),
             Step("MSE, y = 1, confidently wrong", "When y = 1 but z → −∞ (ŷ → 0, as wrong as can be), "
                  "σ(z)(1 − σ(z)) → 0 and the gradient vanishes: the network cannot learn its way out.",
                  "lim_{z→−∞} ∂L_MSE/∂z |_{y=1}",
                  r"\lim_{z\to-\infty} \frac{\partial L_{\mathrm{MSE}}}{\partial z}\Big|_{y=1}", sp.Integer(0),
-                 "limit", data={"of": grad_mse.subs(y, 1), "var": z,
-                                "point": -sp.oo}),
+                 "limit", payload=Limit(of=grad_mse.subs(y, 1), var=z, point=-sp.oo)),
             Step("MSE, y = 0, confidently wrong", "Likewise when y = 0 but z → +∞ (ŷ → 1).",
                  "lim_{z→+∞} ∂L_MSE/∂z |_{y=0}",
                  r"\lim_{z\to+\infty} \frac{\partial L_{\mathrm{MSE}}}{\partial z}\Big|_{y=0}", sp.Integer(0),
-                 "limit", data={"of": grad_mse.subs(y, 0), "var": z,
-                                "point": sp.oo}),
+                 "limit", payload=Limit(of=grad_mse.subs(y, 0), var=z, point=sp.oo)),
             # BCE
             Step("BCE loss", "The Bernoulli negative log-likelihood of one observation.", "L_BCE",
                  r"L_{\mathrm{BCE}}", BCE, "definition"),
             Step("BCE: ∂L/∂ŷ", "Differentiate the logs.", "∂L_BCE/∂ŷ",
                  r"\frac{\partial L_{\mathrm{BCE}}}{\partial \hat{y}}", -y / yhat + (1 - y) / (1 - yhat),
-                 "derivative", data={"of": BCE, "wrt": yhat}),
+                 "derivative", payload=Differentiation(wrt=yhat, of=BCE)),
             Step("BCE: ∂L/∂z", "Chain rule: (−y/ŷ + (1 − y)/(1 − ŷ)) · ŷ(1 − ŷ) = ŷ − y — σ′ cancels the "
                  "denominators.", "∂L_BCE/∂z", r"\frac{\partial L_{\mathrm{BCE}}}{\partial z}", grad_bce,
-                 "derivative", data={"of": _in_z(BCE), "wrt": z}),
+                 "derivative", payload=Differentiation(wrt=z, of=_in_z(BCE))),
             Step("BCE, y = 0", "(1 − y)/(1 − ŷ) · ŷ(1 − ŷ) · x = ŷ·x. If the network is right, ŷ = 0, "
                  "the gradient is null; if wrong, it is as large as ŷ.", "∂L_BCE/∂θ |_{y=0}",
                  r"\frac{\partial L_{\mathrm{BCE}}}{\partial \theta}\Big|_{y=0}", yhat * x, "derivative",
-                 data={"of": _in_theta(BCE).subs(y, 0), "wrt": theta, "view": view}),
+                 payload=Differentiation(wrt=theta, of=_in_theta(BCE).subs(y, 0), view=view)),
             Step("BCE, y = 1", "−(y/ŷ) · ŷ(1 − ŷ) · x = −(1 − ŷ)·x. If the network is right, ŷ = 1, "
                  "the gradient is null.", "∂L_BCE/∂θ |_{y=1}",
                  r"\frac{\partial L_{\mathrm{BCE}}}{\partial \theta}\Big|_{y=1}", -(1 - yhat) * x, "derivative",
-                 data={"of": _in_theta(BCE).subs(y, 1), "wrt": theta, "view": view}),
+                 payload=Differentiation(wrt=theta, of=_in_theta(BCE).subs(y, 1), view=view)),
             Step("BCE: ∂L/∂θ", "Both cases in one formula.", "∂L_BCE/∂θ",
                  r"\frac{\partial L_{\mathrm{BCE}}}{\partial \theta}", (yhat - y) * x, "derivative",
-                 data={"of": _in_theta(BCE), "wrt": theta, "view": view}),
+                 payload=Differentiation(wrt=theta, of=_in_theta(BCE), view=view)),
             Step("BCE, y = 1, confidently wrong", "When y = 1 and z → −∞ the BCE gradient tends to −1, "
                  "its largest size: the more wrong, the stronger the push.",
                  "lim_{z→−∞} ∂L_BCE/∂z |_{y=1}",
                  r"\lim_{z\to-\infty} \frac{\partial L_{\mathrm{BCE}}}{\partial z}\Big|_{y=1}", sp.Integer(-1),
-                 "limit", data={"of": grad_bce.subs(y, 1), "var": z, "point": -sp.oo}),
+                 "limit", payload=Limit(of=grad_bce.subs(y, 1), var=z, point=-sp.oo)),
         ]
         label = o["label"]
         zs = list(range(o["z_min"], o["z_max"] + 1, o["z_step"]))

@@ -11,7 +11,8 @@ import math
 
 import sympy as sp
 
-from ..steps import Argument, Result, Step, Table
+from ..relations import Equality, Evaluation, Underflow
+from ..documents import Argument, Result, Step, Table
 from . import ArgumentKind, Option, number
 
 n = sp.Symbol("n", positive=True, integer=True)
@@ -56,14 +57,14 @@ class LogUnderflow(ArgumentKind):
             Step("Likelihood of n observations", "n independent observations, each with probability p: the "
                  "likelihood is the product of n factors p.", "L_n", r"L_n", p ** n, "definition"),
             Step("Log-likelihood", "The log turns the product into a sum of n terms log p.", "ℓ_n = log L_n",
-                 r"\ell_n = \log L_n", n * sp.log(p), "equal", data={"of": sp.expand_log(sp.log(p ** n))}),
+                 r"\ell_n = \log L_n", n * sp.log(p), "equal", payload=Equality(of=sp.expand_log(sp.log(p ** n)))),
             Step("The product underflows", "Multiplied in IEEE-754 double precision, p·p·…·p reaches 0.0 "
                  "(below the smallest subnormal, 2^{−1074} ≈ 4.9e−324) at this n; one factor fewer is still "
-                 "positive.", "n*", "n^{*}", sp.Integer(nz), "float64-underflow", data={"p": pf}),
+                 "positive.", "n*", "n^{*}", sp.Integer(nz), "float64-underflow", payload=Underflow(p=pf)),
             Step("The log-likelihood does not", "At n*, the sum of n* float64 logs is finite and agrees with "
                  "the exact value n*·log p to about 1e-14 (the rounding of n* additions).", "ℓ_{n*}", r"\ell_{n^{*}}", exact, "evaluated",
-                 reference=1, data={"subs": {n: nz, p: sp.Rational(pr)},
-                                    "decimals": {"float64 sum of logs": (ll, 1)}}),
+                 reference="step-2", payload=Evaluation(subs={n: nz, p: sp.Rational(pr)},
+                                                       decimals={"float64 sum of logs": (ll, 1)})),
         ]
         shown = sorted({1, 10, 100, 1000, nz - 1, nz} - {0})
         rows = []

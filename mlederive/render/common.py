@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..steps import RELATIONS, Check
+from ..documents import Check
+from ..relations import RELATIONS
 
 
 def _subscript(indices) -> str:
@@ -85,11 +86,7 @@ def display_form(expr: sp.Expr, notation: Notation = DEFAULT_NOTATION) -> sp.Exp
 
 
 def relation_phrase(relation: str) -> str:
-    return RELATIONS[relation][1]
-
-
-def relation_symbol(relation: str) -> str:
-    return RELATIONS[relation][0]
+    return RELATIONS[relation].phrase
 
 
 def check_phrase(check: Check) -> str:

@@ -75,7 +75,7 @@ def _argument_dict(doc) -> dict:
 
 
 def to_dict(d) -> dict:
-    from ..steps import Argument
+    from ..documents import Argument
 
     if isinstance(d, Argument):
         return _argument_dict(d)
@@ -106,11 +106,11 @@ def to_dict(d) -> dict:
         "loss": {"expr": _srepr(d.loss), "latex": sp.latex(display_form(d.loss))},
         "gradients": {name: {"expr": _srepr(g), "latex": sp.latex(display_form(g))} for name, g in d.gradients.items()},
         "observation": _observation(d),
-        "map": None if d.map is None else {
-            "prior": d.map["prior"].name, "penalty": d.map["penalty"],
-            "lambda": {"expr": _srepr(d.map["lambda"]), "latex": sp.latex(d.map["lambda"])},
-            "loss": {"expr": _srepr(d.map["loss"]), "latex": sp.latex(display_form(d.map["loss"]))},
-            "gradient": {"expr": _srepr(d.map["gradient"]), "latex": sp.latex(display_form(d.map["gradient"]))},
+        "map": None if d.posterior is None else {
+            "prior": d.posterior.prior.name, "penalty": d.posterior.penalty,
+            "lambda": {"expr": _srepr(d.posterior.lam), "latex": sp.latex(d.posterior.lam)},
+            "loss": {"expr": _srepr(d.posterior.loss), "latex": sp.latex(display_form(d.posterior.loss))},
+            "gradient": {"expr": _srepr(d.posterior.gradient), "latex": sp.latex(display_form(d.posterior.gradient))},
         },
         "tables": [{"title": t.title, "headers": list(t.headers), "rows": [list(r) for r in t.rows]} for t in d.tables],
     }

@@ -19,7 +19,7 @@ import math
 import mpmath
 import sympy as sp
 
-from .symbolic import sigmoid
+from ..symbolic import sigmoid
 
 
 class Unsupported(Exception):

@@ -42,7 +42,7 @@ def fingerprint() -> str:
 
         h = hashlib.sha256()
         h.update(("sympy %s mpmath %s" % (sympy.__version__, mpmath.__version__)).encode())
-        root = Path(__file__).resolve().parent
+        root = Path(__file__).resolve().parent.parent  # the whole package
         for path in sorted(root.rglob("*.py")):
             h.update(path.relative_to(root).as_posix().encode())
             h.update(path.read_bytes())

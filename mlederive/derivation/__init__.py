@@ -1,0 +1,100 @@
+"""The derivation: recipe → model → the list of steps, in order, with the results and tables.
+
+Each part is a small module that adds its steps to one :class:`~mlederive.documents.StepBuilder`:
+:mod:`.likelihood` (model to loss), :mod:`.gradient` (∂/∂η, curvature, Fisher, ∇_θ),
+:mod:`.map` (a prior on the weights) and :mod:`.closed_form` (the normal equations).
+Nothing here verifies anything: :func:`derive` hands the document to the verifier.
+"""
+from __future__ import annotations
+
+from ..documents import Derivation, MapSummary, Result, StepBuilder
+from ..model import Model
+from ..predictors import PREDICTORS
+from ..priors import PRIORS
+from ..recipe import Recipe
+from .closed_form import has_normal_equations, normal_equations_step
+from .gradient import gradient_steps
+from .likelihood import library_table, loss_steps
+from .map import map_steps
+
+
+def build_model(recipe: Recipe) -> Model:
+    family, link = recipe.family_obj(), recipe.link_obj()
+    params = {p.name: p.symbol for p in family.params}
+    learned = tuple(name for name, state in recipe.parameters.items() if state == "learned")
+    prior = PRIORS[recipe.prior] if recipe.prior else None
+    return Model(family, link, PREDICTORS[recipe.predictor], params, learned, recipe.classes, family.pairing(link),
+                 prior)
+
+
+def _warnings(recipe: Recipe, model: Model) -> list[str]:
+    out = []
+    if recipe.custom_family is not None:
+        from ..custom import normalisation_warning
+
+        flagged = normalisation_warning(recipe.custom_family)
+        if flagged:
+            out.append(flagged)
+    if model.pairing.status == "constrained":
+        out.append("%s-%s is valid only where g⁻¹(η) stays in the mean domain: %s."
+                   % (model.family.name, model.link.name, model.pairing.reason))
+    return out
+
+
+def _subtitle(recipe: Recipe, model: Model) -> str:
+    text = "%s family, %s link (%s), %s predictor, %s reduction" % (
+        model.family.title, model.link.name, model.pairing.status, model.predictor.name, recipe.reduction)
+    return text + (", %s prior (MAP)" % model.prior.name if model.prior is not None else "")
+
+
+def _results(model: Model, loss, loss_name, gradients: dict, posterior: MapSummary | None) -> list[Result]:
+    out = [Result("Loss: %s" % (loss_name or "no textbook name (see the last loss step)"),
+                  "loss(θ)", r"\mathcal{L}(\theta)", loss)]
+    for name, g in gradients.items():
+        if name == "theta":
+            label = "∇_θk" if model.vector else "∇_θ"
+            lhs_latex = r"\nabla_{\theta%s} \mathcal{L}" % ("_k" if model.vector else "")
+        else:
+            label, lhs_latex = "∂/∂%s" % name, r"\frac{\partial \mathcal{L}}{\partial \%s}" % name
+        out.append(Result("Gradient %s:" % label, label + " loss", lhs_latex, g))
+    if posterior is not None:
+        out.append(Result("MAP loss: %s" % posterior.penalty, "loss_MAP(θ)", r"\mathcal{L}_{\mathrm{MAP}}(\theta)",
+                          posterior.loss))
+        out.append(Result("Its gradient:", "∇_θ loss_MAP", r"\nabla_{\theta} \mathcal{L}_{\mathrm{MAP}}",
+                          posterior.gradient))
+        out.append(Result("Penalty weight (against the summed loss):", "λ", r"\lambda", posterior.lam))
+    return out
+
+
+def derive_loss(recipe: Recipe) -> Derivation:
+    """The unverified derivation of a loss recipe."""
+    model = build_model(recipe)
+    warnings = _warnings(recipe, model)
+    b = StepBuilder()
+    ls = loss_steps(b, model, recipe.reduction)
+    gs = gradient_steps(b, model, ls)
+    posterior, map_loss, tables = None, None, [library_table(ls.named, ls.dropped)]
+    if model.prior is not None:
+        posterior, map_loss, penalty = map_steps(b, model, ls, gs.grad_theta)
+        tables.append(penalty)
+    if has_normal_equations(model, ls.loss_summand):
+        normal_equations_step(b, ls.loss, posterior, map_loss)
+    return Derivation(recipe=recipe, model=model, subtitle=_subtitle(recipe, model), steps=b.steps,
+                      results=_results(model, ls.loss_expr, ls.loss_name, gs.gradients, posterior), loss=ls.loss_expr,
+                      gradients=gs.gradients, loss_summand=ls.loss_summand, loss_name=ls.loss_name, warnings=warnings,
+                      loglik_summand=ls.loglik_summand, grad_eta_obs=gs.grad_eta_obs, posterior=posterior, tables=tables)
+
+
+def derive(recipe, verify_steps: bool = True):
+    """Derive (and by default verify) the loss for a recipe name, path, or Recipe.
+
+    An argument recipe (``kind:`` one of mlederive.arguments) gives an Argument instead of a Derivation.
+    """
+    from ..arguments import ArgumentRecipe, build
+    from ..recipe import load_recipe
+    from ..verification import verify
+
+    if not isinstance(recipe, (Recipe, ArgumentRecipe)):
+        recipe = load_recipe(str(recipe))
+    doc = build(recipe) if isinstance(recipe, ArgumentRecipe) else derive_loss(recipe)
+    return verify(doc) if verify_steps else doc

@@ -1,0 +1,143 @@
+"""From the loss to its gradient: ∂loss/∂η_i by the chain rule in textbook form, the curvature
+and the Fisher information in η_i, ∇_θ through the predictor, and ∂/∂ of learned nuisance
+parameters."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .. import symbolic as S
+from ..budget import bounded
+from ..documents import Step, StepBuilder
+from ..links import Identity
+from ..model import Model
+from ..predictors import theta
+from ..relations import Differentiation, Expectation
+from .likelihood import LossSteps
+
+
+def _factor_cancel(e):
+    return sp.factor(sp.cancel(e))
+
+
+@dataclass(frozen=True)
+class GradientSteps:
+    #: the gradients of the loss: {"theta": ∇_θ, name: ∂/∂name for each learned parameter}
+    gradients: dict
+    #: one observation's ∂loss/∂η, before the reduction
+    grad_eta_obs: sp.Expr
+    #: the ∇_θ step (handle)
+    grad_theta: Step
+
+
+def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps:
+    """Steps 9–11: ∂loss/∂η_i, the curvature and Fisher information, ∇_θ, and ∂/∂ of learned parameters."""
+    fam = model.family
+    grad_eta_obs, grad_eta_step = eta_gradient_step(b, model, ls)
+    if not fam.vector:
+        curvature_steps(b, model, grad_eta_step)
+    jac = model.predictor.jacobian(S.i)
+    grad_theta = b.add(
+        "Gradient with respect to θ", "Chain rule through the predictor: ∂η_i/∂θ = %s." % S.inline(jac)
+        + (" For class k, θ_k is the weight vector of logit k." if fam.vector else ""),
+        "∇_θk loss" if fam.vector else "∇_θ loss",
+        r"\nabla_{\theta_k} \mathcal{L}" if fam.vector else r"\nabla_{\theta} \mathcal{L}",
+        S.sample_sum(grad_eta_step.expr * jac), "derivative", Differentiation(wrt=theta), id="grad-theta",
+        reference=ls.loss)
+    gradients = {"theta": grad_theta.expr}
+    loss_per_term = ls.loss_summand * ls.reduction_factor
+    for name in model.learned:
+        p = model.params[name]
+        g = S.sample_sum(sp.expand(sp.diff(loss_per_term, p), multinomial=False))
+        b.add("Gradient with respect to %s" % name, "%s is learned too: differentiate the loss directly." % name,
+              "∂loss/∂%s" % name, r"\frac{\partial \mathcal{L}}{\partial \%s}" % name, g, "derivative",
+              Differentiation(wrt=p), id="grad-%s" % name, reference=ls.loss)
+        gradients[name] = g
+    return GradientSteps(gradients, grad_eta_obs, grad_theta)
+
+
+def eta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[sp.Expr, Step]:
+    grad_eta_obs, chain, why = gradient_in_eta(model, ls.loss_summand, ls.factor / ls.reduction_factor)
+    vector = model.family.vector
+    if chain is not None:
+        chain = (chain[0] * ls.reduction_factor, chain[1])
+    return grad_eta_obs, b.add(
+        "Gradient with respect to η_i", why, "∂loss/∂η_ik" if vector else "∂loss/∂η_i",
+        r"\frac{\partial \mathcal{L}}{\partial \eta_{ik}}" if vector else r"\frac{\partial \mathcal{L}}{\partial \eta_i}",
+        grad_eta_obs * ls.reduction_factor, "derivative", Differentiation(wrt=model.eta_obs(), chain=chain),
+        id="grad-eta", reference=ls.loss)
+
+
+def curvature_steps(b: StepBuilder, model: Model, grad_eta: Step) -> None:
+    """∂²loss/∂η_i², and its expectation over y_i (the Fisher information) where the family has V(μ) and φ."""
+    fam, mu_i, y_i = model.family, model.mu_obs(), model.y_obs()
+    curvature = bounded(_factor_cancel, sp.diff(grad_eta.expr, model.eta_obs()), 0.5)
+    canonical = model.pairing.status == "canonical"
+    has_variance = fam.variance(mu_i) is not None
+    why = "Differentiate ∂loss/∂η_i once more."
+    if canonical and has_variance:
+        why += (" Canonical link: the curvature is (dμ_i/dη_i)/φ times the positive rescaling factor — free of "
+                "y_i and positive — so each term is convex in η_i and, for a linear predictor η_i = θᵀx_i, the "
+                "loss is convex in θ (any minimum is global).")
+    b.add("Curvature in η_i", why, "∂²loss/∂η_i²", r"\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}", curvature,
+          "derivative", Differentiation(wrt=model.eta_obs(), order=2, convex=canonical and has_variance),
+          id="curvature", reference=grad_eta)
+    if has_variance and fam.dispersion(model.params) is not None:
+        mean = model.mean()
+        fisher = bounded(_factor_cancel, curvature.subs(y_i, mean), 0.5)
+        b.add("Fisher information in η_i", "The expected curvature over y_i ~ p(y | μ_i): the curvature is linear "
+              "in y_i, so its expectation puts E[y_i] = μ_i in place of y_i"
+              + (" — the same as the curvature itself, as for every canonical link." if canonical else "."),
+              "E[∂²loss/∂η_i²]", r"\mathbb{E}\left[\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}\right]",
+              fisher, "expectation", Expectation(mean=mean), id="fisher")
+
+
+def gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
+    """∂(per-observation loss)/∂η in textbook form, the chain-rule factors (or None), and the why.
+
+    ``scale`` is the θ-free factor that turned the negative log-likelihood into the
+    per-observation loss, so the exponential-family score (μ − y)/φ is multiplied by it.
+    """
+    fam, link = model.family, model.link
+    mu_i = model.mu_obs()
+    form_mu, why = _score_form(model, scale)
+    if form_mu is not None:
+        grad = form_mu.subs(mu_i, model.mean())
+    else:
+        grad = bounded(sp.simplify, sp.diff(loss_summand, model.eta_obs()), 0.5)
+    chain = None
+    if not fam.vector:
+        # the chain-rule factors, in μ: ∂loss/∂μ and dμ/dη
+        log_mu = fam.expanded_log_density(model.y_obs(), mu_i, Identity(), model.params)
+        kept_mu = [t for t in sp.Add.make_args(log_mu) if t.has(mu_i) or any(t.has(p) for p in model.learned_params())]
+        dl_dmu = bounded(sp.factor, sp.diff(-sp.Add(*kept_mu) * scale, mu_i), 0.5)
+        dmu_deta = link.inverse_deriv_in_mu(mu_i)
+        chain = (dl_dmu, dmu_deta)
+        why = "Chain rule: ∂ℓ/∂μ_i · dμ_i/dη_i = (%s)·(%s). %s" % (S.inline(dl_dmu), S.inline(dmu_deta), why)
+    return grad, chain, why
+
+
+def _score_form(model: Model, scale: sp.Expr):
+    """(the gradient written in μ, the why) from the variance function; (None, why) without one."""
+    fam, link = model.family, model.link
+    y_i, mu_i = model.y_obs(), model.mu_obs()
+    phi = fam.dispersion(model.params)
+    variance = fam.variance(mu_i)
+    if model.pairing.status == "canonical" and phi is not None:
+        # (dμ/dη)/V(μ) is constant for a canonical link: 1 for identity/log/logit, −1 for 1/μ, −½ for 1/μ²
+        c = sp.Integer(1) if fam.vector else sp.cancel(link.inverse_deriv_in_mu(mu_i) / variance)
+        why = ("Canonical link: the gradient takes the form (μ_i − y_i)/φ with φ = %s, times the rescaling factor %s."
+               % (S.inline(phi), S.inline(scale)))
+        if c != 1:
+            why += (" Here g is %s while the natural parameter is %s·g, hence the constant factor %s."
+                    % (link.title, S.inline(c), S.inline(c)))
+        if fam.vector:
+            why += (" For softmax, Σ_m ∂ℓ/∂μ_m · ∂μ_m/∂η_k = Σ_m (−y_m/μ_m)·μ_m(δ_mk − μ_k) = μ_k·Σ_m y_m − y_k = μ_k − y_k.")
+        return scale * c * (mu_i - y_i) / phi, why
+    if phi is not None and variance is not None:
+        dmu = link.inverse_deriv_in_mu(mu_i)
+        why = ("Non-canonical link: the gradient carries the extra factor (dμ/dη)/V(μ) = (%s)/(%s) beside (μ_i − y_i)/φ."
+               % (S.inline(dmu), S.inline(variance)))
+        return sp.cancel(scale * (mu_i - y_i) * dmu / (phi * variance)), why
+    return None, "Differentiate the per-observation loss directly (this family has no variance-function form)."

@@ -1,0 +1,143 @@
+"""From the assumption to the loss: model, density, likelihood, log, expansion, θ-free terms
+dropped, negation, and the rescaling that names the loss.
+
+The steps follow the reference articles. None of them checks anything (the verifier does);
+recognising the loss's textbook name is a proof, done here with the verifier's prover.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .. import symbolic as S
+from ..documents import StepBuilder, Table
+from ..losses import NamedLoss, conventions
+from ..model import Model
+from ..relations import Dropped, Rescaling, Substituted
+from .recognise import recognise
+
+
+@dataclass(frozen=True)
+class LossSteps:
+    """What the later steps need from the likelihood part of a derivation."""
+
+    nll: object  # the negation step (handle)
+    loss: object  # the loss step (handle): the rescaled NLL, or the negation when the factor is 1
+    loss_expr: sp.Expr  # the loss over the sample: Σ_i loss_summand · reduction_factor
+    loss_summand: sp.Expr  # one observation's loss, before the reduction
+    loglik_summand: sp.Expr  # one observation's log-likelihood, nothing dropped
+    #: the positive θ-free factor from the NLL to the loss, and the reduction's 1/n (or 1)
+    factor: sp.Expr
+    reduction_factor: sp.Expr
+    named: NamedLoss | None
+    loss_name: str | None
+    dropped: list  # the dropped θ-free terms, over the sample
+
+
+def depends_on_theta(term: sp.Expr, model: Model) -> bool:
+    """θ reaches a term through η, a learned nuisance parameter, or (a prior's term) the weights θ_j."""
+    return term.has(S.eta) or term.has(S.weights) or any(term.has(p) for p in model.learned_params())
+
+
+def split_theta(summand: sp.Expr, model: Model):
+    """(the θ-dependent terms as one sum, the list of θ-free terms)."""
+    kept, dropped = [], []
+    for term in sp.Add.make_args(summand):
+        (kept if depends_on_theta(term, model) else dropped).append(term)
+    return sp.Add(*kept), dropped
+
+
+def pretty_list(exprs) -> str:
+    return ", ".join(S.inline(e) for e in exprs)
+
+
+def describe_model(model: Model) -> str:
+    fam = model.family
+    known = [n for n in model.params if n not in model.learned]
+    parts = ["y_i | x_i ~ %s" % fam.notation, model.link.title, model.predictor.formula]
+    if known:
+        parts.append("known: %s" % ", ".join(known))
+    if model.learned:
+        parts.append("learned with θ: %s" % ", ".join(model.learned))
+    if fam.vector:
+        parts.append("y_i one-hot over K classes (checked with K = %d)" % model.classes)
+    return "; ".join(parts) + "."
+
+
+def density_steps(b: StepBuilder, model: Model) -> sp.Expr:
+    """Steps 1–4: the model, one observation's density, the likelihood, the log-likelihood."""
+    y_i, mu_i = model.y_obs(), model.mu_obs()
+    dens_mu = model.family.density(y_i, mu_i, model.params)
+    b.add("The model", describe_model(model), "p(y_i | μ_i)", r"p(y_i \mid \mu_i)", dens_mu, "definition",
+          id="model")
+    mean = model.mean()
+    dens_eta = dens_mu.xreplace({mu_i: mean})  # xreplace: mu_i may sit under Π_k
+    b.add("One observation's density", "Substitute μ_i = g⁻¹(η_i) = %s; θ now enters only through η_i."
+          % S.inline(mean), "p(y_i | x_i; θ)", r"p(y_i \mid x_i; \theta)", dens_eta, "substitution",
+          Substituted(inverse=mean), id="density")
+    b.add("Likelihood of the sample", "The observations are independent and identically distributed, "
+          "so their joint density is the product of the individual densities.",
+          "L(θ)", r"L(\theta)", sp.Product(dens_eta, (S.i, 1, S.n)), "iid-product", id="likelihood")
+    b.add("Log-likelihood", "log is strictly increasing, so it keeps the argmax; it turns the product into a sum "
+          "and avoids the underflow of multiplying many small probabilities.",
+          "ℓ(θ) = log L(θ)", r"\ell(\theta) = \log L(\theta)", sp.Sum(sp.log(dens_eta), (S.i, 1, S.n)), "log",
+          id="log-likelihood")
+    return dens_eta
+
+
+def loss_steps(b: StepBuilder, model: Model, reduction: str) -> LossSteps:
+    """Steps 1–8: from the model to the loss, with its name recognised by proof."""
+    fam, link = model.family, model.link
+    density_steps(b, model)
+    expanded = fam.expanded_log_density(model.y_obs(), model.eta_obs(), link, model.params)
+    why = "log of a product is the sum of logs, log(a^b) = b·log a, log(exp u) = u."
+    if fam.vector:
+        why += " One-hot targets sum to one, Σ_k y_ik = 1, which turns Σ_k y_ik·log Σ_j e^{η_ij} into log Σ_j e^{η_ij}."
+    b.add("Expand each log term", why, "ℓ(θ)", r"\ell(\theta)", S.sample_sum(expanded), "equal", id="expanded")
+
+    kept, dropped = split_theta(expanded, model)
+    dropped_sample = [S.sample_sum(t) for t in dropped]
+    if dropped:
+        why = "These terms do not depend on θ (nor on any learned parameter), so they do not move the argmax: " \
+              + pretty_list(dropped_sample) + "."
+    else:
+        why = "Every term depends on θ: there is nothing to drop."
+    b.add("Drop the θ-free terms", why, "ℓ(θ) + const", r"\ell(\theta) + \text{const}", S.sample_sum(kept),
+          "constant-dropped", Dropped(dropped=tuple(dropped_sample)), id="drop-constants",
+          notes=tuple("dropped: %s" % S.inline(t) for t in dropped_sample))
+
+    nll = -kept
+    # the rescaling factor must be free of θ *and* of the data (1/y would reweight the observations)
+    coeff, core = sp.factor_terms(nll).as_independent(S.eta, S.y, *model.learned_params(), as_Add=False)
+    if coeff.could_extract_minus_sign():
+        coeff, core = -coeff, -core
+    reduction_factor = 1 / S.n if reduction == "mean" else sp.Integer(1)
+    factor = reduction_factor / coeff
+    named = recognise(model, core)
+    if named is not None:
+        loss_name = named.name(reduction)
+        recog = "This is the %s, with %s." % (loss_name, "ŷ_i = %s" % S.inline(model.mean()))
+    else:
+        loss_name = None
+        recog = "No textbook name: this is the %s negative log-likelihood with the %s link (%s reduction)." % (
+            fam.title, link.name, reduction)
+    negate_why = "Maximising the log-likelihood is minimising the negative log-likelihood."
+    rescaled = factor != 1
+    nll_step = b.add("Negate", negate_why if rescaled else negate_why + " " + recog, "NLL(θ)",
+                     r"\mathrm{NLL}(\theta)", S.sample_sum(nll), "negated", id="negate",
+                     notes=() if rescaled else (recog,))
+    loss_step, loss = nll_step, S.sample_sum(core * reduction_factor)
+    if rescaled:
+        why = "Multiply by the positive θ-free factor %s (%s reduction); the argmin does not move. %s" % (
+            S.inline(factor), reduction, recog)
+        loss_step = b.add("Rescale: the loss", why, "loss(θ)", r"\mathcal{L}(\theta)", loss, "rescaled",
+                          Rescaling(factor=factor), id="loss", notes=(recog,))
+    return LossSteps(nll_step, loss_step, loss, core, expanded, factor, reduction_factor, named, loss_name,
+                     dropped_sample)
+
+
+def library_table(named: NamedLoss | None, dropped: list) -> Table:
+    return Table("What libraries compute for this assumption (we dropped: %s)" % (
+        ", ".join(S.inline(t) for t in dropped) or "nothing"), ("library", "call", "keeps", "reduction"),
+        tuple(conventions(named)))

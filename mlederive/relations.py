@@ -1,0 +1,159 @@
+"""Relations: how a step's expression stands to the step it refers to.
+
+A relation is a value — its name, the symbol shown between steps, the phrase a reader
+sees, and the type of its *payload*: the facts the step states beside its expression
+(the dropped terms, the rescaling factor, the variable of a derivative …) that the
+verifier must check too. Nothing here proves anything; the claim builders in
+:mod:`mlederive.verification.claims` turn a relation and its payload into claims.
+
+Adding a relation is one entry here and one claim builder there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import sympy as sp
+
+
+# -- payloads: what a step of each relation states beside its expression ------------------------
+
+@dataclass(frozen=True)
+class Nothing:
+    """The relation needs no facts besides the expressions (definition, log, i.i.d. product …)."""
+
+
+@dataclass(frozen=True)
+class Substituted:
+    """A substitution: μ = g⁻¹(η) put into the reference (``inverse``), or stated replacements (``subs``)."""
+
+    inverse: sp.Expr | None = None
+    subs: Mapping | None = None
+    #: sizes and values fixed for the check (an argument's K, n, sample)
+    concrete: Mapping | None = None
+
+
+@dataclass(frozen=True)
+class Equality:
+    """Equal to the reference, or to ``of``, an expression built from the reference (e.g. (1/N)·log of it)."""
+
+    of: sp.Expr | None = None
+    concrete: Mapping | None = None
+    #: the concrete values are a sample: check at them, do not look for a symbolic-size proof
+    sample: bool = False
+    #: the scope of a concrete check, shown with its verdict
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """Terms free of θ removed: ``dropped`` lists them (a derivation); ``theta`` names θ (an argument)."""
+
+    dropped: tuple | None = None
+    theta: tuple = ()
+
+
+@dataclass(frozen=True)
+class Negation:
+    concrete: Mapping | None = None
+
+
+@dataclass(frozen=True)
+class Rescaling:
+    """Multiplied by a positive factor free of θ and of the data: ``factor`` states it (else the ratio is it)."""
+
+    factor: sp.Expr | None = None
+    theta: tuple = ()
+
+
+@dataclass(frozen=True)
+class Differentiation:
+    """The derivative of order ``order`` in ``wrt`` — of the reference, or of ``of`` when stated.
+
+    ``chain`` (∂loss/∂μ, dμ/dη) are the chain-rule factors shown in the justification;
+    ``convex`` claims the second derivative positive; ``view`` maps display symbols (ŷ)
+    to what they stand for (σ(θx)).
+    """
+
+    wrt: Any
+    order: int = 1
+    chain: tuple | None = None
+    convex: bool = False
+    of: sp.Expr | None = None
+    view: Mapping | None = None
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """E over y of an expression linear in y: the mean ``mean`` = g⁻¹(η) put in for y."""
+
+    mean: sp.Expr
+
+
+@dataclass(frozen=True)
+class Limit:
+    of: sp.Expr
+    var: sp.Symbol
+    point: sp.Expr
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """An exact value and its printed decimals: label → (decimal, unit)."""
+
+    decimals: Mapping
+    subs: Mapping | None = None
+    #: the value stands alone: not the reference's value
+    standalone: bool = False
+
+
+@dataclass(frozen=True)
+class Difference:
+    other: sp.Expr
+
+
+@dataclass(frozen=True)
+class Underflow:
+    p: Any
+
+
+# -- the relations --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Relation:
+    name: str
+    #: shown between a step and its reference
+    symbol: str
+    #: what it means, for the reader
+    phrase: str
+    payload: type = Nothing
+
+
+RELATIONS: dict[str, Relation] = {r.name: r for r in (
+    Relation("definition", ":=", "definition (nothing to prove)"),
+    Relation("substitution", "=", "substitution (see the justification)", Substituted),
+    Relation("iid-product", "=", "product over i.i.d. observations"),
+    Relation("log", "↦ log", "log of the previous step (monotone: same argmax)"),
+    Relation("equal", "=", "equal", Equality),
+    Relation("constant-dropped", "≃", "equal up to a θ-free constant (same argmax)", Dropped),
+    Relation("negated", "↦ −", "negated (argmax becomes argmin)", Negation),
+    Relation("rescaled", "∝", "rescaled by a positive θ-free factor (same argmin)", Rescaling),
+    Relation("derivative", "∂", "derivative", Differentiation),
+    Relation("expectation", "E", "expectation over y (linear in y, so E[y] = μ goes in)", Expectation),
+    # MAP: a prior on the weights, and the closed-form minimiser of a quadratic loss
+    Relation("negative-log", "↦ −log", "minus the log of the previous step"),
+    Relation("bayes", "+", "Bayes' rule: the negative log-likelihood plus the negative log-prior (evidence dropped)"),
+    Relation("stationary", "∇ = 0", "the gradient vanishes there, and the loss is convex"),
+    # the articles' other arguments (mlederive.arguments)
+    Relation("limit", "→", "limit", Limit),
+    Relation("evaluated", "≈", "evaluated: exact value and its decimals", Evaluation),
+    Relation("differs", "≠", "differs from the stated expression (exact values compared)", Difference),
+    Relation("float64-underflow", "fl", "recomputed in IEEE-754 double precision", Underflow),
+)}
+
+
+def relation(name: str) -> Relation:
+    try:
+        return RELATIONS[name]
+    except KeyError:
+        raise ValueError("unknown relation %r; known: %s" % (name, ", ".join(RELATIONS))) from None

@@ -1,0 +1,105 @@
+"""The verifier: decides, for every step of a document, whether its stated relation holds.
+
+One driver for every document: each step is checked against the step it refers to (by
+id), through the claim builder registered for its relation (:mod:`.claims`), and each
+claim is decided by the prover (:mod:`.prover`) — symbolically within a time budget, else
+at sampled points (:mod:`.sampler`), labelled so. The verdict of each step is a
+:class:`~mlederive.documents.Check`; the document itself is never changed.
+
+A step whose reference (or ``also`` step) failed is *not checked*: there is nothing sound
+to check it against. A step holding nan or complex infinity never verifies. A bug of
+ours inside a claim builder is an :class:`~mlederive.errors.InternalError`, never a
+failed step.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import sympy as sp
+
+from ..budget import BudgetExceeded, time_budget
+from ..documents import Check, Method, Step
+from ..errors import InternalError
+from .claims import UNROLL_SIZE, Malformed, build_claims
+from .prover import CLAIM_BUDGET, prove
+
+#: seconds of symbolic proving per step; claims left when it runs out go straight to the numeric check
+STEP_BUDGET = 1.5
+
+_UNDEFINED = (sp.nan, sp.zoo)
+
+
+def verify(document):
+    """The document with ``checks``: one Check per step, in order (a copy; the input is not changed)."""
+    checks: dict[str, Check] = {}
+    for index, step in enumerate(document.steps):
+        ref = document.reference_of(step)
+        also = document.step(step.also) if step.also is not None else None
+        broken = [s for s in (ref, also) if s is not None and step.relation != "definition"
+                  and not checks[s.id].verified]
+        if broken:
+            checks[step.id] = Check(False, Method.NOT_CHECKED, "it is derived from a step that failed (%s)"
+                                    % broken[0].title)
+            continue
+        checks[step.id] = verify_step(getattr(document, "model", None), step, ref, seed=1000 * index, also=also)
+    return replace(document, checks=[checks[s.id] for s in document.steps])
+
+
+def check_step(document, step: Step) -> Check:
+    """Verify one step in the context of ``document`` (its references found there by id), e.g. a replaced one."""
+    index = next(n for n, s in enumerate(document.steps) if s.id == step.id)
+    context = document.replace_step(step)
+    also = context.step(step.also) if step.also is not None else None
+    return verify_step(getattr(document, "model", None), step, context.reference_of(step), seed=1000 * index,
+                       also=also)
+
+
+def _undefined(*exprs) -> bool:
+    return any(isinstance(e, sp.Basic) and e.has(*_UNDEFINED) for e in exprs)
+
+
+def verify_step(model, step: Step, ref: Step | None, seed: int = 0, also: Step | None = None) -> Check:
+    """Check one step's relation to its reference step (and to ``also``, for a relation that uses two)."""
+    start = time.perf_counter()
+    if _undefined(step.expr):
+        return Check(False, Method.SYMBOLIC, "the step holds an undefined value (nan or complex infinity)")
+    if step.relation == "definition":
+        return Check(True, Method.DEFINITION, "stated, not derived")
+    if _undefined(*(s.expr for s in (ref, also) if s is not None)):
+        return Check(False, Method.SYMBOLIC, "its reference holds an undefined value (nan or complex infinity)")
+    try:
+        with time_budget(2 * STEP_BUDGET):
+            claims = build_claims(model, step, ref, also)
+    except BudgetExceeded:
+        return Check(False, Method.NUMERIC, "building the claims exceeded the time budget")
+    except (Malformed, ValueError, NotImplementedError) as exc:  # the step cannot be what it claims
+        return Check(False, Method.SYMBOLIC, "malformed step: %s" % exc, time.perf_counter() - start)
+    except Exception as exc:
+        raise InternalError("building the claims of step %r (%s) failed: %s: %s"
+                            % (step.id, step.relation, type(exc).__name__, exc)) from exc
+    return _decide_all(model, step, claims, seed, start)
+
+
+def _decide_all(model, step: Step, claims: list, seed: int, start: float) -> Check:
+    methods = set()
+    deadline = start + STEP_BUDGET if model is not None else None
+    for n_claim, claim in enumerate(claims):
+        budget = CLAIM_BUDGET if deadline is None else min(CLAIM_BUDGET, deadline - time.perf_counter())
+        out = prove(claim, model, seed=seed + n_claim, budget=budget)
+        methods.add(out.method)
+        if not out.ok:
+            return Check(False, Method(out.method), out.detail or claim.label, time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    if model is not None:
+        method = Method.NUMERIC if "numeric" in methods else Method.SYMBOLIC
+        return Check(True, method, "%d claims (summand and unrolled n=%d)" % (len(claims), UNROLL_SIZE), elapsed)
+    method = Method.NUMERIC if "numeric" in methods else Method.SYMBOLIC if "symbolic" in methods else Method.COMPUTED
+    return Check(True, method, "%d claims" % len(claims), elapsed, scope=_scope(step, claims))
+
+
+def _scope(step: Step, claims: list) -> str:
+    """Where an argument's claims were checked when not for every size: 'symbolic K' or 'at K = 4, n = 6'."""
+    return getattr(step.payload, "where", "") or "; ".join(
+        c.label.split("(")[-1].rstrip(")") if "symbolic" in c.label else c.label.replace("equal ", "")
+        for c in claims if "symbolic K" in c.label or c.label.startswith("equal at"))

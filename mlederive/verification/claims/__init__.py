@@ -1,0 +1,94 @@
+"""Claim builders: one per relation (and kind of document), registered with :func:`claims`.
+
+A builder turns a step, its reference (and a second step for ``bayes``) into claims —
+expressions that must vanish or be positive — and never decides them: the prover does.
+Steps of a derivation are checked against the model (``on="model"``): on one
+observation's term and again on the sample written out for n = 3 with a concrete
+predictor. Steps of the articles' arguments have no model (``on="plain"``).
+
+Adding a relation is one builder in one of the modules below.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import sympy as sp
+
+from ... import symbolic as S
+from ..prover import Claim
+
+UNROLL_SIZE = 3
+
+#: (relation name, "model" | "plain") → builder(context)
+BUILDERS: dict[tuple[str, str], Callable] = {}
+
+
+def claims(relation_name: str, on: str = "model"):
+    """Register the decorated function as the claim builder of ``relation_name`` for documents ``on``."""
+    if on not in ("model", "plain"):
+        raise ValueError("on= is 'model' or 'plain'")
+
+    def register(builder):
+        BUILDERS[(relation_name, on)] = builder
+        return builder
+
+    return register
+
+
+class Malformed(ValueError):
+    """The step cannot be what its relation says (wrong shape, a payload that does not fit the model)."""
+
+
+class Context:
+    """What a builder sees: the step, its reference, the ``also`` step, the model (None for arguments)."""
+
+    def __init__(self, model, step, ref, also=None):
+        self.model, self.step, self.ref, self.also = model, step, ref, also
+        self.payload = step.payload
+        self.out: list[Claim] = []
+
+    def zero(self, expr, label):
+        self.out.append(Claim("zero", expr, label))
+
+    def positive(self, expr, label):
+        self.out.append(Claim("positive", expr, label))
+
+    def fact(self, holds: bool, label: str):
+        """Already decided by exact or IEEE arithmetic."""
+        self.out.append(Claim("fact", bool(holds), label))
+
+    # concrete forms (a model's K, the one-hot constraint, n written out)
+    def c(self, expr, **kw):
+        return self.model.concretize(expr, **kw)
+
+    def unrolled(self, expr, k_value=None):
+        return self.model.concretize(expr, size=UNROLL_SIZE, k_value=k_value)
+
+    def theta_instance(self):
+        return self.model.predictor.concrete(UNROLL_SIZE, self.model.classes if self.model.vector else None)
+
+
+def summand(expr):
+    """One observation's term of a sum (or factor of a product) over the sample; a prior's penalty is left out."""
+    return S.to_factor(expr) if isinstance(expr, sp.Product) else S.to_summand(split_penalty(expr)[0])
+
+
+def split_penalty(expr):
+    """(data terms, penalty terms) of an objective: a prior's terms mention the weights θ_j (or θ), or d."""
+    data, penalty = [], []
+    for term in sp.Add.make_args(expr):
+        (penalty if term.has(S.weights.label) or term.has(S.d) else data).append(term)
+    return sp.Add(*data), sp.Add(*penalty)
+
+
+def build_claims(model, step, ref, also=None) -> list[Claim]:
+    """The claims of one step (importing the builder modules registers them)."""
+    from . import calculus, likelihood, plain, posterior  # noqa: F401  (registration)
+
+    on = "plain" if model is None else "model"
+    builder = BUILDERS.get((step.relation, on))
+    if builder is None:
+        raise Malformed("no verifier for relation %r here" % step.relation)
+    cx = Context(model, step, ref, also)
+    builder(cx)
+    return cx.out

@@ -1,0 +1,86 @@
+"""Claims of the calculus steps: derivatives (in η, in θ through the predictor, in a learned
+parameter, the curvature) and the expectation that gives the Fisher information."""
+from __future__ import annotations
+
+import sympy as sp
+
+from ... import symbolic as S
+from ...predictors import theta
+from . import UNROLL_SIZE, Malformed, claims, summand
+
+
+def chain_rule(whole, eta_values, t):
+    """∂whole/∂t where every η_j in ``whole`` is the concrete predictor ``eta_values[η_j]`` of θ.
+
+    Σ_j ∂whole/∂η_j · ∂η_j/∂t, with η_j left as free symbols: the derivative of the loss
+    in η is taken on its own (short) form instead of on the loss with θ·x substituted,
+    where SymPy's expressions — and the proof that the claim matches — grow with every
+    term. An identity in free η_j implies it along η_j = f_θ(x_j), which is the claim.
+    """
+    total = sp.S.Zero
+    for e, f in eta_values.items():
+        if whole.has(e):
+            total += sp.diff(whole, e) * sp.diff(f, t)
+    return total + (sp.diff(whole, t) if whole.has(t) else 0)
+
+
+@claims("derivative")
+def _derivative(cx):
+    m, wrt = cx.model, cx.payload.wrt
+    if cx.payload.order == 2:
+        _curvature(cx)
+    elif wrt == m.eta_obs():
+        _in_eta(cx)
+    elif wrt == theta:
+        _in_theta(cx)
+    elif wrt in m.learned_params():
+        p, r = wrt, summand(cx.ref.expr)
+        cx.zero(cx.c(S.to_summand(cx.step.expr) - sp.diff(r, p)), "summand = ∂ℓ_i/∂%s" % p)
+        cx.zero(cx.unrolled(cx.step.expr) - sp.diff(cx.unrolled(cx.ref.expr), p),
+                "unrolled n=%d: ∂L/∂%s" % (UNROLL_SIZE, p))
+    else:
+        raise Malformed("a derivative in %s: not η_i, θ or a learned parameter of this model" % (wrt,))
+
+
+def _curvature(cx):
+    """The second derivative in η: the reference is the ∂/∂η step."""
+    e = cx.model.eta_obs()
+    if cx.payload.wrt != e:
+        raise Malformed("a second derivative is taken in η_i")
+    cx.zero(cx.c(cx.step.expr) - sp.diff(cx.c(cx.ref.expr), e), "∂²ℓ_i/∂%s²" % e)
+    if cx.payload.convex:
+        cx.positive(cx.c(cx.step.expr), "curvature positive (convex)")
+
+
+def _in_eta(cx):
+    m, step = cx.model, cx.step
+    r = summand(cx.ref.expr)
+    for e, kk in m.eta_components():
+        cx.zero(cx.c(step.expr, k_value=kk) - sp.diff(cx.c(r), e), "∂ℓ_i/∂%s" % e)
+    if cx.payload.chain is not None:
+        dl_dmu, dmu_deta = cx.payload.chain
+        mean = m.mean()
+        cx.zero((dl_dmu * dmu_deta).xreplace({m.mu_obs(): mean}) - step.expr, "chain-rule factors multiply to the claim")
+        cx.zero(dmu_deta.xreplace({m.mu_obs(): mean}) - sp.diff(mean, m.eta_obs()), "dμ/dη of the link")
+
+
+def _in_theta(cx):
+    m, step = cx.model, cx.step
+    jac = m.predictor.jacobian(S.i)
+    s = summand(step.expr)
+    for e, kk in m.eta_components():
+        cx.zero(cx.c(s, k_value=kk) - sp.diff(cx.c(summand(cx.ref.expr)), e) * jac, "summand = ∂ℓ_i/∂η_i · ∂η_i/∂θ")
+    eta_values, comps = cx.theta_instance()
+    loss = cx.unrolled(cx.ref.expr)
+    for t, jsubs, kk in comps:
+        claimed = cx.unrolled(step.expr, k_value=kk).xreplace(jsubs)
+        cx.zero(claimed - chain_rule(loss, eta_values, t), "unrolled n=%d: ∂L/∂%s" % (UNROLL_SIZE, t))
+
+
+@claims("expectation")
+def _expectation(cx):
+    """E_y[f(y)] = f(μ) needs f linear in y: prove that, then the substitution."""
+    f = cx.c(cx.ref.expr)
+    y_i = cx.model.y_obs()
+    cx.zero(sp.diff(f, y_i, 2), "linear in %s" % y_i)
+    cx.zero(cx.c(cx.step.expr) - f.subs(y_i, cx.c(cx.payload.mean)), "y replaced by its mean μ = g⁻¹(η)")

@@ -1,0 +1,132 @@
+"""Claims of the articles' arguments: documents without a model.
+
+Their steps state their facts in the payload (the expression a step is derived from,
+concrete sizes, replacements, printed decimals); each builder turns them into claims,
+exactly as for derivations, and the same prover decides.
+"""
+from __future__ import annotations
+
+import math
+
+import sympy as sp
+
+from ... import symbolic as S
+from ...budget import time_budget
+from ..prover import CLAIM_BUDGET
+from . import claims
+
+
+def _concrete(expr, concrete):
+    """Fix the step's stated concrete sizes (K, n) and sample values, writing sums out in between."""
+    if concrete:
+        expr = expr.subs(concrete)
+    if expr.has(sp.Sum, sp.Product):
+        expr = S.write_out(expr)
+    return expr.subs(concrete) if concrete else expr
+
+
+def _one_sum(expr):
+    """Σ_j c_j·Sum(f_j, L) with one set of limits L → the summand Σ_j c_j·f_j (None if not of that form)."""
+    limits, body = None, []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        coeff, sums = sp.S.One, []
+        for factor in sp.Mul.make_args(term):
+            if isinstance(factor, sp.Sum):
+                sums.append(factor)
+            else:
+                coeff *= factor
+        if len(sums) != 1:
+            return None
+        if limits is None:
+            limits = sums[0].limits
+        if sums[0].limits != limits or any(coeff.has(v) for v, _, _ in limits):
+            return None
+        body.append(coeff * sums[0].function)
+    return sp.Add(*body) if limits is not None else None
+
+
+def _limits(expr):
+    return next(iter(expr.atoms(sp.Sum))).limits
+
+
+@claims("equal", on="plain")
+def _equal(cx):
+    # "of": the step equals an expression built from its reference (e.g. (1/N)·log of it), shown in its lhs
+    pl = cx.payload
+    diff = cx.step.expr - (pl.of if pl.of is not None else cx.ref.expr)
+    if pl.concrete is None:
+        cx.zero(diff, "equal")
+        return
+    one = _one_sum(diff) if not pl.sample else None
+    if one is not None:  # provable for a symbolic size: one sum, so its summand must vanish
+        cx.zero(one, "equal summand by summand (symbolic %s)" % ", ".join(str(hi) for _, _, hi in _limits(diff)))
+        return
+    where = ", ".join("%s = %s" % (k, v) for k, v in pl.concrete.items() if isinstance(k, sp.Symbol))
+    cx.zero(_concrete(diff, pl.concrete), "equal at %s" % where)
+
+
+@claims("derivative", on="plain")
+def _derivative(cx):
+    pl = cx.payload
+    of = pl.of if pl.of is not None else (cx.ref.expr if cx.ref is not None else None)
+    claimed = cx.step.expr.subs(pl.view or {})  # e.g. ŷ written for σ(θx)
+    cx.zero(claimed - sp.diff(of, pl.wrt), "derivative by %s" % pl.wrt)
+
+
+@claims("substitution", on="plain")
+def _substitution(cx):
+    # xreplace, not subs: the substitution may name a summation index (p[k] → c[k]/n inside Σ_k)
+    pl = cx.payload
+    cx.zero(_concrete(cx.step.expr - cx.ref.expr.xreplace(pl.subs), pl.concrete), "substitution")
+
+
+@claims("constant-dropped", on="plain")
+def _constant_dropped(cx):
+    diff = cx.ref.expr - cx.step.expr
+    for t in cx.payload.theta:
+        cx.zero(sp.diff(diff, t).doit(), "difference free of %s" % t)
+
+
+@claims("rescaled", on="plain")
+def _rescaled(cx):
+    ratio = sp.cancel(cx.step.expr / cx.ref.expr)
+    for t in cx.payload.theta:
+        cx.zero(sp.diff(ratio, t), "factor free of %s" % t)
+    cx.positive(ratio, "factor positive")
+
+
+@claims("negated", on="plain")
+def _negated(cx):
+    cx.zero(_concrete(cx.step.expr + cx.ref.expr, cx.payload.concrete), "negated")
+
+
+@claims("limit", on="plain")
+def _limit(cx):
+    pl = cx.payload
+    with time_budget(CLAIM_BUDGET):
+        value = sp.limit(S.expand_functions(pl.of), pl.var, pl.point)
+    cx.zero(cx.step.expr - value, "limit as %s → %s" % (pl.var, pl.point))
+
+
+@claims("evaluated", on="plain")
+def _evaluated(cx):
+    """The exact value equals the reference; each printed decimal (value, unit) matches it to 1e-12."""
+    pl = cx.payload
+    if cx.ref is not None and not pl.standalone:
+        cx.zero(cx.step.expr - cx.ref.expr.subs(pl.subs or {}), "the exact value is the previous step's")
+    for label, (value, unit) in pl.decimals.items():
+        exact = float(sp.N(cx.step.expr / unit, 40))
+        cx.fact(abs(exact - value) <= 1e-12 * (1 + abs(exact)), "%s printed as %r" % (label, value))
+
+
+@claims("differs", on="plain")
+def _differs(cx):
+    gap = sp.N(cx.step.expr - cx.payload.other, 40)
+    cx.fact(gap.is_number and abs(gap) > 1e-20, "differs from %s" % S.inline(cx.payload.other))
+
+
+@claims("float64-underflow", on="plain")
+def _float64_underflow(cx):
+    p, n = float(cx.payload.p), int(cx.step.expr)
+    cx.fact(math.prod([p] * n) == 0.0, "product of %d copies is 0.0" % n)
+    cx.fact(n >= 1 and math.prod([p] * (n - 1)) > 0.0, "product of %d copies is > 0" % (n - 1))

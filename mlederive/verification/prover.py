@@ -1,0 +1,261 @@
+"""Deciding one claim: symbolically by targeted rewrites within a time budget, else numerically.
+
+A claim is an expression that must vanish identically (``zero``) or be positive
+(``positive``) on the model's domain, or a fact already decided by exact or IEEE
+arithmetic (``fact``). :func:`prove` tries cheap rewrites first and a bounded
+``simplify`` last; when SymPy cannot decide in time, the claim is evaluated at sampled
+points of the domain and the outcome is labelled ``numeric``, never ``symbolic``.
+"""
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .. import symbolic as S
+from ..budget import BudgetExceeded, time_budget
+from .sampler import model_sampler, plain_sampler
+
+NUMERIC_POINTS = 20
+#: seconds SymPy may spend on one claim before the numeric fallback
+CLAIM_BUDGET = 1.0
+
+
+@dataclass(frozen=True)
+class Claim:
+    kind: str  # "zero" | "positive" | "fact" (already decided by exact or IEEE arithmetic: expr is a bool)
+    expr: sp.Expr
+    label: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    method: str
+    detail: str = ""
+
+
+# -- symbolic: rewriting to zero ------------------------------------------------------------
+
+def _is_zero(e) -> bool:
+    # Structural test only: asking SymPy's assumption system (e.is_zero) costs more than the rewrites.
+    return e == 0
+
+
+def _by_observation(expr: sp.Expr) -> list:
+    """The additive terms of ``expr`` grouped by the observations (rows j of y_j, η_j, x_jc …) they mention.
+
+    Terms that share a row are in one group; terms that mention no row form their own.
+    When every group is identically zero, so is the sum — and each group is the size of one
+    observation's term, where ``together``/``cancel`` do not have to build a common denominator
+    across the whole sample.
+    """
+    terms = []
+    for term in sp.Add.make_args(expr):  # c·(a + b) → c·a + c·b at the top level only
+        terms.extend(sp.Add.make_args(sp.expand(term, deep=False, mul=True, multinomial=False, power_exp=False,
+                                                power_base=False, log=False)) if term.is_Mul else (term,))
+    groups: list[tuple[set, list]] = []
+    for term in terms:
+        rows = {a.indices[0] for a in term.atoms(sp.Indexed) if a.indices[0].is_Integer}
+        merged = [g for g in groups if g[0] & rows] if rows else [g for g in groups if not g[0]]
+        rows_all, members = set(rows), [term]
+        for g in merged:
+            groups.remove(g)
+            rows_all |= g[0]
+            members += g[1]
+        groups.append((rows_all, members))
+    return [sp.Add(*members) for _, members in groups]
+
+
+def symbolic_zero(expr: sp.Expr, budget: float) -> tuple[bool, bool]:
+    """(proved, used_force). Observation by observation when the claim separates, else whole."""
+    if _is_zero(expr):
+        return True, False
+    deadline = time.perf_counter() + budget
+    parts = _by_observation(expr)
+    if len(parts) > 1:
+        forced, proved_forms = False, set()
+        for part in parts:
+            form = _as_first_observation(part)
+            if form in proved_forms:  # the same as a group already proved, up to renaming the row
+                continue
+            proved, used_force = _rewrite_to_zero(part, deadline)
+            if not proved:
+                break
+            forced |= used_force
+            proved_forms.add(form)
+        else:
+            return True, forced
+    return _rewrite_to_zero(expr, deadline)
+
+
+def _as_first_observation(part: sp.Expr) -> sp.Expr:
+    """A one-observation group renamed to row 1 (y_3, x_3c → y_1, x_1c), so equal groups compare equal.
+
+    Renaming free symbols bijectively maps an identity to an identity, so a group equal to an
+    already proved one after renaming needs no proof of its own.
+    """
+    atoms = part.atoms(sp.Indexed)
+    rows = {a.indices[0] for a in atoms if a.indices[0].is_Integer}
+    if len(rows) != 1:
+        return part
+    return part.xreplace({a: a.base[(sp.Integer(1),) + a.indices[1:]] for a in atoms if a.indices[0] in rows})
+
+
+def _rewrite_to_zero(expr: sp.Expr, deadline: float) -> tuple[bool, bool]:
+    """(proved, used_force). Cheap targeted rewrites first, a bounded simplify last."""
+    if _is_zero(expr):
+        return True, False
+    attempts = [
+        (False, lambda e: sp.expand(e)),
+        (True, lambda e: sp.expand(sp.expand_log(e, force=True))),
+        (False, lambda e: sp.cancel(sp.together(sp.expand(S.expand_functions(e))))),
+        (True, lambda e: sp.cancel(sp.expand(sp.expand_log(S.expand_functions(e), force=True)))),
+        (True, lambda e: sp.simplify(sp.expand_log(S.expand_functions(e), force=True))),
+    ]
+    for used_force, attempt in attempts:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        try:
+            with time_budget(left):
+                if _is_zero(attempt(expr)):
+                    return True, used_force
+        except BudgetExceeded:
+            break
+        except (AttributeError, TypeError, ValueError, NotImplementedError, RecursionError, ZeroDivisionError):
+            continue  # a rewrite SymPy cannot do on this expression (or a SymPy bug): not a proof, try the next
+    return False, False
+
+
+# -- numeric: evaluating at sampled points --------------------------------------------------
+
+def _evaluate(expr, values):
+    v = expr.xreplace(values)
+    v = S.expand_functions(v).doit().evalf(30)
+    if not v.is_number:
+        return None
+    try:
+        c = complex(v)
+    except TypeError:  # something stayed symbolic (an unevaluated function): not a point we can use
+        return None
+    if not all(map(math.isfinite, (c.real, c.imag))) or abs(c.imag) > 1e-12 * (1 + abs(c.real)):
+        return None
+    return c.real
+
+
+class _Points:
+    """A claim's expression evaluated at sampled points: (value, Σ|term|) per point, or None.
+
+    Compiled once into mpmath closures (mlederive.evaluate) at 30 digits; an expression with
+    something the evaluator does not know (an unevaluated Sum, a rare special function) goes
+    through SymPy's substitution and evalf instead, term by term.
+    """
+
+    def __init__(self, expr, keys):
+        import mpmath
+
+        from .evaluate import Evaluator, Unsupported
+
+        self.expr, self.keys, self.mp = expr, keys, mpmath
+        try:
+            self.fast = Evaluator(expr, keys)
+        except Unsupported:
+            self.fast = None
+
+    def __call__(self, values):
+        if self.fast is not None:
+            with self.mp.workdps(30):
+                out = self.fast.with_magnitude([values[k] for k in self.keys])
+            if out is None:
+                return None
+            value, size = out
+        else:
+            parts = [_evaluate(t, values) for t in sp.Add.make_args(self.expr)]
+            if any(p is None for p in parts):
+                return None
+            value, size = complex(math.fsum(parts)), sum(map(abs, parts))
+        if abs(value.imag) > 1e-12 * (1 + abs(value.real)):
+            return None
+        return value.real, size
+
+
+def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
+    rng = random.Random(seed)
+    sample = model_sampler(model, rng) if model is not None else plain_sampler(rng)
+    good, tries = 0, 0
+    evaluate = None
+    while good < points and tries < points * 6:
+        tries += 1
+        values = sample(claim.expr)
+        if evaluate is None:
+            evaluate = _Points(claim.expr, list(values))
+        out = evaluate(values)
+        if out is None:
+            continue
+        v, size = out
+        if claim.kind == "zero":
+            # the size of the terms sets the tolerance: cancellation of large terms leaves rounding
+            if abs(v) > 1e-9 * (1 + abs(v) + size):
+                return False, "%s: nonzero (%.3g) at a sampled point" % (claim.label, v)
+        elif not v > 0:
+            return False, "%s: not positive (%.3g) at a sampled point" % (claim.label, v)
+        good += 1
+    if good < points:
+        return False, "%s: only %d of %d numeric points could be evaluated" % (claim.label, good, points)
+    return True, ""
+
+
+def prove(claim: Claim, model, seed: int = 0, budget: float = CLAIM_BUDGET) -> Outcome:
+    """Decide one claim: symbolically within ``budget`` seconds, else numerically (labelled so).
+
+    Successes are remembered in the on-disk cache (mlederive.cache), keyed by the exact
+    expression, the model and the seed; failures are always recomputed.
+    """
+    if claim.kind == "fact":  # decided by exact or IEEE arithmetic done in the claim itself
+        return Outcome(bool(claim.expr), "computed", "" if claim.expr else claim.label + ": false")
+    from . import cache
+
+    if not cache.enabled():
+        return _decide(claim, model, seed, budget)
+    key = cache.key(claim.kind, sp.srepr(claim.expr), str(seed), model.cache_key if model is not None else "")
+    method = cache.lookup(key)
+    if method is not None:
+        return Outcome(True, method, "cached")
+    out = _decide(claim, model, seed, budget)
+    if out.ok:
+        cache.store(key, out.method)
+    return out
+
+
+def _decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
+    expr = claim.expr
+    if claim.kind == "zero" and budget > 0:
+        proved, used_force = symbolic_zero(expr, budget)
+        if proved:
+            if used_force:
+                # force=True splits logs assuming positive arguments; corroborate on real points.
+                ok, why = _numeric(claim, model, 8, seed)
+                if not ok:
+                    return Outcome(False, "symbolic", why)
+            return Outcome(True, "symbolic")
+    elif claim.kind == "positive":
+        if expr.is_positive is True or S.expand_functions(expr).is_positive is True:
+            return Outcome(True, "symbolic")
+        try:  # σ(η)(1 − σ(η)) becomes e^{−η}/(1 + e^{−η})², visibly positive
+            with time_budget(max(budget, 0.2)):
+                if sp.cancel(sp.together(S.expand_functions(expr))).is_positive is True:
+                    return Outcome(True, "symbolic")
+        except BudgetExceeded:
+            pass
+    ok, why = _numeric(claim, model, NUMERIC_POINTS, seed)
+    return Outcome(ok, "numeric", why)
+
+
+def quick_reject(claim: Claim, model) -> bool:
+    """True when three random points already show the claim false (cheap pre-filter)."""
+    ok, _ = _numeric(claim, model, 3, seed=7)
+    return not ok
