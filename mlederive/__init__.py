@@ -9,7 +9,7 @@
 returns a copy with one check per step — so a step replaced with ``dataclasses.replace``
 (``document.replace_step(step)``) is checked like any other.
 """
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["derive", "verify", "__version__"]
 

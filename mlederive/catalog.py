@@ -28,9 +28,6 @@ def builtin_table() -> list[dict]:
     return rows
 
 
-SYMBOLS = {"canonical": "C", "valid": "✓", "constrained": "~", "refused": "·"}
-
-
 def link_matrix() -> dict:
     """family → link → {status, constraint, reason}: which pairs make sense, worked out from ranges."""
     from .families import FAMILIES

@@ -11,11 +11,11 @@ import sys
 
 import click
 
-from . import __version__
+from .version import __version__
 from .errors import MlederiveError
+from .render.formats import FORMATS, format_for_path
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-FORMATS = ("terminal", "json", "latex", "markdown")
 LIST_FORMATS = ("terminal", "json")
 
 
@@ -59,9 +59,10 @@ def cli():
 
 @cli.command("derive", context_settings=CONTEXT)
 @click.argument("recipe")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True,
-              help="Output format: terminal, json, a standalone LaTeX document, or Markdown with $$ math.")
-@click.option("--fragment", is_flag=True, help="LaTeX/Markdown: the body alone, to include in lecture notes.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="terminal", show_default=True,
+              help="Output format: " + "; ".join("%s, %s" % (f.name, f.help) for f in FORMATS.values()) + ".")
+@click.option("--fragment", is_flag=True, help="%s: the body alone, to include in lecture notes." % "/".join(
+              f.name for f in FORMATS.values() if f.fragment))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="With -o or --plot: overwrite an existing file.")
 @click.option("--plot", type=click.Path(dir_okay=False), help="sigmoid-mse-vs-bce: draw both gradients to a PNG "
@@ -79,12 +80,17 @@ def derive_command(recipe, fmt, fragment, output, force, plot, prior):
     """
     from .derivation import derive
 
-    if fragment and fmt not in ("latex", "markdown"):
-        raise BadInput("--fragment applies to --format latex or markdown, not %s" % fmt)
+    if fragment and not FORMATS[fmt].fragment:
+        raise BadInput("--fragment applies to --format %s, not %s" % (
+            " or ".join(f.name for f in FORMATS.values() if f.fragment), fmt))
     if output and fmt == "terminal":
-        fmt = {".tex": "latex", ".md": "markdown", ".json": "json"}.get(os.path.splitext(output)[1].lower(), "terminal")
-        if fmt == "terminal":
-            raise BadInput("-o %s: give --format json, latex or markdown (or a .json/.tex/.md file name)" % output)
+        chosen = format_for_path(output)
+        if chosen is None:
+            files = [f for f in FORMATS.values() if f.extensions]
+            names = [f.name for f in files]
+            raise BadInput("-o %s: give --format %s or %s (or a %s file name)" % (
+                output, ", ".join(names[:-1]), names[-1], "/".join(f.extensions[0] for f in files)))
+        fmt = chosen.name
     for path, flag in ((output, "-o"), (plot, "--plot")):
         if path and not force and os.path.exists(path):  # fail before deriving, and again when writing
             raise BadInput("%s %s: file exists; use --force to overwrite it" % (flag, path))
@@ -93,7 +99,10 @@ def derive_command(recipe, fmt, fragment, output, force, plot, prior):
             recipe = _with_prior(recipe, prior)
         d = derive(recipe)
         if plot:
-            _plot(d, plot, force)
+            from .plot import plot_gradients
+
+            plot_gradients(d, plot, force)
+            click.echo("wrote %s" % plot, err=True)
         if fmt == "terminal":
             from rich.console import Console
 
@@ -101,7 +110,7 @@ def derive_command(recipe, fmt, fragment, output, force, plot, prior):
 
             render_terminal(d, Console(highlight=False))
         else:
-            text = _render(d, fmt, fragment)
+            text = FORMATS[fmt].render(d, fragment)
             if output:
                 from .output import write_file
 
@@ -236,40 +245,8 @@ def _compile_all(directory):
         compile_pdf(tex)
 
 
-def _plot(d, path: str, force: bool) -> None:
-    import io
-
-    from .output import write_file
-
-    if not path.lower().endswith(".png"):
-        raise BadInput("--plot %s: give a .png file name" % path)
-    if d.figure is None:
-        raise BadInput("--plot applies to sigmoid-mse-vs-bce (a recipe with a figure), not %s" % d.recipe.name)
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise BadInput("--plot needs matplotlib; install it with: pip install 'mlederive[plot]'") from None
-    fig, ax = plt.subplots(figsize=(7, 4))
-    f = d.figure
-    ax.semilogy(f["z"], [max(v, 1e-300) for v in f["mse"]], marker="o", label="MSE: |∂L/∂z|")
-    ax.semilogy(f["z"], [max(v, 1e-300) for v in f["bce"]], marker="s", label="BCE: |∂L/∂z|")
-    ax.set_xlabel("z = θᵀx")
-    ax.set_ylabel("|∂L/∂z| (log scale)")
-    ax.set_title("Gradient size for y = %d: MSE vanishes where the sigmoid saturates" % f["label"])
-    ax.legend()
-    ax.grid(True, which="both", alpha=0.3)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    plt.close(fig)
-    write_file(path, buffer.getvalue(), force=force)
-    click.echo("wrote %s" % path, err=True)
-
-
 def _list_links(fmt: str) -> None:
-    from .catalog import SYMBOLS, link_matrix
+    from .catalog import link_matrix
 
     matrix = link_matrix()
     if fmt == "json":
@@ -278,39 +255,10 @@ def _list_links(fmt: str) -> None:
         click.echo(json.dumps(matrix, indent=2, ensure_ascii=False))
         return
     from rich.console import Console
-    from rich.table import Table
 
-    links = list(next(iter(matrix.values())))
-    short = {"identity": "id", "logit": "lgt", "probit": "prob", "cloglog": "clog", "loglog": "llog",
-             "cauchit": "cau", "inverse": "1/μ", "inverse-squared": "1/μ²", "softplus": "s+", "softmax": "smax"}
-    table = Table(title="Family × link: C canonical, ✓ valid, ~ constrained, · refused", box=None,
-                  padding=(0, 1, 0, 0), pad_edge=False)
-    table.add_column("family", no_wrap=True, min_width=max(map(len, matrix)))
-    for name in links:
-        table.add_column(short.get(name, name), justify="center")
-    for family, row in matrix.items():
-        table.add_row(family, *(SYMBOLS[row[name]["status"]] for name in links))
-    console = Console(highlight=False)
-    console.print(table)
-    console.print("id identity, lgt logit, prob probit, clog cloglog, llog loglog, cau cauchit, 1/μ inverse, "
-                  "1/μ² inverse-squared, s+ softplus, smax softmax", style="dim")
-    notes = ["%s-%s: %s" % (f, l, cell["constraint"]) for f, row in matrix.items() for l, cell in row.items()
-             if cell["status"] == "constrained"]
-    console.print("Constraints (~): " + "; ".join(notes), style="dim")
+    from .render.matrix import print_link_matrix
 
-
-def _render(d, fmt: str, fragment: bool) -> str:
-    if fmt == "json":
-        from .render.json import render_json
-
-        return render_json(d)
-    if fmt == "latex":
-        from .render.latex import render_latex
-
-        return render_latex(d, fragment=fragment)
-    from .render.markdown import render_markdown
-
-    return render_markdown(d, fragment=fragment)
+    print_link_matrix(Console(highlight=False), matrix)
 
 
 @cli.command("list", context_settings=CONTEXT)

@@ -59,6 +59,7 @@ class Method(str, enum.Enum):
 
     __str__ = str.__str__
     __format__ = str.__format__
+    __hash__ = str.__hash__  # equal to its value as a dict key too
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ This module builds questions as values (blocks of prose, math and choices);
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
 from . import symbolic as S
 from .errors import MlederiveError
 from .losses import NAMED_LOSSES
 from .mle import PROBLEMS, fraction_text, solve_mle
+from .questions import Checks, Choices, Display, Exam, Para, Question, Tex, Variant, Worked
 from .render.common import Name, Notation, gradient_lhs_latex
 from .render.latex import equation_rows, inline_math
 
@@ -41,77 +41,6 @@ MAX_VARIANTS, MAX_QUESTIONS = 500, 30
 
 class ExamError(MlederiveError):
     pass
-
-
-# -- blocks: what a question is made of ----------------------------------------------------
-
-@dataclass(frozen=True)
-class Para:
-    """A paragraph: a sequence of prose strings (unicode) and ``Tex`` math pieces."""
-
-    parts: tuple
-
-
-@dataclass(frozen=True)
-class Tex:
-    """Inline math, as LaTeX source."""
-
-    latex: str
-
-
-@dataclass(frozen=True)
-class Display:
-    """Displayed math: rows of an aligned block (``&=`` alignment)."""
-
-    rows: tuple
-
-
-@dataclass(frozen=True)
-class Choices:
-    options: tuple
-    correct: int
-
-
-@dataclass(frozen=True)
-class Worked:
-    """A full derivation from the engine, rendered with the variant's notation."""
-
-    derivation: object
-    notation: Notation
-
-
-@dataclass(frozen=True)
-class Checks:
-    """Verification marks: (what, verified, method)."""
-
-    items: tuple
-
-
-@dataclass
-class Question:
-    number: int
-    kind: str
-    title: str
-    prompt: list
-    solution: list
-    answer: str  # the key's final answer (unicode)
-    answer_blocks: list  # the same answer as blocks, shown at the end of the worked solution
-    #: machine-readable answer for Moodle: ("numerical", [(label, value), …]) | ("multichoice", …) | ("essay", …)
-    moodle: tuple = ()
-
-
-@dataclass
-class Variant:
-    number: int
-    notation: Notation
-    questions: list = field(default_factory=list)
-
-
-@dataclass
-class Exam:
-    seed: str
-    variants: list
-    recipes: tuple
 
 
 # -- building ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import sympy as sp
 
 from . import symbolic as S
 from .links import LINKS, Link
+from .pairing import Pairing, PairingStatus, eta_constraint
 
 
 @dataclass(frozen=True)
@@ -29,62 +30,6 @@ class Param:
     symbol: sp.Symbol
     meaning: str
     default: str = "known"  # "known" | "learned"
-
-
-@dataclass(frozen=True)
-class Pairing:
-    """How a link relates to a family: canonical, valid, constrained or refused."""
-
-    status: str
-    reason: str = ""
-    #: for a constrained pair, the condition on η that keeps g⁻¹(η) in the mean domain, e.g. "η > 0"
-    constraint: str = ""
-
-
-def _number(v) -> str:
-    text = S.inline(v)
-    return text if v.is_Rational else "%s ≈ %.4g" % (text, float(v))
-
-
-def _set_text(var: str, region: sp.Set) -> str:
-    """``Interval.open(0, oo)`` → ``η > 0``; unions joined with "or"."""
-    if region == sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo)):
-        return "%s ≠ 0" % var
-    if isinstance(region, sp.Union):
-        return " or ".join(_set_text(var, part) for part in region.args)
-    if isinstance(region, sp.Interval):
-        lo, hi = region.start, region.end
-        left = "" if lo == -sp.oo else "%s %s " % (_number(lo), "<" if region.left_open else "≤")
-        right = "" if hi == sp.oo else " %s %s" % ("<" if region.right_open else "≤", _number(hi))
-        if not left and not right:
-            return "any %s" % var
-        if left and not right:
-            return "%s %s %s" % (var, ">" if region.left_open else "≥", _number(lo))
-        return "%s%s%s" % (left, var, right)
-    return "%s ∈ %s" % (var, region)
-
-
-_CONSTRAINTS: dict = {}
-
-
-def eta_constraint(link: Link, family: "Family") -> str:
-    """Where η must lie for g⁻¹(η) to be a valid mean: the image of the mean domain under g."""
-    key = (id(link), id(family))
-    if key not in _CONSTRAINTS:  # function_range is slow; families and links are long-lived objects
-        _CONSTRAINTS[key] = (_eta_constraint(link, family), link, family)
-    return _CONSTRAINTS[key][0]
-
-
-def _eta_constraint(link: Link, family: "Family") -> str:
-    from sympy.calculus.util import function_range
-
-    m = sp.Symbol("m", real=True)
-    domain = family.mean_domain.intersect(link.mean_domain)
-    try:
-        region = function_range(link(m), m, domain).intersect(link.eta_domain)
-    except (NotImplementedError, ValueError, TypeError):
-        return "g⁻¹(η) must stay in %s" % family.mean_domain
-    return _set_text("η", region)
 
 
 class Family:
@@ -130,18 +75,18 @@ class Family:
     def pairing(self, link: Link) -> Pairing:
         if link.vector != self.vector:
             if link.vector:
-                return Pairing("refused", "%s is a link for vector outcomes (the categorical family) only" % link.name)
-            return Pairing("refused", "the %s family has a vector outcome and needs a vector link" % self.name)
+                return Pairing(PairingStatus.REFUSED, "%s is a link for vector outcomes (the categorical family) only" % link.name)
+            return Pairing(PairingStatus.REFUSED, "the %s family has a vector outcome and needs a vector link" % self.name)
         whole_line = link.eta_domain == sp.S.Reals
         if link.name == self.canonical_link:
-            return Pairing("canonical", constraint="" if whole_line else eta_constraint(link, self))
+            return Pairing(PairingStatus.CANONICAL, constraint="" if whole_line else eta_constraint(link, self))
         if link.inverse_range.is_subset(self.mean_domain) and whole_line:
-            return Pairing("valid")
+            return Pairing(PairingStatus.VALID)
         if link.inverse_range.intersect(self.mean_domain) is sp.S.EmptySet:
-            return Pairing("refused", "g⁻¹ of %s never lands in the mean domain %s" % (link.name, self.mean_domain))
+            return Pairing(PairingStatus.REFUSED, "g⁻¹ of %s never lands in the mean domain %s" % (link.name, self.mean_domain))
         constraint = eta_constraint(link, self)
         return Pairing(
-            "constrained",
+            PairingStatus.CONSTRAINED,
             "g⁻¹ of %s is a valid %s mean only for %s" % (link.name, self.name, constraint), constraint,
         )
 

@@ -9,7 +9,8 @@ from click.testing import CliRunner
 from scipy import stats
 
 from mlederive import symbolic as S
-from mlederive.catalog import SYMBOLS, link_matrix
+from mlederive.catalog import link_matrix
+from mlederive.render.matrix import SYMBOLS
 from mlederive.cli import cli
 from mlederive.families import FAMILIES
 from mlederive.links import LINKS

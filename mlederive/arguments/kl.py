@@ -37,6 +37,12 @@ class q_theta(sp.Function):
     def eval(cls, outcome):
         return None
 
+    @property
+    def free_symbols(self):
+        # θ is not an argument, but q_θ depends on it: without this, d/dθ of a sum of log q_θ(k) is 0
+        # (SymPy skips a derivative in a symbol the sum does not contain) and "θ-free" proves nothing
+        return super().free_symbols | {theta}
+
     def _latex(self, printer, exp=None):
         base = r"q_{\theta}\left(%s\right)" % printer._print(self.args[0])
         return base if exp is None else r"%s^{%s}" % (base, exp)

@@ -10,8 +10,8 @@ import html
 import io
 from xml.sax.saxutils import escape as xml_escape
 
-from .. import __version__
-from ..exam import Checks, Choices, Display, Exam, Para, Tex, Variant, Worked
+from ..version import __version__
+from ..questions import Checks, Choices, Display, Exam, Para, Tex, Variant, Worked
 from .latex import FONTS, render_latex_body, tex_text
 from .markdown import md_text, render_markdown_body
 

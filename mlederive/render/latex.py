@@ -15,7 +15,7 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from .. import __version__
+from ..version import __version__
 from .common import (DEFAULT_NOTATION, Notation, check_phrase, display_form, numeric_column, relation_phrase,
                      summary_line)
 

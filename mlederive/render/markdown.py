@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .. import __version__
+from ..version import __version__
 from .common import DEFAULT_NOTATION, Notation, check_phrase, relation_phrase, summary_line
 from .latex import equation_rows
 

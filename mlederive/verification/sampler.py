@@ -118,6 +118,11 @@ def plain_sampler(rng: random.Random):
         opaque = sorted((f for f in expr.atoms(sp.Function) if getattr(type(f), "opaque", False)),
                         key=sp.default_sort_key)
         values = {f: sp.Float(rng.uniform(0.05, 0.95), 30) for f in opaque}
+        # and each derivative of one its own value: substituting the function's value first would make
+        # the derivative of a number, 0, and hide every term that depends on θ through q_θ
+        derivatives = sorted((dv for dv in expr.atoms(sp.Derivative)
+                              if getattr(type(dv.expr), "opaque", False)), key=sp.default_sort_key)
+        values.update({dv: sp.Float(rng.uniform(-1, 1), 30) for dv in derivatives})
         atoms = list(expr.atoms(sp.Indexed))
         atoms += [s for s in expr.free_symbols if not isinstance(s, (sp.Indexed, sp.IndexedBase, sp.Idx))
                   and not any(s in a.free_symbols for a in atoms)]
