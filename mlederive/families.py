@@ -190,7 +190,8 @@ class Laplace(Family):
     name, title = "laplace", "Laplace"
     notation = "Laplace(μ, b)"
     params = (Param("b", _b, "scale"),)
-    canonical_link = "identity"  # not an exponential family: the natural choice, not a canonical one
+    canonical_link = None  # not an exponential family: it has no canonical link
+    natural_link = "identity"
 
     def density(self, y, mu, params):
         b = params["b"]

@@ -32,7 +32,7 @@ PINNED = {
     "inverse-gaussian": "~✓✓✓✓✓✓~C~✓·",
     "negative-binomial": "~✓✓✓✓✓✓~~~✓·",
     "beta": "~~✓✓✓✓✓~~~~·",
-    "laplace": "C✓✓✓✓✓✓~~~✓·",
+    "laplace": "✓✓✓✓✓✓✓~~~✓·",  # not an exponential family: no canonical link
     "student-t": "✓✓✓✓✓✓✓~~~✓·",
     "log-normal": "✓✓✓✓✓✓✓~~~✓·",
     "geometric": "~✓✓✓✓✓✓~~~✓·",
@@ -142,3 +142,11 @@ def test_canonical_inverse_link_gradient_has_the_sign_factor():
     d = derive("gamma-inverse")
     assert d.verified
     assert "constant factor -1" in d.steps[8].justification
+
+
+def test_laplace_identity_is_valid_not_canonical():
+    """The Laplace family is not an exponential family: identity is its natural link, not a canonical one."""
+    m = link_matrix()
+    assert m["laplace"]["identity"]["status"] == "valid"
+    out = CliRunner().invoke(cli, ["laplace-identity", "--format", "json"])
+    assert json.loads(out.output)["pairing"] == "valid"
