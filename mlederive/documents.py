@@ -202,6 +202,9 @@ class Derivation(_Document):
     loss_name: str | None
     loglik_summand: sp.Expr = sp.S.Zero  # one observation's log-likelihood, nothing dropped
     grad_eta_obs: sp.Expr = sp.S.Zero  # d(loss_summand)/dη (a k-indexed form for vector outcomes)
+    #: d²(loss_summand)/dη² and its expectation over y (the Fisher information); None where absent
+    curvature_obs: sp.Expr | None = None
+    fisher_obs: sp.Expr | None = None
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     tables: list = field(default_factory=list)

@@ -40,3 +40,26 @@ def test_steps_are_numbered_with_relation_and_method():
         assert "Step %d " % number in out
     assert "equal up to a θ-free constant" in out and "verified, symbolic" in out
     assert "dropped" not in out or "−n" not in out
+
+
+def test_json_steps_have_stable_ids_and_observation_has_curvature_and_fisher():
+    import json
+
+    import sympy as sp
+
+    from mlederive import symbolic as S
+    from mlederive.render.json import render_json
+
+    for name in ("poisson-log", "bernoulli-logit", "gaussian-identity"):
+        d = derived(name)
+        out = json.loads(render_json(d))
+        ids = [s["id"] for s in out["steps"]]
+        assert len(set(ids)) == len(ids)
+        assert {"model", "density", "likelihood", "log-likelihood", "expanded", "drop-constants", "negate",
+                "grad-eta", "curvature", "fisher", "grad-theta"} <= set(ids)
+        assert out["observation"]["d2loss_deta2"] and out["observation"]["fisher"]
+        eta = d.model.eta_obs()
+        assert sp.simplify(S.expand_functions(d.curvature_obs - sp.diff(d.grad_eta_obs, eta))) == 0
+        assert sp.simplify(S.expand_functions(d.fisher_obs - d.curvature_obs.subs(d.model.y_obs(), d.model.mean()))) == 0
+    cat = json.loads(render_json(derived("categorical-softmax")))
+    assert cat["observation"]["d2loss_deta2"] is None  # a K × K Hessian: not given per component

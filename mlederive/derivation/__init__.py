@@ -82,7 +82,8 @@ def derive_loss(recipe: Recipe) -> Derivation:
     return Derivation(recipe=recipe, model=model, subtitle=_subtitle(recipe, model), steps=b.steps,
                       results=_results(model, ls.loss_expr, ls.loss_name, gs.gradients, posterior), loss=ls.loss_expr,
                       gradients=gs.gradients, loss_summand=ls.loss_summand, loss_name=ls.loss_name, warnings=warnings,
-                      loglik_summand=ls.loglik_summand, grad_eta_obs=gs.grad_eta_obs, posterior=posterior, tables=tables)
+                      loglik_summand=ls.loglik_summand, grad_eta_obs=gs.grad_eta_obs,
+                      curvature_obs=gs.curvature_obs, fisher_obs=gs.fisher_obs, posterior=posterior, tables=tables)
 
 
 def derive(recipe, verify_steps: bool = True):

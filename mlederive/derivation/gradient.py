@@ -29,6 +29,9 @@ class GradientSteps:
     grad_eta_obs: sp.Expr
     #: the ∇_θ step (handle)
     grad_theta: Step
+    #: one observation's ∂²loss/∂η² and its expectation over y (Fisher), before the reduction; None if absent
+    curvature_obs: sp.Expr | None = None
+    fisher_obs: sp.Expr | None = None
 
 
 def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps:
@@ -36,7 +39,7 @@ def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps
     fam = model.family
     grad_eta_obs, grad_eta_step = eta_gradient_step(b, model, ls)
     if not fam.vector:
-        curvature_steps(b, model, grad_eta_step)
+        curvature, fisher = curvature_steps(b, model, grad_eta_step)
     jac = model.predictor.jacobian(S.i)
     grad_theta = b.add(
         "Gradient with respect to θ", "Chain rule through the predictor: ∂η_i/∂θ = %s." % S.inline(jac)
@@ -54,7 +57,10 @@ def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps
               "∂loss/∂%s" % name, r"\frac{\partial \mathcal{L}}{\partial \%s}" % name, g, "derivative",
               Differentiation(wrt=p), id="grad-%s" % name, reference=ls.loss)
         gradients[name] = g
-    return GradientSteps(gradients, grad_eta_obs, grad_theta)
+    if fam.vector:
+        return GradientSteps(gradients, grad_eta_obs, grad_theta)
+    per_obs = [None if e is None else e / ls.reduction_factor for e in (curvature.expr, fisher and fisher.expr)]
+    return GradientSteps(gradients, grad_eta_obs, grad_theta, *per_obs)
 
 
 def eta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[sp.Expr, Step]:
@@ -69,8 +75,10 @@ def eta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[sp.E
         id="grad-eta", reference=ls.loss)
 
 
-def curvature_steps(b: StepBuilder, model: Model, grad_eta: Step) -> None:
-    """∂²loss/∂η_i², and its expectation over y_i (the Fisher information) where the family has V(μ) and φ."""
+def curvature_steps(b: StepBuilder, model: Model, grad_eta: Step) -> tuple[Step, Step | None]:
+    """∂²loss/∂η_i², and its expectation over y_i (the Fisher information) where the family has V(μ) and φ.
+
+    Returns both steps (the second None when the family has no variance function)."""
     fam, mu_i, y_i = model.family, model.mu_obs(), model.y_obs()
     curvature = bounded(_factor_cancel, sp.diff(grad_eta.expr, model.eta_obs()), 0.5)
     canonical = model.pairing.status == "canonical"
@@ -80,17 +88,18 @@ def curvature_steps(b: StepBuilder, model: Model, grad_eta: Step) -> None:
         why += (" Canonical link: the curvature is (dμ_i/dη_i)/φ times the positive rescaling factor — free of "
                 "y_i and positive — so each term is convex in η_i and, for a linear predictor η_i = θᵀx_i, the "
                 "loss is convex in θ (any minimum is global).")
-    b.add("Curvature in η_i", why, "∂²loss/∂η_i²", r"\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}", curvature,
+    curvature_step = b.add("Curvature in η_i", why, "∂²loss/∂η_i²", r"\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}", curvature,
           "derivative", Differentiation(wrt=model.eta_obs(), order=2, convex=canonical and has_variance),
           id="curvature", reference=grad_eta)
     if has_variance and fam.dispersion(model.params) is not None:
         mean = model.mean()
         fisher = bounded(_factor_cancel, curvature.subs(y_i, mean), 0.5)
-        b.add("Fisher information in η_i", "The expected curvature over y_i ~ p(y | μ_i): the curvature is linear "
+        return curvature_step, b.add("Fisher information in η_i", "The expected curvature over y_i ~ p(y | μ_i): the curvature is linear "
               "in y_i, so its expectation puts E[y_i] = μ_i in place of y_i"
               + (" — the same as the curvature itself, as for every canonical link." if canonical else "."),
               "E[∂²loss/∂η_i²]", r"\mathbb{E}\left[\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}\right]",
               fisher, "expectation", Expectation(mean=mean), id="fisher")
+    return curvature_step, None
 
 
 def gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):

@@ -42,6 +42,8 @@ def _observation(d) -> dict:
         "log_likelihood": _srepr(view(expanded)),
         "loss": _srepr(view(d.loss_summand)),
         "dloss_deta": dloss,
+        "d2loss_deta2": None if d.curvature_obs is None else _srepr(view(d.curvature_obs)),
+        "fisher": None if d.fisher_obs is None else _srepr(view(d.fisher_obs)),
     }
 
 
@@ -54,6 +56,7 @@ def _argument_dict(doc) -> dict:
         "warnings": list(doc.warnings),
         "steps": [
             {
+                "id": step.id,
                 "title": step.title,
                 "justification": step.justification,
                 "relation": step.relation,
@@ -92,6 +95,7 @@ def to_dict(d) -> dict:
         "warnings": list(d.warnings),
         "steps": [
             {
+                "id": step.id,
                 "title": step.title,
                 "justification": step.justification,
                 "relation": step.relation,
