@@ -289,15 +289,23 @@ def list_command(fmt, links):
 
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Built-in recipes")
-    for col in ("name", "kind", "family", "link", "leads to"):
-        table.add_column(col)
+    console = Console(highlight=False)
+    # names are what a user types next: never cut or wrapped. On a narrow terminal the kind, family
+    # and link columns go (a loss recipe's name already says them) and "leads to" wraps.
+    wide = console.width >= 110
+    table = Table(title="Built-in recipes", box=None if not wide else box.HEAVY_HEAD, pad_edge=wide)
+    table.add_column("name", no_wrap=True, min_width=max(len(row["name"]) for row in rows))
+    extra = ("kind", "family", "link") if wide else ()
+    for col in extra:
+        table.add_column(col, no_wrap=True)
+    table.add_column("leads to", ratio=1)
     for row in rows:
-        table.add_row(row["name"], row["kind"], row["family"], row["link"], row["loss"])
-    Console(highlight=False).print(table)
+        table.add_row(row["name"], *(row[c] for c in extra), row["loss"])
+    console.print(table)
 
 
 @cli.command("cache", context_settings=CONTEXT)

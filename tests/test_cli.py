@@ -131,3 +131,15 @@ def test_corrupted_pipeline_step_fails_for_real(monkeypatch):
     assert out.exit_code == 1
     doc = json.loads(out.output.split("Error:")[0])
     assert doc["verified"] is False
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "120"])
+def test_list_never_truncates_a_recipe_name(columns):
+    from mlederive.recipe import builtin_names
+
+    out = CliRunner().invoke(cli, ["list"], env={"COLUMNS": columns})
+    assert out.exit_code == 0
+    assert "…" not in "".join(line.split()[0] for line in out.output.splitlines()[2:] if line.strip())
+    for name in builtin_names():
+        assert any(line.split() and line.split()[0].strip("│┃") in (name, "") and name in line
+                   for line in out.output.splitlines()), (columns, name)
