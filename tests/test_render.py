@@ -63,3 +63,13 @@ def test_json_steps_have_stable_ids_and_observation_has_curvature_and_fisher():
         assert sp.simplify(S.expand_functions(d.fisher_obs - d.curvature_obs.subs(d.model.y_obs(), d.model.mean()))) == 0
     cat = json.loads(render_json(derived("categorical-softmax")))
     assert cat["observation"]["d2loss_deta2"] is None  # a K × K Hessian: not given per component
+
+
+def test_console_print_renders_as_the_cli_at_the_console_width():
+    d = derived("poisson-log")
+    for width in (60, 100):
+        printed, cli = io.StringIO(), io.StringIO()
+        Console(file=printed, width=width, color_system=None).print(d)
+        render_terminal(d, Console(file=cli, width=width, color_system=None, highlight=False))
+        assert printed.getvalue() == cli.getvalue()
+        assert max(len(line) for line in printed.getvalue().splitlines()) <= width
