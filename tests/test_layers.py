@@ -108,3 +108,12 @@ def test_no_module_over_500_lines_no_function_over_80_no_return_of_more_than_fou
             if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and len(node.value.elts) > 4:
                 problems.append("%s:%d returns %d values" % (name, node.lineno, len(node.value.elts)))
     assert not problems, problems
+
+
+def test_every_subpackage_is_installed():
+    """pyproject lists packages by hand: a new subpackage missing there installs a broken mlederive."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    packages = {module_name(p) for p in PACKAGE.rglob("__init__.py")}
+    assert packages <= listed, sorted(packages - listed)
