@@ -11,6 +11,19 @@ import pytest
 from golden_cases import DOCUMENTS, EXAMS, GOLDEN, render_document, render_exam
 
 
+def _differences(files: dict[str, str]) -> list[str]:
+    return [name for name, text in files.items()
+            if not (GOLDEN / name).exists() or (GOLDEN / name).read_text(encoding="utf-8") != text]
+
+
+def _render_twice_if_needed(render):
+    """Render; on a mismatch render once more. A proof that finishes near its 1 s budget can end
+    "numeric" on a machine loaded past its cores (a known timing dependence, see golden_cases.py);
+    a real change of output differs both times and still fails."""
+    files = render()
+    return render() if _differences(files) else files
+
+
 def _compare(files: dict[str, str]) -> None:
     assert files, "nothing rendered"
     for name, text in files.items():
@@ -25,12 +38,12 @@ def _compare(files: dict[str, str]) -> None:
 
 @pytest.mark.parametrize("name", DOCUMENTS)
 def test_document_outputs_match_golden(name):
-    _compare(render_document(name))
+    _compare(_render_twice_if_needed(lambda: render_document(name)))
 
 
 @pytest.mark.parametrize("seed, variants, questions", EXAMS)
 def test_exam_files_match_golden(seed, variants, questions):
-    files = render_exam(seed, variants, questions)
+    files = _render_twice_if_needed(lambda: render_exam(seed, variants, questions))
     _compare(files)
     # and no file of the pinned set went missing
     pinned = {p.relative_to(GOLDEN).as_posix() for p in (GOLDEN / ("exam-seed-%s" % seed)).iterdir()}
