@@ -220,6 +220,11 @@ class _InlinePrinter(StrPrinter):
         return "%s %s" % (heads, body)
 
 
+def partial_latex(numerator: str, symbol: sp.Symbol) -> str:
+    """∂numerator/∂symbol in LaTeX, the symbol typeset by SymPy's printer (never by string pasting)."""
+    return r"\frac{\partial %s}{\partial %s}" % (numerator, sp.latex(symbol))
+
+
 def inline(expr: sp.Expr) -> str:
     """A compact one-line form for prose: ``2σ²/n``, ``η_i``, ``μ_i·(1 - μ_i)``, ``Σ_j exp(η_ij)``."""
     import re

@@ -121,3 +121,32 @@ def test_cli_output_errors_are_one_line(args, message, tmp_path):
     lines = out.output.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and lines[0].startswith("Error: ")
     assert list(tmp_path.iterdir()) == []
+
+
+def _learned_recipes():
+    from mlederive.families import FAMILIES
+    for fam in FAMILIES.values():
+        link = fam.canonical_link or fam.natural_link or "identity"
+        for p in fam.params:
+            yield pytest.param(fam.name, link, p.name, id="%s-%s-learned-%s" % (fam.name, link, p.name))
+
+
+@pytest.mark.parametrize("family, link, param", list(_learned_recipes()))
+def test_learned_parameter_labels_are_typeset_from_the_symbol(family, link, param):
+    """∂L/∂b was once pasted as ``\\partial \\b`` (an undefined control sequence): labels come from sp.latex."""
+    recipe = parse_recipe({"name": "learned", "title": "Learned", "family": family, "link": link,
+                           "parameters": {param: "learned"}}, "learned.yaml")
+    d = derive(recipe, verify_steps=False)
+    source = render_latex(d)
+    symbol = d.model.params[param]
+    assert r"\frac{\partial \mathcal{L}}{\partial %s}" % sp.latex(symbol) in source
+    assert not re.search(r"\\partial \\%s\b" % re.escape(param), source) or sp.latex(symbol) == "\\" + param
+
+
+def test_learned_laplace_scale_compiles(tmp_path):
+    recipe = parse_recipe({"name": "laplace-learned-b", "title": "Laplace, learned scale", "family": "laplace", "link": "identity",
+                           "parameters": {"b": "learned"}}, "laplace-learned-b.yaml")
+    tex = tmp_path / "laplace-learned-b.tex"
+    tex.write_text(render_latex(derive(recipe)))
+    log = compile_tex(tex)
+    assert "Undefined control sequence" not in log

@@ -7,6 +7,7 @@ Nothing here verifies anything: :func:`derive` hands the document to the verifie
 """
 from __future__ import annotations
 
+from .. import symbolic as S
 from ..documents import Derivation, MapSummary, Result, StepBuilder
 from ..model import Model
 from ..predictors import PREDICTORS
@@ -55,7 +56,7 @@ def _results(model: Model, loss, loss_name, gradients: dict, posterior: MapSumma
             label = "∇_θk" if model.vector else "∇_θ"
             lhs_latex = r"\nabla_{\theta%s} \mathcal{L}" % ("_k" if model.vector else "")
         else:
-            label, lhs_latex = "∂/∂%s" % name, r"\frac{\partial \mathcal{L}}{\partial \%s}" % name
+            label, lhs_latex = "∂/∂%s" % name, S.partial_latex(r"\mathcal{L}", model.params[name])
         out.append(Result("Gradient %s:" % label, label + " loss", lhs_latex, g))
     if posterior is not None:
         out.append(Result("MAP loss: %s" % posterior.penalty, "loss_MAP(θ)", r"\mathcal{L}_{\mathrm{MAP}}(\theta)",

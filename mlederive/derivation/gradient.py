@@ -54,7 +54,7 @@ def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps
         p = model.params[name]
         g = S.sample_sum(sp.expand(sp.diff(loss_per_term, p), multinomial=False))
         b.add("Gradient with respect to %s" % name, "%s is learned too: differentiate the loss directly." % name,
-              "∂loss/∂%s" % name, r"\frac{\partial \mathcal{L}}{\partial \%s}" % name, g, "derivative",
+              "∂loss/∂%s" % name, S.partial_latex(r"\mathcal{L}", p), g, "derivative",
               Differentiation(wrt=p), id="grad-%s" % name, reference=ls.loss)
         gradients[name] = g
     if fam.vector:
