@@ -56,6 +56,25 @@ class Model:
             return sp.exp(S.eta[index, S.k]) / others
         return self.link.inverse(S.eta[index])
 
+    def diff_eta(self, expr: sp.Expr, wrt: sp.Expr | None = None, order: int = 1) -> sp.Expr:
+        """∂ⁿexpr/∂η_iⁿ with η_i on its link's domain.
+
+        On the real line SymPy cannot tell that g⁻¹(η) = 1/√η is real, so sign(y − 1/√η) would stay an
+        unevaluated Derivative; a stand-in symbol carrying the link's domain (η > 0) lets every
+        sign(f) differentiate to 2·δ(f)·f′, the same treatment for every link.
+        """
+        wrt = self.eta_obs() if wrt is None else wrt
+        domain = self.link.eta_domain
+        if domain.is_subset(sp.Interval.open(0, sp.oo)):
+            t = sp.Dummy("eta", positive=True)
+        elif domain.is_subset(sp.Interval(0, sp.oo)):
+            t = sp.Dummy("eta", nonnegative=True)
+        elif 0 not in domain:
+            t = sp.Dummy("eta", real=True, nonzero=True)
+        else:
+            return sp.diff(expr, wrt, order)
+        return sp.diff(expr.xreplace({wrt: t}), t, order).xreplace({t: wrt})
+
     @cached_property
     def cache_key(self) -> str:
         """What the numeric check's sampling depends on, as text (for mlederive.cache)."""

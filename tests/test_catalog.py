@@ -70,6 +70,8 @@ def test_every_allowed_pair_verifies(family, link):
     d = derive(pair_recipe("%s-%s" % (family, link)))
     failed = [(s.title, c.detail) for s, c in zip(d.steps, d.checks) if not c.verified]
     assert not failed
+    unevaluated = [(s.id, e) for s in d.steps for e in s.expr.atoms(sp.Derivative, sp.Subs, sp.Integral)]
+    assert not unevaluated, "a step shows an operation nothing evaluated"
     status = FAMILIES[family].pairing(LINKS[link]).status
     assert any("valid only where" in w for w in d.warnings) == (status == "constrained")
     # independent of the verifier: the claimed ∂loss/∂η against a central difference, at valid points
@@ -150,3 +152,17 @@ def test_laplace_identity_is_valid_not_canonical():
     assert m["laplace"]["identity"]["status"] == "valid"
     out = CliRunner().invoke(cli, ["laplace-identity", "--format", "json"])
     assert json.loads(out.output)["pairing"] == "valid"
+
+
+@pytest.mark.parametrize("link", [l for l in LINKS if FAMILIES["laplace"].pairing(LINKS[l]).status != "refused"])
+def test_laplace_curvature_keeps_its_kink_for_every_link(link):
+    """|y − μ(η)| has a kink at μ = y: its second derivative is 2δ(μ − y)·μ′² + sign(μ − y)·μ″, the same
+    treatment for every link (once, four links showed a Piecewise that is 0 at the kink instead)."""
+    d = derive(pair_recipe("laplace-%s" % link), verify_steps=False)
+    curvature = d.step("curvature").expr
+    assert not curvature.has(sp.Piecewise)
+    deltas = curvature.atoms(sp.DiracDelta)
+    assert len(deltas) == 1
+    mean = d.model.mean()
+    (arg,) = next(iter(deltas)).args
+    assert sp.simplify(arg.subs(S.y[S.i], mean)) == 0, "the Dirac delta sits at μ_i = y_i"

@@ -21,6 +21,25 @@ def _factor_cancel(e):
     return sp.factor(sp.cancel(e))
 
 
+#: above this many operations an expression is shown as differentiation leaves it (factor or simplify on
+#: it could take seconds); the largest the catalog tidies has about 330
+TIDY_OPS = 400
+#: a safety net only: every tidy the catalog makes finishes in well under a second
+TIDY_SAFETY = 10.0
+
+
+def tidy(rewrite, expr: sp.Expr) -> sp.Expr:
+    """``rewrite(expr)`` when expr is small enough, else expr: what a step shows depends on the
+    expression alone, never on how loaded the machine is."""
+    if sp.count_ops(expr) > TIDY_OPS:
+        return expr
+    return bounded(rewrite, expr, TIDY_SAFETY)
+
+
+def _nonsmooth(expr: sp.Expr) -> bool:
+    return expr.has(sp.sign, sp.DiracDelta, sp.Heaviside, sp.Abs)
+
+
 @dataclass(frozen=True)
 class GradientSteps:
     #: the gradients of the loss: {"theta": ∇_θ, name: ∂/∂name for each learned parameter}
@@ -80,7 +99,9 @@ def curvature_steps(b: StepBuilder, model: Model, grad_eta: Step) -> tuple[Step,
 
     Returns both steps (the second None when the family has no variance function)."""
     fam, mu_i, y_i = model.family, model.mu_obs(), model.y_obs()
-    curvature = bounded(_factor_cancel, sp.diff(grad_eta.expr, model.eta_obs()), 0.5)
+    curvature = model.diff_eta(grad_eta.expr)
+    if not _nonsmooth(curvature):
+        curvature = tidy(_factor_cancel, curvature)
     canonical = model.pairing.status == "canonical"
     has_variance = fam.variance(mu_i) is not None
     why = "Differentiate ∂loss/∂η_i once more."
@@ -93,7 +114,7 @@ def curvature_steps(b: StepBuilder, model: Model, grad_eta: Step) -> tuple[Step,
           id="curvature", reference=grad_eta)
     if has_variance and fam.dispersion(model.params) is not None:
         mean = model.mean()
-        fisher = bounded(_factor_cancel, curvature.subs(y_i, mean), 0.5)
+        fisher = tidy(_factor_cancel, curvature.subs(y_i, mean))
         return curvature_step, b.add("Fisher information in η_i", "The expected curvature over y_i ~ p(y | μ_i): the curvature is linear "
               "in y_i, so its expectation puts E[y_i] = μ_i in place of y_i"
               + (" — the same as the curvature itself, as for every canonical link." if canonical else "."),
@@ -114,13 +135,15 @@ def gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
     if form_mu is not None:
         grad = form_mu.subs(mu_i, model.mean())
     else:
-        grad = bounded(sp.simplify, sp.diff(loss_summand, model.eta_obs()), 0.5)
+        grad = model.diff_eta(loss_summand)
+        if not _nonsmooth(grad):  # simplify would turn sign(f) into a Piecewise that hides the kink
+            grad = tidy(sp.simplify, grad)
     chain = None
     if not fam.vector:
         # the chain-rule factors, in μ: ∂loss/∂μ and dμ/dη
         log_mu = fam.expanded_log_density(model.y_obs(), mu_i, Identity(), model.params)
         kept_mu = [t for t in sp.Add.make_args(log_mu) if t.has(mu_i) or any(t.has(p) for p in model.learned_params())]
-        dl_dmu = bounded(sp.factor, sp.diff(-sp.Add(*kept_mu) * scale, mu_i), 0.5)
+        dl_dmu = tidy(sp.factor, sp.diff(-sp.Add(*kept_mu) * scale, mu_i))
         dmu_deta = link.inverse_deriv_in_mu(mu_i)
         chain = (dl_dmu, dmu_deta)
         why = "Chain rule: ∂ℓ/∂μ_i · dμ_i/dη_i = (%s)·(%s). %s" % (S.inline(dl_dmu), S.inline(dmu_deta), why)

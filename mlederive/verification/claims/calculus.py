@@ -47,7 +47,7 @@ def _curvature(cx):
     e = cx.model.eta_obs()
     if cx.payload.wrt != e:
         raise Malformed("a second derivative is taken in η_i")
-    cx.zero(cx.c(cx.step.expr) - sp.diff(cx.c(cx.ref.expr), e), "∂²ℓ_i/∂%s²" % e)
+    cx.zero(cx.c(cx.step.expr) - cx.model.diff_eta(cx.c(cx.ref.expr), e), "∂²ℓ_i/∂%s²" % e)
     if cx.payload.convex:
         cx.positive(cx.c(cx.step.expr), "curvature positive (convex)")
 
@@ -56,7 +56,7 @@ def _in_eta(cx):
     m, step = cx.model, cx.step
     r = summand(cx.ref.expr)
     for e, kk in m.eta_components():
-        cx.zero(cx.c(step.expr, k_value=kk) - sp.diff(cx.c(r), e), "∂ℓ_i/∂%s" % e)
+        cx.zero(cx.c(step.expr, k_value=kk) - m.diff_eta(cx.c(r), e), "∂ℓ_i/∂%s" % e)
     if cx.payload.chain is not None:
         dl_dmu, dmu_deta = cx.payload.chain
         mean = m.mean()
