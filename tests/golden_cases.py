@@ -27,13 +27,15 @@ BUILTINS = [
     "sigmoid-mse-vs-bce", "kl-mle-equivalence", "kl-coin", "log-underflow",
 ]
 
-#: 20 family-link pairs: every family and every link at least once (softmax through categorical-softmax)
+#: 23 family-link pairs: every family and every link at least once (softmax through categorical-softmax)
 PAIRS = [
     "bernoulli-probit", "bernoulli-cloglog", "beta-cauchit", "bernoulli-loglog", "binomial-logit",
     "poisson-identity", "poisson-sqrt", "poisson-softplus", "exponential-inverse", "gamma-log",
     "gamma-inverse", "inverse-gaussian-inverse-squared", "negative-binomial-log", "beta-logit",
     "gaussian-log", "student-t-identity", "log-normal-identity", "geometric-log", "weibull-log",
     "poisson-cloglog",
+    # once left out because their display or verification method depended on timing (fixed)
+    "bernoulli-cauchit", "laplace-log", "laplace-inverse-squared",
 ]
 
 DOCUMENTS = BUILTINS + PAIRS

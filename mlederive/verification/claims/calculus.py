@@ -9,18 +9,19 @@ from ...predictors import theta
 from . import UNROLL_SIZE, Malformed, claims, summand
 
 
-def chain_rule(whole, eta_values, t):
+def chain_rule(whole, eta_values, t, diff_eta=sp.diff):
     """∂whole/∂t where every η_j in ``whole`` is the concrete predictor ``eta_values[η_j]`` of θ.
 
     Σ_j ∂whole/∂η_j · ∂η_j/∂t, with η_j left as free symbols: the derivative of the loss
     in η is taken on its own (short) form instead of on the loss with θ·x substituted,
     where SymPy's expressions — and the proof that the claim matches — grow with every
     term. An identity in free η_j implies it along η_j = f_θ(x_j), which is the claim.
+    ``diff_eta(expr, η_j)`` differentiates in one η_j (the model's, on the link's domain).
     """
     total = sp.S.Zero
     for e, f in eta_values.items():
         if whole.has(e):
-            total += sp.diff(whole, e) * sp.diff(f, t)
+            total += diff_eta(whole, e) * sp.diff(f, t)
     return total + (sp.diff(whole, t) if whole.has(t) else 0)
 
 
@@ -61,7 +62,7 @@ def _in_eta(cx):
         dl_dmu, dmu_deta = cx.payload.chain
         mean = m.mean()
         cx.zero((dl_dmu * dmu_deta).xreplace({m.mu_obs(): mean}) - step.expr, "chain-rule factors multiply to the claim")
-        cx.zero(dmu_deta.xreplace({m.mu_obs(): mean}) - sp.diff(mean, m.eta_obs()), "dμ/dη of the link")
+        cx.zero(dmu_deta.xreplace({m.mu_obs(): mean}) - m.diff_eta(mean), "dμ/dη of the link")
 
 
 def _in_theta(cx):
@@ -69,12 +70,12 @@ def _in_theta(cx):
     jac = m.predictor.jacobian(S.i)
     s = summand(step.expr)
     for e, kk in m.eta_components():
-        cx.zero(cx.c(s, k_value=kk) - sp.diff(cx.c(summand(cx.ref.expr)), e) * jac, "summand = ∂ℓ_i/∂η_i · ∂η_i/∂θ")
+        cx.zero(cx.c(s, k_value=kk) - m.diff_eta(cx.c(summand(cx.ref.expr)), e) * jac, "summand = ∂ℓ_i/∂η_i · ∂η_i/∂θ")
     eta_values, comps = cx.theta_instance()
     loss = cx.unrolled(cx.ref.expr)
     for t, jsubs, kk in comps:
         claimed = cx.unrolled(step.expr, k_value=kk).xreplace(jsubs)
-        cx.zero(claimed - chain_rule(loss, eta_values, t), "unrolled n=%d: ∂L/∂%s" % (UNROLL_SIZE, t))
+        cx.zero(claimed - chain_rule(loss, eta_values, t, m.diff_eta), "unrolled n=%d: ∂L/∂%s" % (UNROLL_SIZE, t))
 
 
 @claims("expectation")
