@@ -57,14 +57,53 @@ def cli():
     """
 
 
+def format_options(command):
+    """--format, --fragment, -o and --force: every choice from the format registry."""
+    for option in reversed((
+        click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="terminal", show_default=True,
+                     help="Output format: " + "; ".join("%s, %s" % (f.name, f.help) for f in FORMATS.values())
+                     + "."),
+        click.option("--fragment", is_flag=True, help="%s: the body alone, to include in lecture notes." % "/".join(
+                     f.name for f in FORMATS.values() if f.fragment)),
+        click.option("-o", "--output", type=click.Path(dir_okay=False),
+                     help="Write to FILE (atomically) instead of stdout."),
+        click.option("--force", is_flag=True, help="With -o (or --plot): overwrite an existing file."),
+    )):
+        command = option(command)
+    return command
+
+
+def _chosen_format(fmt: str, fragment: bool, output: str | None, force: bool) -> str:
+    """The format asked for (from -o's ending when --format is left at terminal), checked before any work."""
+    if fragment and not FORMATS[fmt].fragment:
+        raise BadInput("--fragment applies to --format %s, not %s" % (
+            " or ".join(f.name for f in FORMATS.values() if f.fragment), fmt))
+    if output and fmt == "terminal":
+        chosen = format_for_path(output)
+        if chosen is None:
+            files = [f for f in FORMATS.values() if f.extensions]
+            names = [f.name for f in files]
+            raise BadInput("-o %s: give --format %s or %s (or a %s file name)" % (
+                output, ", ".join(names[:-1]), names[-1], "/".join(f.extensions[0] for f in files)))
+        fmt = chosen.name
+    if output and not force and os.path.exists(output):  # fail before deriving, and again when writing
+        raise BadInput("-o %s: file exists; use --force to overwrite it" % output)
+    return fmt
+
+
+def _emit(text: str, output: str | None, force: bool) -> None:
+    if output:
+        from .output import write_file
+
+        write_file(output, text, force=force)
+        click.echo("wrote %s" % output, err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
 @cli.command("derive", context_settings=CONTEXT)
 @click.argument("recipe")
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="terminal", show_default=True,
-              help="Output format: " + "; ".join("%s, %s" % (f.name, f.help) for f in FORMATS.values()) + ".")
-@click.option("--fragment", is_flag=True, help="%s: the body alone, to include in lecture notes." % "/".join(
-              f.name for f in FORMATS.values() if f.fragment))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomically) instead of stdout.")
-@click.option("--force", is_flag=True, help="With -o or --plot: overwrite an existing file.")
+@format_options
 @click.option("--plot", type=click.Path(dir_okay=False), help="sigmoid-mse-vs-bce: draw both gradients to a PNG "
               "(needs matplotlib: pip install 'mlederive[plot]').")
 @click.option("--prior", type=click.Choice(["gaussian", "laplace", "none"]),
@@ -80,20 +119,9 @@ def derive_command(recipe, fmt, fragment, output, force, plot, prior):
     """
     from .derivation import derive
 
-    if fragment and not FORMATS[fmt].fragment:
-        raise BadInput("--fragment applies to --format %s, not %s" % (
-            " or ".join(f.name for f in FORMATS.values() if f.fragment), fmt))
-    if output and fmt == "terminal":
-        chosen = format_for_path(output)
-        if chosen is None:
-            files = [f for f in FORMATS.values() if f.extensions]
-            names = [f.name for f in files]
-            raise BadInput("-o %s: give --format %s or %s (or a %s file name)" % (
-                output, ", ".join(names[:-1]), names[-1], "/".join(f.extensions[0] for f in files)))
-        fmt = chosen.name
-    for path, flag in ((output, "-o"), (plot, "--plot")):
-        if path and not force and os.path.exists(path):  # fail before deriving, and again when writing
-            raise BadInput("%s %s: file exists; use --force to overwrite it" % (flag, path))
+    fmt = _chosen_format(fmt, fragment, output, force)
+    if plot and not force and os.path.exists(plot):  # fail before deriving, and again when writing
+        raise BadInput("--plot %s: file exists; use --force to overwrite it" % plot)
     try:
         if prior is not None:
             recipe = _with_prior(recipe, prior)
@@ -110,14 +138,7 @@ def derive_command(recipe, fmt, fragment, output, force, plot, prior):
 
             render_terminal(d, Console(highlight=False))
         else:
-            text = FORMATS[fmt].render(d, fragment)
-            if output:
-                from .output import write_file
-
-                write_file(output, text, force=force)
-                click.echo("wrote %s" % output, err=True)
-            else:
-                click.echo(text, nl=not text.endswith("\n"))
+            _emit(FORMATS[fmt].render(d, fragment), output, force)
     except MlederiveError as exc:
         raise BadInput(str(exc)) from None
     if not d.verified:
@@ -185,7 +206,8 @@ def exam_command(seed, variants, questions, outdir, recipes, pdf, moodle, force)
 @cli.command("mle", context_settings=CONTEXT)
 @click.argument("family")
 @click.option("--data", required=True, help="Comma-separated observations, e.g. 1,0,1,1.")
-def mle_command(family, data):
+@format_options
+def mle_command(family, data, fmt, fragment, output, force):
     """Closed-form maximum-likelihood estimate of FAMILY's mean (and σ² for gaussian) from data.
 
     Solves score = 0 with SymPy, proves the estimate zeroes the score, checks the
@@ -194,9 +216,11 @@ def mle_command(family, data):
     \b
     Example:
       mlederive mle poisson --data 2,0,3,1
+      mlederive mle bernoulli --data 1,0,1,1 --format json
     """
-    from .mle import NoClosedForm, fraction_text, solve_mle
+    from .mle import NoClosedForm, solve_mle
 
+    fmt = _chosen_format(fmt, fragment, output, force)
     try:
         values = [float(v) for v in data.split(",") if v.strip()]
     except ValueError:
@@ -205,23 +229,16 @@ def mle_command(family, data):
         raise BadInput("--data: give at least two observations")
     try:
         result = solve_mle(family, values)
+        if fmt == "terminal":
+            from .render.mle import mle_lines
+
+            click.echo("\n".join(mle_lines(result)))
+        else:
+            _emit(FORMATS[fmt].render_mle(result, fragment), output, force)
     except NoClosedForm as exc:
         raise BadInput("%s: %s" % (family, exc)) from None
     except MlederiveError as exc:
         raise BadInput(str(exc)) from None
-    from . import symbolic as S
-
-    click.echo("ℓ(θ)/n = %s + const, where %s" % (S.inline(result.loglik), ", ".join(
-        "%s = (1/n)·Σ_i %s" % (st.symbol, S.inline(st.of).replace("y", "y_i")) for st in result.statistics)))
-    for p, score in zip(result.problem.params, result.score):
-        click.echo("∂(ℓ/n)/∂%s = %s = 0" % (S.inline(p), S.inline(score)))
-    for p, text in zip(result.problem.params, result.problem.estimate_text()):
-        click.echo("%s = %s" % (text.rstrip("²") if text.endswith("²") else text, S.inline(result.estimate[p])))
-    for check in result.checks:
-        click.echo("%s %s (%s)" % ("✓" if check.verified else "✗", check.what, check.method))
-    for (label, value), text in zip(result.values(), result.problem.estimate_text()):
-        shown = fraction_text(value) if value.is_Rational else S.inline(value)
-        click.echo("%s = %s on the data" % (text, shown))
     if not result.verified:
         sys.exit(1)
 

@@ -95,3 +95,26 @@ def test_mle_cli():
     assert out.exit_code == 2 and "no closed form" in out.output and len(out.output.strip().splitlines()) == 1
     out = CliRunner().invoke(cli, ["mle", "poisson", "--data", "a,b"])
     assert out.exit_code == 2 and "give numbers separated by commas" in out.output
+
+
+def test_mle_formats_latex_markdown_and_output_file(tmp_path):
+    from click.testing import CliRunner
+
+    from mlederive.cli import cli
+    from conftest import compile_tex
+
+    runner = CliRunner()
+    md = runner.invoke(cli, ["mle", "gaussian", "--data", "1,2,4", "--format", "markdown"])
+    assert md.exit_code == 0
+    assert md.output.startswith("# Maximum-likelihood estimate")
+    assert r"\hat{\mu} &= \bar{y}" in md.output and r"\overline{y^2}" in md.output
+    assert r"\bar{ysq}" not in md.output  # statistics print as defined, not as their symbol's name
+    tex = tmp_path / "mle.tex"
+    out = runner.invoke(cli, ["mle", "gaussian", "--data", "1,2,4", "-o", str(tex)])
+    assert out.exit_code == 0 and tex.exists()
+    log = compile_tex(tex)
+    assert "LaTeX Warning" not in log
+    again = runner.invoke(cli, ["mle", "gaussian", "--data", "1,2,4", "-o", str(tex)])
+    assert again.exit_code == 2 and "file exists; use --force" in again.output
+    frag = runner.invoke(cli, ["mle", "poisson", "--data", "1,2", "--format", "json", "--fragment"])
+    assert frag.exit_code == 2 and "--fragment applies to --format latex or markdown" in frag.output

@@ -17,20 +17,31 @@ class Format:
     fragment: bool = False
     #: "module:function" rendering (document, fragment) -> text; None for the terminal (a rich console)
     renderer: str | None = None
+    #: "module:function" rendering a closed-form MLE result (``mlederive mle``), same signature
+    mle_renderer: str | None = None
 
     def render(self, doc, fragment: bool = False) -> str:
-        module, _, function = self.renderer.partition(":")
+        return self._call(self.renderer, doc, fragment)
+
+    def render_mle(self, result, fragment: bool = False) -> str:
+        return self._call(self.mle_renderer, result, fragment)
+
+    def _call(self, where: str, what, fragment: bool) -> str:
+        module, _, function = where.partition(":")
         from importlib import import_module  # only the chosen renderer is imported (cold start)
 
         render: Callable = getattr(import_module(module, __package__), function)
-        return render(doc, fragment=fragment) if self.fragment else render(doc)
+        return render(what, fragment=fragment) if self.fragment else render(what)
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("terminal", "pretty math for the terminal (rich)"),
-    Format("json", "the JSON contract for tools", (".json",), renderer=".json:render_json"),
-    Format("latex", "a standalone LaTeX document (amsmath)", (".tex",), True, ".latex:render_latex"),
-    Format("markdown", "Markdown with $$ math", (".md",), True, ".markdown:render_markdown"),
+    Format("json", "the JSON contract for tools", (".json",), renderer=".json:render_json",
+           mle_renderer=".mle:render_mle_json"),
+    Format("latex", "a standalone LaTeX document (amsmath)", (".tex",), True, ".latex:render_latex",
+           ".mle:render_mle_latex"),
+    Format("markdown", "Markdown with $$ math", (".md",), True, ".markdown:render_markdown",
+           ".mle:render_mle_markdown"),
 )}
 
 

@@ -122,3 +122,10 @@ def to_dict(d) -> dict:
 
 def render_json(d) -> str:
     return json.dumps(to_dict(d), indent=2, ensure_ascii=False)
+
+
+def schema(name: str = "derivation") -> dict:
+    """The JSON Schema shipped with the package: ``derivation`` (``--format json``) or ``mle``."""
+    from importlib.resources import files
+
+    return json.loads(files("mlederive").joinpath("schema", "%s.schema.json" % name).read_text(encoding="utf-8"))

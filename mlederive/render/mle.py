@@ -1,0 +1,121 @@
+"""A closed-form MLE (mlederive.mle) in every output format: terminal lines, JSON, LaTeX, Markdown.
+
+Each format's entry in :data:`mlederive.render.formats.FORMATS` names its function here.
+"""
+from __future__ import annotations
+
+import json
+
+import sympy as sp
+
+from .. import symbolic as S
+from ..version import __version__
+
+
+def _tex(result, expr) -> str:
+    """LaTeX with each statistic written as it is defined (ȳ, the bar over y², …)."""
+    return sp.latex(expr, symbol_names={st.symbol: st.latex for st in result.statistics})
+
+
+def _statistic_lines(result) -> str:
+    return ", ".join("%s = (1/n)·Σ_i %s" % (st.symbol, S.inline(st.of).replace("y", "y_i"))
+                     for st in result.statistics)
+
+
+def _value_text(value) -> str:
+    from ..mle import fraction_text
+
+    return fraction_text(value) if value.is_Rational else S.inline(value)
+
+
+def mle_lines(result) -> list[str]:
+    """The terminal form: one fact per line, unicode math."""
+    lines = ["ℓ(θ)/n = %s + const, where %s" % (S.inline(result.loglik), _statistic_lines(result))]
+    for p, score in zip(result.problem.params, result.score):
+        lines.append("∂(ℓ/n)/∂%s = %s = 0" % (S.inline(p), S.inline(score)))
+    for p, text in zip(result.problem.params, result.problem.estimate_text()):
+        lines.append("%s = %s" % (text.rstrip("²") if text.endswith("²") else text, S.inline(result.estimate[p])))
+    for check in result.checks:
+        lines.append("%s %s (%s)" % ("✓" if check.verified else "✗", check.what, check.method))
+    for (_, value), text in zip(result.values(), result.problem.estimate_text()):
+        lines.append("%s = %s on the data" % (text, _value_text(value)))
+    return lines
+
+
+def mle_dict(result) -> dict:
+    prob = result.problem
+    return {
+        "family": prob.family,
+        "model": prob.notation,
+        "data": list(result.data),
+        "log_likelihood_per_observation": {"expr": sp.srepr(result.loglik), "latex": _tex(result, result.loglik),
+                                           "note": "θ-free terms dropped"},
+        "statistics": [{"symbol": st.symbol.name, "of": sp.srepr(st.of), "latex": st.latex,
+                        "value": str(st.value(result.data))} for st in result.statistics],
+        "score": [{"parameter": p.name, "expr": sp.srepr(s), "latex": _tex(result, s)}
+                  for p, s in zip(prob.params, result.score)],
+        "estimates": [{"parameter": p.name, "reports": report, "expr": sp.srepr(result.estimate[p]),
+                       "latex": "%s = %s" % (label, _tex(result, sp.expand(result.estimate[p] ** (2 if report == "square" else 1)))),
+                       "value": str(value), "float": float(value)}
+                      for p, report, (label, value) in zip(prob.params, prob.report, result.values())],
+        "checks": [{"what": c.what, "verified": c.verified, "method": c.method} for c in result.checks],
+        "verified": result.verified,
+    }
+
+
+def render_mle_json(result) -> str:
+    return json.dumps(mle_dict(result), indent=2, ensure_ascii=False)
+
+
+def _rows(result) -> list[str]:
+    """The derivation as aligned LaTeX rows."""
+    prob = result.problem
+    rows = [r"\frac{1}{n}\ell(\theta) &= %s + \text{const}" % _tex(result, result.loglik)]
+    rows += [r"\frac{\partial (\ell/n)}{\partial %s} &= %s = 0" % (lt, _tex(result, s))
+             for lt, s in zip(prob.latex, result.score)]
+    rows += [r"\hat{%s} &= %s" % (lt, _tex(result, result.estimate[p])) for p, lt in zip(prob.params, prob.latex)]
+    return rows
+
+
+def _where(result) -> str:
+    return ", ".join(r"$%s = \frac{1}{n}\sum_i %s$" % (st.latex, sp.latex(st.of.subs(sp.Symbol("y", real=True),
+                                                                                       sp.Symbol("y_i"))))
+                     for st in result.statistics)
+
+
+def _values_latex(result) -> list[str]:
+    return [r"%s = %s" % (label, _value_text(value) if value.is_Rational else _tex(result, value))
+            for label, value in result.values()]
+
+
+def render_mle_latex(result, fragment: bool = False) -> str:
+    from .latex import PREAMBLE, tex_text
+
+    prob = result.problem
+    body = ["Model: $y_i \\sim %s$, i.i.d.; %s." % (prob.notation_latex, _where(result)),
+            "\\begin{align*}\n" + " \\\\\n".join(_rows(result)) + "\n\\end{align*}",
+            "\\begin{itemize}\n" + "\n".join("\\item %s %s (%s)" % ("$\\checkmark$" if c.verified else "$\\times$",
+                                                                    tex_text(c.what), tex_text(c.method))
+                                            for c in result.checks) + "\n\\end{itemize}",
+            "On the data ($n = %d$): $%s$." % (len(result.data), "$, $".join(_values_latex(result)))]
+    text = "\n\n".join(body) + "\n"
+    if fragment:
+        return text
+    return (PREAMBLE + "\\title{Maximum-likelihood estimate: %s}\n\\author{derived and machine-checked by "
+            "mlederive %s}\n\\date{}\n\\begin{document}\n\\maketitle\n\n%s\\end{document}\n"
+            % (tex_text(prob.notation, prose=False), __version__, text))
+
+
+def render_mle_markdown(result, fragment: bool = False) -> str:
+    from .markdown import math_block, md_text
+
+    prob = result.problem
+    body = ["Model: $y_i \\sim %s$, i.i.d.; %s." % (prob.notation_latex, _where(result)),
+            math_block(_rows(result)),
+            "\n".join("- %s %s (%s)" % ("✓" if c.verified else "✗", md_text(c.what), md_text(c.method))
+                      for c in result.checks),
+            "On the data ($n = %d$): $%s$." % (len(result.data), "$, $".join(_values_latex(result)))]
+    text = "\n\n".join(body) + "\n"
+    if fragment:
+        return text
+    return "# Maximum-likelihood estimate: %s\n\n%s" % (md_text(prob.notation), text)
