@@ -69,7 +69,7 @@ def cold_start():
 def in_process():
     from sympy.core.cache import clear_cache
 
-    from mlederive.pipeline import derive
+    from mlederive.derivation import derive
     from mlederive.recipe import builtin_names, load_recipe
 
     print("in-process derive + verify (SymPy cache cleared before each run; median of 3):")

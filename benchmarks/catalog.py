@@ -2,8 +2,9 @@
 
 Pairs run in a process pool (one worker per core). Reports the wall time for the
 whole catalog, the slowest single step, and any pair that does not verify — twice:
-cold (an empty cache of verified claims: everything is proved) and warm (the same
-cache, now filled). Not a test: the machine is shared and noisy.
+cold (the cache of verified claims off: everything is proved, as the issue measures it)
+and warm (a second pass over a cache the first pass filled). A progress bar goes to
+stderr when it is a terminal. Not a test: the machine is shared and noisy.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from multiprocessing import Pool
 
 
 def run_pair(pair):
-    from mlederive.pipeline import derive
+    from mlederive.derivation import derive
     from mlederive.recipe import pair_recipe
 
     start = time.perf_counter()
@@ -35,22 +36,33 @@ def main():
     workers = int(os.environ.get("BENCH_WORKERS", os.cpu_count() or 1))
     import tempfile
 
+    os.environ["MLEDERIVE_CACHE"] = "off"
+    run(pairs, workers, "cold, cache off")
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["MLEDERIVE_CACHE"] = os.path.join(tmp, "claims.sqlite")
-        for label in ("cold", "warm"):
-            run(pairs, workers, label)
+        run(pairs, workers, "filling the cache", quiet=True)
+        run(pairs, workers, "warm")
 
 
-def run(pairs, workers, label):
+def run(pairs, workers, label, quiet=False):
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
     start = time.perf_counter()
     results = []
-    with Pool(workers) as pool:
+    with Pool(workers) as pool, Progress(console=console, transient=True,
+                                         disable=not console.is_terminal) as progress:
+        task = progress.add_task(label, total=len(pairs))
         for result in pool.imap_unordered(run_pair, pairs):
             results.append(result)
+            progress.advance(task)
             if os.environ.get("BENCH_VERBOSE"):
                 (f, l), seconds, step_max, failed, methods = result
-                print("    %-18s %-16s %6.2fs %s%s" % (f, l, seconds, ",".join(methods), " FAILED" if failed else ""),
-                      flush=True)
+                progress.console.print("    %-18s %-16s %6.2fs %s%s" % (
+                    f, l, seconds, ",".join(methods), " FAILED" if failed else ""), highlight=False)
+    if quiet:
+        return
     wall = time.perf_counter() - start
     bad = [r for r in results if r[3]]
     for (f, l), seconds, step_max, failed, methods in sorted(results, key=lambda r: -r[1])[:10]:

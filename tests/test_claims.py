@@ -108,3 +108,30 @@ def test_the_cli_reports_an_internal_error_with_exit_1(monkeypatch):
         main()
     assert info.value.code == 1
     assert CliRunner  # the runner is not used: main() is the entry point that turns bugs into one line
+
+
+def test_a_wrong_predictor_jacobian_is_caught_even_when_the_gradient_agrees_with_it(monkeypatch):
+    """The θ-gradient is proved summand by summand (any n) with ∂η_i/∂θ from the predictor, so the
+    predictor's own jacobian is checked against differentiating a concrete instance of it."""
+    from mlederive import symbolic as S
+    from mlederive.predictors import Linear
+
+    monkeypatch.setattr(Linear, "jacobian", lambda self, index: 2 * S.x[index])
+    d = derive("gaussian-identity")
+    check = d.checks[[s.id for s in d.steps].index("grad-theta")]
+    assert not check.verified
+    assert "∂η_i/∂θ of the predictor" in check.detail
+
+
+@pytest.mark.parametrize("relation, step_id", [("log", "log-likelihood"), ("equal", "expanded"),
+                                               ("negated", "negate")])
+def test_a_prior_term_slipped_into_a_likelihood_step_is_caught(relation, step_id):
+    """summand() leaves a prior's θ_j terms out; those are compared on their own, for any d."""
+    from mlederive import symbolic as S
+
+    d = derive("gaussian-identity", verify_steps=False)
+    step = d.step(step_id)
+    extra = sp.Sum(S.weights[S.j] ** 2, (S.j, 1, S.d))
+    bad = d.replace_step(replace(step, expr=step.expr + extra))
+    check = check_step(bad, bad.step(step_id))
+    assert not check.verified

@@ -21,7 +21,7 @@ import sympy as sp
 from ..budget import BudgetExceeded, time_budget
 from ..documents import Check, Method, Step
 from ..errors import InternalError
-from .claims import UNROLL_SIZE, Malformed, build_claims
+from .claims import Malformed, build_claims
 from .prover import CLAIM_BUDGET, prove
 
 #: seconds of symbolic proving per step; claims left when it runs out go straight to the numeric check
@@ -93,7 +93,8 @@ def _decide_all(model, step: Step, claims: list, seed: int, start: float) -> Che
     elapsed = time.perf_counter() - start
     if model is not None:
         method = Method.NUMERIC if "numeric" in methods else Method.SYMBOLIC
-        return Check(True, method, "%d claims (summand and unrolled n=%d)" % (len(claims), UNROLL_SIZE), elapsed)
+        return Check(True, method, "%d claim%s: %s" % (len(claims), "" if len(claims) == 1 else "s",
+                                                      "; ".join(c.label for c in claims)), elapsed)
     method = Method.NUMERIC if "numeric" in methods else Method.SYMBOLIC if "symbolic" in methods else Method.COMPUTED
     return Check(True, method, "%d claims" % len(claims), elapsed, scope=_scope(step, claims))
 

@@ -105,22 +105,26 @@ def _as_first_observation(part: sp.Expr) -> sp.Expr:
     return part.xreplace({a: a.base[(sp.Integer(1),) + a.indices[1:]] for a in atoms if a.indices[0] in rows})
 
 
+#: (uses force=True, rewrite, at most seconds), cheapest first. Measured over the catalog (issue 10):
+#: expand proves ~45% of the claims, expand_log ~17%, together/cancel ~23%; simplify proves 20 claims,
+#: each within 0.15 s, and spent 14 s failing on 200 others — so it gets 0.4 s, not the whole budget.
+_ATTEMPTS = (
+    (False, lambda e: sp.expand(e), math.inf),
+    (True, lambda e: sp.expand(sp.expand_log(e, force=True)), math.inf),
+    # before expanding products: expand would multiply out powers of sums (bernoulli-cauchit's
+    # chain-rule claim grows from 256 to 2244 operations) that together/cancel handle whole
+    (False, lambda e: sp.cancel(sp.together(S.expand_functions(e))), math.inf),
+    (True, lambda e: sp.cancel(sp.expand(sp.expand_log(S.expand_functions(e), force=True))), math.inf),
+    (True, lambda e: sp.simplify(sp.expand_log(S.expand_functions(e), force=True)), 0.4),
+)
+
+
 def _rewrite_to_zero(expr: sp.Expr, deadline: float) -> tuple[bool, bool]:
     """(proved, used_force). Cheap targeted rewrites first, a bounded simplify last."""
     if _is_zero(expr):
         return True, False
-    attempts = [
-        (False, lambda e: sp.expand(e)),
-        (True, lambda e: sp.expand(sp.expand_log(e, force=True))),
-        # before expanding products: expand would multiply out powers of sums (bernoulli-cauchit's
-        # chain-rule claim grows from 256 to 2244 operations) that together/cancel handle whole
-        (False, lambda e: sp.cancel(sp.together(S.expand_functions(e)))),
-        (False, lambda e: sp.cancel(sp.together(sp.expand(S.expand_functions(e))))),
-        (True, lambda e: sp.cancel(sp.expand(sp.expand_log(S.expand_functions(e), force=True)))),
-        (True, lambda e: sp.simplify(sp.expand_log(S.expand_functions(e), force=True))),
-    ]
-    for used_force, attempt in attempts:
-        left = deadline - time.perf_counter()
+    for used_force, attempt, most in _ATTEMPTS:
+        left = min(deadline - time.perf_counter(), most)
         if left <= 0:
             break
         try:
@@ -128,7 +132,8 @@ def _rewrite_to_zero(expr: sp.Expr, deadline: float) -> tuple[bool, bool]:
                 if _is_zero(attempt(expr)):
                     return True, used_force
         except BudgetExceeded:
-            break
+            if left < most:  # the claim's own budget ran out, not just this attempt's
+                break
         except (AttributeError, TypeError, ValueError, NotImplementedError, RecursionError, ZeroDivisionError):
             continue  # a rewrite SymPy cannot do on this expression (or a SymPy bug): not a proof, try the next
     return False, False

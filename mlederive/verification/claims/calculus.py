@@ -6,7 +6,7 @@ import sympy as sp
 
 from ... import symbolic as S
 from ...predictors import theta
-from . import UNROLL_SIZE, Malformed, claims, summand
+from . import UNROLL_SIZE, Malformed, claims, split_penalty, summand
 
 
 def chain_rule(whole, eta_values, t, diff_eta=sp.diff):
@@ -70,8 +70,18 @@ def _in_theta(cx):
     jac = m.predictor.jacobian(S.i)
     s = summand(step.expr)
     for e, kk in m.eta_components():
-        cx.zero(cx.c(s, k_value=kk) - m.diff_eta(cx.c(summand(cx.ref.expr)), e) * jac, "summand = ∂ℓ_i/∂η_i · ∂η_i/∂θ")
+        cx.zero(cx.c(s, k_value=kk) - m.diff_eta(cx.c(summand(cx.ref.expr)), e) * jac,
+                "summand = ∂ℓ_i/∂η_i · ∂η_i/∂θ (any n)")
     eta_values, comps = cx.theta_instance()
+    if split_penalty(step.expr)[1] == 0 and split_penalty(cx.ref.expr)[1] == 0:
+        # the sum's gradient is the sum of the summands' (linearity, any n); what is left to check is the
+        # predictor's own ∂η_i/∂θ, against differentiating a concrete instance of it
+        for t, jsubs, kk in comps:
+            e1 = S.eta[1] if kk is None else S.eta[1, kk]
+            cx.zero(m.predictor.jacobian(1).xreplace(jsubs) - sp.diff(eta_values[e1], t),
+                    "∂η_i/∂θ of the predictor, in %s" % t)
+        return
+    # a prior's penalty mentions θ itself: write the sample out and apply the chain rule
     loss = cx.unrolled(cx.ref.expr)
     for t, jsubs, kk in comps:
         claimed = cx.unrolled(step.expr, k_value=kk).xreplace(jsubs)
