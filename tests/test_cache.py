@@ -84,3 +84,30 @@ def test_cache_command_when_off(monkeypatch):
     monkeypatch.setenv("MLEDERIVE_CACHE", "off")
     out = CliRunner().invoke(cli, ["cache"])
     assert out.exit_code == 0 and "off" in out.output
+
+
+def test_a_warm_run_builds_no_claims_and_reports_the_same_checks(store, monkeypatch):
+    import mlederive.verification as verification
+
+    first = derive("poisson-log")
+    built = []
+    real = verification.build_claims
+    monkeypatch.setattr(verification, "build_claims", lambda *a: built.append(a) or real(*a))
+    second = derive("poisson-log")
+    assert built == []
+    assert [(c.verified, c.method, c.detail, c.scope) for c in second.checks] == \
+        [(c.verified, c.method, c.detail, c.scope) for c in first.checks]
+
+
+def test_a_step_verdict_is_not_reused_for_another_reference_or_payload(store):
+    d = derive("gaussian-identity")
+    assert d.verified
+    grad = d.step("grad-eta")
+    # the same step against a changed reference: a different key, proved again, and it fails
+    loss = d.step("loss")
+    moved = d.replace_step(replace(loss, expr=loss.expr * 2))
+    assert not check_step(moved, grad).verified
+    # the same expression with a changed payload (a wrong chain-rule factor) is not taken from the cache
+    dl, dmu = grad.payload.chain
+    wrong = replace(grad, payload=replace(grad.payload, chain=(dl, dmu * 2)))
+    assert not check_step(d, wrong).verified

@@ -13,6 +13,7 @@ failed step.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import replace
 
@@ -21,6 +22,7 @@ import sympy as sp
 from ..budget import BudgetExceeded, time_budget
 from ..documents import Check, Method, Step
 from ..errors import InternalError
+from . import cache
 from .claims import Malformed, build_claims
 from .prover import CLAIM_BUDGET, prove
 
@@ -68,6 +70,36 @@ def verify_step(model, step: Step, ref: Step | None, seed: int = 0, also: Step |
         return Check(True, Method.DEFINITION, "stated, not derived")
     if _undefined(*(s.expr for s in (ref, also) if s is not None)):
         return Check(False, Method.SYMBOLIC, "its reference holds an undefined value (nan or complex infinity)")
+    key = _step_key(model, step, ref, also, seed) if cache.enabled() else None
+    if key is not None:
+        hit = cache.lookup_step(key)
+        if hit is not None:
+            return Check(True, Method(hit["method"]), hit["detail"], time.perf_counter() - start, hit["scope"])
+    check = _verify_step(model, step, ref, seed, also, start)
+    if key is not None and check.verified:
+        cache.store_step(key, {"method": check.method.value, "detail": check.detail, "scope": check.scope})
+    return check
+
+
+def _value_text(value) -> str:
+    """A payload value as text for the cache key: SymPy objects by srepr, tuples element by element."""
+    if isinstance(value, sp.Basic):
+        return sp.srepr(value)
+    if isinstance(value, (tuple, list)):
+        return "(%s)" % ", ".join(_value_text(v) for v in value)
+    return repr(value)
+
+
+def _step_key(model, step: Step, ref: Step | None, also: Step | None, seed: int) -> str:
+    """Everything the step's claims are built from (the code itself is in the cache's fingerprint)."""
+    payload = step.payload
+    fields = [] if payload is None else [(f.name, getattr(payload, f.name)) for f in dataclasses.fields(payload)]
+    return cache.key("step", step.relation, type(payload).__name__, _value_text(fields), sp.srepr(step.expr),
+                     "" if ref is None else sp.srepr(ref.expr), "" if also is None else sp.srepr(also.expr),
+                     str(seed), "" if model is None else model.cache_key)
+
+
+def _verify_step(model, step: Step, ref: Step | None, seed: int, also: Step | None, start: float) -> Check:
     try:
         with time_budget(2 * STEP_BUDGET):
             claims = build_claims(model, step, ref, also)

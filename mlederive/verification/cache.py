@@ -9,6 +9,11 @@ entries simply stop matching. Only successes are stored: a failure is always
 recomputed, so a step can never be rejected (or a corrupted step accepted)
 because of what an earlier run saw.
 
+A second table keeps the verdict of a whole verified step, keyed by everything its
+claims are built from (the step's expression, relation and payload, its reference
+steps, the model, the seed and the code fingerprint): a warm run neither builds
+claims nor proves them.
+
 Where: ``$MLEDERIVE_CACHE`` (a file path; ``off`` disables it), else
 ``$XDG_CACHE_HOME/mlederive/claims.sqlite`` (``~/.cache/…``). The cache is an
 optimisation only: if the file cannot be opened, read or written, it is
@@ -17,6 +22,7 @@ switched off for the process and nothing else changes.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -66,6 +72,7 @@ def _connection():
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=OFF")
             conn.execute("CREATE TABLE IF NOT EXISTS outcome (key TEXT PRIMARY KEY, method TEXT NOT NULL)")
+            conn.execute("CREATE TABLE IF NOT EXISTS step (key TEXT PRIMARY KEY, verdict TEXT NOT NULL)")
             _state["conn"] = conn
         except (sqlite3.Error, OSError):
             _state["conn"] = None
@@ -108,12 +115,36 @@ def store(k: str, method: str) -> None:
         _state["conn"] = None
 
 
+def lookup_step(k: str) -> dict | None:
+    """The stored verdict of a whole verified step (method, detail, scope), or None."""
+    conn = _connection()
+    if conn is None:
+        return None
+    try:
+        row = conn.execute("SELECT verdict FROM step WHERE key = ?", (k,)).fetchone()
+    except sqlite3.Error:
+        _state["conn"] = None
+        return None
+    return json.loads(row[0]) if row else None
+
+
+def store_step(k: str, verdict: dict) -> None:
+    conn = _connection()
+    if conn is None:
+        return
+    try:
+        conn.execute("INSERT OR REPLACE INTO step (key, verdict) VALUES (?, ?)", (k, json.dumps(verdict)))
+    except sqlite3.Error:
+        _state["conn"] = None
+
+
 def clear() -> None:
     """Remove every stored outcome (``mlederive cache --clear``)."""
     conn = _connection()
     if conn is not None:
         try:
             conn.execute("DELETE FROM outcome")
+            conn.execute("DELETE FROM step")
         except sqlite3.Error:
             _state["conn"] = None
 
@@ -124,7 +155,7 @@ def count() -> int | None:
     if conn is None:
         return None
     try:
-        return conn.execute("SELECT COUNT(*) FROM outcome").fetchone()[0]
+        return sum(conn.execute("SELECT COUNT(*) FROM %s" % table).fetchone()[0] for table in ("outcome", "step"))
     except sqlite3.Error:
         _state["conn"] = None
         return None
