@@ -1,0 +1,128 @@
+"""Families on their own, against independent references: every density against scipy.stats at
+sampled points, the log-likelihood the pipeline expands, the mean (μ is E[y] where the family says
+so) and the variance φ·V(μ); the variance functions against statsmodels' families."""
+import math
+import random
+
+import numpy as np
+import pytest
+import sympy as sp
+from scipy import stats
+
+from mlederive.families import FAMILIES
+from mlederive.links import LINKS
+
+Y, MU = sp.Symbol("y", real=True), sp.Symbol("mu", real=True)
+
+#: family → (parameter values, mu → frozen scipy distribution of y, y → the argument scipy takes, μ is E[y])
+SCIPY = {
+    "gaussian": ({"sigma": 1.3}, lambda mu: stats.norm(mu, 1.3), None, True),
+    "bernoulli": ({}, lambda mu: stats.bernoulli(mu), None, True),
+    "binomial": ({"m": 5}, lambda mu: stats.binom(5, mu), lambda y: round(5 * y), True),  # y is the proportion
+    "poisson": ({}, lambda mu: stats.poisson(mu), None, True),
+    "exponential": ({}, lambda mu: stats.expon(scale=mu), None, True),
+    "gamma": ({"k": 2.5}, lambda mu: stats.gamma(a=2.5, scale=mu / 2.5), None, True),
+    "inverse-gaussian": ({"lambda": 1.8}, lambda mu: stats.invgauss(mu / 1.8, scale=1.8), None, True),
+    "negative-binomial": ({"alpha": 0.7}, lambda mu: stats.nbinom(1 / 0.7, 1 / (1 + 0.7 * mu)), None, True),
+    "beta": ({"phi": 4.0}, lambda mu: stats.beta(mu * 4.0, (1 - mu) * 4.0), None, True),
+    "laplace": ({"b": 0.8}, lambda mu: stats.laplace(mu, 0.8), None, True),
+    "student-t": ({"nu": 3.0, "s": 1.4}, lambda mu: stats.t(3.0, mu, 1.4), None, True),
+    # μ is the mean of log y, not of y
+    "log-normal": ({"sigma": 0.6}, lambda mu: stats.lognorm(0.6, scale=math.exp(mu)), None, False),
+    "geometric": ({}, lambda mu: stats.geom(1 / (1 + mu)), lambda y: y + 1, True),  # failures before a success
+    # μ is the scale, E[y] = μ·Γ(1 + 1/k)
+    "weibull": ({"k": 1.7}, lambda mu: stats.weibull_min(1.7, scale=mu), None, False),
+}
+
+SCALAR = [name for name, fam in FAMILIES.items() if not fam.vector]
+
+
+def test_every_scalar_family_has_a_reference():
+    assert sorted(SCIPY) == sorted(SCALAR)
+
+
+def _setup(name):
+    fam = FAMILIES[name]
+    values, frozen, to_scipy, mean_is_mu = SCIPY[name]
+    params = {p.name: p.symbol for p in fam.params}
+    at = {params[k]: sp.nsimplify(v) for k, v in values.items()}
+    return fam, frozen, to_scipy or (lambda y: y), mean_is_mu, params, at
+
+
+def _points(fam, rng, count=8):
+    for _ in range(count):
+        mu = fam.sample_mean(rng)
+        yield mu, fam.sample_y(rng)
+
+
+@pytest.mark.parametrize("name", SCALAR)
+def test_density_matches_scipy(name):
+    fam, frozen, to_scipy, _, params, at = _setup(name)
+    density = sp.lambdify((Y, MU), fam.density(Y, MU, params).xreplace(at), "mpmath")
+    rng = random.Random(name)
+    for mu, y in _points(fam, rng):
+        if name == "binomial":
+            y = round(5 * y) / 5
+        dist = frozen(mu)
+        ref = dist.pmf(to_scipy(y)) if hasattr(dist, "pmf") else dist.pdf(to_scipy(y))
+        assert float(density(y, mu)) == pytest.approx(float(ref), rel=1e-9), (mu, y)
+
+
+@pytest.mark.parametrize("name", SCALAR)
+def test_expanded_log_density_is_the_log_of_the_density(name):
+    """What the pipeline expands (log p with the logs split) equals scipy's logpdf, through the identity link."""
+    fam, frozen, to_scipy, _, params, at = _setup(name)
+    logp = sp.lambdify((Y, MU), fam.expanded_log_density(Y, MU, LINKS["identity"], params).xreplace(at), "mpmath")
+    rng = random.Random("log-" + name)
+    for mu, y in _points(fam, rng):
+        if name == "binomial":
+            y = round(5 * y) / 5
+        dist = frozen(mu)
+        ref = dist.logpmf(to_scipy(y)) if hasattr(dist, "logpmf") else dist.logpdf(to_scipy(y))
+        assert float(logp(y, mu)) == pytest.approx(float(ref), rel=1e-9, abs=1e-12), (mu, y)
+
+
+@pytest.mark.parametrize("name", [n for n in SCALAR if SCIPY[n][3]])
+def test_mu_is_the_mean(name):
+    fam, frozen, to_scipy, _, params, at = _setup(name)
+    rng = random.Random("mean-" + name)
+    for mu, _ in _points(fam, rng, 5):
+        mean = frozen(mu).mean()
+        if name == "geometric":
+            mean -= 1  # scipy counts trials, the family counts failures
+        if name == "binomial":
+            mean /= 5
+        assert mean == pytest.approx(mu, rel=1e-9)
+
+
+@pytest.mark.parametrize("name", [n for n in SCALAR if FAMILIES[n].variance(MU) is not None])
+def test_variance_is_dispersion_times_the_variance_function(name):
+    fam, frozen, _, _, params, at = _setup(name)
+    phi = fam.dispersion(params)
+    if phi is None:
+        pytest.skip("no dispersion form")
+    rng = random.Random("var-" + name)
+    for mu, _ in _points(fam, rng, 5):
+        var = frozen(mu).var() / (25 if name == "binomial" else 1)
+        ours = float(sp.N((phi * fam.variance(MU)).xreplace(at).subs(MU, mu)))
+        assert ours == pytest.approx(var, rel=1e-9)
+
+
+#: family → statsmodels family (with our parameters), where statsmodels has it
+STATSMODELS = {
+    "gaussian": lambda sm: sm.Gaussian(), "bernoulli": lambda sm: sm.Binomial(), "binomial": lambda sm: sm.Binomial(),
+    "poisson": lambda sm: sm.Poisson(), "gamma": lambda sm: sm.Gamma(), "exponential": lambda sm: sm.Gamma(),
+    "inverse-gaussian": lambda sm: sm.InverseGaussian(), "negative-binomial": lambda sm: sm.NegativeBinomial(alpha=0.7),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STATSMODELS))
+def test_variance_function_matches_statsmodels(name):
+    families = pytest.importorskip("statsmodels.genmod.families")
+    theirs = STATSMODELS[name](families)
+    fam = FAMILIES[name]
+    _, _, _, _, params, at = _setup(name)
+    rng = random.Random("sm-" + name)
+    for mu, _ in _points(fam, rng, 5):
+        ours = float(sp.N(fam.variance(MU).xreplace(at).subs(MU, mu)))
+        assert ours == pytest.approx(float(theirs.variance(np.array([mu]))[0]), rel=1e-9)
