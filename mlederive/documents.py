@@ -11,13 +11,13 @@ user replace one step with ``dataclasses.replace`` and verify the document again
 """
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import sympy as sp
 
 from .relations import RELATIONS, relation
+from .textenum import TextEnum
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Step:
                 self.relation, kind.__name__, type(self.payload).__name__))
 
 
-class Method(str, enum.Enum):
+class Method(TextEnum):
     """How a check was decided."""
 
     SYMBOLIC = "symbolic"  # proved by rewriting to zero (or a positive form)
@@ -56,10 +56,6 @@ class Method(str, enum.Enum):
     DEFINITION = "definition"  # stated, not derived: nothing to check
     COMPUTED = "computed"  # decided by exact or IEEE arithmetic
     NOT_CHECKED = "not checked"  # its reference failed: nothing to check it against
-
-    __str__ = str.__str__
-    __format__ = str.__format__
-    __hash__ = str.__hash__  # equal to its value as a dict key too
 
 
 @dataclass(frozen=True)

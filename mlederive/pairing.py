@@ -7,23 +7,19 @@ exponential family's own link, declared by the family.
 """
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 import sympy as sp
 
 from . import symbolic as S
+from .textenum import TextEnum
 
 
-class PairingStatus(str, enum.Enum):
+class PairingStatus(TextEnum):
     CANONICAL = "canonical"
     VALID = "valid"
     CONSTRAINED = "constrained"
     REFUSED = "refused"
-
-    __str__ = str.__str__
-    __format__ = str.__format__
-    __hash__ = str.__hash__  # equal to its value as a dict key too
 
 
 @dataclass(frozen=True)
