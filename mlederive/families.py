@@ -63,8 +63,9 @@ class Family:
         return S.tidy_constants(sp.expand_log(logp, force=True))
 
     # -- what the textbook gradient needs ----------------------------------------------
-    def variance(self, mu: sp.Expr):
-        """V(μ), or None when the family is not an exponential-dispersion family."""
+    def variance(self, mu: sp.Expr, params: dict):
+        """V(μ) (with the family's parameters, e.g. the negative binomial's α), or None when the family is
+        not an exponential-dispersion family. Var(y) = φ·V(μ)."""
         return None
 
     def dispersion(self, params: dict):
@@ -125,7 +126,7 @@ class Gaussian(Family):
         sigma = params["sigma"]
         return sp.exp(-(y - mu) ** 2 / (2 * sigma**2)) / (sp.sqrt(2 * sp.pi) * sigma)
 
-    def variance(self, mu):
+    def variance(self, mu, params):
         return sp.Integer(1)
 
     def dispersion(self, params):
@@ -145,7 +146,7 @@ class Bernoulli(Family):
     def density(self, y, mu, params):
         return mu**y * (1 - mu) ** (1 - y)
 
-    def variance(self, mu):
+    def variance(self, mu, params):
         return mu * (1 - mu)
 
     def dispersion(self, params):
@@ -171,7 +172,7 @@ class Poisson(Family):
     def density(self, y, mu, params):
         return mu**y * sp.exp(-mu) / sp.factorial(y)
 
-    def variance(self, mu):
+    def variance(self, mu, params):
         return mu
 
     def dispersion(self, params):
@@ -217,7 +218,7 @@ class Categorical(Family):
         # Σ_k y_k (η_k − log Σ_j e^{η_j}) and the one-hot identity Σ_k y_k = 1.
         return sp.Sum(y * eta, (S.k, 1, S.K)) - sp.log(sp.Sum(sp.exp(eta.subs(S.k, S.j)), (S.j, 1, S.K)))
 
-    def variance(self, mu):
+    def variance(self, mu, params):
         return mu * (1 - mu)
 
     def dispersion(self, params):
@@ -281,7 +282,7 @@ class Binomial(Family):
         m = params["m"]
         return sp.binomial(m, m * y) * mu ** (m * y) * (1 - mu) ** (m - m * y)
 
-    def variance(self, mu):
+    def variance(self, mu, params):
         return mu * (1 - mu)
 
     def dispersion(self, params):
@@ -305,7 +306,7 @@ class Exponential(_PositiveY, Family):
     def density(self, y, mu, params):
         return sp.exp(-y / mu) / mu
 
-    def variance(self, mu):
+    def variance(self, mu, params):
         return mu**2
 
     def dispersion(self, params):
@@ -325,7 +326,7 @@ class Gamma(_PositiveY, Family):
         k = params["k"]
         return (k / mu) ** k * y ** (k - 1) * sp.exp(-k * y / mu) / sp.gamma(k)
 
-    def variance(self, mu):
+    def variance(self, mu, params):
         return mu**2
 
     def dispersion(self, params):
@@ -345,7 +346,7 @@ class InverseGaussian(_PositiveY, Family):
         lam = params["lambda"]
         return sp.sqrt(lam / (2 * sp.pi * y**3)) * sp.exp(-lam * (y - mu) ** 2 / (2 * mu**2 * y))
 
-    def variance(self, mu):
+    def variance(self, mu, params):
         return mu**3
 
     def dispersion(self, params):
@@ -367,8 +368,8 @@ class NegativeBinomial(_Counts, Family):
         return (sp.gamma(y + 1 / a) / (sp.factorial(y) * sp.gamma(1 / a))
                 * (1 / (1 + a * mu)) ** (1 / a) * (a * mu / (1 + a * mu)) ** y)
 
-    def variance(self, mu):
-        return mu + _alpha * mu**2
+    def variance(self, mu, params):
+        return mu + params["alpha"] * mu**2
 
     def dispersion(self, params):
         return sp.Integer(1)
@@ -440,7 +441,7 @@ class Geometric(_Counts, Family):
     def density(self, y, mu, params):
         return (mu / (1 + mu)) ** y / (1 + mu)
 
-    def variance(self, mu):
+    def variance(self, mu, params):
         return mu + mu**2
 
     def dispersion(self, params):

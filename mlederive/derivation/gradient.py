@@ -103,7 +103,7 @@ def curvature_steps(b: StepBuilder, model: Model, grad_eta: Step) -> tuple[Step,
     if not _nonsmooth(curvature):
         curvature = tidy(_factor_cancel, curvature)
     canonical = model.pairing.status == "canonical"
-    has_variance = fam.variance(mu_i) is not None
+    has_variance = fam.variance(mu_i, model.params) is not None
     why = "Differentiate ∂loss/∂η_i once more."
     if canonical and has_variance:
         why += (" Canonical link: the curvature is (dμ_i/dη_i)/φ times the positive rescaling factor — free of "
@@ -155,7 +155,7 @@ def _score_form(model: Model, scale: sp.Expr):
     fam, link = model.family, model.link
     y_i, mu_i = model.y_obs(), model.mu_obs()
     phi = fam.dispersion(model.params)
-    variance = fam.variance(mu_i)
+    variance = fam.variance(mu_i, model.params)
     if model.pairing.status == "canonical" and phi is not None:
         # (dμ/dη)/V(μ) is constant for a canonical link: 1 for identity/log/logit, −1 for 1/μ, −½ for 1/μ²
         c = sp.Integer(1) if fam.vector else sp.cancel(link.inverse_deriv_in_mu(mu_i) / variance)
