@@ -50,14 +50,45 @@ class Link:
         return "%s()" % type(self).__name__
 
 
-class Identity(Link):
-    name, title = "identity", "identity link μ = η"
+class Power(Link):
+    """g(μ) = μᵖ and g⁻¹(η) = η^(1/p), as statsmodels' ``Power``: identity (p = 1), inverse (−1),
+    inverse-squared (−2) and sqrt (½) are fixed powers of this one class.
+
+    Where g is one-to-one sets its domains: the whole line for an odd integer power (without 0
+    when p < 0), else μ ≥ 0 (μ > 0 when p < 0), and η = g(μ) lies in the same set.
+    """
+
+    p: sp.Rational = sp.Integer(1)
+
+    def __init__(self, p=None):
+        if p is not None:
+            self.p = sp.nsimplify(p)
+            self.name, self.title = "power(%s)" % self.p, "power link μ = η^(1/%s)" % self.p
+        p = self.p
+        if p == 0:
+            raise ValueError("a power link needs p ≠ 0 (p = 0 is the log link)")
+        if p.is_integer and p.is_odd:
+            domain = sp.S.Reals if p > 0 else sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo))
+        else:
+            domain = sp.Interval(0, sp.oo) if p > 0 else sp.Interval.open(0, sp.oo)
+        self.mean_domain = self.inverse_range = self.eta_domain = domain
 
     def __call__(self, mu):
-        return mu
+        return mu**self.p
 
     def inverse(self, eta):
-        return eta
+        return eta ** (1 / self.p)
+
+    def inverse_deriv_in_mu(self, mu):
+        return mu ** (1 - self.p) / self.p  # 1/g′(μ) = 1/(p·μ^(p−1))
+
+    def __repr__(self) -> str:
+        return "%s()" % type(self).__name__ if type(self) is not Power else "Power(%s)" % self.p
+
+
+class Identity(Power):
+    name, title = "identity", "identity link μ = η"
+    p = sp.Integer(1)
 
 
 class Log(Link):
@@ -138,49 +169,19 @@ class Cauchit(Link):
         return sp.Rational(1, 2) + sp.atan(eta) / sp.pi
 
 
-class Inverse(Link):
+class Inverse(Power):
     name, title = "inverse", "inverse link μ = 1/η"
-    mean_domain = sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo))
-    inverse_range = sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo))
-    eta_domain = sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo))
-
-    def __call__(self, mu):
-        return 1 / mu
-
-    def inverse(self, eta):
-        return 1 / eta
-
-    def inverse_deriv_in_mu(self, mu):
-        return -mu**2
+    p = sp.Integer(-1)
 
 
-class InverseSquared(Link):
+class InverseSquared(Power):
     name, title = "inverse-squared", "inverse-squared link μ = 1/√η"
-    mean_domain = sp.Interval.open(0, sp.oo)
-    inverse_range = sp.Interval.open(0, sp.oo)
-    eta_domain = sp.Interval.open(0, sp.oo)
-
-    def __call__(self, mu):
-        return 1 / mu**2
-
-    def inverse(self, eta):
-        return 1 / sp.sqrt(eta)
-
-    def inverse_deriv_in_mu(self, mu):
-        return -mu**3 / 2
+    p = sp.Integer(-2)
 
 
-class Sqrt(Link):
+class Sqrt(Power):
     name, title = "sqrt", "square-root link μ = η² (η ≥ 0, where g⁻¹ inverts g)"
-    mean_domain = sp.Interval(0, sp.oo)
-    inverse_range = sp.Interval(0, sp.oo)
-    eta_domain = sp.Interval(0, sp.oo)
-
-    def __call__(self, mu):
-        return sp.sqrt(mu)
-
-    def inverse(self, eta):
-        return eta**2
+    p = sp.Rational(1, 2)
 
 
 class Softplus(Link):

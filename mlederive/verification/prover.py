@@ -111,6 +111,9 @@ def _as_first_observation(part: sp.Expr) -> sp.Expr:
 _ATTEMPTS = (
     (False, lambda e: sp.expand(e), math.inf),
     (True, lambda e: sp.expand(sp.expand_log(e, force=True)), math.inf),
+    # log of a rational expression in exp(η): σ(η)/(1 − σ(η)) becomes exp(η), and log(exp(η)) = η for real η
+    (False, lambda e: sp.expand(S.expand_functions(e).replace(sp.log, lambda a: sp.log(sp.cancel(sp.together(a))))),
+     math.inf),
     # before expanding products: expand would multiply out powers of sums (bernoulli-cauchit's
     # chain-rule claim grows from 256 to 2244 operations) that together/cancel handle whole
     (False, lambda e: sp.cancel(sp.together(S.expand_functions(e))), math.inf),
