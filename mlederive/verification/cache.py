@@ -92,70 +92,52 @@ def key(*parts: str) -> str:
     return h.hexdigest()
 
 
-def lookup(k: str) -> str | None:
-    """The method ("symbolic" or "numeric") of a stored success, or None."""
+def _execute(sql: str, args: tuple = ()):
+    """Run one statement; the cursor, or None when the cache is off (an error switches it off)."""
     conn = _connection()
     if conn is None:
         return None
     try:
-        row = conn.execute("SELECT method FROM outcome WHERE key = ?", (k,)).fetchone()
+        return conn.execute(sql, args)
     except sqlite3.Error:
         _state["conn"] = None
         return None
+
+
+def _value(sql: str, k: str):
+    cursor = _execute(sql, (k,))
+    row = cursor.fetchone() if cursor is not None else None
     return row[0] if row else None
 
 
+def lookup(k: str) -> str | None:
+    """The method ("symbolic" or "numeric") of a stored success, or None."""
+    return _value("SELECT method FROM outcome WHERE key = ?", k)
+
+
 def store(k: str, method: str) -> None:
-    conn = _connection()
-    if conn is None:
-        return
-    try:
-        conn.execute("INSERT OR REPLACE INTO outcome (key, method) VALUES (?, ?)", (k, method))
-    except sqlite3.Error:
-        _state["conn"] = None
+    _execute("INSERT OR REPLACE INTO outcome (key, method) VALUES (?, ?)", (k, method))
 
 
 def lookup_step(k: str) -> dict | None:
     """The stored verdict of a whole verified step (method, detail, scope), or None."""
-    conn = _connection()
-    if conn is None:
-        return None
-    try:
-        row = conn.execute("SELECT verdict FROM step WHERE key = ?", (k,)).fetchone()
-    except sqlite3.Error:
-        _state["conn"] = None
-        return None
-    return json.loads(row[0]) if row else None
+    verdict = _value("SELECT verdict FROM step WHERE key = ?", k)
+    return json.loads(verdict) if verdict is not None else None
 
 
 def store_step(k: str, verdict: dict) -> None:
-    conn = _connection()
-    if conn is None:
-        return
-    try:
-        conn.execute("INSERT OR REPLACE INTO step (key, verdict) VALUES (?, ?)", (k, json.dumps(verdict)))
-    except sqlite3.Error:
-        _state["conn"] = None
+    _execute("INSERT OR REPLACE INTO step (key, verdict) VALUES (?, ?)", (k, json.dumps(verdict)))
 
 
 def clear() -> None:
-    """Remove every stored outcome (``mlederive cache --clear``)."""
-    conn = _connection()
-    if conn is not None:
-        try:
-            conn.execute("DELETE FROM outcome")
-            conn.execute("DELETE FROM step")
-        except sqlite3.Error:
-            _state["conn"] = None
+    """Remove every stored outcome and step verdict (``mlederive cache --clear``)."""
+    for table in ("outcome", "step"):
+        _execute("DELETE FROM %s" % table)
 
 
 def count() -> int | None:
-    """How many outcomes are stored (None: the cache is off or unusable)."""
-    conn = _connection()
-    if conn is None:
+    """How many outcomes and step verdicts are stored (None: the cache is off or unusable)."""
+    counts = [_execute("SELECT COUNT(*) FROM %s" % table) for table in ("outcome", "step")]
+    if any(c is None for c in counts):
         return None
-    try:
-        return sum(conn.execute("SELECT COUNT(*) FROM %s" % table).fetchone()[0] for table in ("outcome", "step"))
-    except sqlite3.Error:
-        _state["conn"] = None
-        return None
+    return sum(c.fetchone()[0] for c in counts)
