@@ -150,3 +150,9 @@ def test_learned_laplace_scale_compiles(tmp_path):
     tex.write_text(render_latex(derive(recipe)))
     log = compile_tex(tex)
     assert "Undefined control sequence" not in log
+
+
+def test_combining_accents_and_primes_are_typeset_not_shown_as_code_points():
+    assert tex_text("gives θ̂ = 0") == r"gives $\hat{\theta }$ = 0"
+    assert tex_text("σ′(z)") == r"$\sigma '$(z)"
+    assert "U+" not in tex_text("λ̂ and x̂ and σ′")

@@ -86,6 +86,10 @@ def _merge_scripts(src: str) -> str:
     return src
 
 
+#: combining marks and primes that follow the symbol they modify
+_ACCENTS = {"\u0302": r"\hat{%s}", "\u0303": r"\tilde{%s}", "\u0304": r"\bar{%s}", "\u2032": "%s'"}
+
+
 def _text_char(ch: str) -> str:
     if ch in _TEXT_SPECIALS:
         return _TEXT_SPECIALS[ch]
@@ -117,7 +121,10 @@ def tex_text(s: str, prose: bool = True) -> str:
             out.append((True, "^{%s}" % _math(sup).strip()))
         else:
             for ch in m.group(0):
-                if ch in _MATH or ch in _SUPER or ch in _SUB:
+                if ch in _ACCENTS and out:  # θ̂, σ′: the accent goes on the symbol before it, in math
+                    _, prev = out.pop()
+                    out.append((True, _ACCENTS[ch] % prev))
+                elif ch in _MATH or ch in _SUPER or ch in _SUB:
                     out.append((True, _math(ch)))
                 else:
                     out.append((False, _text_char(ch)))
