@@ -26,6 +26,9 @@ x = sp.IndexedBase("x", real=True)
 # The weights θ_1 … θ_d (a prior on them gives MAP): θ_j, and the parameter count d.
 weights = sp.IndexedBase("theta", real=True)
 d = sp.Symbol("d", integer=True, positive=True)
+#: the design matrix of a linear predictor (rows x_iᵀ = ∂η_i/∂θ) and the target vector, for closed forms
+design = sp.MatrixSymbol("X", n, d)
+targets = sp.MatrixSymbol("y", n, 1)
 
 # Scalar stand-ins for one observation (the JSON "observation" block).
 y0 = sp.Symbol("y", real=True)

@@ -222,3 +222,29 @@ def test_map_exports_compile(tmp_path):
     assert "Overfull \\hbox" not in log
     md = render_markdown(d)
     assert "\\lambda" in md and md.count("$$") % 2 == 0
+
+
+def test_closed_form_claims_hold_for_any_n_and_d():
+    """The normal equations are proved from the loss's coefficients, not at one written-out size."""
+    for name in ("gaussian-identity", "ridge-regression"):
+        d = derive(name)
+        c = d.checks[[s.id for s in d.steps].index("normal-equations")]
+        assert c.verified and c.method.value == "symbolic", (name, c.detail)
+        assert "any n, d" in c.detail and "n=3" not in c.detail
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda lam: ((X.T * X + lam * sp.Identity(S.d)).I * X.T * Y) / 2,       # a factor ½
+    lambda lam: (X.T * X + 1 / lam * sp.Identity(S.d)).I * X.T * Y,        # λ inverted (τ²/σ²)
+    lambda lam: (X.T * X + 2 * lam * sp.Identity(S.d)).I * X.T * Y,        # 2λ
+    lambda lam: -(X.T * X + lam * sp.Identity(S.d)).I * X.T * Y,           # sign
+    lambda lam: (X.T * X - lam * sp.Identity(S.d)).I * X.T * Y,            # −λ
+    lambda lam: (X.T * X + lam * sp.Identity(S.d)).I * X.T * X * X.T * Y,  # not of the shape
+    lambda lam: 0 * X.T * Y,                                               # the zero vector
+])
+def test_wrong_ridge_closed_form_is_rejected(wrong):
+    d = map_derivation()
+    i = len(d.steps) - 1
+    lam = sp.Symbol("sigma", positive=True) ** 2 / sp.Symbol("tau", positive=True) ** 2
+    assert d.steps[i].expr == (X.T * X + lam * sp.Identity(S.d)).I * X.T * Y  # the right one, for the record
+    assert not check(d, i, replace(d.steps[i], expr=wrong(lam))).verified

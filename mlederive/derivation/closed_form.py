@@ -14,8 +14,7 @@ from ..documents import MapSummary, Step, StepBuilder
 from ..model import Model
 
 #: the design matrix (rows x_iᵀ) and the target vector of the normal equations
-X = sp.MatrixSymbol("X", S.n, S.d)
-Y = sp.MatrixSymbol("y", S.n, 1)
+X, Y = S.design, S.targets
 
 
 def least_squares(model: Model, loss_summand: sp.Expr) -> bool:

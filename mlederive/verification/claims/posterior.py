@@ -5,7 +5,6 @@ from __future__ import annotations
 import sympy as sp
 
 from ... import symbolic as S
-from ...predictors import CONCRETE_DIM
 from . import UNROLL_SIZE, Malformed, claims, split_penalty, summand
 
 
@@ -26,65 +25,77 @@ def _bayes(cx):
     cx.zero(cx.unrolled(step) - cx.unrolled(ref) - cx.c(cx.also.expr), "unrolled n=%d, d = 2" % UNROLL_SIZE)
 
 
-def concrete_point(formula) -> tuple[list, sp.Expr]:
-    """θ̂ as a matrix formula in X (n × d) and y, made concrete at n = 3, d = 2.
+#: the design matrix (rows x_iᵀ = ∂η_i/∂θ) and the target vector of a stated closed form
+X, Y = S.design, S.targets
 
-    Returns (numerators, denominator): θ̂_c = numerators[c] / denominator, the denominator
-    being det of the inverted matrix (adj(M)/det(M): polynomials, nothing to simplify).
-    """
-    rows, cols = UNROLL_SIZE, CONCRETE_DIM
-    dets = []
 
-    def explicit(e):
-        if isinstance(e, sp.MatrixSymbol):
-            if e.shape[1] == 1:
-                return sp.Matrix(rows, 1, lambda r, c: S.y[r + 1])
-            return sp.Matrix(rows, cols, lambda r, c: S.x[r + 1, c + 1])
-        if isinstance(e, sp.Identity):
-            return sp.eye(cols)
-        if isinstance(e, sp.Transpose):
-            return explicit(e.arg).T
-        if isinstance(e, sp.Inverse):  # adj(M), with det(M) kept aside; M.inv() would first simplify
-            m = explicit(e.arg)
-            dets.append(m.det(method="berkowitz"))
-            return m.adjugate(method="berkowitz")
-        if isinstance(e, sp.MatMul):
-            scalar, out = sp.S.One, None
-            for a in e.args:
-                if a.is_Matrix:
-                    out = explicit(a) if out is None else out * explicit(a)
-                else:
-                    scalar *= a
-            return scalar * out
-        if isinstance(e, sp.MatAdd):
-            return sum((explicit(a) for a in e.args[1:]), explicit(e.args[0]))
-        raise Malformed("cannot evaluate %s in the stated θ̂" % type(e).__name__)
+def closed_form_parts(formula) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """(s, α, β) of a stated θ̂ = s·(α XᵀX + β I)⁻¹ Xᵀy; Malformed for any other shape."""
+    shape = "θ̂ must read s·(α·XᵀX + β·I)⁻¹·Xᵀy"
+    s, matrices = _split(formula)
+    if len(matrices) != 3 or not isinstance(matrices[0], sp.Inverse) or matrices[1:] != [X.T, Y]:
+        raise Malformed(shape)
+    inverted = matrices[0].arg
+    alpha = beta = sp.S.Zero
+    for term in inverted.args if isinstance(inverted, sp.MatAdd) else (inverted,):
+        coeff, mats = _split(term)
+        if mats == [X.T, X]:
+            alpha += coeff
+        elif mats == [sp.Identity(S.d)]:
+            beta += coeff
+        else:
+            raise Malformed(shape)
+    return s, alpha, beta
 
-    numerators = list(explicit(formula))
-    return numerators, sp.Mul(*dets)
+
+def _split(product) -> tuple[sp.Expr, list]:
+    """(scalar factor, matrix factors in order) of a matrix product."""
+    factors = product.args if isinstance(product, sp.MatMul) else (product,)
+    return (sp.Mul(*[f for f in factors if not f.is_Matrix]), [f for f in factors if f.is_Matrix])
+
+
+def _quadratic(cx, expr, var, label):
+    """Claims that ``expr`` is a·var² + b·var + c in ``var``; returns (a, b, c)."""
+    cx.zero(sp.diff(expr, var, 3), label)
+    a = sp.diff(expr, var, 2).xreplace({var: 0}) / 2
+    b = sp.diff(expr, var).xreplace({var: 0})
+    return a, b, expr.xreplace({var: 0})
 
 
 @claims("stationary")
 def _stationary(cx):
-    """The stated θ̂ zeroes the reference loss's gradient in every weight; the Hessian there is positive definite.
+    """The stated θ̂ zeroes the reference loss's gradient; the Hessian there is positive definite. Any n, any d.
 
-    The loss written out for n = 3 is quadratic in θ: its Hessian H is proved free of θ, so the
-    gradient is exactly g(θ) = g(0) + Hθ. With θ̂ = N/D (D = det of the inverted matrix, positive
-    for full-rank X), g(θ̂) = 0 is D·g(0) + H·N = 0: a polynomial identity, no fractions.
+    The per-observation loss is proved quadratic in η_i: ℓ_i = Aη_i² + b·y_iη_i + (η-free); the
+    penalty, if any, Σ_j ρθ_j². With η = Xθ (a linear predictor: rows x_iᵀ = ∂η_i/∂θ) the
+    gradient is (2A·XᵀX + 2ρ·I)θ + b·Xᵀy, so the minimiser is −b(2A·XᵀX + 2ρI)⁻¹Xᵀy. A stated
+    s(α·XᵀX + β·I)⁻¹Xᵀy equals it for every X (of full rank) iff 2A·s = −b·α and 2ρ·s = −b·β.
     """
+    m = cx.model
+    if m.vector or not m.predictor.linear:
+        raise Malformed("a closed form θ̂ needs one η_i per observation, linear in θ")
+    eta, y = m.eta_obs(), m.y_obs()
+    data, penalty = split_penalty(cx.ref.expr)
+    a, by, _ = _quadratic(cx, cx.c(summand(data)), eta, "ℓ_i is quadratic in η_i (any n)")
+    cx.zero(sp.diff(a, y), "the η_i² coefficient is free of y_i")
+    cx.zero(sp.diff(by, y, 2), "the η_i coefficient is linear in y_i")
+    cx.zero(by.xreplace({y: 0}), "the η_i coefficient vanishes at y_i = 0")
+    b = sp.diff(by, y)
+    rho = sp.S.Zero
+    if penalty != 0:
+        w = sp.Dummy("w", real=True)
+        term = S.to_summand(penalty, index=S.j, size=S.d).xreplace({S.weights[S.j]: w})
+        if term.has(S.weights) or term.has(S.j):
+            raise Malformed("the penalty must be a sum over j of a function of θ_j alone")
+        rho, lin, const = _quadratic(cx, term, w, "the penalty is Σ_j of a quadratic in θ_j (any d)")
+        cx.zero(lin, "the penalty has no linear term")
+        cx.zero(const, "the penalty vanishes at θ = 0")
+        cx.positive(rho, "ρ > 0: the penalty is strictly convex")
     eta_values, comps = cx.theta_instance()
-    whole = cx.unrolled(cx.ref.expr).xreplace(eta_values)
-    thetas = [t for t, _, _ in comps]
-    numerators, det = concrete_point(cx.step.expr)
-    grad = [sp.diff(whole, t) for t in thetas]
-    hess = sp.Matrix(len(thetas), len(thetas), lambda r, c: sp.diff(grad[r], thetas[c]))
-    for entry in dict.fromkeys(hess):  # distinct entries, in a fixed order (seeds follow the claim order)
-        for t in thetas:
-            cx.zero(sp.diff(entry, t), "the loss is quadratic in θ: its Hessian is free of %s" % t)
-    at_zero = {t: 0 for t in thetas}
-    for r, t in enumerate(thetas):
-        claim = det * grad[r].xreplace(at_zero) + sum(hess[r, c] * numerators[c] for c in range(len(thetas)))
-        cx.zero(claim, "unrolled n=%d: det·∂L/∂%s = 0 at θ̂" % (UNROLL_SIZE, t))
-    cx.positive(det, "the inverted matrix has a positive determinant (X of full rank)")
-    cx.positive(hess[0, 0], "Hessian: leading entry positive")
-    cx.positive(hess.det(), "Hessian: determinant positive (a minimum)")
+    e1 = eta_values[S.eta[1]]
+    cx.zero(e1 - sum(t * sp.diff(e1, t) for t, _, _ in comps), "η_i = θᵀx_i, x_i = ∂η_i/∂θ (linear, no offset)")
+    s, alpha, beta = closed_form_parts(cx.step.expr)
+    cx.zero(2 * a * s + b * alpha, "2A·s = −b·α: the XᵀX term of ∇L = 0 (any n, d)")
+    cx.zero(2 * rho * s + b * beta, "2ρ·s = −b·β: the I term of ∇L = 0 (any n, d)")
+    cx.positive(s ** 2 * b ** 2, "s ≠ 0 and b ≠ 0: θ̂ is not the zero vector")
+    cx.positive(a, "A > 0: the Hessian 2A·XᵀX + 2ρI is positive definite (X of full column rank)")
