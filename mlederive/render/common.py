@@ -97,7 +97,9 @@ def check_phrase(check: Check) -> str:
 
 
 def summary_line(d) -> str:
-    """``10/10 steps verified (9 symbolic, 0 numeric, 1 definitions)``."""
+    """``10/10 steps verified (9 symbolic, 0 numeric, 1 definitions)``; or that nothing was verified."""
+    if not d.checks:
+        return "%d steps derived, not verified (verify() checks them)" % len(d.steps)
     methods = [c.method for c in d.checks]
     computed = ", %d computed" % methods.count("computed") if "computed" in methods else ""
     return "%d/%d steps verified (%d symbolic, %d numeric%s, %d definitions)" % (

@@ -16,6 +16,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from ..version import __version__
+from .base import Renderer, document_blocks
 from .common import (DEFAULT_NOTATION, Notation, check_phrase, display_form, numeric_column, relation_phrase,
                      summary_line)
 
@@ -252,35 +253,55 @@ def latex_table(table) -> str:
             "\\end{tabular}\n\\end{center}\n" % (tex_text(table.title), cols, head, body))
 
 
-def render_latex_body(d, notation: Notation = DEFAULT_NOTATION,
-                      headings: tuple[str, str] = (r"\subsection*", r"\section*")) -> str:
-    """The derivation as LaTeX body text: needs amsmath and amssymb."""
-    r = d.recipe
-    nt = notation.text
-    heading, result_heading = headings
-    out = []
-    if r.description:
-        out.append(tex_text(r.description, prose=False) + "\n")
-    out.append(r"\noindent\textbf{Setting.} %s." % tex_text(d.subtitle) + "\n")
-    for w in d.warnings:
-        out.append(r"\noindent\textbf{Warning.} %s" % tex_text(w) + "\n")
-    for number, (step, check) in enumerate(zip(d.steps, d.checks), start=1):
-        out.append(r"%s{Step %d. %s}" % (heading, number, tex_text(nt(step.title))))
-        out.append(tex_text(nt(step.justification)))
-        out.append(_display(equation_rows(step.lhs_latex, step.expr, notation)))
+class LatexRenderer(Renderer):
+    """A derivation's blocks as LaTeX body text (amsmath, amssymb)."""
+
+    def __init__(self, notation: Notation = DEFAULT_NOTATION,
+                 headings: tuple[str, str] = (r"\subsection*", r"\section*")):
+        self.notation, self.nt = notation, notation.text
+        self.heading, self.result_heading = headings
+
+    def equation(self, lhs_latex: str, expr) -> str:
+        return _display(equation_rows(lhs_latex, expr, self.notation))
+
+    def _render_Description(self, block):
+        return tex_text(block.text, prose=False) + "\n"
+
+    def _render_Setting(self, block):
+        return r"\noindent\textbf{Setting.} %s." % tex_text(block.text) + "\n"
+
+    def _render_Caution(self, block):
+        return r"\noindent\textbf{Warning.} %s" % tex_text(block.text) + "\n"
+
+    def _render_NumberedStep(self, block):
+        step, check, nt = block.step, block.check, self.nt
+        out = [r"%s{Step %d. %s}" % (self.heading, block.number, tex_text(nt(step.title))),
+               tex_text(nt(step.justification)), self.equation(step.lhs_latex, step.expr)]
+        if check is None:  # not verified (derive(..., verify_steps=False)): no mark to show
+            return "\n".join(out) + "\n"
         line = r"\noindent{\small %s %s --- %s" % (
             _mark(check), tex_text(nt(relation_phrase(step.relation))), check_phrase(check))
         if not check.verified and check.detail:
             line += ": " + tex_text(check.detail)
-        out.append(line + "}\n")
-    out.append(r"%s{Result}" % result_heading)
-    for result in d.results:
-        out.append(r"\noindent\textbf{%s}" % tex_text(nt(result.label)))
-        out.append(_display(equation_rows(result.lhs_latex, result.expr, notation)))
-    for table in d.tables:
-        out.append(latex_table(table))
-    out.append(r"\noindent %s." % tex_text(summary_line(d)))
-    return "\n".join(out) + "\n"
+        return "\n".join(out + [line + "}\n"])
+
+    def _render_ResultsHeading(self, block):
+        return r"%s{Result}" % self.result_heading
+
+    def _render_Result(self, block):
+        return r"\noindent\textbf{%s}" % tex_text(self.nt(block.label)) + "\n" + self.equation(block.lhs_latex, block.expr)
+
+    def _render_Table(self, block):
+        return latex_table(block)
+
+    def _render_Summary(self, block):
+        return r"\noindent %s." % tex_text(summary_line(block.document))
+
+
+def render_latex_body(d, notation: Notation = DEFAULT_NOTATION,
+                      headings: tuple[str, str] = (r"\subsection*", r"\section*")) -> str:
+    """The derivation as LaTeX body text: needs amsmath and amssymb."""
+    return "\n".join(LatexRenderer(notation, headings).render_all(document_blocks(d))) + "\n"
 
 
 #: Latin Modern with T1 encoding when installed (real glyphs for _ < > |, so copy-paste from the

@@ -10,6 +10,7 @@ import re
 
 from ..version import __version__
 from .common import DEFAULT_NOTATION, Notation, check_phrase, relation_phrase, summary_line
+from .base import Renderer, document_blocks
 from .latex import equation_rows
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>$|#~])")
@@ -32,33 +33,51 @@ def markdown_table(table) -> str:
     return "\n".join(lines)
 
 
+class MarkdownRenderer(Renderer):
+    """A derivation's blocks as Markdown with ``$$`` math."""
+
+    def __init__(self, notation: Notation = DEFAULT_NOTATION, level: int = 2):
+        self.notation, self.nt, self.hashes = notation, notation.text, "#" * level
+
+    def equation(self, lhs_latex: str, expr) -> str:
+        return math_block(equation_rows(lhs_latex, expr, self.notation))
+
+    def _render_Description(self, block):
+        return md_text(block.text.strip())
+
+    def _render_Setting(self, block):
+        return "**Setting.** %s." % md_text(block.text)
+
+    def _render_Caution(self, block):
+        return "**Warning.** " + md_text(block.text)
+
+    def _render_NumberedStep(self, block):
+        step, check, nt = block.step, block.check, self.nt
+        out = ["%s Step %d. %s" % (self.hashes, block.number, md_text(nt(step.title))),
+               md_text(nt(step.justification)), self.equation(step.lhs_latex, step.expr)]
+        if check is not None:  # None: not verified (derive(..., verify_steps=False)), no mark to show
+            mark = "✓" if check.verified else "✗ **FAILED**"
+            line = "%s *%s — %s*" % (mark, md_text(nt(relation_phrase(step.relation))), check_phrase(check))
+            if not check.verified and check.detail:
+                line += ": " + md_text(check.detail)
+            out.append(line)
+        return "\n\n".join(out)
+
+    def _render_ResultsHeading(self, block):
+        return "%s Result" % self.hashes
+
+    def _render_Result(self, block):
+        return "**%s**" % md_text(self.nt(block.label)) + "\n\n" + self.equation(block.lhs_latex, block.expr)
+
+    def _render_Table(self, block):
+        return markdown_table(block)
+
+    def _render_Summary(self, block):
+        return md_text(summary_line(block.document)) + "."
+
+
 def render_markdown_body(d, notation: Notation = DEFAULT_NOTATION, level: int = 2) -> str:
-    r = d.recipe
-    nt = notation.text
-    h = "#" * level
-    out = []
-    if r.description:
-        out.append(md_text(r.description.strip()))
-    out.append("**Setting.** %s." % md_text(d.subtitle))
-    for w in d.warnings:
-        out.append("**Warning.** " + md_text(w))
-    for number, (step, check) in enumerate(zip(d.steps, d.checks), start=1):
-        out.append("%s Step %d. %s" % (h, number, md_text(nt(step.title))))
-        out.append(md_text(nt(step.justification)))
-        out.append(math_block(equation_rows(step.lhs_latex, step.expr, notation)))
-        mark = "✓" if check.verified else "✗ **FAILED**"
-        line = "%s *%s — %s*" % (mark, md_text(nt(relation_phrase(step.relation))), check_phrase(check))
-        if not check.verified and check.detail:
-            line += ": " + md_text(check.detail)
-        out.append(line)
-    out.append("%s Result" % h)
-    for result in d.results:
-        out.append("**%s**" % md_text(nt(result.label)))
-        out.append(math_block(equation_rows(result.lhs_latex, result.expr, notation)))
-    for table in d.tables:
-        out.append(markdown_table(table))
-    out.append(md_text(summary_line(d)) + ".")
-    return "\n\n".join(out) + "\n"
+    return "\n\n".join(MarkdownRenderer(notation, level).render_all(document_blocks(d))) + "\n"
 
 
 def render_markdown(d, fragment: bool = False, notation: Notation = DEFAULT_NOTATION) -> str:

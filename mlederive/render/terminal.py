@@ -16,6 +16,7 @@ from rich.text import Text
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
+from .base import Renderer, document_blocks
 from .common import check_phrase, display_form, numeric_column, relation_phrase, summary_line
 
 INDENT = 4
@@ -75,40 +76,62 @@ def _table(table, unicode: bool):
     return t
 
 
-def derivation_renderable(d, width: int = 100, unicode: bool = True):
-    r = d.recipe
-    math_width = width - INDENT
-    parts = [
-        Text.assemble(("mlederive · %s" % r.name, "bold"), " — %s" % r.title),
-        Text(d.subtitle, style="dim"),
-    ]
-    for w in d.warnings:
-        parts.append(Text("warning: " + w, style="yellow"))
-    for number, (step, check) in enumerate(zip(d.steps, d.checks or [None] * len(d.steps)), start=1):
-        parts.append(Text(""))
-        head = Text.assemble(("Step %d  " % number, "bold cyan"), (step.title, "bold"))
-        parts.append(head)
-        parts.append(Padding(Text(step.justification), (0, 0, 0, INDENT)))
-        parts.append(Padding(Text(pretty_equation(step.lhs, step.expr, math_width, unicode), no_wrap=True,
-                                  overflow="ignore"), (0, 0, 0, INDENT)))
+class TerminalRenderer(Renderer):
+    """A derivation's blocks as rich renderables, math pretty-printed to the console width."""
+
+    def __init__(self, width: int = 100, unicode: bool = True):
+        self.math_width, self.unicode = width - INDENT, unicode
+
+    def equation(self, lhs: str, expr) -> Padding:
+        return _indented(Text(pretty_equation(lhs, expr, self.math_width, self.unicode), no_wrap=True,
+                              overflow="ignore"))
+
+    def _render_Description(self, block):
+        return None  # the terminal shows the title and the setting only
+
+    def _render_Setting(self, block):
+        return [Text(block.text, style="dim")]
+
+    def _render_Caution(self, block):
+        return [Text("warning: " + block.text, style="yellow")]
+
+    def _render_NumberedStep(self, block):
+        step, check = block.step, block.check
+        out = [Text(""), Text.assemble(("Step %d  " % block.number, "bold cyan"), (step.title, "bold")),
+               _indented(Text(step.justification)), self.equation(step.lhs, step.expr)]
         if check is not None:
-            line = _mark(check, unicode)
+            line = _mark(check, self.unicode)
             line.append("%s · %s" % (relation_phrase(step.relation), check_phrase(check)),
                         style="green" if check.verified else "red")
             if not check.verified and check.detail:
                 line.append(" — %s" % check.detail, style="red")
-            parts.append(Padding(line, (0, 0, 0, INDENT)))
-    parts.append(Text(""))
-    parts.append(Rule("Summary", style="dim"))
-    for result in d.results:
-        parts.append(Text(result.label, style="bold"))
-        parts.append(Padding(Text(pretty_equation(result.lhs, result.expr, math_width, unicode), no_wrap=True,
-                                  overflow="ignore"), (0, 0, 0, INDENT)))
-    for table in d.tables:
-        parts.append(Text(""))
-        parts.append(_table(table, unicode))
-    if d.checks:
-        parts.append(Text(summary_line(d), style="bold green" if d.verified else "bold red"))
+            out.append(_indented(line))
+        return out
+
+    def _render_ResultsHeading(self, block):
+        return [Text(""), Rule("Summary", style="dim")]
+
+    def _render_Result(self, block):
+        return [Text(block.label, style="bold"), self.equation(block.lhs, block.expr)]
+
+    def _render_Table(self, block):
+        return [Text(""), _table(block, self.unicode)]
+
+    def _render_Summary(self, block):
+        d = block.document
+        style = "bold yellow" if not d.checks else "bold green" if d.verified else "bold red"
+        return [Text(summary_line(d), style=style)]
+
+
+def _indented(renderable) -> Padding:
+    return Padding(renderable, (0, 0, 0, INDENT))
+
+
+def derivation_renderable(d, width: int = 100, unicode: bool = True):
+    r = d.recipe
+    parts = [Text.assemble(("mlederive · %s" % r.name, "bold"), " — %s" % r.title)]
+    for rendered in TerminalRenderer(width, unicode).render_all(document_blocks(d)):
+        parts += rendered
     return Group(*parts)
 
 
