@@ -3,11 +3,14 @@
 An exam is built from a seed: each variant draws, from its own
 ``random.Random``, which family/link pairs it asks about, what the weights,
 inputs and targets are called, and the numbers of its data samples. The same
-seed gives the same exam, byte for byte. Question kinds:
+seed gives the same exam, byte for byte. Question kinds are a registry
+(:data:`QUESTION_KINDS`, one ``@question_kind`` builder each), cycled through in order:
 
-``derive``   derive the loss and its gradient (the full verified derivation);
-``mle``      the closed-form MLE from a drawn sample (:mod:`mlederive.mle`);
-``identify`` which loss does an assumption lead to, and why (multiple choice).
+``derive``    derive the loss and its gradient (the full verified derivation);
+``mle``       the closed-form MLE from a drawn sample (:mod:`mlederive.mle`);
+``identify``  which loss does an assumption lead to, and why (multiple choice);
+``kl``        the KL divergence of two coins, and why minimising it is maximum likelihood;
+``vanishing`` MSE or cross-entropy on a sigmoid: the gradient at a saturated output.
 
 This module builds questions as values (blocks of prose, math and choices);
 :mod:`mlederive.render.exam` turns them into LaTeX, Markdown and Moodle XML.
@@ -15,6 +18,8 @@ This module builds questions as values (blocks of prose, math and choices);
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
+from typing import Callable
 
 from . import symbolic as S
 from .errors import MlederiveError
@@ -24,9 +29,6 @@ from .questions import Checks, Choices, Display, Exam, Para, Question, Tex, Vari
 from .render.common import Name, Notation, gradient_lhs_latex
 from .render.latex import equation_rows, inline_math
 
-KINDS = ("derive", "mle", "identify", "kl", "vanishing")
-#: which built-in recipe a kind draws on when --recipes restricts the pool (None: always available)
-KIND_NEEDS = {"kl": ("kl-coin", "kl-mle-equivalence"), "vanishing": ("sigmoid-mse-vs-bce",)}
 
 NOTATIONS = (
     Notation(),
@@ -41,6 +43,45 @@ MAX_VARIANTS, MAX_QUESTIONS = 500, 30
 
 class ExamError(MlederiveError):
     pass
+
+
+# -- the kinds of question ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuestionKind:
+    name: str
+    #: build(number, rng, pool, notation) -> Question
+    build: Callable
+    #: draws a likelihood recipe (one without a prior) from the pool
+    needs_losses: bool = False
+    #: one of these built-in recipes must be in the pool (empty: always available)
+    needs: tuple = ()
+
+    def available(self, pool: "Pool") -> bool:
+        return (not self.needs_losses or bool(pool.losses)) and (not self.needs or any(n in pool.names
+                                                                                           for n in self.needs))
+
+
+#: name → kind, in the order a variant cycles through them; adding a kind is one decorated builder
+QUESTION_KINDS: dict[str, QuestionKind] = {}
+
+
+def question_kind(name: str, needs_losses: bool = False, needs: tuple = ()):
+    def register(build):
+        QUESTION_KINDS[name] = QuestionKind(name, build, needs_losses, needs)
+        return build
+
+    return register
+
+
+@dataclass
+class Pool:
+    """What questions draw from: the recipes named, their derivations, the likelihoods, the MLE families."""
+
+    names: list
+    derivations: "_Derivations"
+    losses: list
+    mle_families: list
 
 
 # -- building ---------------------------------------------------------------------------------
@@ -75,9 +116,10 @@ def _model_sentence(d, notation: Notation) -> str:
     return notation.text(d.steps[0].justification)
 
 
-def _derive_question(number, rng, derivations, pool, notation):
-    name = rng.choice(pool)
-    d = derivations[name]
+@question_kind("derive", needs_losses=True)
+def _derive_question(number, rng, pool, notation):
+    name = rng.choice(pool.losses)
+    d = pool.derivations[name]
     r = d.recipe
     what = "the mean over the sample" if r.reduction == "mean" else "the sum over the sample"
     prompt = [
@@ -127,7 +169,9 @@ def _poisson(rng, lam: float) -> int:
     return k
 
 
-def _mle_question(number, rng, families, notation):
+@question_kind("mle")
+def _mle_question(number, rng, pool, notation):
+    families = pool.mle_families
     family = rng.choice(families)
     data = _sample(rng, family)
     result = solve_mle(family, data)
@@ -203,7 +247,9 @@ def _join(parts: list) -> list:
     return out
 
 
-def _identify_question(number, rng, derivations, pool, notation):
+@question_kind("identify", needs_losses=True)
+def _identify_question(number, rng, pool, notation):
+    derivations, pool = pool.derivations, pool.losses
     named = [name for name in pool if derivations[name].loss_name]
     if not named:
         raise ExamError("no recipe in --recipes leads to a named loss; add one for 'which loss' questions")
@@ -258,7 +304,8 @@ def _random_distribution(rng, size: int) -> tuple:
     return tuple(Fraction(w, sum(weights)) for w in weights)
 
 
-def _kl_question(number, rng):
+@question_kind("kl", needs=("kl-coin", "kl-mle-equivalence"))
+def _kl_question(number, rng, pool, notation):
     import sympy as sp
 
     from .arguments.kl import kl
@@ -299,7 +346,9 @@ def _kl_question(number, rng):
                     ("numerical", (("D_KL(p‖q)", float(a)), ("D_KL(q‖p)", float(b)))))
 
 
-def _vanishing_question(number, rng, derivations):
+@question_kind("vanishing", needs=("sigmoid-mse-vs-bce",))
+def _vanishing_question(number, rng, pool, notation):
+    derivations = pool.derivations
     import math
 
     doc = derivations["sigmoid-mse-vs-bce"]
@@ -343,8 +392,8 @@ def build_exam(seed, variants: int, questions: int, recipes=None, progress=None)
     drawable = ("bernoulli", "gaussian", "poisson")  # the families _sample can draw data for
     mle_families = [f for f in dict.fromkeys(derivations.recipes[n].family for n in loss_pool) if f in drawable] \
         or list(drawable)
-    kinds = [k for k in KINDS if (k not in ("derive", "identify") or loss_pool)
-             and (k not in KIND_NEEDS or any(n in pool for n in KIND_NEEDS[k]))]
+    sources = Pool(pool, derivations, loss_pool, mle_families)
+    kinds = [k for k in QUESTION_KINDS.values() if k.available(sources)]
     built = []
     for v in range(1, variants + 1):
         rng = random.Random("mlederive-exam:%s:%d" % (seed, v))
@@ -353,16 +402,7 @@ def build_exam(seed, variants: int, questions: int, recipes=None, progress=None)
         variant = Variant(v, notation)
         for q in range(1, questions + 1):
             kind = kinds[(start + q - 1) % len(kinds)]
-            if kind == "derive":
-                variant.questions.append(_derive_question(q, rng, derivations, loss_pool, notation))
-            elif kind == "mle":
-                variant.questions.append(_mle_question(q, rng, mle_families, notation))
-            elif kind == "identify":
-                variant.questions.append(_identify_question(q, rng, derivations, loss_pool, notation))
-            elif kind == "kl":
-                variant.questions.append(_kl_question(q, rng))
-            else:
-                variant.questions.append(_vanishing_question(q, rng, derivations))
+            variant.questions.append(kind.build(q, rng, sources, notation))
         built.append(variant)
         if progress is not None:
             progress()
