@@ -99,12 +99,12 @@ class Family:
 
     # -- numeric checks ---------------------------------------------------------------------
     def sample_y(self, rng) -> float:
-        """A point of the support, for the verifier's numeric fallback."""
-        return rng.uniform(-3, 3)
+        """A point of the support, for the verifier's numeric checks (override for a support that needs care)."""
+        return S.sample_point(self.support, rng)
 
     def sample_mean(self, rng) -> float:
         """A point of the mean domain."""
-        return rng.uniform(-3, 3)
+        return S.sample_point(self.mean_domain, rng)
 
     def __repr__(self) -> str:
         return "%s()" % type(self).__name__
@@ -152,12 +152,6 @@ class Bernoulli(Family):
     def dispersion(self, params):
         return sp.Integer(1)
 
-    def sample_y(self, rng):
-        return float(rng.randint(0, 1))
-
-    def sample_mean(self, rng):
-        return rng.uniform(0.05, 0.95)
-
 
 class Poisson(Family):
     r"""Counts: :math:`p(y) = \mu^y e^{-\mu} / y!`, y ∈ {0, 1, 2, …}."""
@@ -177,12 +171,6 @@ class Poisson(Family):
 
     def dispersion(self, params):
         return sp.Integer(1)
-
-    def sample_y(self, rng):
-        return float(rng.randint(0, 7))
-
-    def sample_mean(self, rng):
-        return rng.uniform(0.1, 6)
 
 
 class Laplace(Family):
@@ -249,23 +237,11 @@ class _Counts:
     mean_domain = sp.Interval.open(0, sp.oo)
     discrete = True
 
-    def sample_y(self, rng):
-        return float(rng.randint(0, 7))
-
-    def sample_mean(self, rng):
-        return rng.uniform(0.3, 5)
-
 
 class _PositiveY:
     """Mixin: a continuous y > 0 (the verifier samples it there)."""
 
     support = _positive
-
-    def sample_y(self, rng):
-        return rng.uniform(0.2, 4)
-
-    def sample_mean(self, rng):
-        return rng.uniform(0.3, 4)
 
 
 class Binomial(Family):
@@ -390,12 +366,6 @@ class Beta(Family):
         f = params["phi"]
         return y ** (mu * f - 1) * (1 - y) ** ((1 - mu) * f - 1) * sp.gamma(f) / (sp.gamma(mu * f) * sp.gamma((1 - mu) * f))
 
-    def sample_y(self, rng):
-        return rng.uniform(0.05, 0.95)
-
-    def sample_mean(self, rng):
-        return rng.uniform(0.1, 0.9)
-
 
 class StudentT(Family):
     r"""Heavy-tailed noise, ν degrees of freedom, scale s: :math:`p(y) = \frac{\Gamma(\frac{\nu+1}{2})}{\Gamma(\frac{\nu}{2})\sqrt{\nu\pi}\, s}\left(1 + \frac{(y-\mu)^2}{\nu s^2}\right)^{-\frac{\nu+1}{2}}`."""
@@ -425,9 +395,6 @@ class LogNormal(_PositiveY, Family):
     def density(self, y, mu, params):
         sigma = params["sigma"]
         return sp.exp(-(sp.log(y) - mu) ** 2 / (2 * sigma**2)) / (y * sigma * sp.sqrt(2 * sp.pi))
-
-    def sample_mean(self, rng):
-        return rng.uniform(-2, 2)
 
 
 class Geometric(_Counts, Family):

@@ -126,3 +126,27 @@ def test_variance_function_matches_statsmodels(name):
     for mu, _ in _points(fam, rng, 5):
         ours = float(sp.N(fam.variance(MU, params).xreplace(at).subs(MU, mu)))
         assert ours == pytest.approx(float(theirs.variance(np.array([mu]))[0]), rel=1e-9)
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_sampled_points_lie_in_the_declared_support_and_mean_domain(name):
+    """The verifier's sample points come from what the family declares (sympy decides membership)."""
+    fam, rng = FAMILIES[name], random.Random(0)
+    for _ in range(40):
+        assert fam.support.contains(sp.Rational(fam.sample_y(rng))) is sp.true
+        if name != "categorical":  # its "mean" sample is a logit (any real): softmax makes the mean
+            assert fam.mean_domain.contains(sp.Rational(fam.sample_mean(rng))) is sp.true
+
+
+def test_sample_point_keeps_off_the_edges_and_refuses_what_it_cannot_sample():
+    from mlederive.symbolic import sample_point
+
+    rng = random.Random(1)
+    open_unit = [sample_point(sp.Interval.open(0, 1), rng) for _ in range(200)]
+    assert min(open_unit) >= 0.05 and max(open_unit) <= 0.95
+    positive = [sample_point(sp.Interval.open(0, sp.oo), rng) for _ in range(200)]
+    assert min(positive) >= 0.2 and max(positive) <= 4.2
+    assert {sample_point(sp.FiniteSet(0, 1), rng) for _ in range(50)} == {0.0, 1.0}
+    assert all(float(v).is_integer() and 0 <= v <= 7 for v in (sample_point(sp.S.Naturals0, rng) for _ in range(50)))
+    with pytest.raises(ValueError, match="cannot sample"):
+        sample_point(sp.ImageSet(sp.Lambda(sp.Symbol("k"), 2 * sp.Symbol("k")), sp.S.Integers), rng)
