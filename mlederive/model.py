@@ -21,6 +21,22 @@ mu = sp.IndexedBase("mu", real=True)
 
 
 @dataclass(frozen=True)
+class Predicted:
+    """A parameter of the distribution driven by its own predictor through its own link.
+
+    ``value`` (μ_i) = g⁻¹(``eta`` (η_i)), η_i = the predictor of θ and x_i. A model has a tuple of
+    them (:attr:`Model.predicted`): one today, the mean; a distribution with several predicted
+    parameters (a location and a scale, say) adds entries rather than special cases.
+    """
+
+    name: str
+    link: Link
+    predictor: Predictor
+    eta: sp.IndexedBase
+    value: sp.IndexedBase
+
+
+@dataclass(frozen=True)
 class Model:
     family: Family
     link: Link
@@ -38,6 +54,11 @@ class Model:
     @property
     def vector(self) -> bool:
         return self.family.vector
+
+    @property
+    def predicted(self) -> tuple[Predicted, ...]:
+        """The predicted parameters: (the mean μ_i = g⁻¹(η_i),). ``link`` and ``predictor`` are the first's."""
+        return (Predicted("mu", self.link, self.predictor, S.eta, mu),)
 
     # -- observation-level symbols ---------------------------------------------------
     def y_obs(self, index=S.i):
