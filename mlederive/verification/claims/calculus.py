@@ -90,8 +90,17 @@ def _in_theta(cx):
 
 @claims("expectation")
 def _expectation(cx):
-    """E_y[f(y)] = f(μ) needs f linear in y: prove that, then the substitution."""
+    """E_y[f(y)] = f(μ) needs f linear in y: prove that, then the substitution — of the family's mean.
+
+    The stated mean is not taken on trust: it must be the model's g⁻¹(η_i), and the family must be
+    one whose μ is E[y] (an exponential-dispersion family, Var y = φV(μ): tests/test_families.py
+    checks its mean and variance against scipy).
+    """
+    m = cx.model
+    if m.family.variance(m.mu_obs(), m.params) is None:
+        raise Malformed("E[y_i] = μ_i: in the %s family μ need not be the mean of y" % m.family.name)
     f = cx.c(cx.ref.expr)
-    y_i = cx.model.y_obs()
+    y_i = m.y_obs()
     cx.zero(sp.diff(f, y_i, 2), "linear in %s" % y_i)
+    cx.zero(cx.c(cx.payload.mean) - cx.c(m.mean()), "the stated E[y_i] is the family's mean g⁻¹(η_i)")
     cx.zero(cx.c(cx.step.expr) - f.subs(y_i, cx.c(cx.payload.mean)), "y replaced by its mean μ = g⁻¹(η)")

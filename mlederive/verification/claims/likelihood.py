@@ -29,6 +29,10 @@ def _substitution(cx):
         mus, etas = [inverse], [m.eta_obs()]
     for r in inverse_residuals(m.link, mus, etas):
         cx.zero(r, "g(g⁻¹(η)) = η")
+    # g(g⁻¹(η)) = η alone admits another branch of g⁻¹ (g not one-to-one on ℝ): the inverse put in must
+    # be the link's own, whose range the pairing has checked against the family's mean domain
+    for c, mu in enumerate(mus, start=1):
+        cx.zero(mu - cx.c(m.mean(), k_value=c if m.vector else None), "g⁻¹ is the link's own inverse")
 
 
 @claims("iid-product")

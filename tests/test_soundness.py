@@ -1,0 +1,89 @@
+"""Soundness: the verifier accepts no wrong step (issue 11's classes A–K, each with a test named after it),
+and does not reject right ones written another way."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import sympy as sp
+
+from mlederive import symbolic as S
+from mlederive.relations import Differentiation, Expectation, Substituted
+from mlederive.verification import check_step
+
+from conftest import derived
+
+
+def rejected(d, step_id, **changes) -> bool:
+    step = replace(d.step(step_id), **changes)
+    check = check_step(d, step)
+    return not check.verified
+
+
+def accepted(d, step_id, **changes) -> bool:
+    return check_step(d, replace(d.step(step_id), **changes)).verified
+
+
+# -- A. the Fisher step's stated mean ---------------------------------------------------------
+
+def test_class_a_fisher_with_a_wrong_stated_mean_is_rejected():
+    d = derived("gamma-log")
+    curvature, mean = d.step("curvature").expr, d.model.mean()
+    y = d.model.y_obs()
+    wrong = 2 * mean
+    assert rejected(d, "fisher", expr=curvature.subs(y, wrong), payload=Expectation(mean=wrong))
+    assert accepted(d, "fisher")  # the right one, for the record
+
+
+def test_class_a_every_fisher_step_states_the_model_mean():
+    for name in ("poisson-log", "bernoulli-probit", "inverse-gaussian-inverse-squared", "negative-binomial-log"):
+        d = derived(name)
+        assert accepted(d, "fisher")
+        y, mean = d.model.y_obs(), d.model.mean()
+        off = mean + 1
+        assert rejected(d, "fisher", expr=d.step("curvature").expr.subs(y, off), payload=Expectation(mean=off))
+
+
+# -- B. substitution: another branch of g⁻¹ -----------------------------------------------------
+
+def _substitute(d, inverse):
+    ref = d.reference_of(d.step("density"))
+    return dict(expr=ref.expr.xreplace({d.model.mu_obs(): inverse}), payload=Substituted(inverse=inverse))
+
+
+def test_class_b_another_branch_of_the_inverse_link_is_rejected():
+    eta = S.eta[S.i]
+    cases = {
+        "bernoulli-cauchit": lambda m: m + 1,                  # tan(π(μ − ½)) has period 1 in μ
+        "gamma-inverse-squared": lambda m: -m,                 # −1/√η: squares to the same 1/μ²
+        "poisson-smooth-relu": lambda m: eta - sp.sqrt(eta ** 2 + 1),  # the other root of the link
+    }
+    for name, wrong in cases.items():
+        d = derived(name)
+        assert accepted(d, "density"), name
+        assert rejected(d, "density", **_substitute(d, wrong(d.model.mean()))), name
+
+
+# -- H. convexity is never shown by a sample ----------------------------------------------------
+
+def test_class_h_convexity_claimed_where_the_curvature_changes_sign_is_rejected():
+    d = derived("beta-logit")  # its curvature is negative on part of the domain (μ = 0.8, y = 0.05, φ = 2)
+    step = d.step("curvature")
+    assert not step.payload.convex and accepted(d, "curvature")
+    assert rejected(d, "curvature", payload=replace(step.payload, convex=True))
+
+
+def test_class_h_convexity_of_canonical_links_is_proved_symbolically():
+    for name in ("bernoulli-logit", "poisson-log", "gamma-inverse", "gaussian-identity", "binomial-logit"):
+        d = derived(name)
+        check = d.checks[[s.id for s in d.steps].index("curvature")]
+        assert d.step("curvature").payload.convex and check.verified and check.method.value == "symbolic", name
+
+
+def test_class_h_positivity_that_fails_on_a_sliver_of_the_domain_is_not_sampled_into_truth():
+    from mlederive.verification.prover import Claim, prove
+
+    model = derived("gaussian-identity").model
+    sliver = (S.eta[S.i] - sp.Rational(1, 2)) ** 2 - sp.Rational(1, 10 ** 6)  # < 0 only for |η − ½| < 0.001
+    out = prove(Claim("positive", sliver, "convex"), model)
+    assert not out.ok and "not proved positive" in out.detail
+    assert prove(Claim("positive", (S.eta[S.i] - sp.Rational(1, 2)) ** 2 + 1, "convex"), model).ok
