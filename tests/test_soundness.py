@@ -87,3 +87,65 @@ def test_class_h_positivity_that_fails_on_a_sliver_of_the_domain_is_not_sampled_
     out = prove(Claim("positive", sliver, "convex"), model)
     assert not out.ok and "not proved positive" in out.detail
     assert prove(Claim("positive", (S.eta[S.i] - sp.Rational(1, 2)) ** 2 + 1, "convex"), model).ok
+
+
+# -- G. a θ-dependent rescaling factor ----------------------------------------------------------
+
+def test_class_g_a_rescaling_factor_in_the_predictors_own_weights_is_rejected():
+    from mlederive.predictors import concrete_weight
+    from mlederive.relations import Rescaling
+
+    for name in ("gaussian-identity", "ridge-regression"):
+        d = derived(name)
+        step = d.step("loss")
+        ref = d.reference_of(step)
+        for weight in (concrete_weight(1), sp.Symbol("theta", real=True), S.weights[1], S.x[S.i]):
+            factor = (weight ** 2 + 1) * step.payload.factor if step.payload.factor is not None else weight ** 2 + 1
+            assert rejected(d, "loss", expr=factor * ref.expr,
+                            payload=Rescaling(factor=factor)), (name, weight)
+        assert accepted(d, "loss")
+
+
+# -- F. the numeric tolerance follows the working precision -------------------------------------
+
+def test_class_f_a_step_off_by_one_part_in_ten_billion_is_rejected():
+    from mlederive.verification.prover import Claim, prove
+
+    d = derived("gaussian-identity")
+    loss = d.step("loss")
+    off = loss.expr * (1 + sp.Rational(1, 10 ** 10))
+    assert rejected(d, "loss", expr=off)
+    # and the prover itself: exact arithmetic would say nonzero, the sample must too
+    y, eta = S.y[S.i], S.eta[S.i]
+    claim = Claim("zero", sp.exp(eta) * (1 + sp.Rational(1, 10 ** 12)) - sp.exp(eta) + 0 * y, "tiny")
+    assert not prove(claim, d.model).ok
+
+
+def test_class_f_cancellation_of_large_terms_is_not_a_false_reject():
+    from mlederive.verification.prover import Claim, _numeric
+
+    model = derived("poisson-log").model
+    eta = S.eta[S.i]
+    big = sp.exp(40 * eta ** 2 + 40)  # 1e17 and more: the terms cancel to 0 exactly
+    assert _numeric(Claim("zero", (big + sp.exp(eta)) - big - sp.exp(eta), "cancel"), model, 20, 0)[0]
+
+
+# -- J. a complex or undefined value inside the domain is a failure ----------------------------
+
+def test_class_j_a_term_complex_on_half_the_domain_is_rejected():
+    d = derived("gaussian-identity")
+    y, eta = S.y[S.i], S.eta[S.i]
+    loss = d.step("loss")
+    bad = loss.expr + sp.Sum(sp.log(sp.sign(y - eta)), (S.i, 1, S.n)) / S.n
+    assert rejected(d, "loss", expr=bad)
+    check = check_step(d, replace(loss, expr=bad))
+    assert "complex" in check.detail or "not proved" in check.detail or "nonzero" in check.detail
+
+
+def test_class_j_a_claim_that_cannot_be_evaluated_fails_with_its_reason():
+    from mlederive.verification.prover import Claim, _numeric
+
+    model = derived("poisson-log").model
+    opaque = sp.Function("f")(S.eta[S.i])
+    ok, why = _numeric(Claim("zero", opaque - opaque.func(S.eta[S.i] + 1), "opaque"), model, 5, 0)
+    assert not ok and "not evaluable" in why

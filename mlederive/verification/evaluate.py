@@ -14,8 +14,6 @@ to SymPy's own substitution and ``evalf``.
 """
 from __future__ import annotations
 
-import math
-
 import mpmath
 import sympy as sp
 
@@ -146,14 +144,27 @@ class Evaluator:
         return mpmath.mpf(sp.Float(v, mpmath.mp.dps)._mpf_)
 
     def with_magnitude(self, values):
-        """(value, Σ|term|): the sum taken at mpmath's working precision, then rounded to complex/float, or None where a term is undefined or not finite."""
+        """(value, Σ|term|) as mpmath numbers at mpmath's working precision, or a reason the point has no value.
+
+        The reason is "undefined" (a division by zero, a log of 0, a pole), "not finite" or "complex":
+        the caller decides whether that point may be skipped (it may not, inside the model's domain).
+        """
         args = [self._arg(v) for v in values]
         try:
             parts = [f(args) for f in self.terms]
-            total = complex(mpmath.fsum(parts) if len(parts) > 1 else parts[0])
-            sizes = [abs(complex(p)) for p in parts]
         except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-            return None
-        if not (math.isfinite(total.real) and math.isfinite(total.imag)) or not all(map(math.isfinite, sizes)):
-            return None
-        return total, sum(sizes)
+            return "undefined"
+        return total_and_size(parts)
+
+
+def total_and_size(parts):
+    """(Σ parts, Σ|part|) of mpmath numbers, or "not finite" / "complex"."""
+    total = mpmath.fsum(parts) if len(parts) > 1 else mpmath.mpmathify(parts[0])
+    size = mpmath.fsum(abs(p) for p in parts)
+    if not (mpmath.isfinite(total) and mpmath.isfinite(size)):
+        return "not finite"
+    if isinstance(total, mpmath.mpc):
+        if abs(total.imag) > mpmath.mpf(10) ** (-mpmath.mp.dps // 2) * (1 + abs(total.real)):
+            return "complex"
+        total = total.real
+    return total, size

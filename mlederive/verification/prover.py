@@ -144,26 +144,35 @@ def _rewrite_to_zero(expr: sp.Expr, deadline: float) -> tuple[bool, bool]:
 
 # -- numeric: evaluating at sampled points --------------------------------------------------
 
-def _evaluate(expr, values):
-    v = expr.xreplace(values)
-    v = S.expand_functions(v).doit().evalf(30)
+#: digits of the numeric check, and the tolerance of a ``zero`` claim relative to the size of its terms:
+#: |Σ terms| ≤ TOLERANCE·(1 + Σ|term|). A value above it is recomputed at RECHECK_DPS digits (cancellation
+#: inside a term can eat the margin) and fails only if it stays above.
+WORKING_DPS, RECHECK_DPS = 40, 80
+TOLERANCE_DIGITS = 30
+
+
+def _evaluate(expr, values, dps):
+    """One term through SymPy's substitution and evalf: an mpmath number, or why it has none."""
+    import mpmath
+
+    v = S.expand_functions(expr.xreplace(values)).doit().evalf(dps)
     if not v.is_number:
-        return None
+        return "not evaluable (%s stays symbolic)" % (sorted(map(str, v.free_symbols))[:3] or "a function",)
+    if v.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return "undefined"
+    re, im = v.as_real_imag()
     try:
-        c = complex(v)
-    except TypeError:  # something stayed symbolic (an unevaluated function): not a point we can use
-        return None
-    if not all(map(math.isfinite, (c.real, c.imag))) or abs(c.imag) > 1e-12 * (1 + abs(c.real)):
-        return None
-    return c.real
+        return mpmath.mpc(mpmath.mpf(sp.Float(re, dps)._mpf_), mpmath.mpf(sp.Float(im, dps)._mpf_))
+    except (TypeError, AttributeError):
+        return "not evaluable"
 
 
 class _Points:
-    """A claim's expression evaluated at sampled points: (value, Σ|term|) per point, or None.
+    """A claim's expression evaluated at sampled points: (value, Σ|term|) per point, or why it has no value.
 
-    Compiled once into mpmath closures (mlederive.evaluate) at 30 digits; an expression with
-    something the evaluator does not know (an unevaluated Sum, a rare special function) goes
-    through SymPy's substitution and evalf instead, term by term.
+    Compiled once into mpmath closures (mlederive.evaluate); an expression with something the
+    evaluator does not know (an unevaluated Sum, a rare special function) goes through SymPy's
+    substitution and evalf instead, term by term — at the same precision.
     """
 
     def __init__(self, expr, keys):
@@ -177,46 +186,49 @@ class _Points:
         except Unsupported:
             self.fast = None
 
-    def __call__(self, values):
-        if self.fast is not None:
-            with self.mp.workdps(30):
-                out = self.fast.with_magnitude([values[k] for k in self.keys])
-            if out is None:
-                return None
-            value, size = out
-        else:
-            parts = [_evaluate(t, values) for t in sp.Add.make_args(self.expr)]
-            if any(p is None for p in parts):
-                return None
-            value, size = complex(math.fsum(parts)), sum(map(abs, parts))
-        if abs(value.imag) > 1e-12 * (1 + abs(value.real)):
-            return None
-        return value.real, size
+    def __call__(self, values, dps: int):
+        from .evaluate import total_and_size
+
+        with self.mp.workdps(dps):
+            if self.fast is not None:
+                return self.fast.with_magnitude([values[k] for k in self.keys])
+            parts = [_evaluate(t, values, dps) for t in sp.Add.make_args(self.expr)]
+            reason = next((p for p in parts if isinstance(p, str)), None)
+            return reason if reason is not None else total_and_size(parts)
+
+
+def _point_text(values) -> str:
+    shown = sorted(values.items(), key=lambda kv: sp.default_sort_key(kv[0]))[:4]
+    return ", ".join("%s = %.4g" % (k, float(v)) for k, v in shown) + (", …" if len(values) > 4 else "")
 
 
 def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
+    """Evaluate at ``points`` points of the model's domain: every one must have a real value, and satisfy the claim.
+
+    A point where the claim is undefined, not finite or complex fails the check (it is in the domain
+    the step is stated for); so does a claim that cannot be evaluated at all.
+    """
+    import mpmath
+
     rng = random.Random(seed)
     sample = model_sampler(model, rng) if model is not None else plain_sampler(rng)
-    good, tries = 0, 0
     evaluate = None
-    while good < points and tries < points * 6:
-        tries += 1
+    tolerance = mpmath.mpf(10) ** -TOLERANCE_DIGITS
+    for _ in range(points):
         values = sample(claim.expr)
         if evaluate is None:
             evaluate = _Points(claim.expr, list(values))
-        out = evaluate(values)
-        if out is None:
-            continue
+        out = evaluate(values, WORKING_DPS)
+        if claim.kind == "zero" and not isinstance(out, str) and abs(out[0]) > tolerance * (1 + out[1]):
+            out = evaluate(values, RECHECK_DPS)  # is it cancellation? more digits tell
+        if isinstance(out, str):
+            return False, "%s: %s at a point of the domain (%s)" % (claim.label, out, _point_text(values))
         v, size = out
-        if claim.kind == "zero":
-            # the size of the terms sets the tolerance: cancellation of large terms leaves rounding
-            if abs(v) > 1e-9 * (1 + abs(v) + size):
-                return False, "%s: nonzero (%.3g) at a sampled point" % (claim.label, v)
-        elif not v > 0:
-            return False, "%s: not positive (%.3g) at a sampled point" % (claim.label, v)
-        good += 1
-    if good < points:
-        return False, "%s: only %d of %d numeric points could be evaluated" % (claim.label, good, points)
+        if claim.kind == "zero" and abs(v) > tolerance * (1 + size):
+            return False, "%s: nonzero (%s) at a sampled point (%s)" % (claim.label, mpmath.nstr(v, 3),
+                                                                         _point_text(values))
+        if claim.kind == "positive" and not v > 0:
+            return False, "%s: not positive (%s) at a sampled point" % (claim.label, mpmath.nstr(v, 3))
     return True, ""
 
 

@@ -100,6 +100,15 @@ def _constant_dropped(cx):
         cx.zero(sp.diff(whole, p), "unrolled n=%d: free of %s" % (UNROLL_SIZE, p))
 
 
+def _mentions_weights(cx, expr) -> bool:
+    """``expr`` names a weight: θ itself, θ_j, the concrete predictor's own weights, any θ-named symbol, or x."""
+    from ...predictors import theta
+
+    weights = {t for t, _, _ in cx.theta_instance()[1]}
+    named = any(s.name.startswith(("theta", "θ")) for s in expr.free_symbols)
+    return named or bool(expr.free_symbols & (weights | {theta})) or expr.has(S.weights) or expr.has(S.x)
+
+
 @claims("rescaled")
 def _rescaled(cx):
     """step = c·reference, with the stated factor c proved free of θ and of the data, and positive."""
@@ -110,6 +119,7 @@ def _rescaled(cx):
     cx.zero(cx.c(summand(cx.step.expr) - factor * summand(cx.ref.expr)), "summand = factor × reference")
     for v in m.summand_learned() + m.y_components():
         cx.zero(sp.diff(factor, v), "factor free of %s" % v)
+    cx.fact(not _mentions_weights(cx, factor), "factor free of θ (by name and as the predictor's weights) and of x")
     cx.positive(factor, "factor positive")
     if not _has_penalty(cx):
         return
