@@ -149,3 +149,31 @@ def test_class_j_a_claim_that_cannot_be_evaluated_fails_with_its_reason():
     opaque = sp.Function("f")(S.eta[S.i])
     ok, why = _numeric(Claim("zero", opaque - opaque.func(S.eta[S.i] + 1), "opaque"), model, 5, 0)
     assert not ok and "not evaluable" in why
+
+
+# -- I. DiracDelta terms are compared, not sampled (they vanish at every sampled point) ----------
+
+def test_class_i_a_wrong_dirac_term_in_the_laplace_curvature_is_rejected():
+    for name in ("laplace-identity", "laplace-log", "laplace-inverse-squared"):
+        d = derived(name)
+        curvature = d.step("curvature").expr
+        (delta,) = curvature.atoms(sp.DiracDelta)
+        assert accepted(d, "curvature"), name
+        assert rejected(d, "curvature", expr=-curvature), name                     # sign
+        assert rejected(d, "curvature", expr=3 * curvature), name                  # factor
+        shifted = delta.func(delta.args[0] + 1, *delta.args[1:])
+        assert rejected(d, "curvature", expr=curvature.xreplace({delta: shifted})), name  # argument
+        assert rejected(d, "curvature", expr=curvature.xreplace({delta: 0})), name  # dropped
+        assert rejected(d, "curvature", expr=curvature + delta), name               # one more
+
+
+def test_class_i_equal_distributions_written_differently_are_accepted():
+    from mlederive.verification.prover import Claim, prove
+
+    model = derived("laplace-identity").model
+    y, eta = S.y[S.i], S.eta[S.i]
+    same = 2 * sp.DiracDelta(eta - y) - sp.DiracDelta(2 * y - 2 * eta) * 4    # δ is even, δ(2a) = δ(a)/2
+    assert prove(Claim("zero", same, "even"), model).ok
+    on_support = eta * sp.DiracDelta(eta - y) - y * sp.DiracDelta(y - eta)      # c(η)δ(η − y) = c(y)δ(η − y)
+    assert prove(Claim("zero", on_support, "support"), model).ok
+    assert not prove(Claim("zero", eta * sp.DiracDelta(eta - y), "nonzero"), model).ok

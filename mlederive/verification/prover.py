@@ -256,6 +256,8 @@ def prove(claim: Claim, model, seed: int = 0, budget: float = CLAIM_BUDGET) -> O
 
 def _decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
     expr = claim.expr
+    if claim.kind == "zero" and expr.has(sp.DiracDelta):
+        return _decide_distribution(claim, model, seed, budget)
     if claim.kind == "zero" and budget > 0:
         proved, used_force = symbolic_zero(expr, budget)
         if proved:
@@ -275,6 +277,64 @@ def _decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
                                               "cannot show it)" % claim.label)
     ok, why = _numeric(claim, model, NUMERIC_POINTS, seed)
     return Outcome(ok, "numeric", why)
+
+
+# -- distributions: δ terms are zero at every sampled point, so they are compared symbolically ----------
+
+def _dirac_key(delta) -> tuple:
+    """(canonical argument, order, factor): δ⁽ᵏ⁾(c·p) = δ⁽ᵏ⁾(p) / (|c|·cᵏ), p primitive with a fixed sign."""
+    arg, order = delta.args[0], (int(delta.args[1]) if len(delta.args) > 1 else 0)
+    c, p = sp.expand(arg).as_content_primitive()
+    if p.could_extract_minus_sign():
+        c, p = -c, -p
+    return p, order, 1 / (abs(c) * c ** order)
+
+
+def split_distributions(expr: sp.Expr):
+    """(regular part, {(argument, order): coefficient}) of a sum of terms c·δ⁽ᵏ⁾(a) and δ-free terms.
+
+    Raises ValueError for a δ this cannot take apart (inside a function, or two in one product).
+    """
+    regular, groups = [], {}
+    for term in sp.Add.make_args(sp.expand(expr)):
+        deltas = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.DiracDelta)]
+        if not deltas:
+            if term.has(sp.DiracDelta):
+                raise ValueError("a DiracDelta inside %s" % type(term).__name__)
+            regular.append(term)
+            continue
+        if len(deltas) > 1 or (term / deltas[0]).has(sp.DiracDelta):
+            raise ValueError("a product of DiracDeltas")
+        p, order, factor = _dirac_key(deltas[0])
+        groups[(p, order)] = groups.get((p, order), 0) + term / deltas[0] * factor
+    return sp.Add(*regular), groups
+
+
+def _coefficient_vanishes(coef, arg, budget: float) -> bool:
+    """c = 0 where the δ lives (on arg = 0): as it stands, or with arg = 0 solved for a y_i it is linear in."""
+    if symbolic_zero(coef, budget)[0]:
+        return True
+    for y in sorted((a for a in arg.atoms(sp.Indexed) if a.base.label.name == "y"), key=sp.default_sort_key):
+        if sp.diff(arg, y, 2) == 0 and sp.diff(arg, y) != 0:
+            at = sp.solve(arg, y)
+            if len(at) == 1 and symbolic_zero(sp.expand(coef.xreplace({y: at[0]})), budget)[0]:
+                return True
+    return False
+
+
+def _decide_distribution(claim: Claim, model, seed: int, budget: float) -> Outcome:
+    """A claim with δ terms: each δ's coefficient must vanish symbolically; the rest as any claim."""
+    try:
+        regular, groups = split_distributions(claim.expr)
+    except ValueError as e:
+        return Outcome(False, "symbolic", "%s: %s (cannot compare distributions)" % (claim.label, e))
+    for (arg, order), coef in groups.items():
+        if not _coefficient_vanishes(coef, arg, budget):
+            what = "δ(%s)" % arg if order == 0 else "δ^(%d)(%s)" % (order, arg)
+            return Outcome(False, "symbolic", "%s: the %s terms do not agree" % (claim.label, what))
+    if regular == 0:
+        return Outcome(True, "symbolic")
+    return _decide(Claim("zero", regular, claim.label), model, seed, budget)
 
 
 def on_domain(expr: sp.Expr, model) -> sp.Expr:
