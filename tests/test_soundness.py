@@ -177,3 +177,14 @@ def test_class_i_equal_distributions_written_differently_are_accepted():
     on_support = eta * sp.DiracDelta(eta - y) - y * sp.DiracDelta(y - eta)      # c(η)δ(η − y) = c(y)δ(η − y)
     assert prove(Claim("zero", on_support, "support"), model).ok
     assert not prove(Claim("zero", eta * sp.DiracDelta(eta - y), "nonzero"), model).ok
+
+
+# -- the categorical crash: a claim that cannot be evaluated is a failed check, never an exception --
+
+def test_a_stray_class_index_is_a_failed_check_not_a_type_error():
+    d = derived("categorical-softmax")
+    stray = sp.Sum(S.y[S.i, S.k] * S.eta[S.i, 2], (S.i, 1, S.n)) / S.n
+    for step_id in ("expanded", "loss", "grad-eta"):
+        step = d.step(step_id)
+        check = check_step(d, replace(step, expr=step.expr + stray))
+        assert not check.verified and check.detail, step_id

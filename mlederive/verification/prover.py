@@ -17,7 +17,7 @@ import sympy as sp
 
 from .. import symbolic as S
 from ..budget import BudgetExceeded, time_budget
-from .sampler import model_sampler, plain_sampler
+from .sampler import NotSampleable, model_sampler, plain_sampler
 
 NUMERIC_POINTS = 20
 #: seconds SymPy may spend on one claim before the numeric fallback
@@ -215,7 +215,10 @@ def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
     evaluate = None
     tolerance = mpmath.mpf(10) ** -TOLERANCE_DIGITS
     for _ in range(points):
-        values = sample(claim.expr)
+        try:
+            values = sample(claim.expr)
+        except NotSampleable as e:
+            return False, "%s: %s" % (claim.label, e)
         if evaluate is None:
             evaluate = _Points(claim.expr, list(values))
         out = evaluate(values, WORKING_DPS)

@@ -15,6 +15,10 @@ from .. import symbolic as S
 from ..predictors import GradF
 
 
+class NotSampleable(ValueError):
+    """A claim mentions a quantity no point of the model's domain gives a value (y_{i,k} with k not a number)."""
+
+
 def inside(region: sp.Set, value: float) -> bool:
     """``value ∈ region`` with float comparisons (SymPy's Set.contains is slow in a sampling loop)."""
     if region == sp.S.Reals:
@@ -46,11 +50,14 @@ def model_sampler(model, rng: random.Random):
             base = atom.base.label.name
             if base == "y":
                 if model.vector:
-                    row = atom.indices[0]
+                    row, column = atom.indices[0], atom.indices[1]
+                    if not column.is_Integer or not 1 <= int(column) <= model.classes:
+                        raise NotSampleable("%s has no value: its class index is not one of 1…%d"
+                                            % (atom, model.classes))
                     if row not in row_onehot:
                         hot = rng.randrange(model.classes)
                         row_onehot[row] = [1 if c == hot else 0 for c in range(model.classes)]
-                    return sp.Integer(row_onehot[row][int(atom.indices[1]) - 1])
+                    return sp.Integer(row_onehot[row][int(column) - 1])
                 v = fam.sample_y(rng)
                 return sp.Integer(int(v)) if fam.discrete else sp.Float(v, 30)
             if base == "eta":
