@@ -188,3 +188,44 @@ def test_a_stray_class_index_is_a_failed_check_not_a_type_error():
         step = d.step(step_id)
         check = check_step(d, replace(step, expr=step.expr + stray))
         assert not check.verified and check.detail, step_id
+
+
+# -- C, D, E. a claim stated for general K, d, n is not checked at one size only -----------------
+
+def test_class_c_a_sum_to_the_recipes_class_count_in_place_of_k_is_rejected():
+    d = derived("categorical-softmax")
+    assert d.model.classes == 3
+    for step_id in ("log-likelihood", "expanded", "loss"):
+        step = d.step(step_id)
+        fixed = step.expr.xreplace({S.K: 3})  # Σ_{k=1}^{3} where the step says Σ_{k=1}^{K}
+        assert fixed != step.expr and rejected(d, step_id, expr=fixed), step_id
+        assert accepted(d, step_id)
+
+
+def test_class_d_a_prior_term_true_only_at_two_weights_is_rejected():
+    tau = sp.Symbol("tau", positive=True)
+    for name in ("ridge-regression", "lasso-regression"):
+        d = derived(name)
+        for step_id in ("negative-log-prior", "negative-log-posterior"):
+            step = d.step(step_id)
+            fixed = step.expr.xreplace({S.d: 2})  # d·log τ → 2·log τ, Σ_{j=1}^{d} → Σ_{j=1}^{2}
+            assert rejected(d, step_id, expr=fixed), (name, step_id)
+            assert accepted(d, step_id)
+    d = derived("ridge-regression")
+    step = d.step("negative-log-prior")
+    assert rejected(d, "negative-log-prior", expr=step.expr - S.d * sp.log(tau) + 2 * sp.log(tau))
+
+
+def test_class_e_a_penalty_true_only_at_three_observations_is_rejected():
+    for name in ("ridge-regression", "lasso-regression"):
+        d = derived(name)
+        for step_id in ("map-loss", "map-grad-theta"):
+            step = d.step(step_id)
+            data, prior = [], []
+            for term in sp.Add.make_args(step.expr):
+                (prior if term.has(S.weights.label) else data).append(term)
+            at_three = sp.Add(*data) + sp.Add(*prior).xreplace({S.n: 3})
+            if at_three == step.expr:  # this penalty does not mention n (lasso's sum-reduced loss)
+                at_three = sp.Add(*data) + 3 * sp.Add(*prior) / S.n
+            assert rejected(d, step_id, expr=at_three), (name, step_id)
+            assert accepted(d, step_id)

@@ -10,6 +10,7 @@ Adding a relation is one builder in one of the modules below.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 import sympy as sp
@@ -73,6 +74,18 @@ def summand(expr):
     return S.to_factor(expr) if isinstance(expr, sp.Product) else S.to_summand(split_penalty(expr)[0])
 
 
+def prior_summand(expr):
+    """One weight's term of an objective's prior part: ``r`` with prior part = Σ_{j=1}^d r (j-free terms over d).
+
+    Claims on it hold for every d, as the data claims on :func:`summand` hold for every n.
+    """
+    penalty = split_penalty(expr)[1]
+    try:
+        return S.to_summand(penalty, index=S.j, size=S.d)
+    except ValueError as e:
+        raise Malformed("the prior's terms must be a sum over the weights j = 1…d: %s" % e) from None
+
+
 def split_penalty(expr):
     """(data terms, penalty terms) of an objective: a prior's terms mention the weights θ_j (or θ), or d."""
     data, penalty = [], []
@@ -89,6 +102,20 @@ def build_claims(model, step, ref, also=None) -> list[Claim]:
     builder = BUILDERS.get((step.relation, on))
     if builder is None:
         raise Malformed("no verifier for relation %r here" % step.relation)
-    cx = Context(model, step, ref, also)
-    builder(cx)
-    return cx.out
+    if model is None or not model.vector:
+        cx = Context(model, step, ref, also)
+        builder(cx)
+        return cx.out
+    # a claim about K classes is written out for a concrete K: at the recipe's K and at one more, so
+    # a step that holds only for the recipe's K (a sum to 3 in place of K) does not pass
+    out = []
+    for classes in class_counts(model):
+        cx = Context(dataclasses.replace(model, classes=classes), step, ref, also)
+        builder(cx)
+        out += [dataclasses.replace(c, label="%s (K = %d)" % (c.label, classes)) for c in cx.out]
+    return out
+
+
+def class_counts(model) -> tuple[int, int]:
+    """The class counts a vector model's claims are checked at: the recipe's and one more."""
+    return model.classes, model.classes + 1

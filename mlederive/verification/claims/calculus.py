@@ -6,7 +6,7 @@ import sympy as sp
 
 from ... import symbolic as S
 from ...predictors import theta
-from . import UNROLL_SIZE, Malformed, claims, split_penalty, summand
+from . import Malformed, claims, prior_summand, split_penalty, summand
 
 
 def chain_rule(whole, eta_values, t, diff_eta=sp.diff):
@@ -35,10 +35,11 @@ def _derivative(cx):
     elif wrt == theta:
         _in_theta(cx)
     elif wrt in m.learned_params():
-        p, r = wrt, summand(cx.ref.expr)
-        cx.zero(cx.c(S.to_summand(cx.step.expr) - sp.diff(r, p)), "summand = ∂ℓ_i/∂%s" % p)
-        cx.zero(cx.unrolled(cx.step.expr) - sp.diff(cx.unrolled(cx.ref.expr), p),
-                "unrolled n=%d: ∂L/∂%s" % (UNROLL_SIZE, p))
+        p = wrt
+        cx.zero(cx.c(summand(cx.step.expr) - sp.diff(summand(cx.ref.expr), p)), "summand = ∂ℓ_i/∂%s (any n)" % p)
+        if split_penalty(cx.step.expr)[1] != 0 or split_penalty(cx.ref.expr)[1] != 0:
+            cx.zero(prior_summand(cx.step.expr) - sp.diff(prior_summand(cx.ref.expr), p),
+                    "prior terms: ∂/∂%s of the reference's (any d)" % p)
     else:
         raise Malformed("a derivative in %s: not η_i, θ or a learned parameter of this model" % (wrt,))
 
@@ -72,20 +73,21 @@ def _in_theta(cx):
     for e, kk in m.eta_components():
         cx.zero(cx.c(s, k_value=kk) - m.diff_eta(cx.c(summand(cx.ref.expr)), e) * jac,
                 "summand = ∂ℓ_i/∂η_i · ∂η_i/∂θ (any n)")
+    # the sum's gradient is the sum of the summands' (linearity, any n); what is left to check is the
+    # predictor's own ∂η_i/∂θ, against differentiating a concrete instance of it
     eta_values, comps = cx.theta_instance()
-    if split_penalty(step.expr)[1] == 0 and split_penalty(cx.ref.expr)[1] == 0:
-        # the sum's gradient is the sum of the summands' (linearity, any n); what is left to check is the
-        # predictor's own ∂η_i/∂θ, against differentiating a concrete instance of it
-        for t, jsubs, kk in comps:
-            e1 = S.eta[1] if kk is None else S.eta[1, kk]
-            cx.zero(m.predictor.jacobian(1).xreplace(jsubs) - sp.diff(eta_values[e1], t),
-                    "∂η_i/∂θ of the predictor, in %s" % t)
-        return
-    # a prior's penalty mentions θ itself: write the sample out and apply the chain rule
-    loss = cx.unrolled(cx.ref.expr)
     for t, jsubs, kk in comps:
-        claimed = cx.unrolled(step.expr, k_value=kk).xreplace(jsubs)
-        cx.zero(claimed - chain_rule(loss, eta_values, t, m.diff_eta), "unrolled n=%d: ∂L/∂%s" % (UNROLL_SIZE, t))
+        e1 = S.eta[1] if kk is None else S.eta[1, kk]
+        cx.zero(m.predictor.jacobian(1).xreplace(jsubs) - sp.diff(eta_values[e1], t),
+                "∂η_i/∂θ of the predictor, in %s" % t)
+    step_prior, ref_prior = split_penalty(step.expr)[1], split_penalty(cx.ref.expr)[1]
+    if step_prior != 0 or ref_prior != 0:
+        # a prior's Σ_j r(θ_j): component j of its gradient is r′(θ_j), which the step writes with θ for θ_j
+        w = S.weights[S.j]
+        if step_prior.has(S.j) or step_prior.has(S.weights):
+            raise Malformed("the gradient of a prior is written elementwise in θ")
+        cx.zero(step_prior.xreplace({theta: w}) - sp.diff(prior_summand(cx.ref.expr), w),
+                "prior terms: component j is ∂/∂θ_j of the reference's (any d)")
 
 
 @claims("expectation")

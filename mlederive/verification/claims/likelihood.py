@@ -6,7 +6,7 @@ import sympy as sp
 
 from ... import symbolic as S
 from ...links import inverse_residuals
-from . import UNROLL_SIZE, Malformed, claims, split_penalty, summand
+from . import Malformed, claims, prior_summand, split_penalty, summand
 
 
 @claims("definition")
@@ -89,15 +89,10 @@ def _constant_dropped(cx):
     if dropped is not None:
         listed = cx.c(S.to_summand(sp.Add(*dropped)))
         cx.zero(diff - listed, "dropped terms are exactly the difference")
-    if not _has_penalty(cx):
-        return  # the summand's difference is free of η_i and the learned parameters: so is the sum, for any n
-    # a prior's terms mention θ itself: write the sample out and differentiate in each weight
-    eta_values, comps = cx.theta_instance()
-    whole = cx.unrolled(cx.ref.expr - cx.step.expr).xreplace(eta_values)
-    for t, _, _ in comps:
-        cx.zero(sp.diff(whole, t), "unrolled n=%d: free of %s" % (UNROLL_SIZE, t))
-    for p in m.learned_params():
-        cx.zero(sp.diff(whole, p), "unrolled n=%d: free of %s" % (UNROLL_SIZE, p))
+    if _has_penalty(cx):  # a prior's terms: what was dropped from them is free of every θ_j (any d)
+        weight = prior_summand(cx.ref.expr) - prior_summand(cx.step.expr)
+        for v in [S.weights[S.j]] + m.learned_params():
+            cx.zero(sp.diff(weight, v), "dropped prior terms free of %s (any d)" % v)
 
 
 def _mentions_weights(cx, expr) -> bool:
@@ -121,8 +116,6 @@ def _rescaled(cx):
         cx.zero(sp.diff(factor, v), "factor free of %s" % v)
     cx.fact(not _mentions_weights(cx, factor), "factor free of θ (by name and as the predictor's weights) and of x")
     cx.positive(factor, "factor positive")
-    if not _has_penalty(cx):
-        return
-    eta_values, comps = cx.theta_instance()
-    whole = (cx.unrolled(cx.step.expr) - factor.subs(S.n, UNROLL_SIZE) * cx.unrolled(cx.ref.expr)).xreplace(eta_values)
-    cx.zero(whole, "unrolled n=%d: step = factor × reference" % UNROLL_SIZE)
+    if _has_penalty(cx):
+        cx.zero(prior_summand(cx.step.expr) - factor * prior_summand(cx.ref.expr),
+                "prior terms = factor × reference's, weight by weight (any n, d)")

@@ -5,13 +5,19 @@ from __future__ import annotations
 import sympy as sp
 
 from ... import symbolic as S
-from . import UNROLL_SIZE, Malformed, claims, split_penalty, summand
+from . import Malformed, claims, prior_summand, split_penalty, summand
 
 
 @claims("negative-log")
 def _negative_log(cx):
-    """−log of a product over the weights, at d = 2 written out."""
-    cx.zero(cx.c(cx.step.expr) + sp.log(cx.c(cx.ref.expr)), "step = −log(reference) at d = 2")
+    """−log of a product over the weights: one weight's term is −log of one factor (any d)."""
+    try:
+        factor = S.to_factor(cx.ref.expr, index=S.j, size=S.d)
+    except ValueError as e:
+        raise Malformed("−log of a prior: the reference must be a product over j = 1…d (%s)" % e) from None
+    if split_penalty(cx.step.expr)[0] != 0:
+        raise Malformed("−log of a prior has terms in the weights only")
+    cx.zero(prior_summand(cx.step.expr) + sp.log(factor), "one weight's term = −log of one factor (any d)")
 
 
 @claims("bayes")
@@ -20,9 +26,10 @@ def _bayes(cx):
     if cx.also is None:
         raise Malformed("the bayes relation needs the negative log-prior step (also)")
     step, ref = cx.step.expr, cx.ref.expr
-    cx.zero(cx.c(summand(step) - summand(ref)), "data terms are the negative log-likelihood's")
-    cx.zero(cx.c(split_penalty(step)[1] - split_penalty(ref)[1]) - cx.c(cx.also.expr), "the rest is −log p(θ) (d = 2)")
-    cx.zero(cx.unrolled(step) - cx.unrolled(ref) - cx.c(cx.also.expr), "unrolled n=%d, d = 2" % UNROLL_SIZE)
+    cx.zero(cx.c(summand(step) - summand(ref)), "data terms are the negative log-likelihood's (any n)")
+    if split_penalty(ref)[1] != 0:
+        raise Malformed("the negative log-likelihood of Bayes' rule has no prior terms")
+    cx.zero(prior_summand(step) - prior_summand(cx.also.expr), "the rest is −log p(θ), weight by weight (any d)")
 
 
 #: the design matrix (rows x_iᵀ = ∂η_i/∂θ) and the target vector of a stated closed form
