@@ -83,24 +83,6 @@ class CustomFamily(Family):
         subs.update({p.symbol: params[p.name] for p in self.params})
         return self._density.xreplace(subs)
 
-    def sample_y(self, rng):
-        if self.support == sp.FiniteSet(0, 1):
-            return float(rng.randint(0, 1))
-        if self.discrete:
-            return float(rng.randint(0, 6))
-        if self.support == sp.Interval.open(0, 1):
-            return rng.uniform(0.05, 0.95)
-        if self.support == sp.Interval.open(0, sp.oo):
-            return rng.uniform(0.2, 4)
-        return rng.uniform(-3, 3)
-
-    def sample_mean(self, rng):
-        if self.mean_domain == sp.Interval.open(0, 1):
-            return rng.uniform(0.05, 0.95)
-        if self.mean_domain == sp.Interval.open(0, sp.oo):
-            return rng.uniform(0.3, 4)
-        return rng.uniform(-3, 3)
-
 
 class CustomLink(Link):
     def __init__(self, name, g, inverse, mu, eta, mean_domain, inverse_range):

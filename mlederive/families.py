@@ -98,13 +98,13 @@ class Family:
         return sorted(ok, key=lambda name: (name != first, name))
 
     # -- numeric checks ---------------------------------------------------------------------
-    def sample_y(self, rng) -> float:
-        """A point of the support, for the verifier's numeric checks (override for a support that needs care)."""
-        return S.sample_point(self.support, rng)
+    def sample_y(self, rng, wide: bool = False) -> float:
+        """A point of the support, for the verifier's numeric checks (``wide``: far out in it too)."""
+        return S.sample_point(self.support, rng, wide)
 
-    def sample_mean(self, rng) -> float:
-        """A point of the mean domain."""
-        return S.sample_point(self.mean_domain, rng)
+    def sample_mean(self, rng, wide: bool = False) -> float:
+        """A point of the mean domain (``wide``: near its edges and far out too)."""
+        return S.sample_point(self.mean_domain, rng, wide)
 
     def __repr__(self) -> str:
         return "%s()" % type(self).__name__
@@ -216,7 +216,7 @@ class Categorical(Family):
         """One-hot: the last component is one minus the others."""
         return {y_components[-1]: 1 - sp.Add(*y_components[:-1])}
 
-    def sample_mean(self, rng):
+    def sample_mean(self, rng, wide=False):
         return rng.uniform(-2, 2)  # logits: any real vector is a valid softmax input
 
 
@@ -264,11 +264,8 @@ class Binomial(Family):
     def dispersion(self, params):
         return 1 / params["m"]
 
-    def sample_y(self, rng):
-        return rng.randint(0, 4) / 4
-
-    def sample_mean(self, rng):
-        return rng.uniform(0.05, 0.95)
+    def sample_y(self, rng, wide=False):
+        return rng.randint(0, 4) / 4  # proportions of a few trials, 0 and 1 included
 
 
 class Exponential(_PositiveY, Family):

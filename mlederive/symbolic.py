@@ -6,6 +6,8 @@ are what let ``log(exp(x))`` and friends simplify).
 """
 from __future__ import annotations
 
+import math
+
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
@@ -241,29 +243,37 @@ def inline(expr: sp.Expr) -> str:
     return text.replace("**", "^").replace("*", "·")
 
 
-def sample_point(region: sp.Set, rng) -> float:
+def sample_point(region: sp.Set, rng, wide: bool = False) -> float:
     """A random point of ``region`` (a support or a mean domain), for numeric checks.
 
-    Kept away from the edges, where densities and links blow up: 5 % of a bounded interval's
-    width, 0.2 above (below) a one-sided bound, at most 4 beyond it; the whole line is
-    sampled in (−3, 3), counts in {0, …, 7}, a finite set uniformly.
+    Usually kept away from the edges, where densities and links blow up: 5 % of a bounded
+    interval's width, 0.2 above (below) a one-sided bound, at most 4 beyond it; the whole line
+    in (−3, 3), counts in {0, …, 7}, a finite set uniformly. With ``wide`` the rest of the domain:
+    counts up to 10⁴, scales from 10⁻³ to 10³ (log-uniform), the line in (−30, 30), a bounded
+    interval up to 10⁻⁶ from either end — so a term that only shows far out is seen.
     """
     if isinstance(region, sp.FiniteSet):
         return float(rng.choice(sorted(region.args)))
     if isinstance(region, sp.Union):
-        return sample_point(rng.choice(region.args), rng)
+        return sample_point(rng.choice(region.args), rng, wide)
     if region in (sp.S.Naturals0, sp.S.Naturals):
-        return float(rng.randint(0 if region == sp.S.Naturals0 else 1, 7))
+        lowest = 0 if region == sp.S.Naturals0 else 1
+        return float(int(math.exp(rng.uniform(math.log(8), math.log(10 ** 4)))) if wide else rng.randint(lowest, 7))
     if region == sp.S.Reals:
-        return rng.uniform(-3, 3)
+        return rng.uniform(-30, 30) if wide else rng.uniform(-3, 3)
     if isinstance(region, sp.Interval):
         lo, hi = region.start, region.end
         if lo.is_finite and hi.is_finite:
-            margin = float(hi - lo) / 20
-            return rng.uniform(float(lo) + margin, float(hi) - margin)
+            lo, hi = float(lo), float(hi)
+            if wide:
+                gap = (hi - lo) * 10 ** -rng.uniform(1.3, 6)
+                return lo + gap if rng.random() < 0.5 else hi - gap
+            margin = (hi - lo) / 20
+            return rng.uniform(lo + margin, hi - margin)
+        away = math.exp(rng.uniform(math.log(1e-3), math.log(1e3))) if wide else rng.uniform(0.2, 4)
         if lo.is_finite:
-            return float(lo) + rng.uniform(0.2, 4)
+            return float(lo) + away
         if hi.is_finite:
-            return float(hi) - rng.uniform(0.2, 4)
-        return rng.uniform(-3, 3)
+            return float(hi) - away
+        return rng.uniform(-30, 30) if wide else rng.uniform(-3, 3)
     raise ValueError("cannot sample from %s: declare sample_y/sample_mean for it" % region)

@@ -229,3 +229,28 @@ def test_class_e_a_penalty_true_only_at_three_observations_is_rejected():
                 at_three = sp.Add(*data) + 3 * sp.Add(*prior) / S.n
             assert rejected(d, step_id, expr=at_three), (name, step_id)
             assert accepted(d, step_id)
+
+
+# -- K. the whole domain is sampled, not a comfortable box ----------------------------------------
+
+def test_class_k_a_term_that_shows_only_for_large_counts_is_rejected():
+    d = derived("poisson-log")
+    y, eta = S.y[S.i], S.eta[S.i]
+    step = d.step("loss")
+    assert rejected(d, "loss", expr=step.expr + sp.Sum(eta * sp.Max(0, y - 8), (S.i, 1, S.n)) / S.n)
+
+
+def test_class_k_a_term_that_shows_only_for_large_or_tiny_scales_is_rejected():
+    d = derived("gaussian-identity")
+    sigma = sp.Symbol("sigma", positive=True)
+    eta = S.eta[S.i]
+    step = d.step("expanded")
+    for hidden in (sp.Max(0, sigma - 3), sp.Max(0, sp.Rational(1, 10) - sigma)):
+        assert rejected(d, "expanded", expr=step.expr + sp.Sum(eta * hidden, (S.i, 1, S.n))), hidden
+
+
+def test_class_k_near_the_edge_of_the_mean_domain():
+    d = derived("bernoulli-logit")
+    mu = d.model.mean()
+    step = d.step("grad-eta")
+    assert rejected(d, "grad-eta", expr=step.expr + sp.Max(0, sp.Rational(1, 100) - mu))
