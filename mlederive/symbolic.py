@@ -125,8 +125,11 @@ def to_summand(expr: sp.Expr, index: sp.Idx = i, size: sp.Expr = n) -> sp.Expr:
     construction. Raises ValueError for shapes that are not a sum over ``i``.
     """
     parts = []
-    for term in sp.Add.make_args(sp.expand(expr, deep=False, mul=True, multinomial=False, power_exp=False, power_base=False, log=False)):
+    for term in sp.Add.make_args(distribute(expr)):
         coeff, rest = term.as_independent(sp.Sum, as_Add=False)
+        if isinstance(rest, sp.Sum) and rest.limits[-1][0] != index and rest.limits[-1][1:] == (1, size) \
+                and not indexed_by(rest, index):
+            rest = _rename_bound(rest, index)  # Σ_l f(l) is Σ_i f(i): the bound index's name means nothing
         if isinstance(rest, sp.Sum) and rest.limits[-1][0] == index:
             if rest.limits[-1][1:] != (1, size):
                 raise ValueError("sum over %s must run from 1 to %s" % (index, size))
@@ -140,6 +143,26 @@ def to_summand(expr: sp.Expr, index: sp.Idx = i, size: sp.Expr = n) -> sp.Expr:
     return sp.Add(*parts)
 
 
+def distribute(expr: sp.Expr) -> sp.Expr:
+    """Multiply out products over sums, at every level, until each term holds at most one sum of terms.
+
+    (Σa + Σb)/n → Σa/n + Σb/n and c·(Σa + d·(Σb + e)) → c·Σa + c·d·Σb + c·d·e; nothing inside a
+    function, a power or a Sum is touched (no multinomials, no logs split).
+    """
+    if expr.is_Add:
+        return sp.Add(*[distribute(a) for a in expr.args])
+    if expr.is_Mul and any(a.is_Add for a in expr.args):
+        spread = sp.expand_mul(expr, deep=False)
+        return spread if spread == expr else distribute(spread)
+    return expr
+
+
+def _rename_bound(total: sp.Sum, index) -> sp.Sum:
+    """The same sum with its outermost bound variable called ``index``."""
+    var, lo, hi = total.limits[-1]
+    return type(total)(total.function.xreplace({var: index}), *total.limits[:-1], (index, lo, hi))
+
+
 def _peel_outer(expr):
     """Drop the outermost limit of a Sum/Product (SymPy merges nested ones into one object)."""
     inner = expr.limits[:-1]
@@ -148,8 +171,25 @@ def _peel_outer(expr):
 
 def to_factor(expr: sp.Expr, index: sp.Idx = i, size: sp.Expr = n) -> sp.Expr:
     """``f`` such that ``expr == Π_{i=1}^n f`` (a single Product over ``index``)."""
+    if isinstance(expr, sp.Product) and expr.limits[-1][1:] == (1, size) and not indexed_by(expr, index):
+        expr = _rename_bound(expr, index)
     if isinstance(expr, sp.Product) and expr.limits[-1] == (index, 1, size):
         return _peel_outer(expr)
+    if expr.is_Mul or expr.is_Pow:  # Πa·Πb = Π(a·b), c·Πa = Π(c^{1/n}·a), (Πa)^k = Π a^k
+        base, power = (expr.base, expr.exp) if expr.is_Pow else (None, None)
+        if base is not None:
+            if indexed_by(power, index):
+                raise ValueError("the power of a product depends on %s" % index)
+            return to_factor(base, index, size) ** power
+        factors = []
+        for f in expr.args:
+            if isinstance(f, sp.Product) or (f.is_Pow and isinstance(f.base, sp.Product)):
+                factors.append(to_factor(f, index, size))
+            elif indexed_by(f, index):
+                raise ValueError("factor %s is not a product over %s" % (f, index))
+            else:
+                factors.append(f ** (1 / size))
+        return sp.Mul(*factors)
     raise ValueError("expected a product over %s" % index)
 
 

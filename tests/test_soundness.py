@@ -254,3 +254,55 @@ def test_class_k_near_the_edge_of_the_mean_domain():
     mu = d.model.mean()
     step = d.step("grad-eta")
     assert rejected(d, "grad-eta", expr=step.expr + sp.Max(0, sp.Rational(1, 100) - mu))
+
+
+# -- correct steps written another way are accepted ---------------------------------------------
+
+def test_false_reject_a_renamed_summation_index_is_the_same_sum():
+    l = sp.Idx("l")
+    for name in ("gaussian-identity", "poisson-log", "ridge-regression"):
+        d = derived(name)
+        for step_id in ("log-likelihood", "expanded", "loss"):
+            step = d.step(step_id)
+            renamed = step.expr.replace(lambda e: isinstance(e, sp.Sum) and e.limits[-1][0] == S.i,
+                                        lambda e: sp.Sum(e.function.xreplace({S.i: l}), (l, 1, S.n)))
+            assert renamed != step.expr and accepted(d, step_id, expr=renamed), (name, step_id)
+    d = derived("ridge-regression")
+    k = sp.Idx("k2")
+    step = d.step("negative-log-prior")
+    renamed = step.expr.replace(lambda e: isinstance(e, sp.Sum) and e.limits[-1][0] == S.j,
+                                lambda e: sp.Sum(e.function.xreplace({S.j: k}), (k, 1, S.d)))
+    assert accepted(d, "negative-log-prior", expr=renamed)
+
+
+def test_false_reject_a_product_split_into_products_is_the_same_product():
+    d = derived("gaussian-identity")
+    step = d.step("likelihood")
+    factor = step.expr.function
+    parts = sp.Mul.make_args(factor)
+    split = sp.Mul(*[sp.Product(p, (S.i, 1, S.n)) for p in parts])
+    assert len(parts) > 1 and accepted(d, "likelihood", expr=split)
+    assert rejected(d, "likelihood", expr=2 * split)
+
+
+def test_false_reject_sums_inside_a_factor_are_multiplied_out():
+    d = derived("ridge-regression")
+    step = d.step("map-loss")
+    n = S.n
+    pulled = sp.Mul(1 / n, sp.expand(step.expr * n), evaluate=False)  # (Σa + Σb)/n
+    assert accepted(d, "map-loss", expr=pulled)
+    sigma, tau = sp.Symbol("sigma", positive=True), sp.Symbol("tau", positive=True)
+    common = sp.Mul(sigma ** 2 / (n * tau ** 2), sp.expand(step.expr * n * tau ** 2 / sigma ** 2), evaluate=False)
+    assert accepted(d, "map-loss", expr=common)  # a common factor pulled out of data and prior terms
+
+
+def test_false_reject_the_push_through_form_of_ridge():
+    from mlederive.derivation.closed_form import X, Y
+
+    d = derived("ridge-regression")
+    lam = sp.Symbol("sigma", positive=True) ** 2 / sp.Symbol("tau", positive=True) ** 2
+    pushed = X.T * (X * X.T + lam * sp.Identity(S.n)).I * Y
+    assert accepted(d, "normal-equations", expr=pushed)
+    assert rejected(d, "normal-equations", expr=X.T * (X * X.T + 2 * lam * sp.Identity(S.n)).I * Y)
+    plain = derived("gaussian-identity")  # without a ridge term XXᵀ is singular: not the same estimate
+    assert rejected(plain, "normal-equations", expr=X.T * (X * X.T).I * Y)

@@ -89,7 +89,7 @@ def prior_summand(expr):
 def split_penalty(expr):
     """(data terms, penalty terms) of an objective: a prior's terms mention the weights θ_j (or θ), or d."""
     data, penalty = [], []
-    for term in sp.Add.make_args(expr):
+    for term in sp.Add.make_args(S.distribute(expr)):  # a common factor pulled out must not hide the data terms
         (penalty if term.has(S.weights.label) or term.has(S.d) else data).append(term)
     return sp.Add(*data), sp.Add(*penalty)
 

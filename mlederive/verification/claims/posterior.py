@@ -36,23 +36,29 @@ def _bayes(cx):
 X, Y = S.design, S.targets
 
 
-def closed_form_parts(formula) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
-    """(s, α, β) of a stated θ̂ = s·(α XᵀX + β I)⁻¹ Xᵀy; Malformed for any other shape."""
-    shape = "θ̂ must read s·(α·XᵀX + β·I)⁻¹·Xᵀy"
+def closed_form_parts(formula) -> tuple[sp.Expr, sp.Expr, sp.Expr, bool]:
+    """(s, α, β, pushed) of a stated θ̂ = s·(α XᵀX + β I_d)⁻¹ Xᵀy, or of its push-through form
+    s·Xᵀ(α XXᵀ + β I_n)⁻¹ y (``pushed``: equal to the first when β ≠ 0). Malformed for any other shape."""
+    shape = "θ̂ must read s·(α·XᵀX + β·I)⁻¹·Xᵀy or s·Xᵀ(α·XXᵀ + β·I)⁻¹·y"
     s, matrices = _split(formula)
-    if len(matrices) != 3 or not isinstance(matrices[0], sp.Inverse) or matrices[1:] != [X.T, Y]:
+    if len(matrices) == 3 and isinstance(matrices[0], sp.Inverse) and matrices[1:] == [X.T, Y]:
+        gram, identity, pushed = [X.T, X], sp.Identity(S.d), False
+        inverted = matrices[0].arg
+    elif len(matrices) == 3 and isinstance(matrices[1], sp.Inverse) and [matrices[0], matrices[2]] == [X.T, Y]:
+        gram, identity, pushed = [X, X.T], sp.Identity(S.n), True
+        inverted = matrices[1].arg
+    else:
         raise Malformed(shape)
-    inverted = matrices[0].arg
     alpha = beta = sp.S.Zero
     for term in inverted.args if isinstance(inverted, sp.MatAdd) else (inverted,):
         coeff, mats = _split(term)
-        if mats == [X.T, X]:
+        if mats == gram:
             alpha += coeff
-        elif mats == [sp.Identity(S.d)]:
+        elif mats == [identity]:
             beta += coeff
         else:
             raise Malformed(shape)
-    return s, alpha, beta
+    return s, alpha, beta, pushed
 
 
 def _split(product) -> tuple[sp.Expr, list]:
@@ -101,7 +107,9 @@ def _stationary(cx):
     eta_values, comps = cx.theta_instance()
     e1 = eta_values[S.eta[1]]
     cx.zero(e1 - sum(t * sp.diff(e1, t) for t, _, _ in comps), "η_i = θᵀx_i, x_i = ∂η_i/∂θ (linear, no offset)")
-    s, alpha, beta = closed_form_parts(cx.step.expr)
+    s, alpha, beta, pushed = closed_form_parts(cx.step.expr)
+    if pushed:  # Xᵀ(αXXᵀ + βI)⁻¹ = (αXᵀX + βI)⁻¹Xᵀ needs β ≠ 0 (XXᵀ is singular when n > d)
+        cx.positive(beta ** 2, "β ≠ 0: the push-through identity Xᵀ(αXXᵀ + βI)⁻¹ = (αXᵀX + βI)⁻¹Xᵀ holds")
     cx.zero(2 * a * s + b * alpha, "2A·s = −b·α: the XᵀX term of ∇L = 0 (any n, d)")
     cx.zero(2 * rho * s + b * beta, "2ρ·s = −b·β: the I term of ∇L = 0 (any n, d)")
     cx.positive(s ** 2 * b ** 2, "s ≠ 0 and b ≠ 0: θ̂ is not the zero vector")
