@@ -308,7 +308,7 @@ def _random_distribution(rng, size: int) -> tuple:
 def _kl_question(number, rng, pool, notation):
     import sympy as sp
 
-    from .arguments.kl import kl
+    from .arguments.kl import kl, kl_definition
     from .mle import fraction_text
     from .documents import Step
     from .relations import Difference, Evaluation
@@ -325,9 +325,10 @@ def _kl_question(number, rng, pool, notation):
     steps = [
         Step("D_KL(p ‖ q)", "From the definition Σ_k p_k log(p_k/q_k).", "D_KL(p ‖ q)",
              r"D_{\mathrm{KL}}(p \,\|\, q)", pq, "evaluated",
-             payload=Evaluation(decimals={"nats": (vpq, 1)}, standalone=True)),
+             payload=Evaluation(decimals={"nats": (vpq, 1)}, standalone=True, of=kl_definition(P, Q)[0],
+                                subs=kl_definition(P, Q)[1])),
         Step("D_KL(q ‖ p)", "Arguments swapped: another number.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp,
-             "differs", payload=Difference(other=pq)),
+             "differs", payload=Difference(other=pq, of=kl_definition(Q, P)[0], subs=kl_definition(Q, P)[1])),
     ]
     prompt = [Para(("Two distributions over %d outcomes: p = %s and q = %s. Compute D_KL(p ‖ q) and D_KL(q ‖ p) "
                     "in nats (to 3 decimals). Is the KL divergence symmetric?" % (size, show(p), show(q)),))]

@@ -103,13 +103,18 @@ class Evaluation:
 
     decimals: Mapping
     subs: Mapping | None = None
-    #: the value stands alone: not the reference's value
+    #: the value stands alone: not the reference's value but ``of`` with ``subs`` put in
     standalone: bool = False
+    of: sp.Expr | None = None
 
 
 @dataclass(frozen=True)
 class Difference:
+    """A value that differs from ``other``; the value itself is ``of`` with ``subs`` put in (a definition)."""
+
     other: sp.Expr
+    of: sp.Expr | None = None
+    subs: Mapping | None = None
 
 
 @dataclass(frozen=True)

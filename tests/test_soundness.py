@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 import sympy as sp
 
 from mlederive import symbolic as S
-from mlederive.relations import Differentiation, Expectation, Substituted
+from mlederive.relations import Expectation, Substituted
 from mlederive.verification import check_step
 
 from conftest import derived
@@ -306,3 +307,56 @@ def test_false_reject_the_push_through_form_of_ridge():
     assert rejected(d, "normal-equations", expr=X.T * (X * X.T + 2 * lam * sp.Identity(S.n)).I * Y)
     plain = derived("gaussian-identity")  # without a ridge term XXᵀ is singular: not the same estimate
     assert rejected(plain, "normal-equations", expr=X.T * (X * X.T).I * Y)
+
+
+# -- the mutation corpus (a sample; benchmarks/soundness.py runs it all) ---------------------------
+
+CORPUS_SAMPLE = ["gaussian-identity", "bernoulli-logit", "poisson-log", "ridge-regression", "laplace-log",
+                 "categorical-softmax", "gamma-inverse", "poisson-sqrt"]
+
+
+@pytest.mark.parametrize("name", CORPUS_SAMPLE)
+def test_mutation_corpus_rejects_every_witnessed_wrong_step_and_accepts_equal_rewrites(name):
+    from mutations import corpus, witnessed_wrong
+
+    d = derived(name)
+    mutations = corpus(name, d)
+    wrong = [m for m in mutations if m.kind == "wrong"]
+    assert len(wrong) >= 40 and {m.operator for m in wrong} >= {"sign", "double", "relative-1e-6", "add-eta-term"}
+    false_accepts, false_rejects, witnessed = [], [], 0
+    for m in mutations:
+        truth = witnessed_wrong(d, d.step(m.step_id), m)
+        verified = check_step(d, m.step).verified
+        if m.kind == "wrong" and truth is True:
+            witnessed += 1
+            if verified:
+                false_accepts.append((m.step_id, m.operator))
+        if m.kind == "equivalent" and truth is False and not verified:
+            false_rejects.append((m.step_id, m.operator))
+    assert witnessed >= 0.8 * len(wrong)  # the ground truth sees nearly all of them
+    assert false_accepts == [] and false_rejects == []
+
+
+def test_a_value_said_to_differ_is_also_the_value_of_its_definition():
+    for name, step_id in (("kl-coin", "step-6"), ("kl-mle-equivalence", "step-9")):
+        d = derived(name)
+        step = d.step(step_id)
+        assert step.relation == "differs" and accepted(d, step_id)
+        for wrong in (-step.expr, 2 * step.expr, step.expr + sp.Rational(1, 10 ** 6)):  # all still differ
+            assert rejected(d, step_id, expr=wrong), (name, wrong)
+        assert rejected(d, step_id, payload=replace(step.payload, of=None))  # a value of nothing is not checked
+
+
+def test_a_standalone_value_is_the_value_of_its_definition():
+    d = derived("kl-mle-equivalence")
+    step = d.step("step-8")
+    assert step.payload.standalone and accepted(d, "step-8")
+    assert rejected(d, "step-8", payload=replace(step.payload, of=2 * step.payload.of,
+                                                 decimals={"nats": (2 * step.payload.decimals["nats"][0], 1)}))
+
+
+def test_an_underflow_count_must_be_a_whole_number():
+    d = derived("log-underflow")
+    step = d.step("step-3")
+    assert accepted(d, "step-3")
+    assert rejected(d, "step-3", expr=step.expr * (1 + sp.Rational(1, 10 ** 6)))

@@ -72,7 +72,8 @@ class KLCoin(ArgumentKind):
                      "nats": (pq_nats, 1), "bits": (float(sp.N(pq / sp.log(2), 30)), sp.log(2))})),
             Step("The other way round", "D_KL(q ‖ p) — flips from q scored against p — is another number: "
                  "the divergence is not symmetric.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp, "differs",
-                 payload=Difference(other=pq)),
+                 payload=Difference(other=pq, of=limit, subs={**dict(zip(ps, map(sp.Rational, qa))),
+                                                              **dict(zip(qs, map(sp.Rational, pa)))})),
         ]
         rng = random.Random(o["seed"])
         weights = [float(v) for v in pa]

@@ -68,6 +68,14 @@ def kl(a, b):
     return sp.Add(*[ai * sp.log(ai / bi) for ai, bi in zip(a, b)])
 
 
+def kl_definition(a, b) -> tuple[sp.Expr, dict]:
+    """(Σ_j a_j log(a_j/b_j) in symbols, the numbers of a and b for them): what a stated D_KL(a ‖ b) is."""
+    sa = [sp.Symbol("a_%d" % j, positive=True) for j in range(1, len(a) + 1)]
+    sb = [sp.Symbol("b_%d" % j, positive=True) for j in range(1, len(b) + 1)]
+    numbers = {**dict(zip(sa, map(sp.Rational, a))), **dict(zip(sb, map(sp.Rational, b)))}
+    return kl(sa, sb), numbers
+
+
 class KLMLEEquivalence(ArgumentKind):
     kind = "kl-mle-equivalence"
     summary = "min_θ D_KL(p‖q_θ) = min_θ H(p, q_θ) = max_θ log-likelihood; D_KL is not symmetric"
@@ -135,9 +143,11 @@ class KLMLEEquivalence(ArgumentKind):
             Step("An example: D_KL(p ‖ q)", "For p = (%s) and q = (%s), from the definition."
                  % (", ".join(map(str, pa)), ", ".join(map(str, qa))), "D_KL(p ‖ q)",
                  r"D_{\mathrm{KL}}(p \,\|\, q)", pq, "evaluated",
-                 payload=Evaluation(decimals={"nats": (float(sp.N(pq, 30)), 1)}, standalone=True)),
+                 payload=Evaluation(decimals={"nats": (float(sp.N(pq, 30)), 1)}, standalone=True,
+                                    of=kl_definition(pa, qa)[0], subs=kl_definition(pa, qa)[1])),
             Step("D_KL is not symmetric", "Swapping the arguments gives another number: a divergence, not a "
-                 "distance.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp, "differs", payload=Difference(other=pq)),
+                 "distance.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp, "differs",
+                 payload=Difference(other=pq, of=kl_definition(qa, pa)[0], subs=kl_definition(qa, pa)[1])),
         ]
         results = [Result("Minimising D_KL(p ‖ q_θ) over θ minimises the cross-entropy", "H(p, q_θ)",
                           r"H(p, q_\theta)", cross),

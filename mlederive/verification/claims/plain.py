@@ -13,7 +13,7 @@ import sympy as sp
 from ... import symbolic as S
 from ...budget import time_budget
 from ..prover import CLAIM_BUDGET
-from . import claims
+from . import Malformed, claims
 
 
 def _concrete(expr, concrete):
@@ -112,7 +112,11 @@ def _limit(cx):
 def _evaluated(cx):
     """The exact value equals the reference; each printed decimal (value, unit) matches it to 1e-12."""
     pl = cx.payload
-    if cx.ref is not None and not pl.standalone:
+    if pl.standalone:
+        if pl.of is None:
+            raise Malformed("a value that stands alone states what it is the value of (of=…)")
+        cx.zero(cx.step.expr - pl.of.subs(pl.subs or {}), "the exact value is the stated formula's")
+    elif cx.ref is not None:
         cx.zero(cx.step.expr - cx.ref.expr.subs(pl.subs or {}), "the exact value is the previous step's")
     for label, (value, unit) in pl.decimals.items():
         exact = float(sp.N(cx.step.expr / unit, 40))
@@ -121,12 +125,17 @@ def _evaluated(cx):
 
 @claims("differs", on="plain")
 def _differs(cx):
+    if cx.payload.of is None:
+        raise Malformed("a value that differs from another states what it is the value of (of=…)")
+    cx.zero(cx.step.expr - cx.payload.of.subs(cx.payload.subs or {}), "the exact value is the stated formula's")
     gap = sp.N(cx.step.expr - cx.payload.other, 40)
     cx.fact(gap.is_number and abs(gap) > 1e-20, "differs from %s" % S.inline(cx.payload.other))
 
 
 @claims("float64-underflow", on="plain")
 def _float64_underflow(cx):
+    if not cx.step.expr.is_Integer:
+        raise Malformed("a count of factors is a whole number")
     p, n = float(cx.payload.p), int(cx.step.expr)
     cx.fact(math.prod([p] * n) == 0.0, "product of %d copies is 0.0" % n)
     cx.fact(n >= 1 and math.prod([p] * (n - 1)) > 0.0, "product of %d copies is > 0" % (n - 1))
