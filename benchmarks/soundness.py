@@ -35,12 +35,18 @@ def pairs(count: int) -> list[str]:
             if fam is not None:
                 chosen.append((fam, link))
                 links_seen.add(link)
-    rounds = 1
-    while len(chosen) < count and rounds < 12:  # fill up round-robin over the families
+    uses = {link: sum(1 for _, l in chosen if l == link) for link in LINKS}
+    while len(chosen) < count:  # fill up over the families, each time with its least-used link
+        added = False
         for name, allowed in per_family.items():
-            if rounds < len(allowed) and (name, allowed[rounds]) not in chosen and len(chosen) < count:
-                chosen.append((name, allowed[rounds]))
-        rounds += 1
+            left = [l for l in allowed if (name, l) not in chosen]
+            if left and len(chosen) < count:
+                link = min(left, key=lambda l: (uses[l], l))
+                chosen.append((name, link))
+                uses[link] += 1
+                added = True
+        if not added:
+            break
     return ["%s-%s" % p for p in chosen] + ["categorical-softmax"]
 
 
