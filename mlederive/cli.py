@@ -206,8 +206,10 @@ def exam_command(seed, variants, questions, outdir, recipes, pdf, moodle, force)
 @cli.command("mle", context_settings=CONTEXT)
 @click.argument("family")
 @click.option("--data", required=True, help="Comma-separated observations, e.g. 1,0,1,1.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A known parameter's value, for the estimate's number (e.g. --param k=1.5 for weibull).")
 @format_options
-def mle_command(family, data, fmt, fragment, output, force):
+def mle_command(family, data, params, fmt, fragment, output, force):
     """Closed-form maximum-likelihood estimate of FAMILY's mean (and σ² for gaussian) from data.
 
     Solves score = 0 with SymPy, proves the estimate zeroes the score, checks the
@@ -227,8 +229,17 @@ def mle_command(family, data, fmt, fragment, output, force):
         raise BadInput("--data %s: give numbers separated by commas, e.g. --data 1,0,1" % data) from None
     if len(values) < 2:
         raise BadInput("--data: give at least two observations")
+    known = {}
+    for item in params:
+        name, sep, text = item.partition("=")
+        try:
+            known[name.strip()] = float(text) if sep else None
+        except ValueError:
+            known[name.strip()] = None
+        if known[name.strip()] is None:
+            raise BadInput("--param %s: write NAME=NUMBER, e.g. --param k=1.5" % item)
     try:
-        result = solve_mle(family, values)
+        result = solve_mle(family, values, known)
         if fmt == "terminal":
             from .render.mle import mle_lines
 

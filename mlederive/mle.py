@@ -14,6 +14,7 @@ SymPy; every result is checked, not trusted:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -67,6 +68,53 @@ class NoClosedForm(MlederiveError):
     pass
 
 
+class BadData(MlederiveError):
+    """An observation outside the family's support, or a parameter value the family cannot take."""
+
+
+def support_text(region: sp.Set) -> str:
+    """The support in words a student reads: {0, 1}; 0, 1, 2, …; y > 0; 0 < y < 1; any real y."""
+    if isinstance(region, sp.FiniteSet):
+        return "{%s}" % ", ".join(map(str, sorted(region.args)))
+    if region == sp.S.Naturals0:
+        return "the counts 0, 1, 2, …"
+    if region == sp.S.Reals:
+        return "any real y"
+    if isinstance(region, sp.Interval):
+        lo, hi = region.start, region.end
+        if not hi.is_finite:
+            return "y %s %s" % (">" if region.left_open else "≥", lo)
+        left = "" if not lo.is_finite else "%s %s " % (lo, "<" if region.left_open else "≤")
+        return left + "y %s %s" % ("<" if region.right_open else "≤", hi)
+    return str(region)
+
+
+def interval_text(region: sp.Set) -> str:
+    """(0, ∞), (0, 1), [0, 1): how a parameter space is written."""
+    if isinstance(region, sp.Interval):
+        hi = "∞" if region.end == sp.oo else str(region.end)
+        lo = "−∞" if region.start == -sp.oo else str(region.start)
+        return "%s%s, %s%s" % ("(" if region.left_open else "[", lo, hi, ")" if region.right_open else "]")
+    return "ℝ" if region == sp.S.Reals else str(region)
+
+
+def check_data(family: str, data) -> None:
+    """Every observation in the family's support: else BadData naming the first that is not."""
+    fam = FAMILIES.get(family)
+    if fam is None:
+        return  # problem_for says which families there are
+    for n, v in enumerate(data, start=1):
+        if not math.isfinite(v):
+            raise BadData("--data: observation %d (%s) is not a finite number" % (n, v))
+        if fam.support.contains(sp.Rational(str(v))) is not sp.true:
+            raise BadData("--data: observation %d (%s) is outside the %s family's support, %s"
+                          % (n, _number(v), family, support_text(fam.support)))
+
+
+def _number(v) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
 @dataclass
 class Statistic:
     """A sample mean (1/n)·Σ_i a(y_i), shown as ``latex``."""
@@ -97,18 +145,23 @@ class MLEResult:
     score: list[sp.Expr]
     estimate: dict  # parameter → expression in the statistics
     hessian: sp.Matrix  # at the estimate
+    #: values given for known parameters (k, …): symbol → number
+    known: dict = field(default_factory=dict)
     checks: list[MLECheck] = field(default_factory=list)
+    #: why there is no interior maximum (the estimate on the edge of the parameter space), or None
+    boundary: str | None = None
 
     @property
     def verified(self) -> bool:
         return all(c.verified for c in self.checks)
 
     def stat_values(self) -> dict:
-        return {s.symbol: s.value(self.data) for s in self.statistics}
+        """Each statistic on the data (with the known parameters' values put in, when given)."""
+        return {s.symbol: s.value(self.data).xreplace(self.known) for s in self.statistics}
 
     def values(self) -> list[tuple[str, sp.Rational]]:
         """(label, exact value) per reported quantity, evaluated on the data."""
-        at = self.stat_values()
+        at = {**self.stat_values(), **self.known}
         out = []
         for p, latex, report in zip(self.problem.params, self.problem.latex, self.problem.report):
             if report == "square":  # σ̂² = ⟨y²⟩ − ȳ²: square before evaluating, so the value stays exact
@@ -148,11 +201,22 @@ def problem_for(family: str) -> Problem:
     return Problem(family, (mu,), (r"\mu",), ("μ",), fam.notation, sp.latex(sp.Symbol(fam.title)))
 
 
-def solve_mle(family: str, data) -> MLEResult:
-    """The closed-form MLE of ``family``'s parameters from ``data``, checked."""
+def solve_mle(family: str, data, known: dict | None = None) -> MLEResult:
+    """The closed-form MLE of ``family``'s parameters from ``data``, checked.
+
+    ``known`` gives values of the family's known parameters (k of the gamma or Weibull, …) for the
+    numbers on the data; without them the estimate is a formula in them.
+    """
     prob = problem_for(family)
+    check_data(family, data)
     fam = FAMILIES[family]
     params = {p.name: p.symbol for p in fam.params}
+    for name, value in (known or {}).items():
+        if name not in params:
+            raise BadData("--param %s: %s has no parameter %r (it has: %s)" % (
+                name, family, name, ", ".join(params) or "none"))
+        if params[name].is_positive and not value > 0:
+            raise BadData("--param %s=%s: %s must be positive" % (name, value, name))
     if len(prob.params) > 1:
         params[fam.params[0].name] = prob.params[1]
     logp = fam.expanded_log_density(_y, prob.params[0], LINKS["identity"], params)
@@ -185,9 +249,24 @@ def solve_mle(family: str, data) -> MLEResult:
     estimate = solutions[0]
     hessian = sp.hessian(per_obs, prob.params).xreplace(estimate)
     hessian = hessian.applyfunc(lambda e: sp.factor(sp.cancel(e)))
-    result = MLEResult(prob, list(data), sp.latex(per_obs), per_obs, stats, score, estimate, hessian)
+    result = MLEResult(prob, list(data), sp.latex(per_obs), per_obs, stats, score, estimate, hessian,
+                       known={params[k]: sp.nsimplify(v) for k, v in (known or {}).items()})
+    result.boundary = _on_boundary(result, fam)
     result.checks = _checks(result)
     return result
+
+
+def _on_boundary(r: MLEResult, fam) -> str | None:
+    """A sentence when an estimate lies on the edge of its parameter space (λ̂ = 0 from all-zero counts)."""
+    for (label, value), p, text in zip(r.values(), r.problem.params, r.problem.estimate_text()):
+        if p is not r.problem.params[0]:
+            domain = sp.Interval.open(0, sp.oo)  # σ², a scale
+        else:
+            domain = fam.mean_domain
+        if value.is_number and domain.contains(value) is sp.false:
+            return ("%s = %s is on the boundary of the parameter space %s: the likelihood grows toward it and has "
+                    "no maximum inside, so the second-order condition does not apply" % (text, value, interval_text(domain)))
+    return None
 
 
 def _checks(r: MLEResult) -> list[MLECheck]:
@@ -198,12 +277,14 @@ def _checks(r: MLEResult) -> list[MLECheck]:
     at_estimate = [s.xreplace(r.estimate) for s in recomputed]
     checks.append(MLECheck("the estimate makes the score zero",
                            all(symbolic_zero(e, CLAIM_BUDGET)[0] for e in at_estimate), "symbolic"))
+    if r.boundary is not None:
+        return checks  # no Hessian at the edge of the parameter space: the answer says why
     minors = [r.hessian[:k, :k].det() for k in range(1, r.hessian.shape[0] + 1)]
     signs = [(-1) ** k * m for k, m in enumerate(minors, start=1)]  # negative definite: (-1)^k Δ_k > 0
     if all(s.is_positive for s in signs):
         checks.append(MLECheck("Hessian negative definite at the estimate", True, "symbolic"))
     else:
-        at = r.stat_values()
+        at = {**r.stat_values(), **r.known}
         ok = all(sp.nsimplify(s.xreplace(at)) > 0 for s in signs)
         checks.append(MLECheck("Hessian negative definite at the estimate", bool(ok), "at the sample's values"))
     return checks

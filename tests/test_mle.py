@@ -118,3 +118,58 @@ def test_mle_formats_latex_markdown_and_output_file(tmp_path):
     assert again.exit_code == 2 and "file exists; use --force" in again.output
     frag = runner.invoke(cli, ["mle", "poisson", "--data", "1,2", "--format", "json", "--fragment"])
     assert frag.exit_code == 2 and "--fragment applies to --format latex or markdown" in frag.output
+
+
+# -- data outside the support, the boundary, known parameters, numbers ----------------------------
+
+#: family → (a sample inside its support, an observation outside it), the support as scipy sees it
+SUPPORT_CASES = {
+    "bernoulli": ([0, 1, 1], 0.5), "binomial": ([0, 0.5, 1], 1.5), "poisson": ([0, 2, 3], -1),
+    "geometric": ([0, 1, 4], 2.5), "negative-binomial": ([0, 1, 4], -3), "exponential": ([0.5, 2], 0),
+    "gamma": ([0.5, 2], -1), "inverse-gaussian": ([0.5, 2], 0), "log-normal": ([1, 2], -1),
+    "weibull": ([1, 2], 0), "beta": ([0.2, 0.5], 1), "gaussian": ([1, 2], float("inf")),
+}
+
+
+@pytest.mark.parametrize("family", sorted(SUPPORT_CASES))
+def test_data_outside_the_support_is_a_one_line_error_naming_the_first_value(family):
+    from click.testing import CliRunner
+
+    from mlederive.cli import cli
+    from mlederive.families import FAMILIES
+
+    inside, outside = SUPPORT_CASES[family]
+    assert FAMILIES[family].support.contains(sp.Rational(str(outside)) if outside != float("inf") else sp.oo) \
+        is not sp.true  # outside, by the family's own declaration
+    data = ",".join(map(str, inside + [outside, inside[0]]))
+    out = CliRunner().invoke(cli, ["mle", family, "--data", data])
+    assert out.exit_code == 2, out.output
+    message = out.output.strip().splitlines()
+    assert len(message) == 1 and "observation %d" % (len(inside) + 1) in message[0]
+    assert "support" in message[0] or "not a finite number" in message[0]
+
+
+@pytest.mark.parametrize("family, data, label", [("poisson", "0,0,0", "λ̂ = 0"), ("bernoulli", "0,0,0", "p̂ = 0"),
+                                                  ("bernoulli", "1,1,1", "p̂ = 1"), ("gaussian", "2,2,2", "σ̂² = 0")])
+def test_an_estimate_on_the_boundary_says_so_and_claims_no_maximum(family, data, label):
+    r = solve_mle(family, [float(v) for v in data.split(",")])
+    assert r.boundary is not None and r.boundary.startswith(label) and "boundary" in r.boundary
+    assert not any("Hessian" in c.what for c in r.checks)  # no second-order claim where there is no Hessian
+    from mlederive.render.mle import mle_lines
+
+    assert any(line.startswith("! " + label) for line in mle_lines(r))
+
+
+def test_known_parameters_give_numbers_and_estimates_print_six_digits():
+    from mlederive.render.mle import mle_lines
+
+    r = solve_mle("weibull", [1.2, 0.5, 2.0], {"k": 2.0})
+    (_, value), = r.values()
+    assert float(value) == pytest.approx(np.sqrt(np.mean(np.array([1.2, 0.5, 2.0]) ** 2)), rel=1e-12)
+    assert any("≈ 1.3772" in line for line in mle_lines(r))
+    formula = solve_mle("weibull", [1.2, 0.5, 2.0])
+    assert any("give k with --param" in line for line in mle_lines(formula))
+    exact = solve_mle("gaussian", [1.0, 2.0, 4.0])
+    assert any("7/3 ≈ 2.33333" in line for line in mle_lines(exact))
+    with pytest.raises(Exception, match="no parameter 'k'"):
+        solve_mle("poisson", [1.0, 2.0], {"k": 2.0})

@@ -22,10 +22,21 @@ def _statistic_lines(result) -> str:
                      for st in result.statistics)
 
 
-def _value_text(value) -> str:
-    from ..mle import fraction_text
+def decimal(value) -> str:
+    """Six significant digits (the exact value is printed beside it)."""
+    return "%.6g" % float(value)
 
-    return fraction_text(value) if value.is_Rational else S.inline(value)
+
+def _value_text(value) -> str:
+    """1.5 for 3/2, 1/3 ≈ 0.333333, log(2)/2 ≈ 0.346574; a formula in a known parameter stays a formula."""
+    if value.free_symbols:
+        names = ", ".join(sorted(s.name for s in value.free_symbols))
+        return "%s (give %s with --param for a number)" % (S.inline(value), names)
+    if value.is_Integer:
+        return str(value)
+    if value.is_Rational and len(str(float(value))) <= 8:
+        return str(float(value)).rstrip("0").rstrip(".")
+    return "%s ≈ %s" % (S.inline(value), decimal(value))
 
 
 def mle_lines(result) -> list[str]:
@@ -37,6 +48,8 @@ def mle_lines(result) -> list[str]:
         lines.append("%s = %s" % (text.rstrip("²") if text.endswith("²") else text, S.inline(result.estimate[p])))
     for check in result.checks:
         lines.append("%s %s (%s)" % ("✓" if check.verified else "✗", check.what, check.method))
+    if result.boundary is not None:
+        lines.append("! " + result.boundary)
     for (_, value), text in zip(result.values(), result.problem.estimate_text()):
         lines.append("%s = %s on the data" % (text, _value_text(value)))
     return lines
@@ -56,9 +69,10 @@ def mle_dict(result) -> dict:
                   for p, s in zip(prob.params, result.score)],
         "estimates": [{"parameter": p.name, "reports": report, "expr": sp.srepr(result.estimate[p]),
                        "latex": "%s = %s" % (label, _tex(result, sp.expand(result.estimate[p] ** (2 if report == "square" else 1)))),
-                       "value": str(value), "float": float(value)}
+                       "value": str(value), "float": None if value.free_symbols else float(value)}
                       for p, report, (label, value) in zip(prob.params, prob.report, result.values())],
         "checks": [{"what": c.what, "verified": c.verified, "method": c.method} for c in result.checks],
+        "boundary": result.boundary,
         "verified": result.verified,
     }
 
@@ -84,8 +98,15 @@ def _where(result) -> str:
 
 
 def _values_latex(result) -> list[str]:
-    return [r"%s = %s" % (label, _value_text(value) if value.is_Rational else _tex(result, value))
-            for label, value in result.values()]
+    out = []
+    for label, value in result.values():
+        if value.free_symbols:
+            out.append(r"%s = %s" % (label, _tex(result, value)))
+        elif value.is_Rational and len(str(float(value))) <= 8:
+            out.append(r"%s = %s" % (label, _value_text(value)))
+        else:
+            out.append(r"%s = %s \approx %s" % (label, _tex(result, value), decimal(value)))
+    return out
 
 
 def render_mle_latex(result, fragment: bool = False) -> str:
@@ -98,6 +119,8 @@ def render_mle_latex(result, fragment: bool = False) -> str:
                                                                     tex_text(c.what), tex_text(c.method))
                                             for c in result.checks) + "\n\\end{itemize}",
             "On the data ($n = %d$): $%s$." % (len(result.data), "$, $".join(_values_latex(result)))]
+    if result.boundary is not None:
+        body.append(r"\textbf{Note.} " + tex_text(result.boundary) + ".")
     text = "\n\n".join(body) + "\n"
     if fragment:
         return text
@@ -115,6 +138,8 @@ def render_mle_markdown(result, fragment: bool = False) -> str:
             "\n".join("- %s %s (%s)" % ("✓" if c.verified else "✗", md_text(c.what), md_text(c.method))
                       for c in result.checks),
             "On the data ($n = %d$): $%s$." % (len(result.data), "$, $".join(_values_latex(result)))]
+    if result.boundary is not None:
+        body.append("**Note.** " + md_text(result.boundary) + ".")
     text = "\n\n".join(body) + "\n"
     if fragment:
         return text
