@@ -357,6 +357,9 @@ def cache_command(clear):
 
 
 def main():
+    from .asciiout import degrade_if_needed
+
+    degrade_if_needed()  # PYTHONIOENCODING=ascii: spell η as eta rather than fail
     try:
         cli(prog_name="mlederive")
     except Exception as exc:  # a bug of ours: one line for the user, the traceback on request

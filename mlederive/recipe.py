@@ -83,9 +83,13 @@ def _type_name(t) -> str:
 
 def parse_recipe(data, source: str = "<recipe>") -> Recipe:
     """Validate a mapping already read from YAML and build a Recipe."""
+    if data is None:
+        raise RecipeError(source, None, "the recipe is empty; write its fields, e.g. 'name: my-loss', "
+                                        "'family: gaussian', 'link: identity'")
     if not isinstance(data, dict):
         raise RecipeError(source, None, "a recipe must be a mapping of fields (name: …, family: …), not %s"
-                          % type(data).__name__)
+                          % _type_name(type(data)) if type(data) in (str, int, dict) else
+                          "a recipe must be a mapping of fields (name: …, family: …), not a %s" % type(data).__name__)
     if data.get("kind", "loss") != "loss":
         return _parse_argument(data, source)
     for key in data:
@@ -193,6 +197,8 @@ def read_recipe_text(text: str, source: str) -> Recipe:
         mark = getattr(exc, "problem_mark", None)
         where = " at line %d, column %d" % (mark.line + 1, mark.column + 1) if mark else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
+        if "'\\t'" in problem:
+            problem = "a tab character; YAML indents with spaces only — replace the tab with spaces"
         context, cmark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
         if context and cmark:
             problem += " (%s started at line %d)" % (context.replace("while parsing ", ""), cmark.line + 1)
@@ -242,6 +248,9 @@ def load_recipe(spec: str) -> Recipe:
     """A built-in recipe by name, or a recipe file by path."""
     if looks_like_path(spec):
         path = Path(spec)
+        if path.is_dir():
+            raise MlederiveError("'%s' is a directory; give a recipe file in it (*.yaml), or a built-in name from "
+                                 "'mlederive list'." % spec)
         if not path.is_file():
             raise MlederiveError("recipe file '%s' not found. Check the path, or run 'mlederive list' for built-in recipes." % spec)
         if path.stat().st_size > MAX_RECIPE_BYTES:

@@ -143,3 +143,36 @@ def test_list_never_truncates_a_recipe_name(columns):
     for name in builtin_names():
         assert any(line.split() and line.split()[0].strip("│┃") in (name, "") and name in line
                    for line in out.output.splitlines()), (columns, name)
+
+
+# -- input that is not a recipe, and a terminal without Unicode ------------------------------------
+
+@pytest.mark.parametrize("content, message", [
+    (None, "is a directory"), ("", "the recipe is empty"), ("name: x\n\tfamily: gaussian\n", "replace the tab with spaces"),
+    ("- 1\n- 2\n", "not a list"),
+])
+def test_what_is_not_a_recipe_gets_a_one_line_error_saying_how_to_fix_it(tmp_path, content, message):
+    from click.testing import CliRunner
+
+    from mlederive.cli import cli
+
+    target = tmp_path / "recipe.yaml"
+    if content is None:
+        target.mkdir()
+    else:
+        target.write_text(content)
+    out = CliRunner().invoke(cli, [str(target)])
+    assert out.exit_code == 2 and message in out.output and len(out.output.strip().splitlines()) == 1, out.output
+
+
+def test_an_ascii_terminal_gets_ascii_not_an_internal_error():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "MLEDERIVE_CACHE": "off"}
+    done = subprocess.run([sys.executable, "-c", "from mlederive.cli import main; main()", "gaussian-identity"],
+                          env=env, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
+    text = done.stdout.decode("ascii")  # every byte is ASCII
+    assert "sigma" in text and "13/13 steps verified" in text and "internal error" not in text
