@@ -41,6 +41,21 @@ class RecipeGroup(click.Group):
     def format_usage(self, ctx, formatter):
         formatter.write_usage(ctx.command_path, "[RECIPE | COMMAND] [OPTIONS]")
 
+    def format_options(self, ctx, formatter):
+        """The options of ``mlederive RECIPE`` first (what a user types most), then the group's, then commands."""
+        derive = self.commands["derive"]
+        rows = [r for r in (p.get_help_record(ctx) for p in derive.get_params(ctx) if isinstance(p, click.Option))
+                if r and "--help" not in r[0]]
+        with formatter.section("Options for RECIPE"):
+            formatter.write_dl(rows)
+        super().format_options(ctx, formatter)
+
+    def format_commands(self, ctx, formatter):
+        """Each command with its whole first sentence: never cut with '…'."""
+        rows = [(name, cmd.get_short_help_str(limit=10 ** 4)) for name, cmd in self.commands.items() if not cmd.hidden]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
 
 @click.group(cls=RecipeGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="mlederive")

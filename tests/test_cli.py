@@ -176,3 +176,16 @@ def test_an_ascii_terminal_gets_ascii_not_an_internal_error():
     assert done.returncode == 0, done.stderr.decode("ascii", "replace")
     text = done.stdout.decode("ascii")  # every byte is ASCII
     assert "sigma" in text and "13/13 steps verified" in text and "internal error" not in text
+
+
+def test_the_main_help_shows_the_derive_options_and_whole_command_descriptions():
+    from click.testing import CliRunner
+
+    from mlederive.cli import cli
+
+    out = CliRunner().invoke(cli, ["--help"], terminal_width=80)
+    assert out.exit_code == 0
+    for option in ("--format", "-o, --output", "--prior", "--fragment"):
+        assert option in out.output
+    assert "…" not in out.output and "..." not in out.output
+    assert "Options for RECIPE" in out.output and "from data." in out.output
