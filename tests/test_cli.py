@@ -82,7 +82,7 @@ def test_unknown_recipe_is_one_line_exit_2():
     ("name: a\ntitle: b\nfamily: [oops\n", "malformed YAML at line"),
     ("name: a\ntitle: b\nfamily: gaussian\nlink: softmax\n", "field 'link'"),
     ("name: a\ntitle: b\nfamily: gaussian\nlink: identity\ncolour: red\n", "field 'colour': unknown field"),
-    ("", "must be a mapping"),
+    ("", "the recipe is empty"),
 ])
 def test_bad_recipe_file_exit_2(tmp_path, text, fragment):
     f = tmp_path / "r.yaml"
