@@ -374,6 +374,25 @@ def _vanishing_question(number, rng, pool, notation):
                                    ("|∂L_BCE/∂z|", float(bce_t), max(1e-6, 0.005 * bce)))))
 
 
+def variant_code(seed, number: int) -> str:
+    """A short code per variant (e.g. 'K7Q-4MX') from a one-way hash: it names the variant on the papers and in
+    the key without printing the seed, which reproduces every solution."""
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256(("mlederive-variant:%s:%d" % (seed, number)).encode()).digest()
+    letters = base64.b32encode(digest).decode().replace("0", "").replace("1", "")[:6]
+    return "%s-%s" % (letters[:3], letters[3:])
+
+
+def standard_recipes() -> list[str]:
+    """The built-in recipes an exam draws from by default: not the custom-density examples (ask with --recipes)."""
+    from .recipe import builtin_names, load_recipe
+
+    return [n for n in builtin_names() if getattr(load_recipe(n), "custom_family", None) is None
+            and getattr(load_recipe(n), "custom_link", None) is None]
+
+
 def build_exam(seed, variants: int, questions: int, recipes=None, progress=None) -> Exam:
     """Build every variant in memory (nothing is written here)."""
     from .recipe import builtin_names
@@ -382,7 +401,7 @@ def build_exam(seed, variants: int, questions: int, recipes=None, progress=None)
         raise ExamError("--variants %s: give a number from 1 to %d" % (variants, MAX_VARIANTS))
     if not 1 <= questions <= MAX_QUESTIONS:
         raise ExamError("--questions %s: give a number from 1 to %d" % (questions, MAX_QUESTIONS))
-    pool = list(recipes) if recipes else builtin_names()
+    pool = list(recipes) if recipes else standard_recipes()
     if not pool:
         raise ExamError("--recipes: give at least one recipe name, e.g. --recipes bernoulli-logit,poisson-log")
     derivations = _Derivations(pool)  # loads (and so validates) every recipe before any work
@@ -400,7 +419,7 @@ def build_exam(seed, variants: int, questions: int, recipes=None, progress=None)
         rng = random.Random("mlederive-exam:%s:%d" % (seed, v))
         notation = rng.choice(NOTATIONS)
         start = rng.randrange(len(kinds))
-        variant = Variant(v, notation)
+        variant = Variant(v, notation, code=variant_code(seed, v))
         for q in range(1, questions + 1):
             kind = kinds[(start + q - 1) % len(kinds)]
             variant.questions.append(kind.build(q, rng, sources, notation))

@@ -71,6 +71,8 @@ class Variant:
     number: int
     notation: Any  # mlederive.render.common.Notation
     questions: list = field(default_factory=list)
+    #: what the papers show to tell variants apart: a short code that does not reveal the seed
+    code: str = ""
 
 
 @dataclass

@@ -159,7 +159,7 @@ def test_moodle_xml_structure(exam6):
     assert root.tag == "quiz"
     categories = [q for q in root if q.get("type") == "category"]
     assert len(categories) == 4
-    keys = {(r["variant"], r["question"]): r for r in key_rows(exam6)}
+    keys = {(r["code"], r["question"]): r for r in key_rows(exam6)}
     kinds = set()
     for q in root:
         kind = q.get("type")
@@ -167,7 +167,7 @@ def test_moodle_xml_structure(exam6):
         if kind == "category":
             continue
         name = q.find("name/text").text
-        variant, number = re.match(r"v(\d+) q(\d+)", name).groups()
+        variant, number = re.match(r"([A-Z2-7]{3}-[A-Z2-7]{3}) q(\d+)", name).groups()
         row = keys[(variant, number)]
         assert q.find("questiontext/text").text.strip()
         if kind == "numerical":
@@ -185,6 +185,40 @@ def test_moodle_xml_structure(exam6):
             assert "machine" not in q.find("questiontext/text").text  # the solution is for graders only
             assert q.find("graderinfo/text").text.strip()
     assert kinds == {"category", "numerical", "multichoice", "essay"}
+
+
+def test_no_student_file_shows_the_seed_and_variants_have_codes(tmp_path):
+    out = make(tmp_path, "secret", "--seed", "s3cr3t-seed-491", "--variants", "3", "--questions", "3")
+    files = sorted(p for p in out.iterdir() if p.is_file())
+    for path in files:
+        assert "s3cr3t-seed-491" not in path.read_text(), path.name  # not even in the solutions or the key
+    codes = [r["code"] for r in key_rows(out)]
+    assert len(set(codes)) == 3 and all(re.fullmatch(r"[A-Z2-7]{3}-[A-Z2-7]{3}", c) for c in codes)
+    for row in key_rows(out):
+        assert row["code"] in (out / ("exam-%s.md" % row["variant"])).read_text()
+
+
+def test_the_default_pool_leaves_out_the_custom_density_examples():
+    from mlederive.exam import build_exam, standard_recipes
+
+    assert "poisson-smooth-relu" not in standard_recipes() and "rayleigh-log" not in standard_recipes()
+    exam = build_exam(5, variants=6, questions=4)
+    titles = " ".join(q.title for v in exam.variants for q in v.questions)
+    assert "smooth-relu" not in titles and "Rayleigh" not in titles
+
+
+def test_one_symbol_set_per_question():
+    from mlederive.exam import build_exam
+
+    exam = build_exam(1, variants=12, questions=4)
+    for v in exam.variants:
+        inputs, weights = v.notation.inputs.text, v.notation.weights.text
+        for q in v.questions:
+            text = " ".join(str(part) for block in q.prompt for part in getattr(block, "parts", ()))
+            if q.kind in ("derive", "identify"):
+                assert "%s_i" % inputs in text and "%sᵀ%s_i" % (weights, inputs) in text, text
+                if inputs != "x":
+                    assert "x_i" not in text, text
 
 
 def test_recipes_option_restricts_the_pairs(tmp_path):

@@ -57,9 +57,9 @@ def describe_model(model: Model) -> str:
     known = [n for n in model.params if n not in model.learned]
     parts = ["y_i | x_i ~ %s" % fam.notation, model.link.title, model.predictor.formula]
     if known:
-        parts.append("known: %s" % ", ".join(known))
+        parts.append("%s known" % ", ".join(S.inline(model.params[n]) for n in known))
     if model.learned:
-        parts.append("learned with θ: %s" % ", ".join(model.learned))
+        parts.append("%s learned with θ" % ", ".join(S.inline(model.params[n]) for n in model.learned))
     if fam.vector:
         parts.append("y_i one-hot over K classes (checked with K = %d)" % model.classes)
     return "; ".join(parts) + "."

@@ -58,8 +58,9 @@ class Notation:
         if self.is_default:
             return prose
         prose = prose.replace("θ", self.weights.text)
-        prose = re.sub(r"\bx(?=_)", self.inputs.text, prose)
-        return re.sub(r"\by(?=_)", self.target.text, prose)
+        # not \b: "ᵀ" counts as a letter, so θᵀx_i would keep its x
+        prose = re.sub(r"(?<![A-Za-z0-9_])x(?=_)", self.inputs.text, prose)
+        return re.sub(r"(?<![A-Za-z0-9_])y(?=_)", self.target.text, prose)
 
     def latex(self, label: str) -> str:
         if self.is_default:
