@@ -221,6 +221,17 @@ def test_one_symbol_set_per_question():
                     assert "x_i" not in text, text
 
 
+def test_solutions_read_as_worked_solutions_not_tool_output(exam6):
+    from mlederive.render.exam import CHECKED
+
+    for path in sorted(exam6.glob("solutions-*")):
+        text = path.read_text()
+        for internal in ("verified, symbolic", "verified, numeric", "steps verified (", "(computed)", "nn.MSELoss",
+                         "PyTorch", "--- verified", "— verified"):
+            assert internal not in text, (path.name, internal)
+        assert text.count(CHECKED.split()[0] + " step") >= 1, path.name
+
+
 def test_recipes_option_restricts_the_pairs(tmp_path):
     out = make(tmp_path, "only", "--seed", "1", "--variants", "3", "--questions", "3",
                "--recipes", "laplace-identity")

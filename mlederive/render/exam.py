@@ -13,8 +13,36 @@ from xml.sax.saxutils import escape as xml_escape
 from ..version import __version__
 from ..questions import Exam, Tex, Variant
 from .base import Renderer
-from .latex import FONTS, render_latex_body, tex_text
-from .markdown import md_text, render_markdown_body
+from .base import document_blocks
+from .latex import FONTS, LatexRenderer, tex_text
+from .markdown import MarkdownRenderer, md_text
+
+#: what a worked solution says instead of the verifier's marks, step by step
+CHECKED = "Every step of this solution was derived and machine-checked by mlederive."
+
+
+class _WorkedSolution:
+    """A derivation as a teacher's worked solution: steps, reasons and results — no verification marks, no
+    library table, no 'n/n steps verified (…)' line; one sentence says every step was machine-checked."""
+
+    def _render_NumberedStep(self, block):
+        return super()._render_NumberedStep(type(block)(block.number, block.step, None))
+
+    def _render_Table(self, block):
+        return None
+
+    def _render_Setting(self, block):
+        return None  # the question states the assumption
+
+
+class LatexSolution(_WorkedSolution, LatexRenderer):
+    def _render_Summary(self, block):
+        return r"\noindent{\small %s}" % tex_text(CHECKED)
+
+
+class MarkdownSolution(_WorkedSolution, MarkdownRenderer):
+    def _render_Summary(self, block):
+        return "*%s*" % md_text(CHECKED)
 
 TITLE = "Loss functions from maximum likelihood"
 
@@ -46,11 +74,14 @@ class ExamLatex(Renderer):
         return "\\begin{choices}\n" + "\n".join(items) + "\n\\end{choices}\n"
 
     def _render_Worked(self, block):
-        return render_latex_body(block.derivation, block.notation, headings=(r"\paragraph*", r"\paragraph*"))
+        renderer = LatexSolution(block.notation, headings=(r"\paragraph*", r"\paragraph*"))
+        return "\n".join(renderer.render_all(document_blocks(block.derivation))) + "\n"
 
     def _render_Checks(self, block):
-        lines = ["%s %s (%s)" % (r"$\checkmark$" if ok else r"\textbf{FAILED}", tex_text(what), tex_text(method))
-                 for what, ok, method in block.items]
+        if all(ok for _, ok, _ in block.items):
+            return "\\noindent{\\small %s}\n" % tex_text(CHECKED)
+        lines = [r"\textbf{FAILED} %s (%s)" % (tex_text(what), tex_text(method)) for what, ok, method in block.items
+                 if not ok]
         return "\\noindent{\\small " + "\\\\\n".join(lines) + "}\n"
 
 
@@ -96,11 +127,13 @@ class ExamMarkdown(Renderer):
                                              else "") for n, o in enumerate(block.options))
 
     def _render_Worked(self, block):
-        return render_markdown_body(block.derivation, block.notation, level=4).rstrip("\n")
+        return "\n\n".join(MarkdownSolution(block.notation, level=4).render_all(document_blocks(block.derivation)))
 
     def _render_Checks(self, block):
-        return "\n".join("- %s %s (%s)" % ("✓" if ok else "✗ **FAILED**", md_text(what), md_text(method))
-                         for what, ok, method in block.items)
+        if all(ok for _, ok, _ in block.items):
+            return "*%s*" % md_text(CHECKED)
+        return "\n".join("- ✗ **FAILED** %s (%s)" % (md_text(what), md_text(method))
+                         for what, ok, method in block.items if not ok)
 
 
 def exam_markdown(exam: Exam, variant: Variant, solutions: bool) -> str:
@@ -154,8 +187,10 @@ class MoodleHtml(Renderer):
         return "".join(rows)
 
     def _render_Checks(self, block):
-        return "<ul>%s</ul>" % "".join("<li>%s %s (%s)</li>" % ("✓" if ok else "✗", html.escape(w), html.escape(m))
-                                       for w, ok, m in block.items)
+        if all(ok for _, ok, _ in block.items):
+            return "<p><i>%s</i></p>" % html.escape(CHECKED)
+        return "<ul>%s</ul>" % "".join("<li>✗ %s (%s)</li>" % (html.escape(w), html.escape(m))
+                                       for w, ok, m in block.items if not ok)
 
     @staticmethod
     def _aligned(rows) -> str:
