@@ -389,8 +389,9 @@ def standard_recipes() -> list[str]:
     """The built-in recipes an exam draws from by default: not the custom-density examples (ask with --recipes)."""
     from .recipe import builtin_names, load_recipe
 
-    return [n for n in builtin_names() if getattr(load_recipe(n), "custom_family", None) is None
-            and getattr(load_recipe(n), "custom_link", None) is None]
+    recipes = {n: load_recipe(n) for n in builtin_names()}
+    return [n for n, r in recipes.items()
+            if getattr(r, "custom_family", None) is None and getattr(r, "custom_link", None) is None]
 
 
 def build_exam(seed, variants: int, questions: int, recipes=None, progress=None) -> Exam:

@@ -153,6 +153,14 @@ def corpus(name, d):
 
 # -- the independent ground truth ------------------------------------------------------------
 
+def _mean(m, rng) -> sp.Float:
+    """A mean inside both the family's and the link's mean domain, away from their edges."""
+    region = m.family.mean_domain.intersect(m.link.mean_domain)
+    lo = float(region.inf) if region.inf.is_finite else -2.0
+    hi = float(region.sup) if region.sup.is_finite else lo + 4.0
+    return sp.Float(rng.uniform(lo + 0.1 * (hi - lo), hi - 0.1 * (hi - lo)), DIGITS)
+
+
 def _point(d, atoms, rng):
     m = getattr(d, "model", None)
     values = {}
@@ -170,16 +178,9 @@ def _point(d, atoms, rng):
                 hi = min(float(hi), 3.0) if hi.is_finite else 3.0
                 values[a] = sp.Float(rng.uniform(lo + 0.1 * (hi - lo), hi - 0.1 * (hi - lo)), DIGITS)
         elif m is not None and name == "eta" and not m.vector:
-            region = m.family.mean_domain.intersect(m.link.mean_domain)
-            lo = float(region.inf) if region.inf.is_finite else -2.0
-            hi = float(region.sup) if region.sup.is_finite else lo + 4.0
-            mu = rng.uniform(lo + 0.1 * (hi - lo), hi - 0.1 * (hi - lo))
-            values[a] = sp.N(m.link(sp.Float(mu, DIGITS)), DIGITS)
+            values[a] = sp.N(m.link(_mean(m, rng)), DIGITS)
         elif m is not None and name == "mu":
-            region = m.family.mean_domain.intersect(m.link.mean_domain)
-            lo = float(region.inf) if region.inf.is_finite else -2.0
-            hi = float(region.sup) if region.sup.is_finite else lo + 4.0
-            values[a] = sp.Float(rng.uniform(lo + 0.1 * (hi - lo), hi - 0.1 * (hi - lo)), DIGITS)
+            values[a] = _mean(m, rng)
         elif a.is_positive or (isinstance(a, sp.Indexed) and a.base.label.is_positive):
             values[a] = sp.Float(rng.uniform(0.3, 2.5), DIGITS)
         elif a.is_integer:
