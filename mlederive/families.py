@@ -45,6 +45,8 @@ class Family:
     natural_link: str | None = None
     vector: bool = False
     discrete: bool = False
+    #: the statsmodels GLM family with this density (its log-likelihood keeps every constant), or None
+    statsmodels: str | None = None
 
     # -- the density ---------------------------------------------------------------
     def density(self, y: sp.Expr, mu: sp.Expr, params: dict) -> sp.Expr:
@@ -118,6 +120,7 @@ class Gaussian(Family):
     r"""Normal noise: :math:`p(y) = \frac{1}{\sqrt{2\pi}\sigma} e^{-(y-\mu)^2 / (2\sigma^2)}`."""
 
     name, title = "gaussian", "Gaussian"
+    statsmodels = "sm.families.Gaussian()"
     notation = "N(μ, σ²)"
     params = (Param("sigma", _sigma, "noise standard deviation"),)
     canonical_link = "identity"
@@ -137,6 +140,7 @@ class Bernoulli(Family):
     r"""A binary outcome: :math:`p(y) = \mu^y (1-\mu)^{1-y}`, y ∈ {0, 1}."""
 
     name, title = "bernoulli", "Bernoulli"
+    statsmodels = "sm.families.Binomial()"
     notation = "Bernoulli(μ)"
     support = sp.FiniteSet(0, 1)
     mean_domain = sp.Interval.open(0, 1)
@@ -157,6 +161,7 @@ class Poisson(Family):
     r"""Counts: :math:`p(y) = \mu^y e^{-\mu} / y!`, y ∈ {0, 1, 2, …}."""
 
     name, title = "poisson", "Poisson"
+    statsmodels = "sm.families.Poisson()"
     notation = "Poisson(μ)"
     support = sp.S.Naturals0
     mean_domain = sp.Interval.open(0, sp.oo)
@@ -248,6 +253,7 @@ class Binomial(Family):
     r"""The proportion y of successes in m known trials: :math:`p(y) = \binom{m}{my} \mu^{my} (1-\mu)^{m(1-y)}`."""
 
     name, title = "binomial", "Binomial"
+    statsmodels = "sm.families.Binomial() with var_weights m"
     notation = "Binomial(m, μ)/m"
     params = (Param("m", _m, "number of trials"),)
     support = sp.Interval(0, 1)
@@ -272,6 +278,7 @@ class Exponential(_PositiveY, Family):
     r"""Waiting times with mean μ: :math:`p(y) = e^{-y/\mu}/\mu`, y > 0."""
 
     name, title = "exponential", "Exponential"
+    statsmodels = "sm.families.Gamma() with scale = 1"
     notation = "Exponential(mean μ)"
     mean_domain = _positive
     canonical_link = "inverse"
@@ -290,6 +297,7 @@ class Gamma(_PositiveY, Family):
     r"""Shape k, mean μ: :math:`p(y) = \frac{(k/\mu)^k y^{k-1} e^{-ky/\mu}}{\Gamma(k)}`."""
 
     name, title = "gamma", "Gamma"
+    statsmodels = "sm.families.Gamma()"
     notation = "Gamma(shape k, mean μ)"
     params = (Param("k", _k_shape, "shape"),)
     mean_domain = _positive
@@ -310,6 +318,7 @@ class InverseGaussian(_PositiveY, Family):
     r"""Shape λ, mean μ: :math:`p(y) = \sqrt{\lambda/(2\pi y^3)}\, e^{-\lambda (y-\mu)^2/(2\mu^2 y)}`."""
 
     name, title = "inverse-gaussian", "Inverse Gaussian"
+    statsmodels = "sm.families.InverseGaussian()"
     notation = "IG(μ, λ)"
     params = (Param("lambda", _lam, "shape"),)
     mean_domain = _positive
@@ -331,6 +340,7 @@ class NegativeBinomial(_Counts, Family):
     \left(\frac{1}{1+\alpha\mu}\right)^{1/\alpha} \left(\frac{\alpha\mu}{1+\alpha\mu}\right)^{y}`."""
 
     name, title = "negative-binomial", "Negative binomial"
+    statsmodels = "sm.families.NegativeBinomial(alpha=α)"
     notation = "NB(μ, α)"
     params = (Param("alpha", _alpha, "dispersion"),)
     canonical_link = None  # log(αμ/(1+αμ)) is not among the links; log is the usual choice

@@ -64,10 +64,13 @@ CONVENTIONS = {
     "gaussian-nll": [("PyTorch", "nn.GaussianNLLLoss() with var = σ²", "full=False drops ½·log(2π) (as here); "
                       "full=True keeps it", "mean (reduction='mean')")],
 }
-STATSMODELS = ("statsmodels", "sm.families.<Family>().loglike_obs / GLM.loglike",
-               "every constant (the full log-likelihood)", "sum over the sample (GLM.fit maximises it)")
+def statsmodels_row(family_call: str) -> tuple:
+    return ("statsmodels", "%s: loglike_obs / GLM.loglike" % family_call, "every constant (the full log-likelihood)",
+            "sum over the sample (GLM.fit maximises it)")
 
 
-def conventions(named) -> list[tuple]:
-    """Rows (library, call, constants kept, reduction) for a recognised loss, statsmodels last."""
-    return list(CONVENTIONS.get(named.key, [])) + [STATSMODELS] if named is not None else [STATSMODELS]
+def conventions(named, statsmodels: str | None = None) -> list[tuple]:
+    """Rows (library, call, constants kept, reduction) for a recognised loss; statsmodels last, only for a
+    family statsmodels has (``statsmodels``: its call, e.g. sm.families.Poisson())."""
+    rows = list(CONVENTIONS.get(named.key, [])) if named is not None else []
+    return rows + ([statsmodels_row(statsmodels)] if statsmodels else [])

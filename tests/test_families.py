@@ -150,3 +150,16 @@ def test_sample_point_keeps_off_the_edges_and_refuses_what_it_cannot_sample():
     assert all(float(v).is_integer() and 0 <= v <= 7 for v in (sample_point(sp.S.Naturals0, rng) for _ in range(50)))
     with pytest.raises(ValueError, match="cannot sample"):
         sample_point(sp.ImageSet(sp.Lambda(sp.Symbol("k"), 2 * sp.Symbol("k")), sp.S.Integers), rng)
+
+
+def test_a_family_names_statsmodels_exactly_when_statsmodels_has_it():
+    """The library table's statsmodels row appears for these families and no other (not Laplace, not a custom density; a custom link keeps its family)."""
+    assert {n for n, f in FAMILIES.items() if f.statsmodels} == set(STATSMODELS)
+    from mlederive import derive
+
+    for name, has in (("poisson-log", True), ("laplace-identity", False), ("categorical-softmax", False),
+                      ("poisson-smooth-relu", True), ("rayleigh-log", False), ("gamma-log", True)):
+        rows = [row for t in derive(name, verify_steps=False).tables for row in t.rows]
+        assert any(r[0] == "statsmodels" for r in rows) is has, name
+    (table,) = [t for t in derive("poisson-log", verify_steps=False).tables if t.title.startswith("What libraries")]
+    assert "sm.families.Poisson()" in table.rows[-1][1]

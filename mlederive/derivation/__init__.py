@@ -74,7 +74,8 @@ def derive_loss(recipe: Recipe) -> Derivation:
     b = StepBuilder()
     ls = loss_steps(b, model, recipe.reduction)
     gs = gradient_steps(b, model, ls)
-    posterior, map_loss, tables = None, None, [library_table(ls.named, ls.dropped)]
+    libraries = library_table(ls.named, ls.dropped, getattr(model.family, "statsmodels", None))
+    posterior, map_loss, tables = None, None, [libraries] if libraries is not None else []
     if model.prior is not None:
         posterior, map_loss, penalty = map_steps(b, model, ls, gs.grad_theta)
         tables.append(penalty)

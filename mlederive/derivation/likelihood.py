@@ -137,7 +137,10 @@ def loss_steps(b: StepBuilder, model: Model, reduction: str) -> LossSteps:
                      dropped_sample)
 
 
-def library_table(named: NamedLoss | None, dropped: list) -> Table:
+def library_table(named: NamedLoss | None, dropped: list, statsmodels: str | None = None) -> Table | None:
+    """What libraries compute for this assumption; None when no library has it (a custom density, Laplace …)."""
+    rows = tuple(conventions(named, statsmodels))
+    if not rows:
+        return None
     return Table("What libraries compute for this assumption (we dropped: %s)" % (
-        ", ".join(S.inline(t) for t in dropped) or "nothing"), ("library", "call", "keeps", "reduction"),
-        tuple(conventions(named)))
+        ", ".join(S.inline(t) for t in dropped) or "nothing"), ("library", "call", "keeps", "reduction"), rows)

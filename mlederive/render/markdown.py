@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..version import __version__
-from .common import DEFAULT_NOTATION, Notation, check_phrase, relation_phrase, summary_line
+from .common import DEFAULT_NOTATION, Notation, check_phrase, numeric_column, relation_phrase, summary_line
 from .base import Renderer, document_blocks
 from .latex import equation_rows
 
@@ -28,7 +28,7 @@ def math_block(rows: list[str]) -> str:
 def markdown_table(table) -> str:
     lines = ["**%s**" % md_text(table.title), "",
              "| " + " | ".join(md_text(h) for h in table.headers) + " |",
-             "|" + "---:|" * len(table.headers)]
+             "|" + "".join("---:|" if numeric_column(table, n) else ":---|" for n in range(len(table.headers)))]
     lines += ["| " + " | ".join(md_text(c) for c in row) + " |" for row in table.rows]
     return "\n".join(lines)
 

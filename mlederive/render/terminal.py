@@ -65,15 +65,36 @@ def _mark(check, unicode: bool) -> Text:
     return Text("✗ " if unicode else "FAIL ", style="bold red")
 
 
-def _table(table, unicode: bool):
+def _table(table, unicode: bool, width: int = 100):
+    """A rich table whose columns are at least as wide as their longest word, so an identifier
+    (nn.PoissonNLLLoss(log_input=True)) is never broken; on a console too narrow for that, one record
+    per row instead, each field on its own wrapped line."""
     from rich.table import Table as RichTable
 
+    longest = [max(len(word) for text in [h] + [row[n] for row in table.rows] for word in text.split() or [""])
+               for n, h in enumerate(table.headers)]
+    padding = 2 * len(longest)
+    if sum(longest) + padding > width:
+        return _records(table)
+    # widths of our own (rich's collapse can leave a column narrower than its longest word): each column its
+    # longest word, the room left shared in proportion to what each still needs to sit on one line
+    full = [max(len(text) for text in [h] + [row[n] for row in table.rows]) for n, h in enumerate(table.headers)]
+    room, need = width - sum(longest) - padding, [f - m for f, m in zip(full, longest)]
+    widths = [m + (min(n, room * n // max(sum(need), 1)) if sum(need) > room else n) for m, n in zip(longest, need)]
     t = RichTable(title=table.title, box=None, show_edge=False)
     for n, h in enumerate(table.headers):
-        t.add_column(h, justify="right" if numeric_column(table, n) else "left", overflow="fold")
+        t.add_column(h, justify="right" if numeric_column(table, n) else "left", overflow="fold", width=widths[n])
     for row in table.rows:
         t.add_row(*row)
     return t
+
+
+def _records(table) -> Group:
+    parts = [Text(table.title, style="italic")]
+    for row in table.rows:
+        parts.append(Text(row[0], style="bold"))
+        parts += [_indented(Text.assemble((h + ": ", "dim"), cell)) for h, cell in zip(table.headers[1:], row[1:])]
+    return Group(*parts)
 
 
 class TerminalRenderer(Renderer):
@@ -115,7 +136,7 @@ class TerminalRenderer(Renderer):
         return [Text(block.label, style="bold"), self.equation(block.lhs, block.expr)]
 
     def _render_Table(self, block):
-        return [Text(""), _table(block, self.unicode)]
+        return [Text(""), _table(block, self.unicode, self.math_width + INDENT)]
 
     def _render_Summary(self, block):
         d = block.document
