@@ -38,6 +38,9 @@ class Step:
     also: str | None = None
     #: extra lines for the reader (dropped terms, the recognised loss …)
     notes: tuple[str, ...] = ()
+    #: the form a textbook writes ``expr`` in (1/(σ√(2π))·exp(…), softmax_k(η_i) − y_ik), or None; it is
+    #: what the reader sees, so the verifier proves it equal to ``expr`` like any other claim
+    display: sp.Expr | None = None
 
     def __post_init__(self):
         kind = relation(self.relation).payload
@@ -76,6 +79,13 @@ class Result:
     lhs: str
     lhs_latex: str
     expr: sp.Expr
+    #: the textbook form shown (the display of the verified step this result repeats), or None
+    display: sp.Expr | None = None
+
+    @classmethod
+    def of(cls, label: str, step: "Step") -> "Result":
+        """A step's expression repeated as a result, with the step's verified display form."""
+        return cls(label, step.lhs, step.lhs_latex, step.expr, step.display)
 
 
 @dataclass(frozen=True)
@@ -99,7 +109,7 @@ class StepBuilder:
 
     def add(self, title: str, justification: str, lhs: str, lhs_latex: str, expr, relation_name: str,
             payload=None, *, id: str | None = None, reference: Step | None = None, also: Step | None = None,
-            notes: tuple = ()) -> Step:
+            notes: tuple = (), display: sp.Expr | None = None) -> Step:
         step_id = id or "step-%d" % (len(self.steps) + 1)
         if any(s.id == step_id for s in self.steps):
             raise ValueError("two steps with the id %r" % step_id)
@@ -108,7 +118,7 @@ class StepBuilder:
                 raise ValueError("step %r refers to a step not in this document" % step_id)
         step = Step(title, justification, lhs, lhs_latex, expr, relation_name, payload, step_id,
                     reference.id if reference is not None else None, also.id if also is not None else None,
-                    tuple(notes))
+                    tuple(notes), display)
         self.steps.append(step)
         return step
 

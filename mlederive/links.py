@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .symbolic import sigmoid
+from .symbolic import Phi, sigmoid
 
 
 class Link:
@@ -45,6 +45,14 @@ class Link:
     def inverse_deriv_in_mu(self, mu: sp.Expr) -> sp.Expr:
         """dμ/dη written in μ, the form a chain-rule display wants: 1/g'(μ)."""
         return sp.factor(sp.cancel(1 / self.deriv(mu)))
+
+    def chain_factor(self, mu: sp.Expr, eta: sp.Expr) -> sp.Expr:
+        """dμ/dη as a textbook writes it in the chain rule: in μ where that is a plain expression
+        (μ(1 − μ) for logit, μ for log), in η where the μ form needs g's own inverse functions
+        (probit: φ(η), not φ(Φ⁻¹(μ)); cauchit: 1/(π(1 + η²)))."""
+        in_mu = self.inverse_deriv_in_mu(mu)
+        plain = all(f.func in (sp.exp, sp.log) for f in in_mu.atoms(sp.Function))
+        return in_mu if plain else self.inverse_deriv(eta)
 
     def __repr__(self) -> str:
         return "%s()" % type(self).__name__
@@ -130,7 +138,7 @@ class Probit(Link):
         return sp.sqrt(2) * sp.erfinv(2 * mu - 1)
 
     def inverse(self, eta):
-        return (1 + sp.erf(eta / sp.sqrt(2))) / 2
+        return Phi(eta)
 
 
 class CLogLog(Link):

@@ -77,6 +77,15 @@ class Model:
             return sp.exp(S.eta[index, S.k]) / others
         return self.link.inverse(S.eta[index])
 
+    def mean_display(self, index=S.i) -> sp.Expr:
+        """μ_i as a textbook names it: softmax_k(η_i) for the vector link (written out in :meth:`mean`)."""
+        return S.softmax(S.eta, index, S.k) if self.vector else self.mean(index)
+
+    def with_mean_named(self, expr: sp.Expr) -> sp.Expr | None:
+        """``expr`` with μ_i written by its name (softmax_k(η_i)); None where that changes nothing."""
+        named = expr.xreplace({self.mean(): self.mean_display()})
+        return None if named == expr else named
+
     def diff_eta(self, expr: sp.Expr, wrt: sp.Expr | None = None, order: int = 1) -> sp.Expr:
         """∂ⁿexpr/∂η_iⁿ with η_i on its link's domain.
 

@@ -135,7 +135,7 @@ class Relation:
 
 
 RELATIONS: dict[str, Relation] = {r.name: r for r in (
-    Relation("definition", ":=", "definition (nothing to prove)"),
+    Relation("definition", ":=", "definition"),
     Relation("substitution", "=", "substitution (see the justification)", Substituted),
     Relation("iid-product", "=", "product over i.i.d. observations"),
     Relation("log", "↦ log", "log of the previous step (monotone: same argmax)"),

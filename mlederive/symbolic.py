@@ -38,12 +38,56 @@ eta0 = sp.Symbol("eta", real=True)
 mu0 = sp.Symbol("mu", real=True)
 
 
-class sigmoid(sp.Function):
-    r"""The logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`.
+class NamedFunction(sp.Function):
+    """A function kept by its textbook name (σ, Φ, φ, softmax), so derivations read like the textbook.
 
-    Kept as a named function so derivations read like the textbook; the
-    verifier rewrites it to ``exp`` before proving anything.
+    SymPy differentiates it through ``fdiff``; :func:`expand_functions` rewrites it into
+    elementary functions (``elementary``) before the verifier proves anything, and every
+    printer shows it by name: ``_latex`` / ``_pretty`` / ``_sympystr`` here, MathML and the
+    prose printer in :mod:`mlederive.render.printing`.
     """
+
+    #: how it is written: unicode (terminal, prose), LaTeX, plain ASCII (sstr)
+    unicode_name = ""
+    latex_name = ""
+    ascii_name = ""
+
+    def elementary(self) -> sp.Expr:
+        raise NotImplementedError
+
+    def _eval_rewrite_as_exp(self, *args, **kwargs):
+        return self.elementary()
+
+    def _eval_evalf(self, prec):
+        return self.elementary()._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[-1].is_real
+
+    def _eval_is_positive(self):  # σ, Φ and φ are positive on the real line
+        return True if self.args[-1].is_real else None
+
+    def _eval_is_extended_negative(self):
+        return False if self.args[-1].is_real else None
+
+    def _latex(self, printer, exp=None):
+        base = r"%s\left(%s\right)" % (self.latex_name, printer._print(self.args[-1]))
+        return base if exp is None else r"%s^{%s}" % (base, exp)
+
+    def _sympystr(self, printer):
+        return "%s(%s)" % (self.ascii_name, printer._print(self.args[-1]))
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        arg = prettyForm(*printer._print(self.args[-1]).parens())
+        return prettyForm(*arg.left(self.unicode_name if printer._use_unicode else self.ascii_name))
+
+
+class sigmoid(NamedFunction):
+    r"""The logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`, the logit link's inverse."""
+
+    unicode_name, latex_name, ascii_name = "σ", r"\sigma", "sigmoid"
 
     @classmethod
     def eval(cls, z):
@@ -55,40 +99,137 @@ class sigmoid(sp.Function):
         s = sigmoid(self.args[0])
         return s * (1 - s)
 
-    def _eval_rewrite_as_exp(self, z, **kwargs):
-        return 1 / (1 + sp.exp(-z))
+    def elementary(self):
+        return 1 / (1 + sp.exp(-self.args[0]))
+
+
+class Phi(NamedFunction):
+    r"""The standard normal CDF :math:`\Phi(z) = \tfrac12 (1 + \operatorname{erf}(z/\sqrt2))`, the probit link's inverse."""
+
+    unicode_name, latex_name, ascii_name = "Φ", r"\Phi", "Phi"
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_zero:
+            return sp.Rational(1, 2)
+        return None
+
+    def fdiff(self, argindex=1):
+        return phi(self.args[0])
+
+    def elementary(self):
+        return (1 + sp.erf(self.args[0] / sp.sqrt(2))) / 2
+
+
+class phi(NamedFunction):
+    r"""The standard normal density :math:`\varphi(z) = e^{-z^2/2}/\sqrt{2\pi}`, Φ's derivative."""
+
+    unicode_name, latex_name, ascii_name = "φ", r"\varphi", "phi"
+
+    def fdiff(self, argindex=1):
+        return -self.args[0] * phi(self.args[0])
+
+    def elementary(self):
+        return sp.exp(-self.args[0] ** 2 / 2) / sp.sqrt(2 * sp.pi)
+
+
+class softmax(NamedFunction):
+    r"""Component ``k`` of the softmax of observation ``i``'s logits: :math:`e^{\eta_{ik}} / \sum_j e^{\eta_{ij}}`.
+
+    ``softmax(eta, i, k)``. A display name only: it is never differentiated (its arguments are
+    indices, not the logits), so it appears in display forms that the verifier proves equal to
+    the working form, where the softmax is written out.
+    """
+
+    unicode_name, latex_name, ascii_name = "softmax", r"\operatorname{softmax}", "softmax"
+    nargs = 3
+
+    def elementary(self):
+        base, obs, cls = self.args
+        return sp.exp(base[obs, cls]) / sp.Sum(sp.exp(base[obs, j]), (j, 1, K))
+
+    def fdiff(self, argindex=1):
+        raise TypeError("softmax(eta, i, k) is a display name: differentiate its elementary form")
 
     def _eval_is_real(self):
-        return self.args[0].is_real
-
-    def _eval_is_positive(self):
-        return True if self.args[0].is_real else None
-
-    def _eval_is_extended_negative(self):
-        return False if self.args[0].is_real else None
+        return True
 
     def _latex(self, printer, exp=None):
-        arg = printer._print(self.args[0])
-        base = r"\sigma\left(%s\right)" % arg
-        return base if exp is None else r"%s^{%s}" % (base, exp)
+        base, obs, cls = self.args
+        tex = r"\operatorname{softmax}_{%s}\left(\boldsymbol{%s}_{%s}\right)" % (
+            printer._print(cls), printer._print(sp.Symbol(base.label.name)), printer._print(obs))
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
 
     def _sympystr(self, printer):
-        return "sigmoid(%s)" % printer._print(self.args[0])
+        base, obs, cls = self.args
+        return "softmax_%s(%s_%s)" % (printer._print(cls), base.label.name, printer._print(obs))
 
     def _pretty(self, printer):
         from sympy.printing.pretty.stringpict import prettyForm
 
-        arg = printer._print(self.args[0])
-        arg = prettyForm(*arg.parens())
-        name = "σ" if printer._use_unicode else "sigmoid"
-        return prettyForm(*arg.left(name))
+        base, obs, cls = self.args
+        inner = printer._print(sp.Symbol("%s_%s" % (base.label.name, obs)))
+        return prettyForm(*prettyForm(*inner.parens()).left("softmax_%s" % printer._print(cls)))
+
+
+NAMED_FUNCTIONS = (sigmoid, Phi, phi, softmax)
 
 
 def expand_functions(expr: sp.Expr) -> sp.Expr:
-    """Rewrite our named functions (sigmoid) into exp/log so SymPy can reason."""
-    if expr.has(sigmoid):
-        expr = expr.replace(sigmoid, lambda z: 1 / (1 + sp.exp(-z)))
+    """Rewrite our named functions (σ, Φ, φ, softmax) into exp, erf and sums so SymPy can reason."""
+    while isinstance(expr, sp.Basic) and expr.has(*NAMED_FUNCTIONS):
+        expr = expr.replace(lambda e: isinstance(e, NamedFunction), lambda e: e.elementary())
     return expr
+
+
+# -- display forms: the order a textbook writes an expression in --------------------------------
+#
+# A display form is an expression built so that SymPy's evaluation does not rearrange it
+# (1/(σ√(2π)) · exp(…) rather than √2·exp(…)/(2√π·σ)). It is only ever shown: the verifier
+# proves it equal to the working form (mlederive.verification.claims.display_claims).
+
+def leading(factor: sp.Expr, rest: sp.Expr) -> sp.Expr:
+    """``factor · rest`` with ``factor`` printed first, as its own fraction: 1/(σ√(2π)) · exp(…)."""
+    return sp.Mul(sp.UnevaluatedExpr(factor), rest, evaluate=False)
+
+
+def held(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
+    """``base**exponent`` as written: (k/μ)^k, not k^k·μ^(−k)."""
+    return sp.Pow(base, exponent, evaluate=False)
+
+
+def reciprocal(expr: sp.Expr) -> sp.Expr:
+    """1/expr as written (SymPy would split 1/(σ√(2π)) into √2/(2√π·σ))."""
+    return sp.Pow(expr, -1, evaluate=False)
+
+
+def held_product(*factors) -> sp.Expr:
+    """A product as written (σ√(2π), 2πy³): SymPy would merge and reorder its factors."""
+    return sp.Mul(*factors, evaluate=False)
+
+
+def evaluated(expr: sp.Expr) -> sp.Expr:
+    """A display form with SymPy's evaluation done again: the plain expression it stands for."""
+    if isinstance(expr, sp.UnevaluatedExpr):
+        return evaluated(expr.args[0])
+    if not isinstance(expr, sp.Basic) or not expr.args or isinstance(expr, (sp.Idx, sp.IndexedBase)):
+        return expr
+    return expr.func(*[evaluated(a) for a in expr.args])
+
+
+def substitute_held(expr: sp.Expr, mapping: dict) -> sp.Expr:
+    """``expr.xreplace(mapping)`` without re-evaluating the sums, products and powers above what is replaced
+    (a display form stays as written); functions, Σ and Π are rebuilt as usual."""
+    if expr in mapping:
+        return mapping[expr]
+    if not isinstance(expr, sp.Basic) or not expr.args or isinstance(expr, (sp.Idx, sp.IndexedBase)):
+        return expr
+    args = [substitute_held(a, mapping) for a in expr.args]
+    if all(a is b for a, b in zip(args, expr.args)):
+        return expr
+    if isinstance(expr, (sp.Add, sp.Mul, sp.Pow)):
+        return expr.func(*args, evaluate=False)
+    return expr.func(*args)
 
 
 def indexed_by(expr: sp.Expr, index: sp.Idx) -> bool:
@@ -113,6 +254,9 @@ def sample_sum(summand: sp.Expr, index: sp.Idx = i, size: sp.Expr = n) -> sp.Exp
         if coeff.could_extract_minus_sign() and not all(t.could_extract_minus_sign() for t in dependent):
             # a mixed-sign sum reads better with its own signs than as −Σ(…)
             coeff, rest = -coeff, -rest
+        elif not rest.is_Add and rest.could_extract_minus_sign():  # −c·Σ log(…), not c·Σ −log(…)
+            coeff, rest = -coeff, -rest
+        coeff = sp.factor_terms(coeff)  # (ν + 1)/2, not ν/2 + 1/2
         result += coeff * sp.Sum(rest, (index, 1, size))
     return result
 

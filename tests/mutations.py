@@ -136,10 +136,25 @@ def equivalent_rewrites(d, step):
     return {k: v for k, v in out.items() if v != e}
 
 
+def display_mutations(d, step):
+    """(operator, mutated step, witness, kind) for a step shown in a textbook form: the form shown made wrong
+    (it must be rejected, even though the working form is right), or written another equal way (accepted)."""
+    if step.display is None:
+        return []
+    plain = S.expand_functions(S.evaluated(step.display))
+    out = [("display-" + op, replace(step, display=wrong), S.expand_functions(wrong), "wrong")
+           for op, wrong in expression_mutations(d, replace(step, expr=plain)).items()]
+    out.append(("display-expanded", replace(step, display=sp.expand(plain)), None, "equivalent"))
+    return out
+
+
 def corpus(name, d):
-    """Every mutation and rewrite of every (non-definition) step of the verified document ``d``."""
+    """Every mutation and rewrite of every (non-definition) step of the verified document ``d``, and of every
+    display form (definitions included)."""
     out = []
     for step in d.steps:
+        for op, mutated, witness, kind in display_mutations(d, step):
+            out.append(Mutation(name, step.id, step.relation, op, mutated, kind, witness))
         if step.relation == "definition":
             continue
         for op, expr in expression_mutations(d, step).items():

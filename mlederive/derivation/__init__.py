@@ -48,16 +48,18 @@ def _subtitle(recipe: Recipe, model: Model) -> str:
     return text + (", %s prior (MAP)" % model.prior.name if model.prior is not None else "")
 
 
-def _results(model: Model, loss, loss_name, gradients: dict, posterior: MapSummary | None) -> list[Result]:
+def _results(model: Model, loss, loss_name, gradients: dict, posterior: MapSummary | None,
+             displays: dict) -> list[Result]:
+    """The results block; ``displays`` maps an expression to the verified display form of the step it is."""
     out = [Result("Loss: %s" % (loss_name or "no textbook name (see the last loss step)"),
-                  "loss(θ)", r"\mathcal{L}(\theta)", loss)]
+                  "loss(θ)", r"\mathcal{L}(\theta)", loss, displays.get(loss))]
     for name, g in gradients.items():
         if name == "theta":
             label = "∇_θk" if model.vector else "∇_θ"
             lhs_latex = r"\nabla_{\theta%s} \mathcal{L}" % ("_k" if model.vector else "")
         else:
             label, lhs_latex = "∂/∂%s" % name, S.partial_latex(r"\mathcal{L}", model.params[name])
-        out.append(Result("Gradient %s:" % label, label + " loss", lhs_latex, g))
+        out.append(Result("Gradient %s:" % label, label + " loss", lhs_latex, g, displays.get(g)))
     if posterior is not None:
         out.append(Result("MAP loss: %s" % posterior.penalty, "loss_MAP(θ)", r"\mathcal{L}_{\mathrm{MAP}}(\theta)",
                           posterior.loss))
@@ -82,7 +84,9 @@ def derive_loss(recipe: Recipe) -> Derivation:
     if has_normal_equations(model, ls.loss_summand):
         normal_equations_step(b, ls.loss, posterior, map_loss)
     return Derivation(recipe=recipe, model=model, subtitle=_subtitle(recipe, model), steps=b.steps,
-                      results=_results(model, ls.loss_expr, ls.loss_name, gs.gradients, posterior), loss=ls.loss_expr,
+                      results=_results(model, ls.loss_expr, ls.loss_name, gs.gradients, posterior,
+                                       {st.expr: st.display for st in b.steps if st.display is not None}),
+                      loss=ls.loss_expr,
                       gradients=gs.gradients, loss_summand=ls.loss_summand, loss_name=ls.loss_name, warnings=warnings,
                       loglik_summand=ls.loglik_summand, grad_eta_obs=gs.grad_eta_obs,
                       curvature_obs=gs.curvature_obs, fisher_obs=gs.fisher_obs, posterior=posterior, tables=tables)

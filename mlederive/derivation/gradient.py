@@ -36,6 +36,22 @@ def tidy(rewrite, expr: sp.Expr) -> sp.Expr:
     return bounded(rewrite, expr, TIDY_SAFETY)
 
 
+def shortest(candidates) -> sp.Expr:
+    """The equal form with the fewest operations (what a reader has to read); the first on a tie."""
+    return min(candidates, key=lambda e: sp.count_ops(e))
+
+
+def by_outcome(model: Model, expr: sp.Expr, factor: sp.Expr):
+    """A binary outcome's y·A + (1 − y)·B, each case tidied (the y = 1 and the y = 0 term), times ``factor``;
+    None unless the outcome lies in [0, 1] and expr is linear in y (then the form is an identity)."""
+    y_i = model.y_obs()
+    if not model.family.support.is_subset(sp.Interval(0, 1)) or sp.diff(expr, y_i, 2) != 0:
+        return None
+    per = expr / factor
+    one, zero = (tidy(_factor_cancel, per.subs(y_i, v)) for v in (1, 0))
+    return factor * (y_i * one + (1 - y_i) * zero)
+
+
 def _nonsmooth(expr: sp.Expr) -> bool:
     return expr.has(sp.sign, sp.DiracDelta, sp.Heaviside, sp.Abs)
 
@@ -58,7 +74,7 @@ def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps
     fam = model.family
     grad_eta_obs, grad_eta_step = eta_gradient_step(b, model, ls)
     if not fam.vector:
-        curvature, fisher = curvature_steps(b, model, grad_eta_step)
+        curvature, fisher = curvature_steps(b, model, grad_eta_step, ls.reduction_factor)
     jac = model.predictor.jacobian(S.i)
     grad_theta = b.add(
         "Gradient with respect to θ", "Chain rule through the predictor: ∂η_i/∂θ = %s." % S.inline(jac)
@@ -66,7 +82,7 @@ def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps
         "∇_θk loss" if fam.vector else "∇_θ loss",
         r"\nabla_{\theta_k} \mathcal{L}" if fam.vector else r"\nabla_{\theta} \mathcal{L}",
         S.sample_sum(grad_eta_step.expr * jac), "derivative", Differentiation(wrt=theta), id="grad-theta",
-        reference=ls.loss)
+        reference=ls.loss, display=model.with_mean_named(S.sample_sum(grad_eta_step.expr * jac)))
     gradients = {"theta": grad_theta.expr}
     loss_per_term = ls.loss_summand * ls.reduction_factor
     for name in model.learned:
@@ -91,17 +107,18 @@ def eta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[sp.E
         "Gradient with respect to η_i", why, "∂loss/∂η_ik" if vector else "∂loss/∂η_i",
         r"\frac{\partial \mathcal{L}}{\partial \eta_{ik}}" if vector else r"\frac{\partial \mathcal{L}}{\partial \eta_i}",
         grad_eta_obs * ls.reduction_factor, "derivative", Differentiation(wrt=model.eta_obs(), chain=chain),
-        id="grad-eta", reference=ls.loss)
+        id="grad-eta", reference=ls.loss, display=model.with_mean_named(grad_eta_obs * ls.reduction_factor))
 
 
-def curvature_steps(b: StepBuilder, model: Model, grad_eta: Step) -> tuple[Step, Step | None]:
+def curvature_steps(b: StepBuilder, model: Model, grad_eta: Step, reduction: sp.Expr) -> tuple[Step, Step | None]:
     """∂²loss/∂η_i², and its expectation over y_i (the Fisher information) where the family has V(μ) and φ.
 
     Returns both steps (the second None when the family has no variance function)."""
     fam, mu_i, y_i = model.family, model.mu_obs(), model.y_obs()
     curvature = model.diff_eta(grad_eta.expr)
     if not _nonsmooth(curvature):
-        curvature = tidy(_factor_cancel, curvature)
+        tidied = tidy(_factor_cancel, curvature)
+        curvature = shortest([tidied] + [f for f in [by_outcome(model, tidied, reduction)] if f is not None])
     canonical = model.pairing.status == "canonical"
     has_variance = fam.variance(mu_i, model.params) is not None
     why = "Differentiate ∂loss/∂η_i once more."
@@ -144,7 +161,7 @@ def gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
         log_mu = fam.expanded_log_density(model.y_obs(), mu_i, Identity(), model.params)
         kept_mu = [t for t in sp.Add.make_args(log_mu) if t.has(mu_i) or any(t.has(p) for p in model.learned_params())]
         dl_dmu = tidy(sp.factor, sp.diff(-sp.Add(*kept_mu) * scale, mu_i))
-        dmu_deta = link.inverse_deriv_in_mu(mu_i)
+        dmu_deta = link.chain_factor(mu_i, model.eta_obs())
         chain = (dl_dmu, dmu_deta)
         why = "Chain rule: ∂ℓ/∂μ_i · dμ_i/dη_i = (%s)·(%s). %s" % (S.inline(dl_dmu), S.inline(dmu_deta), why)
     return grad, chain, why
@@ -168,8 +185,9 @@ def _score_form(model: Model, scale: sp.Expr):
             why += (" For softmax, Σ_m ∂ℓ/∂μ_m · ∂μ_m/∂η_k = Σ_m (−y_m/μ_m)·μ_m(δ_mk − μ_k) = μ_k·Σ_m y_m − y_k = μ_k − y_k.")
         return scale * c * (mu_i - y_i) / phi, why
     if phi is not None and variance is not None:
-        dmu = link.inverse_deriv_in_mu(mu_i)
+        dmu = link.chain_factor(mu_i, model.eta_obs())
         why = ("Non-canonical link: the gradient carries the extra factor (dμ/dη)/V(μ) = (%s)/(%s) beside (μ_i − y_i)/φ."
                % (S.inline(dmu), S.inline(variance)))
-        return sp.cancel(scale * (mu_i - y_i) * dmu / (phi * variance)), why
+        return shortest([sp.cancel(scale * (mu_i - y_i) * dmu / (phi * variance)),
+                         scale * (mu_i - y_i) * dmu / (phi * variance)]), why
     return None, "Differentiate the per-observation loss directly (this family has no variance-function form)."

@@ -66,23 +66,34 @@ def describe_model(model: Model) -> str:
 
 
 def density_steps(b: StepBuilder, model: Model) -> sp.Expr:
-    """Steps 1–4: the model, one observation's density, the likelihood, the log-likelihood."""
+    """Steps 1–4: the model, one observation's density, the likelihood, the log-likelihood.
+
+    Each is shown in the form a textbook writes it (the family's textbook density, softmax by
+    name) where that differs from the working form; the verifier proves the two equal.
+    """
     y_i, mu_i = model.y_obs(), model.mu_obs()
     dens_mu = model.family.density(y_i, mu_i, model.params)
+    textbook = model.family.textbook_density(y_i, mu_i, model.params)
     b.add("The model", describe_model(model), "p(y_i | μ_i)", r"p(y_i \mid \mu_i)", dens_mu, "definition",
-          id="model")
+          id="model", display=textbook)
     mean = model.mean()
     dens_eta = dens_mu.xreplace({mu_i: mean})  # xreplace: mu_i may sit under Π_k
+    shown = S.substitute_held(textbook, {mu_i: model.mean_display()}) if textbook is not None \
+        else dens_mu.xreplace({mu_i: model.mean_display()})
+    shown = None if shown == dens_eta else shown
     b.add("One observation's density", "Substitute μ_i = g⁻¹(η_i) = %s; θ now enters only through η_i."
           % S.inline(mean), "p(y_i | x_i; θ)", r"p(y_i \mid x_i; \theta)", dens_eta, "substitution",
-          Substituted(inverse=mean), id="density")
+          Substituted(inverse=mean), id="density", display=shown)
+    product, log_sum = (None, None) if shown is None else (
+        sp.Product(shown, (S.i, 1, S.n)), sp.Sum(sp.log(shown, evaluate=False), (S.i, 1, S.n)))
     b.add("Likelihood of the sample", "The observations are independent and identically distributed, "
           "so their joint density is the product of the individual densities.",
-          "L(θ)", r"L(\theta)", sp.Product(dens_eta, (S.i, 1, S.n)), "iid-product", id="likelihood")
+          "L(θ)", r"L(\theta)", sp.Product(dens_eta, (S.i, 1, S.n)), "iid-product", id="likelihood",
+          display=product)
     b.add("Log-likelihood", "log is strictly increasing, so it keeps the argmax; it turns the product into a sum "
           "and avoids the underflow of multiplying many small probabilities.",
           "ℓ(θ) = log L(θ)", r"\ell(\theta) = \log L(\theta)", sp.Sum(sp.log(dens_eta), (S.i, 1, S.n)), "log",
-          id="log-likelihood")
+          id="log-likelihood", display=log_sum)
     return dens_eta
 
 

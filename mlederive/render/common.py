@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from .. import symbolic as S
+
 from ..documents import Check
 from ..relations import RELATIONS
 
@@ -83,7 +85,19 @@ def display_form(expr: sp.Expr, notation: Notation = DEFAULT_NOTATION) -> sp.Exp
         for atom in expr.free_symbols:
             if isinstance(atom, sp.Symbol) and notation.symbol_name(atom.name) != atom.name:
                 mapping[atom] = sp.Symbol(notation.symbol_name(atom.name), **atom.assumptions0)
-    return expr.xreplace(mapping) if mapping else expr
+    if not mapping:
+        return expr
+    if S.evaluated(expr) == expr:  # a plain expression: SymPy's own order, which the printers rearrange
+        return expr.xreplace(mapping)
+    return S.substitute_held(expr, mapping)  # a display form stays as written (mlederive.symbolic.leading …)
+
+
+def shown(step, check=None):
+    """What a reader sees of a step: its textbook form (proved equal by the verifier), or the working form —
+    always the working form when the step failed, so a wrong step is shown as it is."""
+    if step.display is None or (check is not None and not check.verified):
+        return step.expr
+    return step.display
 
 
 def relation_phrase(relation: str) -> str:
@@ -92,7 +106,7 @@ def relation_phrase(relation: str) -> str:
 
 def check_phrase(check: Check) -> str:
     if check.method == "definition":
-        return "definition"
+        return "nothing to prove"
     phrase = "%s, %s" % ("verified" if check.verified else "FAILED", check.method)
     return phrase + (" (%s)" % check.scope if check.scope else "")
 

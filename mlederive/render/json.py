@@ -7,6 +7,7 @@ import sympy as sp
 
 from .. import symbolic as S
 from .common import display_form
+from .latex import inline_math
 
 
 def _srepr(expr) -> str:
@@ -60,7 +61,7 @@ def _argument_dict(doc) -> dict:
                 "title": step.title,
                 "justification": step.justification,
                 "relation": step.relation,
-                "latex": "%s = %s" % (step.lhs_latex, sp.latex(step.expr)),
+                "latex": "%s = %s" % (step.lhs_latex, inline_math(step.expr)),
                 "expr": _srepr(step.expr),
                 "verified": check.verified,
                 "method": check.method,
@@ -69,7 +70,7 @@ def _argument_dict(doc) -> dict:
             }
             for step, check in zip(doc.steps, doc.checks)
         ],
-        "results": [{"label": r.label, "latex": "%s = %s" % (r.lhs_latex, sp.latex(r.expr)), "expr": _srepr(r.expr)}
+        "results": [{"label": r.label, "latex": "%s = %s" % (r.lhs_latex, inline_math(r.expr)), "expr": _srepr(r.expr)}
                     for r in doc.results],
         "tables": [{"title": t.title, "headers": list(t.headers), "rows": [list(r) for r in t.rows]}
                    for t in doc.tables],
@@ -99,7 +100,7 @@ def to_dict(d) -> dict:
                 "title": step.title,
                 "justification": step.justification,
                 "relation": step.relation,
-                "latex": "%s = %s" % (step.lhs_latex, sp.latex(display_form(step.expr))),
+                "latex": "%s = %s" % (step.lhs_latex, inline_math(step.expr)),
                 "expr": _srepr(step.expr),
                 "verified": check.verified,
                 "method": check.method,
@@ -107,14 +108,14 @@ def to_dict(d) -> dict:
             }
             for step, check in zip(d.steps, d.checks)
         ],
-        "loss": {"expr": _srepr(d.loss), "latex": sp.latex(display_form(d.loss))},
-        "gradients": {name: {"expr": _srepr(g), "latex": sp.latex(display_form(g))} for name, g in d.gradients.items()},
+        "loss": {"expr": _srepr(d.loss), "latex": inline_math(d.loss)},
+        "gradients": {name: {"expr": _srepr(g), "latex": inline_math(g)} for name, g in d.gradients.items()},
         "observation": _observation(d),
         "map": None if d.posterior is None else {
             "prior": d.posterior.prior.name, "penalty": d.posterior.penalty,
-            "lambda": {"expr": _srepr(d.posterior.lam), "latex": sp.latex(d.posterior.lam)},
-            "loss": {"expr": _srepr(d.posterior.loss), "latex": sp.latex(display_form(d.posterior.loss))},
-            "gradient": {"expr": _srepr(d.posterior.gradient), "latex": sp.latex(display_form(d.posterior.gradient))},
+            "lambda": {"expr": _srepr(d.posterior.lam), "latex": inline_math(d.posterior.lam)},
+            "loss": {"expr": _srepr(d.posterior.loss), "latex": inline_math(d.posterior.loss)},
+            "gradient": {"expr": _srepr(d.posterior.gradient), "latex": inline_math(d.posterior.gradient)},
         },
         "tables": [{"title": t.title, "headers": list(t.headers), "rows": [list(r) for r in t.rows]} for t in d.tables],
     }

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
 
 from ..version import __version__
 from .base import Renderer, document_blocks
-from .common import (DEFAULT_NOTATION, Notation, check_phrase, display_form, numeric_column, relation_phrase,
+from .printing import TextbookLatexPrinter
+from .common import (shown, DEFAULT_NOTATION, Notation, check_phrase, display_form, numeric_column, relation_phrase,
                      summary_line)
 
 #: rough number of characters that fit on a line of a displayed equation
@@ -142,21 +142,8 @@ def tex_text(s: str, prose: bool = True) -> str:
     return "".join(text)
 
 
-class MathPrinter(LatexPrinter):
-    """SymPy's LaTeX printer with our display conventions (log, not ln)."""
-
-    def __init__(self, settings=None):
-        super().__init__({"ln_notation": False, **(settings or {})})
-
-    def _print_Mul(self, expr):
-        # c·Σ_i f_i as "c Σ_i f_i", not SymPy's \frac{Σ_i f_i}{n}: the sum stays readable and breakable
-        sums = [f for f in expr.args if isinstance(f, sp.Sum)]
-        if len(sums) != 1:
-            return super()._print_Mul(expr)
-        rest = sp.Mul(*[f for f in expr.args if f is not sums[0]])
-        if rest.could_extract_minus_sign():
-            return "- " + (self._print(sums[0]) if rest == -1 else self._print(-rest) + " " + self._print(sums[0]))
-        return self._print(rest) + " " + self._print(sums[0])
+class MathPrinter(TextbookLatexPrinter):
+    """The LaTeX printer of every format that shows LaTeX (the textbook settings of :mod:`.printing`)."""
 
 
 def _visible(latex: str) -> int:
@@ -276,7 +263,7 @@ class LatexRenderer(Renderer):
     def _render_NumberedStep(self, block):
         step, check, nt = block.step, block.check, self.nt
         out = [r"%s{Step %d. %s}" % (self.heading, block.number, tex_text(nt(step.title))),
-               tex_text(nt(step.justification)), self.equation(step.lhs_latex, step.expr)]
+               tex_text(nt(step.justification)), self.equation(step.lhs_latex, shown(step, check))]
         if check is None:  # not verified (derive(..., verify_steps=False)): no mark to show
             return "\n".join(out) + "\n"
         line = r"\noindent{\small %s %s --- %s" % (
@@ -289,7 +276,7 @@ class LatexRenderer(Renderer):
         return r"%s{Result}" % self.result_heading
 
     def _render_Result(self, block):
-        return r"\noindent\textbf{%s}" % tex_text(self.nt(block.label)) + "\n" + self.equation(block.lhs_latex, block.expr)
+        return r"\noindent\textbf{%s}" % tex_text(self.nt(block.label)) + "\n" + self.equation(block.lhs_latex, block.display if block.display is not None else block.expr)
 
     def _render_Table(self, block):
         return latex_table(block)

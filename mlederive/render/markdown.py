@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..version import __version__
-from .common import DEFAULT_NOTATION, Notation, check_phrase, numeric_column, relation_phrase, summary_line
+from .common import shown, DEFAULT_NOTATION, Notation, check_phrase, numeric_column, relation_phrase, summary_line
 from .base import Renderer, document_blocks
 from .latex import equation_rows
 
@@ -54,7 +54,7 @@ class MarkdownRenderer(Renderer):
     def _render_NumberedStep(self, block):
         step, check, nt = block.step, block.check, self.nt
         out = ["%s Step %d. %s" % (self.hashes, block.number, md_text(nt(step.title))),
-               md_text(nt(step.justification)), self.equation(step.lhs_latex, step.expr)]
+               md_text(nt(step.justification)), self.equation(step.lhs_latex, shown(step, check))]
         if check is not None:  # None: not verified (derive(..., verify_steps=False)), no mark to show
             mark = "✓" if check.verified else "✗ **FAILED**"
             line = "%s *%s — %s*" % (mark, md_text(nt(relation_phrase(step.relation))), check_phrase(check))
@@ -67,7 +67,7 @@ class MarkdownRenderer(Renderer):
         return "%s Result" % self.hashes
 
     def _render_Result(self, block):
-        return "**%s**" % md_text(self.nt(block.label)) + "\n\n" + self.equation(block.lhs_latex, block.expr)
+        return "**%s**" % md_text(self.nt(block.label)) + "\n\n" + self.equation(block.lhs_latex, block.display if block.display is not None else block.expr)
 
     def _render_Table(self, block):
         return markdown_table(block)

@@ -13,47 +13,19 @@ from rich.console import Group
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.text import Text
-from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
 from .base import Renderer, document_blocks
-from .common import check_phrase, display_form, numeric_column, relation_phrase, summary_line
+from .printing import TextbookPrettyPrinter
+from .common import shown, check_phrase, display_form, numeric_column, relation_phrase, summary_line
 
 INDENT = 4
-
-
-class _Printer(PrettyPrinter):
-    """SymPy's pretty printer, minus one cold-start cost.
-
-    ``PrettyPrinter._print_Mul`` imports ``sympy.physics.units`` (about 0.2 s on a
-    cold start) only to move physical-unit factors to the end of a product. A
-    derivation has no units, so products are split into numerator and denominator
-    here; unevaluated products still go to SymPy's own method.
-    """
-
-    def _print_Mul(self, product):
-        if product.args[0] is sp.S.One or any(a.is_Number for a in product.args[1:]):
-            return super()._print_Mul(product)
-        factors = product.as_ordered_factors() if self.order not in ("old", "none") else product.args
-        top, bottom = [], []
-        for f in factors:
-            if f.is_commutative and f.is_Pow and f.exp.is_Rational and f.exp.is_negative:
-                bottom.append(sp.Pow(f.base, -f.exp, evaluate=f.exp == -1))
-            elif f.is_Rational and f is not sp.S.Infinity:
-                top += [sp.Integer(f.p)] if f.p != 1 else []
-                bottom += [sp.Integer(f.q)] if f.q != 1 else []
-            else:
-                top.append(f)
-        numerator = prettyForm.__mul__(*[self._print(f) for f in top or [sp.S.One]])
-        if not bottom:
-            return numerator
-        return numerator / prettyForm.__mul__(*[self._print(f) for f in bottom])
 
 
 @functools.lru_cache(maxsize=64)  # the summary repeats the loss and gradient steps
 def pretty_equation(lhs: str, expr: sp.Expr, width: int, unicode: bool = True) -> str:
     width = max(width, 20)
-    printer = _Printer({"use_unicode": unicode, "num_columns": width, "wrap_line": True})
+    printer = TextbookPrettyPrinter({"use_unicode": unicode, "num_columns": width, "wrap_line": True})
     form = printer._print(display_form(expr))
     form = prettyForm(*form.left(lhs + " = "))
     return form.render(wrap_line=True, num_columns=width, use_unicode=unicode)
@@ -119,7 +91,7 @@ class TerminalRenderer(Renderer):
     def _render_NumberedStep(self, block):
         step, check = block.step, block.check
         out = [Text(""), Text.assemble(("Step %d  " % block.number, "bold cyan"), (step.title, "bold")),
-               _indented(Text(step.justification)), self.equation(step.lhs, step.expr)]
+               _indented(Text(step.justification)), self.equation(step.lhs, shown(step, check))]
         if check is not None:
             line = _mark(check, self.unicode)
             line.append("%s · %s" % (relation_phrase(step.relation), check_phrase(check)),
@@ -133,7 +105,7 @@ class TerminalRenderer(Renderer):
         return [Text(""), Rule("Summary", style="dim")]
 
     def _render_Result(self, block):
-        return [Text(block.label, style="bold"), self.equation(block.lhs, block.expr)]
+        return [Text(block.label, style="bold"), self.equation(block.lhs, block.display if block.display is not None else block.expr)]
 
     def _render_Table(self, block):
         return [Text(""), _table(block, self.unicode, self.math_width + INDENT)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from ..symbolic import sigmoid
+from ..symbolic import Phi, phi, sigmoid
 
 
 class Unsupported(Exception):
@@ -48,7 +48,7 @@ FUNCTIONS = {
     sp.gamma: mpmath.gamma, sp.loggamma: mpmath.loggamma, sp.polygamma: mpmath.polygamma,
     sp.digamma: mpmath.digamma, sp.tanh: mpmath.tanh, sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh,
     sp.atan: mpmath.atan, sp.tan: mpmath.tan, sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.Abs: abs,
-    sp.sign: mpmath.sign, sp.factorial: mpmath.factorial, sp.binomial: mpmath.binomial, sigmoid: _sigmoid,
+    sp.sign: mpmath.sign, sp.factorial: mpmath.factorial, sp.binomial: mpmath.binomial, sigmoid: _sigmoid, Phi: mpmath.ncdf, phi: mpmath.npdf,
     sp.beta: mpmath.beta, sp.cot: mpmath.cot, sp.sec: mpmath.sec, sp.csc: mpmath.csc, sp.asin: mpmath.asin,
     sp.acos: mpmath.acos, sp.acot: mpmath.acot, sp.asinh: mpmath.asinh, sp.acosh: mpmath.acosh,
     sp.atanh: mpmath.atanh, sp.coth: mpmath.coth, sp.sech: mpmath.sech, sp.csch: mpmath.csch,

@@ -94,6 +94,42 @@ def split_penalty(expr):
     return sp.Add(*data), sp.Add(*penalty)
 
 
+def display_claims(model, step) -> list[Claim]:
+    """The claim that a step's display form (what the reader sees) equals its working form.
+
+    Made like the relation claims: one observation's factor of a product, one observation's term
+    of a sum over the sample (and the prior's, one weight's term), the classes written out at two
+    K. Named functions (softmax_k) and the Beta function are written out by their definitions.
+    """
+    if step.display is None:
+        return []
+    shown = S.expand_functions(S.evaluated(step.display)).replace(
+        sp.beta, lambda a, b: sp.gamma(a) * sp.gamma(b) / sp.gamma(a + b))
+    label = "the textbook form shown equals the working form"
+    if model is None:
+        return [Claim("zero", shown - step.expr, label)]
+    sample_product = isinstance(shown, sp.Product) and shown.limits[-1][1:] == (1, S.n)
+    out = []
+    for classes in class_counts(model) if model.vector else (model.classes,):
+        m = dataclasses.replace(model, classes=classes) if model.vector else model
+        if sample_product:
+            try:
+                working = S.to_factor(step.expr)
+            except ValueError:
+                raise Malformed("the textbook form shown is a product over the sample; the step is not") from None
+            diff = S.to_factor(shown) - working
+        elif any(limits[1:] == (1, S.n) for s in step.expr.atoms(sp.Sum) for limits in s.limits):
+            diff = summand(shown) - summand(step.expr)
+            prior = split_penalty(shown)[1] - split_penalty(step.expr)[1]
+            if prior != 0:
+                out.append(Claim("zero", m.concretize(prior_summand(shown) - prior_summand(step.expr)),
+                                 label + " (prior terms, any d)"))
+        else:
+            diff = shown - step.expr
+        out.append(Claim("zero", m.concretize(diff), label + ("" if not model.vector else " (K = %d)" % classes)))
+    return out
+
+
 def build_claims(model, step, ref, also=None) -> list[Claim]:
     """The claims of one step (importing the builder modules registers them)."""
     from . import calculus, likelihood, plain, posterior  # noqa: F401  (registration)

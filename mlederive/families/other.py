@@ -1,0 +1,117 @@
+"""Families without a variance-function form (not exponential-dispersion families): the gradient is
+differentiated directly."""
+from __future__ import annotations
+
+import sympy as sp
+
+from .. import symbolic as S
+from .base import Family, Param, PositiveY, positive
+
+_sigma = sp.Symbol("sigma", positive=True)
+_b = sp.Symbol("b", positive=True)
+_k_shape = sp.Symbol("k", positive=True)
+_phi = sp.Symbol("phi", positive=True)
+_nu = sp.Symbol("nu", positive=True)
+_s = sp.Symbol("s", positive=True)
+
+
+class Laplace(Family):
+    r"""Double-exponential noise: :math:`p(y) = \frac{1}{2b} e^{-|y-\mu|/b}`."""
+
+    name, title = "laplace", "Laplace"
+    notation = "Laplace(μ, b)"
+    params = (Param("b", _b, "scale"),)
+    canonical_link = None  # not an exponential family: it has no canonical link
+    natural_link = "identity"
+
+    def density(self, y, mu, params):
+        b = params["b"]
+        return sp.exp(-sp.Abs(y - mu) / b) / (2 * b)
+
+    def textbook_density(self, y, mu, params):
+        b = params["b"]
+        return S.leading(S.reciprocal(S.held_product(2, b)), sp.exp(-sp.Abs(y - mu) / b))
+
+
+class Beta(Family):
+    r"""A proportion with mean μ and precision φ: :math:`p(y) = \frac{y^{\mu\phi-1}(1-y)^{(1-\mu)\phi-1}}{B(\mu\phi, (1-\mu)\phi)}`."""
+
+    name, title = "beta", "Beta"
+    notation = "Beta(mean μ, precision φ)"
+    params = (Param("phi", _phi, "precision"),)
+    support = sp.Interval.open(0, 1)
+    mean_domain = sp.Interval.open(0, 1)
+    canonical_link = None
+    natural_link = "logit"
+
+    def density(self, y, mu, params):
+        f = params["phi"]
+        return y ** (mu * f - 1) * (1 - y) ** ((1 - mu) * f - 1) * sp.gamma(f) / (sp.gamma(mu * f) * sp.gamma((1 - mu) * f))
+
+    def textbook_density(self, y, mu, params):
+        f = params["phi"]
+        return S.leading(S.reciprocal(sp.beta(mu * f, (1 - mu) * f)),
+                         S.held_product(y ** (mu * f - 1), (1 - y) ** ((1 - mu) * f - 1)))
+
+
+class StudentT(Family):
+    r"""Heavy-tailed noise, ν degrees of freedom, scale s: :math:`p(y) = \frac{\Gamma(\frac{\nu+1}{2})}{\Gamma(\frac{\nu}{2})\sqrt{\nu\pi}\, s}\left(1 + \frac{(y-\mu)^2}{\nu s^2}\right)^{-\frac{\nu+1}{2}}`."""
+
+    name, title = "student-t", "Student t"
+    notation = "t_ν(μ, s)"
+    params = (Param("nu", _nu, "degrees of freedom"), Param("s", _s, "scale"))
+    canonical_link = None
+    natural_link = "identity"
+
+    def density(self, y, mu, params):
+        nu, s = params["nu"], params["s"]
+        return (sp.gamma((nu + 1) / 2) / (sp.gamma(nu / 2) * sp.sqrt(nu * sp.pi) * s)
+                * (1 + (y - mu) ** 2 / (nu * s**2)) ** (-(nu + 1) / 2))
+
+    def textbook_density(self, y, mu, params):
+        nu, s = params["nu"], params["s"]
+        half = S.held_product(nu + 1, S.reciprocal(2))
+        constant = S.held_product(sp.gamma(half), S.reciprocal(
+            S.held_product(sp.gamma(nu / 2), S.held(S.held_product(nu, sp.pi), sp.S.Half), s)))
+        return S.leading(constant, S.held(1 + (y - mu) ** 2 / (nu * s**2), S.held_product(-1, half)))
+
+
+class LogNormal(PositiveY, Family):
+    r"""log y ~ N(μ, σ²): :math:`p(y) = \frac{1}{y\sigma\sqrt{2\pi}} e^{-(\log y - \mu)^2/(2\sigma^2)}`; μ is the mean of log y."""
+
+    name, title = "log-normal", "Log-normal"
+    notation = "LogNormal(μ, σ²) (μ: mean of log y)"
+    params = (Param("sigma", _sigma, "standard deviation of log y"),)
+    mean_domain = sp.S.Reals
+    canonical_link = None
+    natural_link = "identity"
+
+    def density(self, y, mu, params):
+        sigma = params["sigma"]
+        return sp.exp(-(sp.log(y) - mu) ** 2 / (2 * sigma**2)) / (y * sigma * sp.sqrt(2 * sp.pi))
+
+    def textbook_density(self, y, mu, params):
+        sigma = params["sigma"]
+        return S.leading(S.reciprocal(S.held_product(y, sigma, S.held(S.held_product(2, sp.pi), sp.S.Half))),
+                         sp.exp(-(sp.log(y) - mu) ** 2 / (2 * sigma**2)))
+
+
+class Weibull(PositiveY, Family):
+    r"""Shape k known, scale μ: :math:`p(y) = \frac{k}{\mu}\left(\frac{y}{\mu}\right)^{k-1} e^{-(y/\mu)^k}`."""
+
+    name, title = "weibull", "Weibull"
+    notation = "Weibull(shape k, scale μ)"
+    params = (Param("k", _k_shape, "shape"),)
+    mean_domain = positive
+    canonical_link = None
+    natural_link = "log"
+
+    def density(self, y, mu, params):
+        k = params["k"]
+        return k / mu * (y / mu) ** (k - 1) * sp.exp(-((y / mu) ** k))
+
+    def textbook_density(self, y, mu, params):
+        k = params["k"]
+        ratio = S.held_product(y, S.reciprocal(mu))
+        return S.leading(S.held_product(k, S.reciprocal(mu)),
+                         S.held_product(S.held(ratio, k - 1), sp.exp(-S.held(ratio, k))))

@@ -1,0 +1,199 @@
+"""One line of unicode for an expression inside a sentence, with the textbook settings of :mod:`.printing`.
+
+What the terminal shows in a justification and JSON carries as its text: ``2σ²/n``,
+``σ(η_i) − y_i``, ``log y_i!``. Never Python syntax.
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.precedence import PRECEDENCE, precedence
+from sympy.printing.pretty.pretty_symbology import pretty_symbol
+from sympy.printing.str import StrPrinter
+
+from .. import symbolic as S
+from .printing import TARGETS, arranged, observed_first, ordered_terms, simple_argument
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+class ProsePrinter(StrPrinter):
+    """One line of unicode for an expression inside a sentence: ``2σ²/n``, ``σ(η_i) − y_i``, ``log y_i!``.
+
+    What the terminal shows in a justification and JSON carries as its text. Never Python
+    syntax: no ``**``, ``sqrt(``, ``factorial(`` and no Greek letter spelled out.
+    """
+
+    printmethod = "_prose"  # not _sympystr: σ, Φ and softmax print by their unicode names here
+    _default_settings = dict(StrPrinter._default_settings, order=None)
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self._targets = TARGETS
+
+    def _name(self, name: str) -> str:
+        return pretty_symbol(name)
+
+    def _print_Symbol(self, expr):
+        return self._name(expr.name)
+
+    _print_Dummy = _print_Symbol
+
+    def _print_Indexed(self, expr):
+        return self._name("%s_%s" % (expr.base.label.name, "".join(self._print(i) for i in expr.indices)))
+
+    def _print_Idx(self, expr):
+        return self._name(expr.label.name if hasattr(expr.label, "name") else str(expr.label))
+
+    def _print_IndexedBase(self, expr):
+        return self._name(expr.label.name)
+
+    def _print_UnevaluatedExpr(self, expr):
+        return self._print(expr.args[0])
+
+    def _print_Pi(self, expr):
+        return "π"
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Infinity(self, expr):
+        return "∞"
+
+    def _print_NegativeInfinity(self, expr):
+        return "−∞"
+
+    def _print_Add(self, expr, order=None):
+        terms = ordered_terms(self._as_ordered_terms(expr, order=None))
+        out = []
+        for n, term in enumerate(terms):
+            if term.could_extract_minus_sign():
+                text = self.parenthesize(-term, PRECEDENCE["Add"])
+                out.append(("−" if n == 0 else " − ") + text)
+            else:
+                out.append(("" if n == 0 else " + ") + self.parenthesize(term, PRECEDENCE["Add"]))
+        return "".join(out)
+
+    def _print_Mul(self, expr):
+        negative, factors = arranged(expr, self._targets)
+        numer = [f for f in factors if not (f.is_Pow and f.exp.is_negative) and not (f.is_Rational and f.q != 1)]
+        denom = [f.base ** -f.exp for f in factors if f.is_Pow and f.exp.is_negative]
+        for f in factors:
+            if f.is_Rational and f.q != 1:
+                if f.p != 1:
+                    numer.insert(0, sp.Integer(f.p))
+                denom.insert(0, sp.Integer(f.q))
+        top = self._product(numer) if numer else "1"
+        if denom:
+            bottom = self._product(denom)
+            if len(denom) > 1 or denom[0].is_Mul:
+                bottom = "(%s)" % bottom
+            top = "%s/%s" % (top, bottom)
+        return ("−" + top) if negative else top
+
+    def _product(self, factors) -> str:
+        parts = [self.parenthesize(f, PRECEDENCE["Mul"], strict=True) for f in factors]
+        out = parts[0] if parts else "1"
+        for prev, part in zip(parts, parts[1:]):
+            # juxtapose a number and a letter (2σ², n·log …): a dot only where two words would run together
+            glue = "" if prev[-1:].isdigit() and not part[:1].isdigit() and not part.startswith(("log", "exp")) else "·"
+            out += glue + part
+        return out
+
+    def _print_Pow(self, expr, rational=False):
+        base, exp = expr.base, expr.exp
+        if exp == sp.Rational(1, 2):
+            inner = self._print(base)
+            return "√" + (inner if base.is_Atom or isinstance(base, sp.Indexed) else "(%s)" % inner)
+        if exp.is_negative:
+            return "1/" + self.parenthesize(sp.Pow(base, -exp), PRECEDENCE["Mul"] + 1)
+        text = self.parenthesize(base, PRECEDENCE["Pow"], strict=False)
+        if exp.is_Integer:
+            return text + str(exp).translate(_SUPERSCRIPT)
+        if exp.is_Atom or isinstance(exp, sp.Indexed):
+            return "%s^%s" % (text, self._print(exp))
+        return "%s^(%s)" % (text, self._print(exp))
+
+    def _print_beta(self, expr):
+        return "B(%s, %s)" % (self._print(expr.args[0]), self._print(expr.args[1]))
+
+    def _print_Rational(self, expr):
+        return "%d/%d" % (expr.p, expr.q) if expr.q != 1 else str(expr.p)
+
+    def _print_Function(self, expr):
+        return "%s(%s)" % (self._function_name(expr), ", ".join(self._print(a) for a in expr.args))
+
+    def _function_name(self, expr) -> str:
+        return {"gamma": "Γ", "sign": "sgn", "DiracDelta": "δ", "Heaviside": "H", "polygamma": "ψ",
+                "digamma": "ψ", "atan": "arctan"}.get(type(expr).__name__, type(expr).__name__)
+
+    def _print_NamedFunction(self, expr):
+        if isinstance(expr, S.softmax):
+            base, obs, cls = expr.args
+            return "softmax_%s(%s)" % (self._print(cls), self._name("%s_%s" % (base.label.name, obs)))
+        return "%s(%s)" % (expr.unicode_name, self._print(expr.args[0]))
+
+    _print_sigmoid = _print_Phi = _print_phi = _print_softmax = _print_NamedFunction
+
+    def _print_exp(self, expr):
+        return "exp(%s)" % self._print(expr.args[0])
+
+    def _print_log(self, expr):
+        arg = expr.args[0]
+        inner = self._print(arg)
+        if simple_argument(arg) or arg.is_Pow and arg.exp.is_Integer and arg.exp > 0 and simple_argument(arg.base):
+            return "log " + inner
+        return "log(%s)" % inner
+
+    def _print_loggamma(self, expr):
+        return "log Γ(%s)" % self._print(expr.args[0])
+
+    def _print_factorial(self, expr):
+        arg = expr.args[0]
+        inner = self._print(arg)
+        return (inner if arg.is_Symbol or isinstance(arg, sp.Indexed) or arg.is_Integer else "(%s)" % inner) + "!"
+
+    def _print_binomial(self, expr):
+        return "C(%s, %s)" % (self._print(expr.args[0]), self._print(expr.args[1]))
+
+    def _print_Abs(self, expr):
+        return "|%s|" % self._print(observed_first(expr.args[0]))
+
+    def _print_Sum(self, expr):
+        return self._big("Σ", expr)
+
+    def _print_Product(self, expr):
+        return self._big("∏", expr)
+
+    def _big(self, sign, expr):
+        body = self._print(expr.function)
+        if expr.function.is_Add:
+            body = "(%s)" % body
+        heads = "".join("%s%s" % (sign, self._subscript(var)) for var, _, _ in reversed(expr.limits))
+        return "%s %s" % (heads, body)
+
+    def _subscript(self, var) -> str:
+        text = pretty_symbol("s_" + self._print(var))[1:]
+        return text if not text.startswith("_") else "_" + self._print(var)
+
+    def _print_Equality(self, expr):
+        return "%s = %s" % (self._print(expr.lhs), self._print(expr.rhs))
+
+    def _print_MatrixSymbol(self, expr):
+        return self._name(expr.name)
+
+    def _print_Transpose(self, expr):
+        return self.parenthesize(expr.arg, PRECEDENCE["Pow"]) + "ᵀ"
+
+    def _print_Inverse(self, expr):
+        return self.parenthesize(expr.arg, PRECEDENCE["Pow"]) + "⁻¹"
+
+    def _print_MatMul(self, expr):
+        return "".join(self.parenthesize(a, precedence(expr)) for a in expr.args)
+
+    def _print_Identity(self, expr):
+        return "I"
+
+
+def prose_math(expr) -> str:
+    """An expression as one line of unicode, the way a sentence quotes it."""
+    return ProsePrinter().doprint(expr)

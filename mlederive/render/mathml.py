@@ -1,0 +1,122 @@
+"""MathML for the HTML page: SymPy's presentation printer with the textbook settings of :mod:`.printing`.
+
+Browsers render MathML Core natively — no JavaScript, no network — so an HTML page's
+mathematics is these elements. σ, Φ, φ, softmax and log Γ print by name.
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.mathml import MathMLPresentationPrinter
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.pretty.pretty_symbology import pretty_symbol
+
+from .. import symbolic as S
+from .printing import TARGETS, arranged, big_exponent, observed_first, ordered_terms, simple_argument
+
+
+class TextbookMathMLPrinter(MathMLPresentationPrinter):
+    """SymPy's presentation MathML with the textbook settings; σ, Φ, φ, softmax and log Γ by name."""
+
+    def __init__(self, settings=None):
+        super().__init__({"mul_symbol": None, **(settings or {})})
+        self._targets = TARGETS
+
+    def _el(self, tag, *children, text=None, **attrs):
+        node = self.dom.createElement(tag)
+        for key, value in attrs.items():
+            node.setAttribute(key, value)
+        if text is not None:
+            node.appendChild(self.dom.createTextNode(text))
+        for child in children:
+            node.appendChild(child)
+        return node
+
+    def _as_ordered_terms(self, expr, order=None):
+        return ordered_terms(super()._as_ordered_terms(expr, order=None if order == "none" else order))
+
+    def _print_Mul(self, expr):
+        if not expr.is_Mul:
+            return super()._print_Mul(expr)
+        negative, factors = arranged(expr, self._targets)
+        row = self._el("mrow")
+        if negative:
+            row.appendChild(self._el("mo", text="-"))
+        numer = [f for f in factors if not (f.is_Pow and f.exp.is_negative) and not (f.is_Rational and f.q != 1)]
+        denom = [f.base ** -f.exp for f in factors if f.is_Pow and f.exp.is_negative]
+        for f in factors:
+            if f.is_Rational and f.q != 1:
+                if f.p != 1:
+                    numer.insert(0, sp.Integer(f.p))
+                denom.insert(0, sp.Integer(f.q))
+        sums = [f for f in numer if isinstance(f, sp.Sum)]
+        if denom and len(sums) == 1:  # c·Σ: the fraction goes in front of the sum
+            rest = [f for f in numer if f is not sums[0]]
+            row.appendChild(self._el("mfrac", self._product(rest), self._product(denom)))
+            row.appendChild(self._print(sums[0]))
+        elif denom:
+            row.appendChild(self._el("mfrac", self._product(numer), self._product(denom)))
+        else:
+            row.appendChild(self._product(numer))
+        return row
+
+    def _product(self, factors):
+        row = self._el("mrow")
+        if not factors:
+            row.appendChild(self._el("mn", text="1"))
+        for n, f in enumerate(factors):
+            if n:
+                row.appendChild(self._el("mo", text="\u2062"))  # invisible times
+            row.appendChild(self.parenthesize(f, PRECEDENCE["Mul"]) if len(factors) > 1 or f.is_Add
+                            else self._print(f))
+        return row
+
+    def _print_exp(self, expr):
+        if big_exponent(expr.args[0]):
+            return self._el("mrow", self._el("mi", text="exp"), self._fenced(self._print(expr.args[0])))
+        return self._el("msup", self._el("mi", text="e"), self._print(expr.args[0]))
+
+    def _fenced(self, inner, left="(", right=")"):
+        return self._el("mrow", self._el("mo", text=left), inner, self._el("mo", text=right))
+
+    def _print_NamedFunction(self, expr):
+        if isinstance(expr, S.softmax):
+            base, obs, cls = expr.args
+            name = self._el("msub", self._el("mi", text="softmax"), self._print(cls))
+            arg = self._el("msub", self._el("mi", text=pretty_symbol(base.label.name), mathvariant="bold"),
+                           self._print(obs))
+        else:
+            name = self._el("mi", text=expr.unicode_name)
+            arg = self._print(expr.args[0])
+        return self._el("mrow", name, self._fenced(arg))
+
+    # SymPy's dispatch skips base classes of a Function subclass: name each one
+    _print_sigmoid = _print_Phi = _print_phi = _print_softmax = _print_NamedFunction
+
+    def _print_Idx(self, expr):
+        return self._print(expr.label)
+
+    def _print_UnevaluatedExpr(self, expr):
+        return self._print(expr.args[0])
+
+    def _print_Abs(self, expr):
+        return self._fenced(self._print(observed_first(expr.args[0])), "|", "|")
+
+    def _print_beta(self, expr):
+        args = self._el("mrow", self._print(expr.args[0]), self._el("mo", text=","), self._print(expr.args[1]))
+        return self._el("mrow", self._el("mi", text="B", mathvariant="normal"), self._fenced(args))
+
+    def _print_loggamma(self, expr):
+        return self._el("mrow", self._el("mi", text="log"), self._el("mi", text="Γ", mathvariant="normal"),
+                        self._fenced(self._print(expr.args[0])))
+
+    def _print_log(self, expr):
+        arg = expr.args[0]
+        simple = simple_argument(arg)
+        inner = self._print(arg)
+        return self._el("mrow", self._el("mi", text="log"), self._el("mo", text="\u2061"),
+                        inner if simple else self._fenced(inner))
+
+    def _print_factorial(self, expr):
+        arg = expr.args[0]
+        inner = self._print(arg) if arg.is_Symbol or isinstance(arg, sp.Indexed) else self._fenced(self._print(arg))
+        return self._el("mrow", inner, self._el("mo", text="!"))

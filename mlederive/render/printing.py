@@ -1,0 +1,267 @@
+"""Textbook printing: the settings every output format shares, as SymPy printer subclasses.
+
+SymPy prints an expression in its internal order — ``-η_i + y_i``, ``-(σ(η) - 1)·σ(η)``,
+``√2·e^{…}/(2√π·σ)``. A textbook prints the same expression another way, and these printers
+do too, each in its own format (LaTeX, the terminal's 2-D art, MathML for HTML, one-line
+unicode for prose):
+
+* the terms of a sum come positive first, each group in SymPy's order: ``y_i − η_i``,
+  ``σ(η_i) − y_i``, ``e^{η_i} − y_iη_i`` (observed before fitted where both are single terms);
+* in a product, numbers first, then the target ``y``, then SymPy's order: ``y_iη_i``;
+* a product's minus sign moves into a factor of the form (c − u), when that makes it vanish:
+  ``−(σ − 1)σ`` prints ``σ(1 − σ)`` — the same value, one sign fewer;
+* ``exp`` of more than a symbol prints ``exp(…)`` rather than a tower of exponents;
+* σ, Φ, φ, softmax and log Γ keep their names.
+
+The MathML printer (HTML) is in :mod:`.mathml`, the one-line unicode printer (prose) in
+:mod:`.inline`. Printing never changes what an expression *is*: the tree is the same, only read in another
+order (the one rewrite, a sign moved into a factor, is an identity). ``tests/test_printing.py``
+checks every printed form against its expression.
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.stringpict import prettyForm
+
+from .. import symbolic as S
+
+#: names of the target y (an exam variant may call it t): observed values come first in a product
+TARGETS = ("y", "t")
+
+
+# -- the shared decisions ------------------------------------------------------------------------
+
+def ordered_terms(terms) -> list:
+    """Terms of a sum in textbook order: positive ones first, then negative ones, each in the order given."""
+    terms = list(terms)
+    return [t for t in terms if not t.could_extract_minus_sign()] + [t for t in terms if t.could_extract_minus_sign()]
+
+
+def _is_target(factor, targets) -> bool:
+    base = factor.base if factor.is_Pow else factor
+    if isinstance(base, sp.Indexed):
+        base = base.base.label
+    return isinstance(base, sp.Symbol) and (base.name in targets or base.name.split("_")[0] in targets)
+
+
+def _complement(factor):
+    """−factor when factor is (u − c) written with a number c (or 1/(u − c)): the form (c − u) absorbs a
+    minus sign; None otherwise."""
+    if factor.is_Add and sum(t.could_extract_minus_sign() for t in factor.args) == 1 and \
+            any(t.is_Number and t.is_negative for t in factor.args):
+        return -factor
+    if factor.is_Pow and factor.exp.is_Integer and factor.exp % 2 and _complement(factor.base) is not None:
+        return (-factor.base) ** factor.exp
+    return None
+
+
+#: symbols a model fits or is given per observation: they come after constants and the target in a product
+_VARYING = ("eta", "mu", "theta", "x", "z", "u", "v", "w", "beta")
+
+
+def _name_of(factor):
+    base = factor.base if factor.is_Pow else factor
+    if isinstance(base, sp.Indexed):
+        base = base.base.label
+    return base.name.split("_")[0] if isinstance(base, sp.Symbol) else None
+
+
+def held(expr: sp.Mul) -> bool:
+    """A product built as written (a textbook density's (k/μ)^k·y^(k−1)·…): SymPy would order it otherwise."""
+    return sp.Mul(*expr.args).args != expr.args
+
+
+def arranged(expr: sp.Mul, targets=TARGETS) -> tuple[bool, list]:
+    """(negative, factors) of a product in textbook order; the sign moved into a factor where it can be.
+
+    Numbers first, then constants and parameters (n, σ², k, m), then the target y, then what varies
+    (η, μ, x, functions of them, sums) — ``m·y``, ``k·y/μ``, ``n·log σ``, ``y_i·η_i``; a product built
+    as written keeps its order.
+    """
+    args = sp.Mul.make_args(expr)
+    numbers = [f for f in args if f.is_Number]
+    others = [f for f in args if not f.is_Number]
+    coeff = sp.Mul(*numbers)
+    if coeff.is_negative:
+        for n, f in enumerate(others):
+            flipped = _complement(f)
+            if flipped is not None:
+                others[n], coeff = flipped, -coeff
+                break
+    # an even power of (u − c) is the same as of (c − u): (1 − Φ)², as a textbook writes it
+    others = [(-f.base) ** f.exp if f.is_Pow and f.exp.is_Integer and f.exp % 2 == 0 and
+              _complement(f.base) is not None else f for f in others]
+    negative = bool(coeff.is_negative)
+    coeff = -coeff if negative else coeff
+    head = [coeff] if coeff != 1 else []
+    if held(expr):
+        return negative, head + others
+    if len(others) > 1:
+        try:
+            others = list(sp.Mul(*others, evaluate=False).as_ordered_factors())
+        except (TypeError, ValueError):
+            pass
+
+    def group(f):
+        if isinstance(f, sp.UnevaluatedExpr):
+            return 0  # a held leading factor: 1/(σ√(2π)) of a textbook density
+        if f.is_Add:  # (k − 1) with the constants, (1 − y) with the target, (η_i − y_i) last: x_i·(η_i − y_i)
+            names = {_name_of(a) for a in f.free_symbols | f.atoms(sp.Indexed)} - {None}
+            if not names & (set(targets) | set(_VARYING)):
+                return 1
+            return 2 if names <= set(targets) else 4
+        name = _name_of(f)
+        if name is None:
+            return 3
+        return 2 if name in targets else 3 if name in _VARYING else 1
+
+    return negative, head + _complements_last(sorted(others, key=group))
+
+
+def _complements_last(factors: list) -> list:
+    """A sum goes after the factors it is made of: σ(η)·(1 − σ(η)), φ(η)·(…φ(η)…), as a textbook writes them."""
+    out = list(factors)
+    for f in factors:
+        if f.is_Add:
+            inside = [g for g in out if g is not f and not g.is_Add and not g.is_Number and f.has(g)]
+            if inside:
+                out.remove(f)
+                out.insert(max(out.index(g) for g in inside) + 1, f)
+    return out
+
+
+def observed_first(arg):
+    """The argument of |·| with the target's term first: |y − μ|, not |μ − y| (the same value)."""
+    if arg.is_Add and any(not t.could_extract_minus_sign() and _name_of(t) in TARGETS for t in sp.Add.make_args(-arg)):
+        return -arg
+    return arg
+
+
+def simple_argument(arg) -> bool:
+    """log y, log σ, log 2, log σ(η_i), log y_i!: an argument that needs no parentheses after log."""
+    def atom(a):
+        return a.is_Symbol or isinstance(a, sp.Indexed) or (a.is_Integer and a > 0)
+    return atom(arg) or isinstance(arg, sp.gamma) or (isinstance(arg, (S.NamedFunction, sp.factorial))
+                                                        and atom(arg.args[-1]))
+
+
+def big_exponent(arg) -> bool:
+    """An exponent that would stack into a tower: a fraction, a sum of several terms, another exp."""
+    return bool(arg.atoms(sp.Pow) and any(p.exp.is_negative for p in arg.atoms(sp.Pow))) or \
+        len(sp.Add.make_args(arg)) > 2 or sp.count_ops(arg) > 4 or arg.has(sp.exp)
+
+
+# -- LaTeX ---------------------------------------------------------------------------------------
+
+class TextbookLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with the textbook settings (and log, not ln)."""
+
+    def __init__(self, settings=None):
+        super().__init__({"ln_notation": False, **(settings or {})})
+        self._targets = TARGETS
+
+    def _as_ordered_terms(self, expr, order=None):
+        return ordered_terms(super()._as_ordered_terms(expr, order=None if order == "none" else order))
+
+    def _print_Mul(self, expr):
+        if not expr.is_Mul:  # SymPy's _print_Pow hands 1/x over as a product
+            return super()._print_Mul(expr)
+        negative, factors = arranged(expr, self._targets)
+        sums = [f for f in factors if isinstance(f, sp.Sum)]
+        if len(sums) == 1 and len(factors) > 1:
+            # c·Σ_i f_i as "c Σ_i f_i", not a fraction over the sum: the sum stays readable and breakable
+            rest = [f for f in factors if f is not sums[0]]
+            body = self._mul(rest) + " " + self._print(sums[0])
+        else:
+            body = self._mul(factors)
+        return ("- " + body) if negative else body
+
+    def _mul(self, factors) -> str:
+        if not factors:
+            return "1"
+        if len(factors) == 1:
+            only = factors[0]
+            text = self._print(only)
+            return r"\left(%s\right)" % text if only.is_Add else text
+        order = self._settings["order"]
+        self._settings["order"] = "none"
+        try:
+            return super()._print_Mul(sp.Mul(*factors, evaluate=False))
+        finally:
+            self._settings["order"] = order
+
+    def _print_exp(self, expr, exp=None):
+        if big_exponent(expr.args[0]):
+            return self._do_exponent(r"\exp\left(%s\right)" % self._print(expr.args[0]), exp)
+        return super()._print_ExpBase(expr, exp)
+
+    def _print_log(self, expr, exp=None):
+        arg = expr.args[0]
+        tex = r"\log %s" % self._print(arg) if simple_argument(arg) else r"\log\left(%s\right)" % self._print(arg)
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+    def _print_Abs(self, expr, exp=None):
+        tex = r"\left|%s\right|" % self._print(observed_first(expr.args[0]))
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _print_beta(self, expr, exp=None):
+        tex = r"\mathrm{B}\left(%s, %s\right)" % (self._print(expr.args[0]), self._print(expr.args[1]))
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _print_loggamma(self, expr, exp=None):
+        tex = r"\log \Gamma\left(%s\right)" % self._print(expr.args[0])
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+
+# -- the terminal's 2-D art ---------------------------------------------------------------------
+
+class TextbookPrettyPrinter(PrettyPrinter):
+    """SymPy's pretty printer with the textbook settings, minus one cold-start cost.
+
+    ``PrettyPrinter._print_Mul`` imports ``sympy.physics.units`` (about 0.2 s on a cold start)
+    only to move physical-unit factors to the end of a product. A derivation has no units, so
+    products are split into numerator and denominator here.
+    """
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self._targets = TARGETS
+
+    def _as_ordered_terms(self, expr, order=None):
+        return ordered_terms(super()._as_ordered_terms(expr, order=None if order == "none" else order))
+
+    def _print_Mul(self, product):
+        if not product.is_Mul:
+            return super()._print_Mul(product)
+        negative, factors = arranged(product, self._targets)
+        top, bottom = [], []
+        for f in factors:
+            if f.is_commutative and f.is_Pow and f.exp.is_Rational and f.exp.is_negative:
+                bottom.append(sp.Pow(f.base, -f.exp, evaluate=f.exp == -1))
+            elif f.is_Rational and f is not sp.S.Infinity:
+                top += [sp.Integer(f.p)] if f.p != 1 else []
+                bottom += [sp.Integer(f.q)] if f.q != 1 else []
+            else:
+                top.append(f)
+        form = self._product(top or [sp.S.One])
+        if bottom:
+            form = form / self._product(bottom)
+        if negative:
+            form = prettyForm(*form.left("- " if form.height() > 1 else "-"), binding=prettyForm.NEG)
+        return form
+
+    def _product(self, factors):
+        return prettyForm.__mul__(*[self._print(f) for f in factors])  # a sum among factors gets its parentheses
+
+    def _print_exp(self, e):
+        if big_exponent(e.args[0]):
+            return self._print_Function(e, func_name="exp")
+        return super()._print_ExpBase(e)
+
+    def _print_loggamma(self, e):
+        return self._print_Function(e, func_name="log Γ" if self._use_unicode else "log Gamma")
+
+    def _print_Abs(self, e):
+        return super()._print_Abs(sp.Abs(observed_first(e.args[0]), evaluate=False))
