@@ -157,7 +157,7 @@ def derive_command(recipe, fmt, fragment, output, force, plot, prior):
     except MlederiveError as exc:
         raise BadInput(str(exc)) from None
     if not d.verified:
-        failed = [s.title for s, c in zip(d.steps, d.checks) if not c.verified]
+        failed = [str(s.title) for s, c in zip(d.steps, d.checks) if not c.verified]
         click.echo("Error: verification failed at: %s" % ", ".join(failed), err=True)
         sys.exit(1)
 
@@ -179,11 +179,19 @@ def _with_prior(spec: str, prior: str):
 @click.option("--variants", default=1, show_default=True, type=int, help="How many different exams.")
 @click.option("--questions", default=3, show_default=True, type=int, help="Questions per exam.")
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(), help="Directory for the files.")
-@click.option("--recipes", default="", help="Comma-separated recipe names to draw from (default: all built-ins).")
+@click.option("--recipes", default="", help="Comma-separated recipe names to draw from (default: the standard "
+              "built-ins, without the custom-density examples).")
+@click.option("--title", default="Loss functions from maximum likelihood", show_default=True,
+              help="The exam's title, on every paper.")
+@click.option("--course", default="", help="The course, above the title and in the running header.")
+@click.option("--points", default="10", show_default=True,
+              help="Points per question: one number for all, or one per question (e.g. 10,10,5).")
+@click.option("--answer-space", "space", default="auto", show_default=True,
+              help="Room to answer on the printed exam: auto (as each question needs), none, or a height in cm.")
 @click.option("--pdf", is_flag=True, help="Also compile every .tex with pdflatex.")
 @click.option("--moodle", is_flag=True, help="Also write moodle.xml (Moodle XML quiz format).")
 @click.option("--force", is_flag=True, help="Overwrite files of the same names in the directory.")
-def exam_command(seed, variants, questions, outdir, recipes, pdf, moodle, force):
+def exam_command(seed, variants, questions, outdir, recipes, title, course, points, space, pdf, moodle, force):
     """Generate exams with worked, machine-checked solutions.
 
     Writes exam-V.tex / solutions-V.tex (exam class), exam-V.md / solutions-V.md and
@@ -192,16 +200,23 @@ def exam_command(seed, variants, questions, outdir, recipes, pdf, moodle, force)
     \b
     Example:
       mlederive exam --seed 2026 --variants 3 --questions 4 -o exams/ --pdf --moodle
+      mlederive exam --seed 7 --course "ML 101" --points 10,10,5 --answer-space 5 -o exams/
     """
     from .output import write_tree
 
     names = [n.strip() for n in recipes.split(",") if n.strip()] if recipes else None
+    weights = _numbers(points, "--points", "e.g. --points 10 or --points 10,10,5", int)
+    room = True if space == "auto" else False if space == "none" else \
+        _numbers(space, "--answer-space", "auto, none, or a height in cm such as 6", float)[0]
+    if room is not True and room is not False and not 0 < room <= 25:
+        raise BadInput("--answer-space %s: give auto, none, or a height in cm from 1 to 25" % space)
     try:
         if pdf:
             from .pdf import find_pdflatex
 
             find_pdflatex()  # before any work
-        exam = _build_exam_with_progress(seed, variants, questions, names)
+        exam = _build_exam_with_progress(seed, variants, questions, names, title=title, course=course,
+                                         points=weights, space=room)
         from .render.exam import exam_files, moodle_xml
 
         files = exam_files(exam)
@@ -269,7 +284,18 @@ def mle_command(family, data, params, fmt, fragment, output, force):
         sys.exit(1)
 
 
-def _build_exam_with_progress(seed, variants, questions, names):
+def _numbers(text: str, option: str, example: str, kind):
+    """Comma-separated numbers of an option, or a one-line error saying what to give."""
+    try:
+        values = [kind(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values:
+        raise BadInput("%s %s: %s" % (option, text, example))
+    return values
+
+
+def _build_exam_with_progress(seed, variants, questions, names, **options):
     from rich.console import Console
     from rich.progress import Progress
 
@@ -278,7 +304,7 @@ def _build_exam_with_progress(seed, variants, questions, names):
     console = Console(stderr=True)
     with Progress(console=console, transient=True, disable=not console.is_terminal or variants < 2) as progress:
         task = progress.add_task("variants", total=variants)
-        return build_exam(seed, variants, questions, names, progress=lambda: progress.advance(task))
+        return build_exam(seed, variants, questions, names, progress=lambda: progress.advance(task), **options)
 
 
 def _compile_all(directory):

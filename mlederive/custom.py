@@ -22,6 +22,7 @@ import sympy as sp
 from .errors import RecipeError
 from .expressions import parse_expression
 from .families import Family, Param
+from .prose import prose
 from .links import Link
 
 SUPPORTS = {
@@ -70,13 +71,17 @@ class CustomFamily(Family):
 
     def __init__(self, name, title, density, y, mu, params, support, mean_domain, discrete):
         self.name, self.title = name, title
-        self.notation = "%s(μ)" % title
+        self.notation = "p(μ)"
         self._density, self._y, self._mu = density, y, mu
         self.params = tuple(Param(p.name, p, "user-declared parameter") for p in params)
         self.support, self.mean_domain, self.discrete = support, mean_domain, discrete
         self.canonical_link = None
         self.natural_link = "identity" if mean_domain == sp.S.Reals else "log" \
             if mean_domain == sp.Interval.open(0, sp.oo) else "logit"
+
+    def statement(self):
+        """The recipe's own title is text: y_i | x_i ∼ p(μ_i), the Rayleigh density."""
+        return prose("$y_i | x_i ∼ p(μ_i)$, the %s density of the recipe", self.title)
 
     def density(self, y, mu, params):
         subs = {self._y: y, self._mu: mu}
@@ -86,7 +91,7 @@ class CustomFamily(Family):
 
 class CustomLink(Link):
     def __init__(self, name, g, inverse, mu, eta, mean_domain, inverse_range):
-        self.name, self.title = name, "%s link μ = %s" % (name, sp.sstr(inverse).replace("eta", "η"))
+        self.name, self.title = name, "%s link" % name
         self._g, self._inverse, self._mu, self._eta = g, inverse, mu, eta
         self.mean_domain, self.inverse_range = mean_domain, inverse_range
 
@@ -179,6 +184,7 @@ def normalisation_warning(family: CustomFamily, budget: float = 3.0) -> str | No
             total = mpmath.quad(f, [support.inf if support.inf != -sp.oo else -mpmath.inf,
                                     support.sup if support.sup != sp.oo else mpmath.inf])
         if abs(complex(total) - 1) > 1e-6:
-            return ("the %s density does not integrate to 1 over its support (≈ %.6g at μ = %.3g): the loss "
-                    "may be off by a μ-dependent term" % (family.name, complex(total).real, point[family._mu]))
+            return prose("the %s density does not integrate to 1 over its support (it gives $%s$ at $μ = %s$): the "
+                         "loss may be off by a $μ$-dependent term", family.name, "%.6g" % complex(total).real,
+                         "%.3g" % point[family._mu])
     return None

@@ -16,14 +16,20 @@ from typing import Any, Callable
 
 import sympy as sp
 
+from .prose import Prose, prose
 from .relations import RELATIONS, relation
 from .textenum import TextEnum
 
 
+def _prose(value) -> Prose:
+    """A step's words as Prose: a string is read as a template ($…$ mathematics, `code`)."""
+    return value if isinstance(value, Prose) else prose(value)
+
+
 @dataclass(frozen=True)
 class Step:
-    title: str
-    justification: str
+    title: Prose
+    justification: Prose
     lhs: str  # what the expression is, e.g. "ℓ(θ)"; LaTeX label in lhs_latex
     lhs_latex: str
     expr: sp.Expr
@@ -37,12 +43,15 @@ class Step:
     #: id of a second step the relation uses (the negative log-prior added by "bayes")
     also: str | None = None
     #: extra lines for the reader (dropped terms, the recognised loss …)
-    notes: tuple[str, ...] = ()
+    notes: tuple[Prose, ...] = ()
     #: the form a textbook writes ``expr`` in (1/(σ√(2π))·exp(…), softmax_k(η_i) − y_ik), or None; it is
     #: what the reader sees, so the verifier proves it equal to ``expr`` like any other claim
     display: sp.Expr | None = None
 
     def __post_init__(self):
+        object.__setattr__(self, "title", _prose(self.title))
+        object.__setattr__(self, "justification", _prose(self.justification))
+        object.__setattr__(self, "notes", tuple(_prose(n) for n in self.notes))
         kind = relation(self.relation).payload
         if self.payload is None:
             object.__setattr__(self, "payload", kind())
@@ -75,12 +84,15 @@ class Check:
 class Result:
     """A final result shown after the steps: a label, and ``lhs = expr``."""
 
-    label: str
+    label: Prose
     lhs: str
     lhs_latex: str
     expr: sp.Expr
     #: the textbook form shown (the display of the verified step this result repeats), or None
     display: sp.Expr | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "label", _prose(self.label))
 
     @classmethod
     def of(cls, label: str, step: "Step") -> "Result":
@@ -92,9 +104,13 @@ class Result:
 class Table:
     """A small table of numbers (computed from verified expressions), for every output format."""
 
-    title: str
+    title: Prose
     headers: tuple
-    rows: tuple  # of tuples of strings
+    rows: tuple  # of tuples of Prose (a string cell is plain text)
+
+    def __post_init__(self):
+        object.__setattr__(self, "title", _prose(self.title))
+        object.__setattr__(self, "headers", tuple(_prose(h) for h in self.headers))  # ours: templates
 
 
 class StepBuilder:

@@ -1,34 +1,39 @@
 """Exams: randomized questions whose worked solutions the engine derives and verifies.
 
-An exam is built from a seed: each variant draws, from its own
-``random.Random``, which family/link pairs it asks about, what the weights,
-inputs and targets are called, and the numbers of its data samples. The same
-seed gives the same exam, byte for byte. Question kinds are a registry
-(:data:`QUESTION_KINDS`, one ``@question_kind`` builder each), cycled through in order:
+An exam is built from a seed: each variant draws, from its own ``random.Random``, which
+family/link pairs it asks about, what the weights, inputs and targets are called, and the
+numbers of its data samples. The same seed gives the same exam, byte for byte. Question
+kinds are a registry (:data:`QUESTION_KINDS`, one ``@question_kind`` builder each); a
+question *slot* has one kind in every variant (slot 2 is an MLE question on every paper),
+so a Moodle category, one slot, holds variants of the same question:
 
 ``derive``    derive the loss and its gradient (the full verified derivation);
 ``mle``       the closed-form MLE from a drawn sample (:mod:`mlederive.mle`);
-``identify``  which loss does an assumption lead to, and why (multiple choice);
-``kl``        the KL divergence of two coins, and why minimising it is maximum likelihood;
+``identify``  which per-observation loss does an assumption lead to (multiple choice, formulas);
+``kl``        the two KL divergences of two distributions, and why they differ;
 ``vanishing`` MSE or cross-entropy on a sigmoid: the gradient at a saturated output.
 
-This module builds questions as values (blocks of prose, math and choices);
-:mod:`mlederive.render.exam` turns them into LaTeX, Markdown and Moodle XML.
+Numbers are asked, keyed and graded to 3 significant figures (the Moodle tolerance is half a
+unit of the third). This module builds questions as values (blocks of prose, math and
+choices); :mod:`mlederive.render.exam` turns them into LaTeX, Markdown and Moodle XML.
 """
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from typing import Callable
 
+import sympy as sp
+
 from . import symbolic as S
 from .errors import MlederiveError
 from .losses import NAMED_LOSSES
-from .mle import PROBLEMS, fraction_text, solve_mle
-from .questions import Checks, Choices, Display, Exam, Para, Question, Tex, Variant, Worked
-from .render.common import Name, Notation, gradient_lhs_latex
-from .render.latex import equation_rows, inline_math
-
+from .mle import solve_mle
+from .prose import TeX, join, prose
+from .questions import Checks, Choices, Display, Exam, Grading, Numeric, Para, Question, Variant, Worked
+from .render.common import Name, Notation, gradient_lhs_latex, plain_text
+from .render.latex import MathPrinter, equation_rows, inline_math
 
 NOTATIONS = (
     Notation(),
@@ -39,10 +44,39 @@ NOTATIONS = (
 )
 
 MAX_VARIANTS, MAX_QUESTIONS = 500, 30
+#: significant figures asked for every number, printed in the key and graded in Moodle
+DIGITS = 3
+TITLE = "Loss functions from maximum likelihood"
 
 
 class ExamError(MlederiveError):
     pass
+
+
+# -- numbers to 3 significant figures -----------------------------------------------------------
+
+def significant(value: float, digits: int = DIGITS) -> str:
+    """``value`` to ``digits`` significant figures, trailing zeros kept: 1.50, 0.0589, 233."""
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    decimals = max(digits - 1 - exponent, 0)
+    text = "%.*f" % (decimals, round(value, decimals))
+    if abs(float(text)) >= 10 ** (exponent + 1):  # 9.996 → 10.0: one digit more before the point
+        text = "%.*f" % (max(decimals - 1, 0), round(value, max(decimals - 1, 0)))
+    return text
+
+
+def numeric(label, value: float) -> Numeric:
+    """A number to give, graded within half a unit of its last asked digit."""
+    shown = significant(value)
+    exponent = math.floor(math.log10(abs(value))) if value else -DIGITS
+    return Numeric(prose("$%s$" % label) if isinstance(label, str) else label, float(shown),
+                   0.5 * 10 ** (exponent - DIGITS + 1), shown)
+
+
+def _numbers_answer(numbers) -> str:
+    return "; ".join("%s = %s" % (plain_text(n.label), n.shown) for n in numbers)
 
 
 # -- the kinds of question ----------------------------------------------------------------------
@@ -56,19 +90,21 @@ class QuestionKind:
     needs_losses: bool = False
     #: one of these built-in recipes must be in the pool (empty: always available)
     needs: tuple = ()
+    #: room to answer on the printed exam, cm
+    space: float = 6.0
 
     def available(self, pool: "Pool") -> bool:
         return (not self.needs_losses or bool(pool.losses)) and (not self.needs or any(n in pool.names
                                                                                            for n in self.needs))
 
 
-#: name → kind, in the order a variant cycles through them; adding a kind is one decorated builder
+#: name → kind, in the order slots take them; adding a kind is one decorated builder
 QUESTION_KINDS: dict[str, QuestionKind] = {}
 
 
-def question_kind(name: str, needs_losses: bool = False, needs: tuple = ()):
+def question_kind(name: str, needs_losses: bool = False, needs: tuple = (), space: float = 6.0):
     def register(build):
-        QUESTION_KINDS[name] = QuestionKind(name, build, needs_losses, needs)
+        QUESTION_KINDS[name] = QuestionKind(name, build, needs_losses, needs, space)
         return build
 
     return register
@@ -83,8 +119,6 @@ class Pool:
     losses: list
     mle_families: list
 
-
-# -- building ---------------------------------------------------------------------------------
 
 class _Derivations:
     """Each recipe is derived (and verified) once per exam, whatever the number of variants."""
@@ -108,35 +142,35 @@ class _Derivations:
 
 def _pair_title(d) -> str:
     """``Gaussian, identity link`` (and which nuisance parameters are learned, if any)."""
-    learned = "".join(", %s learned" % S.inline(d.model.params[n]) for n in d.model.learned)
+    learned = "".join(", $%s$ learned" % S.inline(d.model.params[p]) for p in d.model.learned)
     return "%s, %s link%s" % (d.model.family.title, d.model.link.name, learned)
 
 
-def _model_sentence(d, notation: Notation) -> str:
-    return notation.text(d.steps[0].justification)
+# -- derive -----------------------------------------------------------------------------------------
 
-
-@question_kind("derive", needs_losses=True)
+@question_kind("derive", needs_losses=True, space=12.0)
 def _derive_question(number, rng, pool, notation):
     name = rng.choice(pool.losses)
     d = pool.derivations[name]
     r = d.recipe
     what = "the mean over the sample" if r.reduction == "mean" else "the sum over the sample"
     prompt = [
-        Para(("Assume: %s" % _model_sentence(d, notation),)),
-        Para(("Starting from the likelihood of an i.i.d. sample, derive the loss that maximum likelihood leads to "
-              "(drop the terms that do not depend on %s, take %s) and its gradient with respect to %s. "
-              "Justify every step." % (notation.weights.text, what, notation.weights.text),)),
+        Para(prose("Assume %s", d.steps[0].justification)),
+        Para(prose("Starting from the likelihood of an i.i.d. sample, derive the loss that maximum likelihood leads to "
+                   "(drop the terms that do not depend on $θ$, take %s) and its gradient with respect to $θ$. "
+                   "Justify every step.", what)),
     ]
     label = d.loss_name or "%s negative log-likelihood" % d.model.family.title
-    answer = "%s: loss = %s; gradient = %s" % (label, notation.text(S.inline(d.loss)),
-                                              notation.text(S.inline(d.gradients["theta"])))
-    blocks = [Para((label + ",",)),
+    answer = "%s: loss = %s; gradient = %s" % (label, plain_text(prose("$%s$", d.loss), notation),
+                                              plain_text(prose("$%s$", d.gradients["theta"]), notation))
+    blocks = [Para(prose("%s,", label[0].upper() + label[1:])),
               Display(tuple(equation_rows(r"\mathcal{L}(\theta)", d.loss, notation))
                       + tuple(equation_rows(gradient_lhs_latex(d, "theta"), d.gradients["theta"], notation)))]
-    return Question(number, "derive", "Derive a loss (%s)" % _pair_title(d),
-                    prompt, [Worked(d, notation)], answer, blocks, ("essay",))
+    return Question(number, "derive", prose("Derive a loss (%s)" % _pair_title(d)), prompt, [Worked(d, notation)],
+                    answer, blocks)
 
+
+# -- mle ----------------------------------------------------------------------------------------------
 
 def _sample(rng, family: str) -> list:
     """A small sample from the seed; redrawn until the MLE lies inside the parameter space."""
@@ -160,8 +194,6 @@ def _sample(rng, family: str) -> list:
 
 def _poisson(rng, lam: float) -> int:
     # Knuth's method: fine for the small rates used here, and reproducible from ``rng`` alone
-    import math
-
     limit, k, prod = math.exp(-lam), 0, rng.random()
     while prod > limit:
         k += 1
@@ -169,133 +201,135 @@ def _poisson(rng, lam: float) -> int:
     return k
 
 
-@question_kind("mle")
+def _latex(expr, result=None) -> str:
+    names = {st.symbol: st.latex for st in result.statistics} if result is not None else {}
+    return MathPrinter({"symbol_names": names}).doprint(expr)
+
+
+@question_kind("mle", space=9.0)
 def _mle_question(number, rng, pool, notation):
-    families = pool.mle_families
-    family = rng.choice(families)
+    family = rng.choice(pool.mle_families)
     data = _sample(rng, family)
     result = solve_mle(family, data)
     if not result.verified:
         raise ExamError("MLE for %s failed its own checks" % family)
     prob = result.problem
     shown = ", ".join(str(v) for v in data)
-    params_text = " and ".join(
-        "%ŝ%s" % (p.name.replace("lambda", "λ").replace("mu", "μ").replace("sigma", "σ"), "²" if rep == "square" else "")
-        for p, rep in zip(prob.params, prob.report))
-    prompt = [Para(("The values y = (%s) are an i.i.d. sample from %s. " % (shown, prob.notation),
-                    "Find the maximum-likelihood estimate %s: write the log-likelihood, set the score to zero, "
-                    "check the second-order condition, and evaluate on the data (to 3 decimals)." % params_text,))]
-    stats_parts = []
-    for s in result.statistics:
-        stats_parts += [Tex(r"%s = \frac{1}{n}\sum_{i=1}^{n} %s" % (s.latex, _stat_term(s)))]
+    names = prob.estimate_text()
+    prompt = [Para(prose("The values $y = (%s)$ are an i.i.d. sample, %s. Find the maximum-likelihood "
+                         "estimate%s %s: write the log-likelihood, set the score to zero, check the second-order "
+                         "condition, and evaluate on the data to %d significant figures.", shown, prob.statement(),
+                         "s" if len(names) > 1 else "", join([prose("$%s$", t) for t in names], ", ", " and "), DIGITS))]
+    means = [prose("$%s = (1/n) Σ_i %s$", TeX(s.latex, s.text), TeX(_latex(s.of.subs(sp.Symbol("y", real=True),
+                                                                                       sp.Symbol("y_i"))))) for s in
+             result.statistics]
     solution = [
-        Para(("The log-likelihood of n i.i.d. observations is a sum over the sample. Divided by n, with the terms "
-              "that do not depend on the parameters dropped, it needs only the sample means ",
-              *_join(stats_parts), ":")),
-        Display((r"\frac{1}{n}\,\ell = %s + \text{const}" % result.per_obs_latex,)),
-        Para(("Set the score to zero:",)),
-        Display(tuple(r"\frac{1}{n}\frac{\partial \ell}{\partial %s} &= %s = 0" % (lt, _latex(sc))
+        Para(prose("The log-likelihood of $n$ i.i.d. observations is a sum over the sample. Divided by $n$, with the "
+                   "terms that do not depend on the parameters dropped, it needs only the sample means %s:",
+                   join(means, ", ", " and "))),
+        Display((r"\frac{1}{n}\,\ell = %s + \text{const}" % _latex(result.loglik, result),)),
+        Para(prose("Set the score to zero:")),
+        Display(tuple(r"\frac{1}{n}\frac{\partial \ell}{\partial %s} &= %s = 0" % (lt, _latex(sc, result))
                       for lt, sc in zip(prob.latex, result.score))),
-        Para(("Solving gives",)),
-        Display(tuple(r"\hat{%s} &= %s" % (lt, _latex(result.estimate[p])) for p, lt in zip(prob.params, prob.latex))),
+        Para(prose("Solving gives")),
+        Display(tuple(r"\hat{%s} &= %s" % (lt, _latex(result.estimate[p], result))
+                      for p, lt in zip(prob.params, prob.latex))),
         *_second_order(result),
         Checks(tuple((c.what, c.verified, c.method) for c in result.checks)),
     ]
-    values = result.values()
     at = result.stat_values()
-    solution.append(Para(("On the data, n = %d and " % len(data),
-                          *_join([Tex(r"%s = %s" % (s.latex, _latex(at[s.symbol]))) for s in result.statistics]),
-                          ", so")))
-    solution.append(Display(tuple(r"%s &= %s \approx %s" % (lt, _latex(v), fraction_text(v)) for lt, v in values)))
-    answer = "; ".join("%s = %s" % (t, fraction_text(v)) for t, (_, v) in zip(prob.estimate_text(), values))
-    blocks = [Para(tuple(_join([Tex(r"%s = %s" % (lt, fraction_text(v))) for lt, v in values])))]
-    return Question(number, "mle", "Maximum likelihood from data (%s)" % prob.notation, prompt, solution, answer,
-                    blocks, ("numerical", tuple((t, float(fraction_text(v))) for t, (_, v) in zip(prob.estimate_text(), values))))
+    numbers = tuple(numeric(t, float(v)) for t, (_, v) in zip(names, result.values()))
+    solution.append(Para(prose("On the data, $n = %s$ and %s, so", sp.Integer(len(data)), join(
+        [prose("$%s = %s$", TeX(s.latex, s.text), TeX(_latex(at[s.symbol]))) for s in result.statistics],
+        ", ", " and "))))
+    solution.append(Display(tuple(r"%s &= %s \approx %s" % (lt, _latex(v), n.shown)
+                                  for (lt, v), n in zip(result.values(), numbers))))
+    blocks = [Para(join([prose("$%s = %s$", t, n.shown) for t, n in zip(names, numbers)], ", ", " and "))]
+    return Question(number, "mle", prose("Maximum likelihood from data (%s)", prob.family.title()
+                                         if prob.family != "gaussian" else "Gaussian"),
+                    prompt, solution, _numbers_answer(numbers), blocks, Grading("numerical", numbers))
 
 
 def _second_order(result) -> list:
     h, prob = result.hessian, result.problem
     if h.shape == (1, 1):
         lt = prob.latex[0]
-        return [Para(("Second-order condition: at the estimate,",)),
-                Display((r"\frac{1}{n}\frac{\partial^2 \ell}{\partial %s^2} &= %s" % (lt, _latex(h[0, 0])),)),
-                Para(("which is negative %s, so the estimate is a maximum." % (
-                    "whatever the sample" if result.checks[-1].method == "symbolic" else "on this sample"),))]
-    return [Para(("Second-order condition: the Hessian of ℓ/n at the estimate is",)),
-            Display((r"H &= %s" % _latex(h),)),
-            Para(("which is negative definite, so the estimate is a maximum.",))]
+        return [Para(prose("Second-order condition: at the estimate,")),
+                Display((r"\frac{1}{n}\frac{\partial^2 \ell}{\partial %s^2} &= %s" % (lt, _latex(h[0, 0], result)),)),
+                Para(prose("which is negative %s, so the estimate is a maximum.",
+                           "whatever the sample" if result.checks[-1].method == "symbolic" else "on this sample"))]
+    return [Para(prose("Second-order condition: the Hessian of $ℓ/n$ at the estimate is")),
+            Display((r"H &= %s" % _latex(h, result),)),
+            Para(prose("which is negative definite, so the estimate is a maximum."))]
 
 
-def _stat_term(s) -> str:
-    from sympy import latex, Symbol
+# -- identify ---------------------------------------------------------------------------------------
 
-    return latex(s.of.subs(Symbol("y", real=True), Symbol("y_i")))
-
-
-def _latex(expr) -> str:
-    from .render.latex import MathPrinter
-
-    return MathPrinter({"symbol_names": {}}).doprint(expr)
-
-
-def _join(parts: list) -> list:
-    out = []
-    for n, p in enumerate(parts):
-        if n:
-            out.append(" and " if n == len(parts) - 1 else ", ")
-        out.append(p)
-    return out
+def equivalent(model, a, b) -> bool:
+    """Two per-observation losses in ŷ lead to the same estimate under ``model``: their ŷ-derivatives are in a
+    positive ratio free of ŷ, y and the learned parameters (the Gaussian NLL with σ known is the squared error)."""
+    yhat = S.yhat[S.i, S.k] if model.vector else S.yhat[S.i]
+    if a.has(sp.Sum) != b.has(sp.Sum):
+        return False
+    da, db = sp.diff(a, yhat), sp.diff(b, yhat)
+    if da == 0 or db == 0:
+        return False
+    ratio = sp.simplify(da / db)
+    varying = [yhat, model.y_obs(), *model.learned_params()]
+    return not ratio.has(*varying) and bool(ratio.is_positive)
 
 
-@question_kind("identify", needs_losses=True)
+@question_kind("identify", needs_losses=True, space=3.0)
 def _identify_question(number, rng, pool, notation):
-    derivations, pool = pool.derivations, pool.losses
-    named = [name for name in pool if derivations[name].loss_name]
+    derivations = pool.derivations
+    named = [name for name in pool.losses if derivations[name].loss_name]
     if not named:
         raise ExamError("no recipe in --recipes leads to a named loss; add one for 'which loss' questions")
     name = rng.choice(named)
     d = derivations[name]
-    correct = d.loss_name
-    others = sorted({loss.name(d.recipe.reduction) for loss in NAMED_LOSSES} - {correct})
-    options = rng.sample(others, min(3, len(others))) + [correct]
-    rng.shuffle(options)
-    prompt = [Para(("Assume: %s" % _model_sentence(d, notation),)),
-              Para(("Which loss does maximum likelihood lead to (%s reduction)? Say why." % d.recipe.reduction,)),
-              Choices(tuple(options), options.index(correct))]
+    right = next(loss for loss in NAMED_LOSSES if loss.name(d.recipe.reduction) == d.loss_name)
+    params = d.model.params
+    truth = right.form(d.model.y_obs(), right.yhat(d.model), params)
+    # distractors: named losses that a maximum-likelihood argument would *not* give here, shown as formulas
+    # (a name would give the answer away: only one option would say "Poisson"), in the model's own symbols
+    # (no σ the model does not have; a vector outcome's losses class by class)
+    fits = [loss for loss in NAMED_LOSSES if all(p in params for p in loss.needs) and (d.model.vector or not loss.vector)]
+    others = [loss for loss in fits if loss is not right and not equivalent(
+        d.model, truth, loss.form(d.model.y_obs(), loss.yhat(d.model), params))]
+    chosen = rng.sample(others, min(3, len(others))) + [right]
+    rng.shuffle(chosen)
+    options = tuple(prose("$%s$", loss.textbook(d.model, params)) for loss in chosen)
+    correct = chosen.index(right)
+    yhat = right.yhat(d.model)
+    prompt = [Para(prose("Assume %s", d.steps[0].justification)),
+              Para(prose("With $%s = %s$ the model's prediction, which loss of one observation does maximum "
+                         "likelihood lead to (up to terms and positive factors that do not depend on $θ$)? "
+                         "Say why.", yhat, d.model.mean_display())),
+              Choices(options, correct)]
     dropped_step = next(s for s in d.steps if s.relation == "constant-dropped")
     dropped = dropped_step.payload.dropped or []
-    nll = -d.loglik_summand
-    why = [Para(("The negative log-likelihood of one observation is",)),
-           Display((notation.latex(r"-\log p(y_i \mid x_i; \theta)") + " &= " + inline_math(nll, notation),))]
+    why = [Para(prose("The negative log-likelihood of one observation is")),
+           Display((notation.latex(r"-\log p(y_i \mid x_i; \theta)") + " &= " + inline_math(-d.loglik_summand,
+                                                                                           notation),))]
     if dropped:
-        why.append(Para(("Over the sample, the terms ", *_join([Tex(inline_math(t, notation)) for t in dropped]),
-                         " do not depend on %s and are dropped; positive constant factors (and the %s reduction) "
-                         "do not move the minimum either, which leaves" % (notation.weights.text,
-                                                                          d.recipe.reduction),)))
+        why.append(Para(prose("Over the sample, the terms %s do not depend on $θ$ and are dropped; positive constant "
+                              "factors (and the %s reduction) do not move the minimum either, which leaves",
+                              join(dropped, ", ", " and "), d.recipe.reduction)))
     else:
-        why.append(Para(("Every term depends on %s; positive constant factors (and the %s reduction) do not move "
-                         "the minimum, which leaves" % (notation.weights.text, d.recipe.reduction),)))
+        why.append(Para(prose("Every term depends on $θ$; positive constant factors (and the %s reduction) do not "
+                              "move the minimum, which leaves", d.recipe.reduction)))
     why.append(Display((r"\mathcal{L} &= " + inline_math(d.loss, notation),)))
-    letter = "ABCDEFG"[options.index(correct)]
-    why.append(Para(("— the %s. Every step of this derivation is machine-checked (run mlederive %s)." % (correct, name),)))
-    answer = "%s: %s" % (letter, correct)
-    return Question(number, "identify", "Which loss? (%s)" % _pair_title(d),
-                    prompt, why, answer, [Para((answer,))], ("multichoice", tuple(options), options.index(correct)))
+    letter = "ABCDEFG"[correct]
+    why.append(Para(prose("— the %s: option %s, $%s$ with $%s = %s$. Every step of this derivation is "
+                          "machine-checked (run `mlederive %s`).", d.loss_name, letter, right.textbook(d.model), yhat,
+                          d.model.mean_display(), name)))
+    answer = "%s: %s" % (letter, plain_text(options[correct], notation))
+    return Question(number, "identify", prose("Which loss?"), prompt, why, answer,
+                    [Para(prose("%s: %s, the %s", letter, options[correct], d.loss_name))], Grading("multichoice"),
+                    choices=Choices(options, correct))
 
 
-def _checks_of(steps) -> Checks:
-    """Verify stand-alone steps with the engine's verifier and show the marks."""
-    from .render.common import relation_phrase
-    from .verification import verify_step
-
-    items = []
-    for index, step in enumerate(steps):
-        check = verify_step(None, step, steps[index - 1] if index else None)
-        if not check.verified:
-            raise ExamError("a worked solution failed its own check (%s): %s" % (step.title, check.detail))
-        items.append(("%s: %s" % (step.title, relation_phrase(step.relation)), True, check.method))
-    return Checks(tuple(items))
-
+# -- kl -----------------------------------------------------------------------------------------------
 
 def _random_distribution(rng, size: int) -> tuple:
     from fractions import Fraction
@@ -304,75 +338,86 @@ def _random_distribution(rng, size: int) -> tuple:
     return tuple(Fraction(w, sum(weights)) for w in weights)
 
 
-@question_kind("kl", needs=("kl-coin", "kl-mle-equivalence"))
-def _kl_question(number, rng, pool, notation):
-    import sympy as sp
+def _checks_of(steps) -> Checks:
+    """Verify stand-alone steps with the engine's verifier (a failure is an error of ours, not an answer)."""
+    from .render.common import relation_phrase
+    from .verification import verify_step
 
+    items = []
+    for index, step in enumerate(steps):
+        check = verify_step(None, step, steps[index - 1] if index else None)
+        if not check.verified:
+            raise ExamError("a worked solution failed its own check (%s): %s" % (step.title, check.detail))
+        items.append((step.title + prose(": ") + relation_phrase(step.relation), True, check.method))
+    return Checks(tuple(items))
+
+
+@question_kind("kl", needs=("kl-coin", "kl-mle-equivalence"), space=7.0)
+def _kl_question(number, rng, pool, notation):
     from .arguments.kl import kl, kl_definition
-    from .mle import fraction_text
     from .documents import Step
     from .relations import Difference, Evaluation
 
     size = rng.choice((2, 2, 3))
     p = _random_distribution(rng, size)
     q = _random_distribution(rng, size)
-    while kl(p, q) == kl(q, p):  # equal (e.g. p and q mirror images): no asymmetry to show; draw again
-        q = _random_distribution(rng, size)
+    while significant(float(kl(p, q))) == significant(float(kl(q, p))):  # equal to the precision asked:
+        q = _random_distribution(rng, size)  # nothing for a student to tell apart; draw again
     P, Q = [sp.Rational(v) for v in p], [sp.Rational(v) for v in q]
     pq, qp = kl(P, Q), kl(Q, P)
     vpq, vqp = float(sp.N(pq, 30)), float(sp.N(qp, 30))
-    show = lambda dist: "(" + ", ".join(str(v) for v in dist) + ")"  # noqa: E731
     steps = [
-        Step("D_KL(p ‖ q)", "From the definition Σ_k p_k log(p_k/q_k).", "D_KL(p ‖ q)",
+        Step("$D_KL(p ‖ q)$", "From the definition $Σ_k p_k log(p_k/q_k)$.", "D_KL(p ‖ q)",
              r"D_{\mathrm{KL}}(p \,\|\, q)", pq, "evaluated",
              payload=Evaluation(decimals={"nats": (vpq, 1)}, standalone=True, of=kl_definition(P, Q)[0],
                                 subs=kl_definition(P, Q)[1])),
-        Step("D_KL(q ‖ p)", "Arguments swapped: another number.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp,
+        Step("$D_KL(q ‖ p)$", "Arguments swapped: another number.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp,
              "differs", payload=Difference(other=pq, of=kl_definition(Q, P)[0], subs=kl_definition(Q, P)[1])),
     ]
-    prompt = [Para(("Two distributions over %d outcomes: p = %s and q = %s. Compute D_KL(p ‖ q) and D_KL(q ‖ p) "
-                    "in nats (to 3 decimals). Is the KL divergence symmetric?" % (size, show(p), show(q)),))]
+    a, b = numeric("D_KL(p ‖ q)", vpq), numeric("D_KL(q ‖ p)", vqp)
+    show = lambda dist: ", ".join(str(v) for v in dist)  # noqa: E731
+    prompt = [Para(prose("Two distributions over %d outcomes: $p = (%s)$ and $q = (%s)$. Compute $D_KL(p ‖ q)$ and "
+                         "$D_KL(q ‖ p)$ in nats, to %d significant figures. Is the KL divergence symmetric?",
+                         size, show(p), show(q), DIGITS))]
     solution = [
-        Para(("By the definition D_KL(p ‖ q) = Σ_k p_k log(p_k / q_k):",)),
-        Display((r"D_{\mathrm{KL}}(p \,\|\, q) &= %s \approx %s" % (_latex(pq), fraction_text(sp.Rational(str(vpq)))),
-                 r"D_{\mathrm{KL}}(q \,\|\, p) &= %s \approx %s" % (_latex(qp), fraction_text(sp.Rational(str(vqp)))))),
-        Para(("The two differ: the KL divergence is not symmetric (a divergence, not a distance).",)),
+        Para(prose("By the definition $D_KL(p ‖ q) = Σ_k p_k log(p_k/q_k)$:")),
+        Display((r"D_{\mathrm{KL}}(p \,\|\, q) &= %s \approx %s" % (_latex(pq), a.shown),
+                 r"D_{\mathrm{KL}}(q \,\|\, p) &= %s \approx %s" % (_latex(qp), b.shown))),
+        Para(prose("The two differ: the KL divergence is not symmetric (a divergence, not a distance).")),
         _checks_of(steps),
     ]
-    a, b = fraction_text(sp.Rational(str(vpq))), fraction_text(sp.Rational(str(vqp)))
-    answer = "D_KL(p‖q) = %s; D_KL(q‖p) = %s" % (a, b)
-    blocks = [Para((Tex(r"D_{\mathrm{KL}}(p \,\|\, q) = %s" % a), " and ",
-                    Tex(r"D_{\mathrm{KL}}(q \,\|\, p) = %s" % b), "; not symmetric."))]
-    return Question(number, "kl", "A KL divergence (%d outcomes)" % size, prompt, solution, answer, blocks,
-                    ("numerical", (("D_KL(p‖q)", float(a)), ("D_KL(q‖p)", float(b)))))
+    blocks = [Para(prose("$D_KL(p ‖ q) ≈ %s$ and $D_KL(q ‖ p) ≈ %s$; not symmetric.", a.shown, b.shown))]
+    return Question(number, "kl", prose("A KL divergence (%d outcomes)", size), prompt, solution,
+                    _numbers_answer((a, b)), blocks, Grading("numerical", (a, b)))
 
 
-@question_kind("vanishing", needs=("sigmoid-mse-vs-bce",))
+# -- vanishing ----------------------------------------------------------------------------------------
+
+@question_kind("vanishing", needs=("sigmoid-mse-vs-bce",), space=9.0)
 def _vanishing_question(number, rng, pool, notation):
-    derivations = pool.derivations
-    import math
-
-    doc = derivations["sigmoid-mse-vs-bce"]
+    doc = pool.derivations["sigmoid-mse-vs-bce"]
     z0 = rng.choice((-7, -6, -5, -4, -3))
     s = 1 / (1 + math.exp(-z0))
-    mse, bce = abs(-(1 - s) * s * (1 - s)), abs(s - 1)
-    prompt = [Para(("A network outputs ŷ = σ(z) with z = θᵀx and is trained on a label y = 1. Derive ∂L/∂z for the "
-                    "squared error L = ½(y − ŷ)² and for the binary cross-entropy. At z = %d, compute both |∂L/∂z| "
-                    "(4 significant digits) and explain why training with the squared error stalls." % z0,))]
-    mse_t, bce_t = "%.4g" % mse, "%.4g" % bce
+    mse, bce = numeric("|∂L_MSE/∂z|", (1 - s) ** 2 * s), numeric("|∂L_BCE/∂z|", 1 - s)
+    prompt = [Para(prose("A network outputs $ŷ = σ(z)$ with $z = θᵀx$ and is trained on a label $y = 1$. Derive "
+                         "$∂L/∂z$ for the squared error $L = ½(y − ŷ)²$ and for the binary cross-entropy. At "
+                         "$z = %d$, compute both $|∂L/∂z|$ to %d significant figures and explain why training with "
+                         "the squared error stalls.", z0, DIGITS))]
     solution = [
         Worked(doc, NOTATIONS[0]),
-        Para(("At z = %d: ŷ = σ(%d) ≈ %.4g, so |∂L_MSE/∂z| = (1 − ŷ)²·ŷ ≈ %s while |∂L_BCE/∂z| = 1 − ŷ ≈ %s. "
-              "The prediction is badly wrong (ŷ near 0 for y = 1), yet the squared error's gradient is tiny: its "
-              "σ′(z) = ŷ(1 − ŷ) factor vanishes where the sigmoid saturates. Cross-entropy cancels that factor, so "
-              "its gradient stays near its largest size." % (z0, z0, s, mse_t, bce_t),)),
+        Para(prose("At $z = %d$: $ŷ = σ(%d) ≈ %s$, so $|∂L_MSE/∂z| = (1 − ŷ)²·ŷ ≈ %s$ while "
+                   "$|∂L_BCE/∂z| = 1 − ŷ ≈ %s$. The prediction is badly wrong ($ŷ$ near 0 for $y = 1$), yet the "
+                   "squared error's gradient is tiny: its factor $σ′(z) = ŷ(1 − ŷ)$ vanishes where the sigmoid "
+                   "saturates. Cross-entropy cancels that factor, so its gradient stays near its largest size.",
+                   z0, z0, significant(s), mse.shown, bce.shown)),
     ]
-    answer = "|∂L_MSE/∂z| = %s; |∂L_BCE/∂z| = %s" % (mse_t, bce_t)
-    return Question(number, "vanishing", "MSE or cross-entropy on a sigmoid (z = %d)" % z0, prompt, solution, answer,
-                    [Para((answer + "; the σ′ factor makes the MSE gradient vanish.",))],
-                    ("numerical", (("|∂L_MSE/∂z|", float(mse_t), max(1e-6, 0.005 * mse)),
-                                   ("|∂L_BCE/∂z|", float(bce_t), max(1e-6, 0.005 * bce)))))
+    return Question(number, "vanishing", prose("MSE or cross-entropy on a sigmoid ($z = %d$)" % z0), prompt,
+                    solution, _numbers_answer((mse, bce)),
+                    [Para(prose("$|∂L_MSE/∂z| ≈ %s$ and $|∂L_BCE/∂z| ≈ %s$; the factor $σ′$ makes the MSE "
+                                "gradient vanish.", mse.shown, bce.shown))], Grading("numerical", (mse, bce)))
 
+
+# -- the exam -----------------------------------------------------------------------------------------
 
 def variant_code(seed, number: int) -> str:
     """A short code per variant (e.g. 'K7Q-4MX') from a one-way hash: it names the variant on the papers and in
@@ -394,37 +439,62 @@ def standard_recipes() -> list[str]:
             if getattr(r, "custom_family", None) is None and getattr(r, "custom_link", None) is None]
 
 
-def build_exam(seed, variants: int, questions: int, recipes=None, progress=None) -> Exam:
-    """Build every variant in memory (nothing is written here)."""
-    from .recipe import builtin_names
+def slot_kinds(seed, kinds: list, questions: int) -> list:
+    """The kind of each question slot, the same in every variant: the kinds in order from a start the seed picks."""
+    import hashlib
+
+    start = int(hashlib.sha256(("mlederive-slots:%s" % seed).encode()).hexdigest(), 16) % len(kinds)
+    return [kinds[(start + q) % len(kinds)] for q in range(questions)]
+
+
+def _points(points, questions: int) -> list[int]:
+    if points is None:
+        return [10] * questions
+    if len(points) == 1:
+        return list(points) * questions
+    if len(points) != questions:
+        raise ExamError("--points: give one number, or one per question (%d), e.g. --points 10,10,5" % questions)
+    return list(points)
+
+
+def build_exam(seed, variants: int, questions: int, recipes=None, progress=None, *, title: str = TITLE,
+               course: str = "", points=None, space: bool | float = True) -> Exam:
+    """Build every variant in memory (nothing is written here).
+
+    ``points``: one number for every question, or one per question (default 10 each); ``space``: room to answer
+    on the printed exam (True: as each kind needs, a number: that many cm for every question, False: none).
+    """
+    from .recipe import Recipe
 
     if not 1 <= variants <= MAX_VARIANTS:
         raise ExamError("--variants %s: give a number from 1 to %d" % (variants, MAX_VARIANTS))
     if not 1 <= questions <= MAX_QUESTIONS:
         raise ExamError("--questions %s: give a number from 1 to %d" % (questions, MAX_QUESTIONS))
+    weights = _points(points, questions)
+    if any(not 0 < w <= 1000 for w in weights):
+        raise ExamError("--points: give whole numbers from 1 to 1000")
     pool = list(recipes) if recipes else standard_recipes()
     if not pool:
         raise ExamError("--recipes: give at least one recipe name, e.g. --recipes bernoulli-logit,poisson-log")
     derivations = _Derivations(pool)  # loads (and so validates) every recipe before any work
-    from .recipe import Recipe
-
     # MAP recipes are left out: the derive/identify questions state a likelihood, not a prior
     loss_pool = [n for n in pool if isinstance(derivations.recipes[n], Recipe) and not derivations.recipes[n].prior]
     drawable = ("bernoulli", "gaussian", "poisson")  # the families _sample can draw data for
     mle_families = [f for f in dict.fromkeys(derivations.recipes[n].family for n in loss_pool) if f in drawable] \
         or list(drawable)
     sources = Pool(pool, derivations, loss_pool, mle_families)
-    kinds = [k for k in QUESTION_KINDS.values() if k.available(sources)]
+    kinds = slot_kinds(seed, [k for k in QUESTION_KINDS.values() if k.available(sources)], questions)
     built = []
     for v in range(1, variants + 1):
         rng = random.Random("mlederive-exam:%s:%d" % (seed, v))
         notation = rng.choice(NOTATIONS)
-        start = rng.randrange(len(kinds))
         variant = Variant(v, notation, code=variant_code(seed, v))
-        for q in range(1, questions + 1):
-            kind = kinds[(start + q - 1) % len(kinds)]
-            variant.questions.append(kind.build(q, rng, sources, notation))
+        for q, (kind, weight) in enumerate(zip(kinds, weights), start=1):
+            question = kind.build(q, rng, sources, notation)
+            question.points = weight
+            question.space = kind.space if space is True else float(space or 0)
+            variant.questions.append(question)
         built.append(variant)
         if progress is not None:
             progress()
-    return Exam(str(seed), built, tuple(pool))
+    return Exam(str(seed), built, tuple(pool), title or TITLE, course)

@@ -16,7 +16,10 @@ from .symbolic import Phi, sigmoid
 
 class Link:
     name: str = ""
+    #: what it is called, in words ("logit link"); its formula μ = g⁻¹(η) is printed from :meth:`inverse`
     title: str = ""
+    #: a prose template said after the formula, or "" ("$Φ$ the standard normal CDF")
+    note: str = ""
     #: the set of μ on which g is defined
     mean_domain: sp.Set = sp.S.Reals
     #: g⁻¹(ℝ): every mean the link can produce
@@ -71,7 +74,7 @@ class Power(Link):
     def __init__(self, p=None):
         if p is not None:
             self.p = sp.nsimplify(p)
-            self.name, self.title = "power(%s)" % self.p, "power link μ = η^(1/%s)" % self.p
+            self.name, self.title = "power(%s)" % self.p, "power link"
         p = self.p
         if p == 0:
             raise ValueError("a power link needs p ≠ 0 (p = 0 is the log link)")
@@ -95,12 +98,12 @@ class Power(Link):
 
 
 class Identity(Power):
-    name, title = "identity", "identity link μ = η"
+    name, title = "identity", "identity link"
     p = sp.Integer(1)
 
 
 class Log(Link):
-    name, title = "log", "log link μ = exp(η)"
+    name, title = "log", "log link"
     mean_domain = sp.Interval.open(0, sp.oo)
     inverse_range = sp.Interval.open(0, sp.oo)
 
@@ -115,7 +118,7 @@ class Log(Link):
 
 
 class Logit(Link):
-    name, title = "logit", "logit link μ = σ(η)"
+    name, title = "logit", "logit link"
     mean_domain = sp.Interval.open(0, 1)
     inverse_range = sp.Interval.open(0, 1)
 
@@ -130,7 +133,8 @@ class Logit(Link):
 
 
 class Probit(Link):
-    name, title = "probit", "probit link μ = Φ(η), the standard normal CDF"
+    name, title = "probit", "probit link"
+    note = "$Φ$ the standard normal CDF"
     mean_domain = sp.Interval.open(0, 1)
     inverse_range = sp.Interval.open(0, 1)
 
@@ -142,7 +146,7 @@ class Probit(Link):
 
 
 class CLogLog(Link):
-    name, title = "cloglog", "complementary log-log link μ = 1 − exp(−exp(η))"
+    name, title = "cloglog", "complementary log-log link"
     mean_domain = sp.Interval.open(0, 1)
     inverse_range = sp.Interval.open(0, 1)
 
@@ -154,7 +158,7 @@ class CLogLog(Link):
 
 
 class LogLog(Link):
-    name, title = "loglog", "log-log link μ = exp(−exp(−η))"
+    name, title = "loglog", "log-log link"
     mean_domain = sp.Interval.open(0, 1)
     inverse_range = sp.Interval.open(0, 1)
 
@@ -166,7 +170,8 @@ class LogLog(Link):
 
 
 class Cauchit(Link):
-    name, title = "cauchit", "cauchit link μ = ½ + arctan(η)/π, the Cauchy CDF"
+    name, title = "cauchit", "cauchit link"
+    note = "the Cauchy CDF"
     mean_domain = sp.Interval.open(0, 1)
     inverse_range = sp.Interval.open(0, 1)
 
@@ -178,22 +183,23 @@ class Cauchit(Link):
 
 
 class Inverse(Power):
-    name, title = "inverse", "inverse link μ = 1/η"
+    name, title = "inverse", "inverse link"
     p = sp.Integer(-1)
 
 
 class InverseSquared(Power):
-    name, title = "inverse-squared", "inverse-squared link μ = 1/√η"
+    name, title = "inverse-squared", "inverse-squared link"
     p = sp.Integer(-2)
 
 
 class Sqrt(Power):
-    name, title = "sqrt", "square-root link μ = η² (η ≥ 0, where g⁻¹ inverts g)"
+    name, title = "sqrt", "square-root link"
+    note = "for $η ≥ 0$, where $g⁻¹$ inverts $g$"
     p = sp.Rational(1, 2)
 
 
 class Softplus(Link):
-    name, title = "softplus", "softplus link μ = log(1 + exp(η))"
+    name, title = "softplus", "softplus link"
     mean_domain = sp.Interval.open(0, sp.oo)
     inverse_range = sp.Interval.open(0, sp.oo)
 
@@ -211,7 +217,7 @@ class Softmax(Link):
     which is how the categorical family uses them.
     """
 
-    name, title = "softmax", "softmax link μ_k = exp(η_k) / Σ_j exp(η_j)"
+    name, title = "softmax", "softmax link"
     mean_domain = sp.Interval.open(0, 1)
     inverse_range = sp.Interval.open(0, 1)
     vector = True

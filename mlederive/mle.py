@@ -23,6 +23,7 @@ import sympy as sp
 from .errors import MlederiveError
 from .families import FAMILIES
 from .links import LINKS
+from .prose import Prose, prose
 from .verification.prover import CLAIM_BUDGET, symbolic_zero
 
 _y = sp.Symbol("y", real=True)
@@ -37,10 +38,15 @@ class Problem:
     params: tuple[sp.Symbol, ...]  # the mean first
     latex: tuple[str, ...]
     text: tuple[str, ...]
-    notation: str  # e.g. "Bernoulli(p)"
-    notation_latex: str
+    notation: str  # the law, in our notation: "Bernoulli(p)", "Gamma(k, μ)"
+    #: what the parameters mean, a prose template ("with shape $k$ known and mean $μ$"), or ""
+    note: str = ""
     #: what the answer reports, per parameter: the parameter itself or its square (σ → σ²)
     report: tuple[str, ...] = ("value",)
+
+    def statement(self):
+        """y_i ∼ Gamma(k, μ) with shape k known and mean μ — as prose."""
+        return prose("$y_i ∼ %s$" + (" " + self.note if self.note else ""), self.notation)
 
     def estimate_text(self) -> list[str]:
         """p̂, μ̂, σ̂²: what the answer reports, in unicode."""
@@ -48,19 +54,17 @@ class Problem:
 
 
 PROBLEMS = {
-    "bernoulli": Problem("bernoulli", (sp.Symbol("p", positive=True),), ("p",), ("p",), "Bernoulli(p)",
-                         r"\mathrm{Bernoulli}(p)"),
-    "poisson": Problem("poisson", (sp.Symbol("lambda", positive=True),), (r"\lambda",), ("λ",), "Poisson(λ)",
-                       r"\mathrm{Poisson}(\lambda)"),
+    "bernoulli": Problem("bernoulli", (sp.Symbol("p", positive=True),), ("p",), ("p",), "Bernoulli(p)"),
+    "poisson": Problem("poisson", (sp.Symbol("lambda", positive=True),), (r"\lambda",), ("λ",), "Poisson(λ)"),
     "gaussian": Problem("gaussian", (sp.Symbol("mu", real=True), sp.Symbol("sigma", positive=True)),
-                        (r"\mu", r"\sigma"), ("μ", "σ"), "N(μ, σ²)", r"\mathcal{N}(\mu, \sigma^2)", ("value", "square")),
+                        (r"\mu", r"\sigma"), ("μ", "σ"), "N(μ, σ²)", report=("value", "square")),
     # mean μ = 1/rate: μ̂ = ȳ, so the rate's MLE is 1/ȳ (the MLE is invariant under reparametrisation)
-    "exponential": Problem("exponential", (sp.Symbol("mu", positive=True),), (r"\mu",), ("μ",),
-                           "Exponential(mean μ)", r"\mathrm{Exponential}(\text{mean } \mu)"),
-    "geometric": Problem("geometric", (sp.Symbol("mu", positive=True),), (r"\mu",), ("μ",), "Geometric(mean μ)",
-                         r"\mathrm{Geometric}(\text{mean } \mu)"),
-    "gamma": Problem("gamma", (sp.Symbol("mu", positive=True),), (r"\mu",), ("μ",), "Gamma(shape k known, mean μ)",
-                     r"\mathrm{Gamma}(k, \mu)"),
+    "exponential": Problem("exponential", (sp.Symbol("mu", positive=True),), (r"\mu",), ("μ",), "Exponential(μ)",
+                           "with mean $μ$"),
+    "geometric": Problem("geometric", (sp.Symbol("mu", positive=True),), (r"\mu",), ("μ",), "Geometric(μ)",
+                         "with mean $μ$"),
+    "gamma": Problem("gamma", (sp.Symbol("mu", positive=True),), (r"\mu",), ("μ",), "Gamma(k, μ)",
+                     "with shape $k$ known and mean $μ$"),
 }
 
 
@@ -117,11 +121,12 @@ def _number(v) -> str:
 
 @dataclass
 class Statistic:
-    """A sample mean (1/n)·Σ_i a(y_i), shown as ``latex``."""
+    """A sample mean (1/n)·Σ_i a(y_i), shown as ``latex`` (and in unicode as ``text``: ȳ, ⟨y²⟩)."""
 
     symbol: sp.Symbol
     of: sp.Expr  # a(y)
     latex: str
+    text: str = ""
 
     def value(self, data) -> sp.Rational:
         vals = [self.of.subs(_y, sp.Rational(str(v))) for v in data]
@@ -130,7 +135,7 @@ class Statistic:
 
 @dataclass
 class MLECheck:
-    what: str
+    what: Prose
     verified: bool
     method: str  # "symbolic" | "at the sample's values"
 
@@ -149,7 +154,7 @@ class MLEResult:
     known: dict = field(default_factory=dict)
     checks: list[MLECheck] = field(default_factory=list)
     #: why there is no interior maximum (the estimate on the edge of the parameter space), or None
-    boundary: str | None = None
+    boundary: Prose | None = None
 
     @property
     def verified(self) -> bool:
@@ -178,13 +183,13 @@ def _statistic_for(a: sp.Expr, stats: list[Statistic], positive: bool) -> sp.Sym
     index = len(stats)
     if a == _y:
         # a sample of a non-negative law with a finite MLE has ȳ > 0
-        sym, latex = sp.Symbol("ybar", **({"positive": True} if positive else {"real": True})), r"\bar{y}"
+        sym, latex, text = sp.Symbol("ybar", **({"positive": True} if positive else {"real": True})), r"\bar{y}", "ȳ"
     elif a == _y**2:
-        sym, latex = sp.Symbol("ysqbar", nonnegative=True), r"\overline{y^2}"
+        sym, latex, text = sp.Symbol("ysqbar", nonnegative=True), r"\overline{y^2}", "⟨y²⟩"
     else:
         sym = sp.Symbol("t%d" % index, **({"positive": True} if positive else {"real": True}))
-        latex = r"\overline{%s}" % sp.latex(a)
-    stats.append(Statistic(sym, a, latex))
+        latex, text = r"\overline{%s}" % sp.latex(a), "⟨%s⟩" % sp.sstr(a).replace("**", "^")
+    stats.append(Statistic(sym, a, latex, text))
     return sym
 
 
@@ -198,7 +203,8 @@ def problem_for(family: str) -> Problem:
             f for f, v in FAMILIES.items() if not v.vector)))
     positive = fam.mean_domain.is_subset(sp.Interval(0, sp.oo))
     mu = sp.Symbol("mu", **({"positive": True} if positive else {"real": True}))
-    return Problem(family, (mu,), (r"\mu",), ("μ",), fam.notation, sp.latex(sp.Symbol(fam.title)))
+    return Problem(family, (mu,), (r"\mu",), ("μ",), fam.notation, fam.notation_note.replace("μ_i", "μ")
+                   .replace("y_i", "y"))
 
 
 def solve_mle(family: str, data, known: dict | None = None) -> MLEResult:
@@ -264,29 +270,31 @@ def _on_boundary(r: MLEResult, fam) -> str | None:
         else:
             domain = fam.mean_domain
         if value.is_number and domain.contains(value) is sp.false:
-            return ("%s = %s is on the boundary of the parameter space %s: the likelihood grows toward it and has "
-                    "no maximum inside, so the second-order condition does not apply" % (text, value, interval_text(domain)))
+            return prose("$%s = %s$ is on the boundary of the parameter space $%s$: the likelihood grows toward it and "
+                         "has no maximum inside, so the second-order condition does not apply", text, value,
+                         interval_text(domain))
     return None
 
 
 def _checks(r: MLEResult) -> list[MLECheck]:
     checks = []
     recomputed = [sp.diff(r.loglik, p) for p in r.problem.params]
-    checks.append(MLECheck("score = ∂ℓ/∂θ", all(symbolic_zero(a - b, CLAIM_BUDGET)[0]
+    checks.append(MLECheck(prose("the score is $∂ℓ/∂θ$"), all(symbolic_zero(a - b, CLAIM_BUDGET)[0]
                                                   for a, b in zip(recomputed, r.score)), "symbolic"))
     at_estimate = [s.xreplace(r.estimate) for s in recomputed]
-    checks.append(MLECheck("the estimate makes the score zero",
+    checks.append(MLECheck(prose("the estimate makes the score zero"),
                            all(symbolic_zero(e, CLAIM_BUDGET)[0] for e in at_estimate), "symbolic"))
     if r.boundary is not None:
         return checks  # no Hessian at the edge of the parameter space: the answer says why
     minors = [r.hessian[:k, :k].det() for k in range(1, r.hessian.shape[0] + 1)]
     signs = [(-1) ** k * m for k, m in enumerate(minors, start=1)]  # negative definite: (-1)^k Δ_k > 0
     if all(s.is_positive for s in signs):
-        checks.append(MLECheck("Hessian negative definite at the estimate", True, "symbolic"))
+        checks.append(MLECheck(prose("the Hessian is negative definite at the estimate"), True, "symbolic"))
     else:
         at = {**r.stat_values(), **r.known}
         ok = all(sp.nsimplify(s.xreplace(at)) > 0 for s in signs)
-        checks.append(MLECheck("Hessian negative definite at the estimate", bool(ok), "at the sample's values"))
+        checks.append(MLECheck(prose("the Hessian is negative definite at the estimate"), bool(ok),
+                               "at the sample's values"))
     return checks
 
 

@@ -42,9 +42,8 @@ def concrete_weight(c: int) -> sp.Symbol:
 
 class Predictor:
     name: str = ""
-    #: how η_i is produced, for display (unicode and LaTeX)
+    #: how η_i is produced, a prose template ("$η_i = θᵀx_i$ (…)")
     formula: str = ""
-    formula_latex: str = ""
     #: η is linear in θ (η_i = θᵀx_i): least-squares closed forms apply
     linear: bool = False
 
@@ -67,8 +66,7 @@ class Predictor:
 class Linear(Predictor):
     name = "linear"
     linear = True
-    formula = "η_i = θᵀx_i  (a bias is the weight of a constant feature)"
-    formula_latex = r"\eta_i = \theta^\top x_i"
+    formula = "$η_i = θᵀx_i$ (a bias is the weight of a constant feature)"
 
     def jacobian(self, index):
         return S.x[index]
@@ -92,8 +90,7 @@ class Generic(Predictor):
     """Any differentiable model f_θ(x); checked on the nonlinear stand-in θ₁·tanh(θ₂·x)."""
 
     name = "generic"
-    formula = "η_i = f_θ(x_i)  (any differentiable model)"
-    formula_latex = r"\eta_i = f_{\theta}(x_i)"
+    formula = "$η_i = f_θ(x_i)$ (any differentiable model)"
 
     def jacobian(self, index):
         return GradF(index)

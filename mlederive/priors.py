@@ -18,9 +18,8 @@ from .predictors import theta
 class Prior:
     name: str = ""
     title: str = ""
-    #: the distribution of one weight, for display
+    #: the distribution of one weight, in our notation (shown as mathematics)
     notation: str = ""
-    notation_latex: str = ""
     #: the scale parameter (known)
     scale: sp.Symbol
     #: what the penalty is called once derived
@@ -33,7 +32,8 @@ class Prior:
         raise NotImplementedError
 
     def library_settings(self, least_squares: bool, lam: sp.Expr, per_weight_grad: sp.Expr) -> list[tuple]:
-        """Rows (library, call, setting with one %s, its value) that give the derived penalty.
+        """Rows (library, call, setting with one %s, its value) that give the derived penalty: prose templates,
+        the call as `code` and the setting's %s inside $…$.
 
         ``least_squares``: the data term is the squared error of a linear model, so the
         closed-form regressions of scikit-learn apply.
@@ -48,8 +48,7 @@ class Prior:
 class GaussianPrior(Prior):
     name = "gaussian"
     title = "Gaussian prior on each weight"
-    notation = "θ_j ~ N(0, τ²)"
-    notation_latex = r"\theta_j \sim \mathcal{N}(0, \tau^2)"
+    notation = "θ_j ∼ N(0, τ²)"
     scale = sp.Symbol("tau", positive=True)
     penalty = "L2 penalty (ridge regression, weight decay)"
     quadratic = True
@@ -60,17 +59,16 @@ class GaussianPrior(Prior):
 
     def library_settings(self, least_squares, lam, per_weight_grad):
         decay = per_weight_grad.coeff(theta)  # the optimiser adds weight_decay·θ to the loss's gradient
-        rows = [("PyTorch", "torch.optim.SGD(..., weight_decay=wd)", "wd = %s (for this reduction)", decay)]
+        rows = [("PyTorch", "`torch.optim.SGD(..., weight_decay=wd)`", "`weight_decay` $= %s$ (for this reduction)", decay)]
         if least_squares:
-            rows.append(("scikit-learn", "Ridge(alpha=a): ‖y − Xw‖² + a‖w‖²", "a = λ = %s", lam))
+            rows.append(("scikit-learn", "`Ridge(alpha=a)`: $‖y − Xw‖² + a‖w‖²$", "$a = λ = %s$", lam))
         return rows
 
 
 class LaplacePrior(Prior):
     name = "laplace"
     title = "Laplace prior on each weight"
-    notation = "θ_j ~ Laplace(0, b)"
-    notation_latex = r"\theta_j \sim \mathrm{Laplace}(0, b)"
+    notation = "θ_j ∼ Laplace(0, b)"
     scale = sp.Symbol("b", positive=True)
     penalty = "L1 penalty (the lasso)"
 
@@ -80,9 +78,9 @@ class LaplacePrior(Prior):
 
     def library_settings(self, least_squares, lam, per_weight_grad):
         if least_squares:
-            return [("scikit-learn", "Lasso(alpha=a): ‖y − Xw‖²/(2n) + a‖w‖₁", "a = λ/(2n) = %s",
+            return [("scikit-learn", "`Lasso(alpha=a)`: $‖y − Xw‖²/(2n) + a‖w‖_1$", "$a = λ/(2n) = %s$",
                      sp.simplify(lam / (2 * S.n)))]
-        return [("PyTorch", "no built-in L1 penalty; add it to the loss", "λ = %s against the summed loss", lam)]
+        return [("PyTorch", "no built-in L1 penalty; add it to the loss", "$λ = %s$ against the summed loss", lam)]
 
 
 PRIORS: dict[str, Prior] = {cls.name: cls() for cls in (GaussianPrior, LaplacePrior)}

@@ -8,32 +8,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .prose import Prose
+
 
 # -- blocks: what a question is made of ----------------------------------------------------
 
 @dataclass(frozen=True)
 class Para:
-    """A paragraph: a sequence of prose strings (unicode) and ``Tex`` math pieces."""
+    """A paragraph of prose (text, formulas, code), typeset by each format."""
 
-    parts: tuple
-
-
-@dataclass(frozen=True)
-class Tex:
-    """Inline math, as LaTeX source."""
-
-    latex: str
+    prose: Prose
 
 
 @dataclass(frozen=True)
 class Display:
-    """Displayed math: rows of an aligned block (``&=`` alignment)."""
+    """Displayed math: rows of an aligned block (``&=`` alignment), as LaTeX."""
 
     rows: tuple
 
 
 @dataclass(frozen=True)
 class Choices:
+    """Multiple choice: each option a formula or a sentence (prose); ``correct`` its index."""
+
     options: tuple
     correct: int
 
@@ -53,17 +50,49 @@ class Checks:
     items: tuple
 
 
+@dataclass(frozen=True)
+class AnswerSpace:
+    """Room to write the answer on the printed exam (a box of ``height`` cm); the solutions show the solution."""
+
+    height: float
+
+
+# -- what a question asks Moodle to grade -----------------------------------------------------
+
+@dataclass(frozen=True)
+class Numeric:
+    """One number to give: its label (prose), exact-enough value, and the tolerance that grades it."""
+
+    label: Prose
+    value: float
+    tolerance: float
+    #: the value as the key prints it (to the precision the question asks for)
+    shown: str
+
+
+@dataclass(frozen=True)
+class Grading:
+    """How a question is graded: "numerical" (one or more Numeric), "multichoice" or "essay"."""
+
+    kind: str
+    numbers: tuple = ()
+
+
 @dataclass
 class Question:
     number: int
     kind: str
-    title: str
+    title: Prose
     prompt: list
     solution: list
     answer: str  # the key's final answer (unicode)
     answer_blocks: list  # the same answer as blocks, shown at the end of the worked solution
-    #: machine-readable answer for Moodle: ("numerical", [(label, value), …]) | ("multichoice", …) | ("essay", …)
-    moodle: tuple = ()
+    grading: Grading = field(default_factory=lambda: Grading("essay"))
+    #: the multiple choice, when there is one (also what Moodle shows as answers)
+    choices: Choices | None = None
+    points: int = 10
+    #: room on the printed exam, in cm (0: none)
+    space: float = 0.0
 
 
 @dataclass
@@ -80,3 +109,9 @@ class Exam:
     seed: str
     variants: list
     recipes: tuple
+    title: str = "Loss functions from maximum likelihood"
+    course: str = ""
+
+    @property
+    def total_points(self) -> int:
+        return sum(q.points for q in self.variants[0].questions) if self.variants else 0

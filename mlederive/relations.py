@@ -54,8 +54,19 @@ class Dropped:
 
 
 @dataclass(frozen=True)
+class Naming:
+    """The step says which named loss it is: one observation's ``form`` in ŷ_i, times ``per`` (1/n for a mean),
+    with ŷ_i the model's g⁻¹(η_i)."""
+
+    form: sp.Expr
+    per: sp.Expr = sp.S.One
+
+
+@dataclass(frozen=True)
 class Negation:
     concrete: Mapping | None = None
+    #: the named loss the step says it is (sum reduction: the negation is the loss), or None
+    named: Naming | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,8 @@ class Rescaling:
 
     factor: sp.Expr | None = None
     theta: tuple = ()
+    #: the named loss the step says it is, or None
+    named: Naming | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +142,7 @@ class Relation:
     name: str
     #: shown between a step and its reference
     symbol: str
-    #: what it means, for the reader
+    #: what it means, for the reader: a prose template ($…$ mathematics)
     phrase: str
     payload: type = Nothing
 
@@ -140,11 +153,11 @@ RELATIONS: dict[str, Relation] = {r.name: r for r in (
     Relation("iid-product", "=", "product over i.i.d. observations"),
     Relation("log", "↦ log", "log of the previous step (monotone: same argmax)"),
     Relation("equal", "=", "equal", Equality),
-    Relation("constant-dropped", "≃", "equal up to a θ-free constant (same argmax)", Dropped),
+    Relation("constant-dropped", "≃", "equal up to a $θ$-free constant (same argmax)", Dropped),
     Relation("negated", "↦ −", "negated (argmax becomes argmin)", Negation),
-    Relation("rescaled", "∝", "rescaled by a positive θ-free factor (same argmin)", Rescaling),
+    Relation("rescaled", "∝", "rescaled by a positive $θ$-free factor (same argmin)", Rescaling),
     Relation("derivative", "∂", "derivative", Differentiation),
-    Relation("expectation", "E", "expectation over y (linear in y, so E[y] = μ goes in)", Expectation),
+    Relation("expectation", "E", "expectation over $y$ (linear in $y$, so $E[y] = μ$ goes in)", Expectation),
     # MAP: a prior on the weights, and the closed-form minimiser of a quadratic loss
     Relation("negative-log", "↦ −log", "minus the log of the previous step"),
     Relation("bayes", "+", "Bayes' rule: the negative log-likelihood plus the negative log-prior (evidence dropped)"),

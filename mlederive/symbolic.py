@@ -32,6 +32,9 @@ d = sp.Symbol("d", integer=True, positive=True)
 design = sp.MatrixSymbol("X", n, d)
 targets = sp.MatrixSymbol("y", n, 1)
 
+# The prediction ŷ_i (ŷ_ik) in a named loss's textbook form, e.g. (y_i − ŷ_i)².
+yhat = sp.IndexedBase("yhat", real=True)
+
 # Scalar stand-ins for one observation (the JSON "observation" block).
 y0 = sp.Symbol("y", real=True)
 eta0 = sp.Symbol("eta", real=True)

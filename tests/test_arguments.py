@@ -33,7 +33,7 @@ def docs():
 
 
 def step(doc, title):
-    return next(s for s in doc.steps if s.title == title)
+    return next(s for s in doc.steps if str(s.title) == title)
 
 
 def same(a, b):
@@ -87,7 +87,7 @@ def test_sigmoid_json_gradients_in_y_and_z():
 
 def test_kl_mle_equivalence_says_where_K_is_concrete(docs):
     d = docs["kl-mle-equivalence"]
-    scopes = {s.title: c.scope for s, c in zip(d.steps, d.checks)}
+    scopes = {str(s.title): c.scope for s, c in zip(d.steps, d.checks)}
     assert scopes["Split the log of the ratio"] == "symbolic K"
     assert scopes["Count by observation"].startswith("K = 4, n = 6")
     pq = 0.5 * math.log(0.5 / (1 / 3)) + 0.5 * math.log(0.5 / (2 / 3))
@@ -161,7 +161,7 @@ CORRUPTIONS = [
 @pytest.mark.parametrize("name, title, corrupt", CORRUPTIONS)
 def test_corrupted_step_rejected(docs, name, title, corrupt):
     d = docs[name]
-    index = next(n for n, s in enumerate(d.steps) if s.title == title)
+    index = next(n for n, s in enumerate(d.steps) if str(s.title) == title)
     good = d.steps[index]
     assert check_step(d, good).verified
     bad = dataclasses.replace(good, expr=corrupt(good.expr))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..relations import Difference, Dropped, Equality, Evaluation, Rescaling, Substituted
+from ..prose import prose
 from ..documents import Argument, Result, Step
 from . import ArgumentKind, Option, distribution, integer, integers
 
@@ -49,6 +50,27 @@ class q_theta(sp.Function):
 
     def _sympystr(self, printer):
         return "q_θ(%s)" % printer._print(self.args[0])
+
+    def _prose(self, printer):
+        return "q_θ(%s)" % printer._print(self.args[0])
+
+    def _mathml_presentation(self, printer):
+        dom = printer.dom
+        name = dom.createElement("msub")
+        for tag, text in (("mi", "q"), ("mi", "θ")):
+            node = dom.createElement(tag)
+            node.appendChild(dom.createTextNode(text))
+            name.appendChild(node)
+        row = dom.createElement("mrow")
+        row.appendChild(name)
+        for part in ("(", None, ")"):
+            if part is None:
+                row.appendChild(printer._print(self.args[0]))
+            else:
+                fence = dom.createElement("mo")
+                fence.appendChild(dom.createTextNode(part))
+                row.appendChild(fence)
+        return row
 
     def _pretty(self, printer):
         from sympy.printing.pretty.stringpict import prettyForm
@@ -114,45 +136,45 @@ class KLMLEEquivalence(ArgumentKind):
         per_obs = -S(sp.log(q_theta(y[i])), i, n) / n
         nll = -S(sp.log(q_theta(y[i])), i, n)
         loglik = S(sp.log(q_theta(y[i])), i, n)
-        where = "K = %d, n = %d, sample %s" % (classes, size, tuple(o["sample"]))
+        where = "K = %d, n = %d, sample (%s)" % (classes, size, ", ".join(map(str, o["sample"])))
         pa, qa = o["p"], o["q"]
         pq, qp = kl(pa, qa), kl(qa, pa)
         steps = [
-            Step("KL divergence", "How surprised we are, on average over the data distribution p, when the "
-                 "model q_θ is used instead: the expected log-ratio.", "D_KL(p ‖ q_θ)",
+            Step("KL divergence", "How surprised we are, on average over the data distribution $p$, when the "
+                 "model $q_θ$ is used instead: the expected log-ratio.", "D_KL(p ‖ q_θ)",
                  r"D_{\mathrm{KL}}(p \,\|\, q_\theta)", kl_def, "definition"),
-            Step("Split the log of the ratio", "log(p/q) = log p − log q, summed term by term: "
-                 "D_KL(p ‖ q_θ) = −H(p) + H(p, q_θ), the negative entropy of p plus the cross-entropy.",
+            Step("Split the log of the ratio", "$log(p/q) = log p − log q$, summed term by term: "
+                 "$D_KL(p ‖ q_θ) = −H(p) + H(p, q_θ)$, the negative entropy of $p$ plus the cross-entropy.",
                  "D_KL(p ‖ q_θ)", r"D_{\mathrm{KL}}(p \,\|\, q_\theta)", split, "equal",
                  payload=Equality(concrete={K: classes})),
-            Step("Drop the entropy", "−H(p) = Σ_k p_k log p_k does not depend on θ: minimising D_KL over θ is "
-                 "minimising the cross-entropy H(p, q_θ) = −E_{y∼p}[log q_θ(y)].", "H(p, q_θ)",
+            Step("Drop the entropy", "$−H(p) = Σ_k p_k log p_k$ does not depend on $θ$: minimising $D_KL$ over $θ$ is "
+                 "minimising the cross-entropy $H(p, q_θ) = −E_{y∼p}[log q_θ(y)]$.", "H(p, q_θ)",
                  r"H(p, q_\theta)", cross, "constant-dropped", payload=Dropped(theta=(theta,))),
-            Step("The empirical distribution", "p is unknown; the sample's empirical distribution puts mass "
-                 "p̂_k = c_k/n on outcome k, where c_k counts the observations equal to k.", "H(p̂, q_θ)",
+            Step("The empirical distribution", "$p$ is unknown; the sample's empirical distribution puts mass "
+                 "$p̂_k = c_k/n$ on outcome $k$, where $c_k$ counts the observations equal to $k$.", "H(p̂, q_θ)",
                  r"H(\hat{p}, q_\theta)", empirical, "substitution", payload=Substituted(subs={p[k]: c[k] / n})),
-            Step("Count by observation", "Each observation y_i = k contributes log q_θ(k) once, c_k times in "
-                 "all: the cross-entropy with p̂ is the mean negative log-likelihood of the sample.",
+            Step("Count by observation", "Each observation $y_i = k$ contributes $log q_θ(k)$ once, $c_k$ times in "
+                 "all: the cross-entropy with $p̂$ is the mean negative log-likelihood of the sample.",
                  "H(p̂, q_θ)", r"H(\hat{p}, q_\theta)", per_obs, "equal",
                  payload=Equality(concrete=concrete, sample=True, where=where)),
-            Step("Drop the 1/n", "Multiplying by n > 0 does not move the argmin.", "NLL(θ)",
+            Step("Drop the $1/n$", "Multiplying by $n > 0$ does not move the argmin.", "NLL(θ)",
                  r"\mathrm{NLL}(\theta)", nll, "rescaled", payload=Rescaling(theta=(theta,))),
             Step("Negate: the log-likelihood", "Minimising the negative log-likelihood is maximising the "
-                 "log-likelihood: min KL = min cross-entropy = maximum likelihood.", "ℓ(θ)", r"\ell(\theta)",
+                 "log-likelihood: the least KL divergence is the least cross-entropy is the maximum likelihood.", "ℓ(θ)", r"\ell(\theta)",
                  loglik, "negated"),
-            Step("An example: D_KL(p ‖ q)", "For p = (%s) and q = (%s), from the definition."
+            Step("An example: $D_KL(p ‖ q)$", "For $p = (%s)$ and $q = (%s)$, from the definition."
                  % (", ".join(map(str, pa)), ", ".join(map(str, qa))), "D_KL(p ‖ q)",
                  r"D_{\mathrm{KL}}(p \,\|\, q)", pq, "evaluated",
                  payload=Evaluation(decimals={"nats": (float(sp.N(pq, 30)), 1)}, standalone=True,
                                     of=kl_definition(pa, qa)[0], subs=kl_definition(pa, qa)[1])),
-            Step("D_KL is not symmetric", "Swapping the arguments gives another number: a divergence, not a "
+            Step("$D_KL$ is not symmetric", "Swapping the arguments gives another number: a divergence, not a "
                  "distance.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp, "differs",
                  payload=Difference(other=pq, of=kl_definition(qa, pa)[0], subs=kl_definition(qa, pa)[1])),
         ]
-        results = [Result("Minimising D_KL(p ‖ q_θ) over θ minimises the cross-entropy", "H(p, q_θ)",
+        results = [Result("Minimising $D_KL(p ‖ q_θ)$ over $θ$ minimises the cross-entropy", "H(p, q_θ)",
                           r"H(p, q_\theta)", cross),
                    Result("… which, on a sample, maximises the log-likelihood", "ℓ(θ)", r"\ell(\theta)", loglik),
-                   Result("D_KL(p ‖ q) (nats)", "D_KL(p ‖ q)", r"D_{\mathrm{KL}}(p \,\|\, q)", pq),
-                   Result("D_KL(q ‖ p) (nats)", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp)]
-        return Argument(recipe, "a discrete distribution over K outcomes; K symbolic where provable, else %s"
-                        % where, steps, results, json={"kl_pq": float(sp.N(pq)), "kl_qp": float(sp.N(qp))})
+                   Result("$D_KL(p ‖ q)$ (nats)", "D_KL(p ‖ q)", r"D_{\mathrm{KL}}(p \,\|\, q)", pq),
+                   Result("$D_KL(q ‖ p)$ (nats)", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp)]
+        return Argument(recipe, prose("a discrete distribution over $K$ outcomes; $K$ symbolic where provable, else "
+                                      "$%s$" % where), steps, results, json={"kl_pq": float(sp.N(pq)), "kl_qp": float(sp.N(qp))})

@@ -12,6 +12,7 @@ import math
 import sympy as sp
 
 from ..relations import Equality, Evaluation, Underflow
+from ..prose import prose
 from ..documents import Argument, Result, Step, Table
 from . import ArgumentKind, Option, number
 
@@ -54,15 +55,15 @@ class LogUnderflow(ArgumentKind):
         ll = naive_loglik(pf, nz)
         exact = nz * sp.log(sp.Rational(pr))
         steps = [
-            Step("Likelihood of n observations", "n independent observations, each with probability p: the "
-                 "likelihood is the product of n factors p.", "L_n", r"L_n", p ** n, "definition"),
-            Step("Log-likelihood", "The log turns the product into a sum of n terms log p.", "ℓ_n = log L_n",
+            Step("Likelihood of $n$ observations", "$n$ independent observations, each with probability $p$: the "
+                 "likelihood is the product of $n$ factors $p$.", "L_n", r"L_n", p ** n, "definition"),
+            Step("Log-likelihood", "The log turns the product into a sum of $n$ terms $log p$.", "ℓ_n = log L_n",
                  r"\ell_n = \log L_n", n * sp.log(p), "equal", payload=Equality(of=sp.expand_log(sp.log(p ** n)))),
-            Step("The product underflows", "Multiplied in IEEE-754 double precision, p·p·…·p reaches 0.0 "
-                 "(below the smallest subnormal, 2^{−1074} ≈ 4.9e−324) at this n; one factor fewer is still "
-                 "positive.", "n*", "n^{*}", sp.Integer(nz), "float64-underflow", payload=Underflow(p=pf)),
-            Step("The log-likelihood does not", "At n*, the sum of n* float64 logs is finite and agrees with "
-                 "the exact value n*·log p to about 1e-14 (the rounding of n* additions).", "ℓ_{n*}", r"\ell_{n^{*}}", exact, "evaluated",
+            Step("The product underflows", "Multiplied in IEEE-754 double precision, $p·p·…·p$ reaches 0.0 "
+                 "(below the smallest subnormal, $2^{−1074} ≈ 4.9·10^{−324}$) at this $n$; one factor fewer is "
+                 "still positive.", "n*", "n^{*}", sp.Integer(nz), "float64-underflow", payload=Underflow(p=pf)),
+            Step("The log-likelihood does not", "At $n^*$, the sum of $n^*$ float64 logs is finite and agrees with "
+                 "the exact value $n^* log p$ to about $10^{−14}$ (the rounding of $n^*$ additions).", "ℓ_{n*}", r"\ell_{n^{*}}", exact, "evaluated",
                  reference="step-2", payload=Evaluation(subs={n: nz, p: sp.Rational(pr)},
                                                        decimals={"float64 sum of logs": (ll, 1)})),
         ]
@@ -72,12 +73,12 @@ class LogUnderflow(ArgumentKind):
             product = math.prod([pf] * count)
             rows.append((str(count), "%.6g" % product, "%.15g" % naive_loglik(pf, count),
                          "%.15g" % float(sp.N(count * sp.log(sp.Rational(pr)), 20))))
-        table = Table("p = %s: product vs sum of logs in float64" % pr,
-                      ("n", "product p^n", "sum of logs", "exact n·log p"), tuple(rows))
-        results = [Result("The product of %d factors %s is 0.0 in float64" % (nz, pr), "n*", "n^{*}",
+        table = Table("$p = %s$: the product against the sum of logs in float64" % pr,
+                      ("$n$", "product $p^n$", "sum of logs", "exact $n log p$"), tuple(rows))
+        results = [Result("The product of %d factors $%s$ is 0.0 in float64" % (nz, pr), "n*", "n^{*}",
                           sp.Integer(nz)),
                    Result("… while the log-likelihood there is %.15g" % ll, "ℓ_{n*}", r"\ell_{n^{*}}", exact)]
-        return Argument(recipe, "p = %s, IEEE-754 double precision" % pr, steps, results, [table],
+        return Argument(recipe, prose("$p = %s$, IEEE-754 double precision" % pr), steps, results, [table],
                         json={"p": pf, "first_zero_n": nz, "loglik_at_first_zero": ll,
                               "loglik_exact": float(sp.N(exact, 30)),
                               "relative_error": abs(ll - float(sp.N(exact, 30))) / abs(float(sp.N(exact, 30)))})

@@ -11,6 +11,7 @@ from .. import symbolic as S
 from ..documents import Derivation, MapSummary, Result, StepBuilder
 from ..model import Model
 from ..predictors import PREDICTORS
+from ..prose import join, prose
 from ..priors import PRIORS
 from ..recipe import Recipe
 from .closed_form import has_normal_equations, normal_equations_step
@@ -37,8 +38,9 @@ def _warnings(recipe: Recipe, model: Model) -> list[str]:
         if flagged:
             out.append(flagged)
     if model.pairing.status == "constrained":
-        out.append("%s-%s is valid only where g⁻¹(η) stays in the mean domain: %s."
-                   % (model.family.name, model.link.name, model.pairing.reason))
+        where = join([prose("$%s$", part) for part in model.pairing.constraint.split(" or ")], " or ")
+        out.append(prose("%s-%s is valid only where $g⁻¹(η)$ stays in the %s family's mean domain: %s.",
+                         model.family.name, model.link.name, model.family.name, where))
     return out
 
 
@@ -51,18 +53,19 @@ def _subtitle(recipe: Recipe, model: Model) -> str:
 def _results(model: Model, loss, loss_name, gradients: dict, posterior: MapSummary | None,
              displays: dict) -> list[Result]:
     """The results block; ``displays`` maps an expression to the verified display form of the step it is."""
-    out = [Result("Loss: %s" % (loss_name or "no textbook name (see the last loss step)"),
+    out = [Result(prose("Loss: %s", loss_name or "no textbook name (see the last loss step)"),
                   "loss(θ)", r"\mathcal{L}(\theta)", loss, displays.get(loss))]
     for name, g in gradients.items():
         if name == "theta":
             label = "∇_θk" if model.vector else "∇_θ"
             lhs_latex = r"\nabla_{\theta%s} \mathcal{L}" % ("_k" if model.vector else "")
         else:
-            label, lhs_latex = "∂/∂%s" % name, S.partial_latex(r"\mathcal{L}", model.params[name])
-        out.append(Result("Gradient %s:" % label, label + " loss", lhs_latex, g, displays.get(g)))
+            label, lhs_latex = "∂/∂%s" % S.inline(model.params[name]), S.partial_latex(r"\mathcal{L}",
+                                                                                        model.params[name])
+        out.append(Result(prose("Gradient $%s$:", label), label + " loss", lhs_latex, g, displays.get(g)))
     if posterior is not None:
-        out.append(Result("MAP loss: %s" % posterior.penalty, "loss_MAP(θ)", r"\mathcal{L}_{\mathrm{MAP}}(\theta)",
-                          posterior.loss))
+        out.append(Result(prose("MAP loss: %s", posterior.penalty), "loss_MAP(θ)",
+                          r"\mathcal{L}_{\mathrm{MAP}}(\theta)", posterior.loss))
         out.append(Result("Its gradient:", "∇_θ loss_MAP", r"\nabla_{\theta} \mathcal{L}_{\mathrm{MAP}}",
                           posterior.gradient))
         out.append(Result("Penalty weight (against the summed loss):", "λ", r"\lambda", posterior.lam))

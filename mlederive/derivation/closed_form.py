@@ -12,6 +12,7 @@ import sympy as sp
 from .. import symbolic as S
 from ..documents import MapSummary, Step, StepBuilder
 from ..model import Model
+from ..prose import prose
 
 #: the design matrix (rows x_iᵀ) and the target vector of the normal equations
 X, Y = S.design, S.targets
@@ -39,14 +40,15 @@ def has_normal_equations(model: Model, loss_summand: sp.Expr) -> bool:
 def normal_equations_step(b: StepBuilder, loss: Step, posterior: MapSummary | None, map_loss: Step | None) -> Step:
     if posterior is None:
         return b.add(
-            "Set the gradient to zero: the normal equations", "The loss is quadratic in θ. ∇_θ loss = 0 reads "
-            "Σ_i (θᵀx_i − y_i)·x_i = 0, i.e. XᵀX θ = Xᵀy with X the n × d matrix of rows x_iᵀ. When X has full column "
-            "rank, XᵀX is invertible and positive definite, so this is the unique (global) minimum.",
+            "Set the gradient to zero: the normal equations", "The loss is quadratic in $θ$. $∇_θ loss = 0$ reads "
+            "$Σ_i (θᵀx_i − y_i)·x_i = 0$, that is $XᵀXθ = Xᵀy$ with $X$ the $n × d$ matrix of rows $x_iᵀ$. When $X$ "
+            "has full column rank, $XᵀX$ is invertible and positive definite, so this is the unique (global) minimum.",
             "θ̂", r"\hat{\theta}", (X.T * X).I * X.T * Y, "stationary", id="normal-equations", reference=loss)
     lam = posterior.lam
     return b.add(
-        "Set the gradient to zero: ridge regression in closed form", "The regularised loss is quadratic in θ. "
-        "∇_θ = 0 reads (XᵀX + λI) θ = Xᵀy with λ = %s; XᵀX + λI is positive definite for every X (λ > 0), so the "
-        "minimum exists, is unique, and is the MAP estimate." % S.inline(lam),
+        "Set the gradient to zero: ridge regression in closed form", prose(
+            "The regularised loss is quadratic in $θ$. $∇_θ = 0$ reads $(XᵀX + λI)θ = Xᵀy$ with $λ = %s$; $XᵀX + λI$ "
+            "is positive definite for every $X$ ($λ > 0$), so the minimum exists, is unique, and is the MAP estimate.",
+            lam),
         "θ̂_MAP", r"\hat{\theta}_{\mathrm{MAP}}", (X.T * X + lam * sp.Identity(S.d)).I * X.T * Y, "stationary",
         id="normal-equations", reference=map_loss)

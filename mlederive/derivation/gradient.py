@@ -13,6 +13,7 @@ from ..documents import Step, StepBuilder
 from ..links import Identity
 from ..model import Model
 from ..predictors import theta
+from ..prose import prose
 from ..relations import Differentiation, Expectation
 from .likelihood import LossSteps
 
@@ -77,8 +78,8 @@ def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps
         curvature, fisher = curvature_steps(b, model, grad_eta_step, ls.reduction_factor)
     jac = model.predictor.jacobian(S.i)
     grad_theta = b.add(
-        "Gradient with respect to θ", "Chain rule through the predictor: ∂η_i/∂θ = %s." % S.inline(jac)
-        + (" For class k, θ_k is the weight vector of logit k." if fam.vector else ""),
+        "Gradient with respect to $θ$", prose("Chain rule through the predictor: $∂η_i/∂θ = %s$.", jac)
+        + (prose(" For class $k$, $θ_k$ is the weight vector of logit $k$.") if fam.vector else prose("")),
         "∇_θk loss" if fam.vector else "∇_θ loss",
         r"\nabla_{\theta_k} \mathcal{L}" if fam.vector else r"\nabla_{\theta} \mathcal{L}",
         S.sample_sum(grad_eta_step.expr * jac), "derivative", Differentiation(wrt=theta), id="grad-theta",
@@ -88,8 +89,9 @@ def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps
     for name in model.learned:
         p = model.params[name]
         g = S.sample_sum(sp.expand(sp.diff(loss_per_term, p), multinomial=False))
-        b.add("Gradient with respect to %s" % name, "%s is learned too: differentiate the loss directly." % name,
-              "∂loss/∂%s" % name, S.partial_latex(r"\mathcal{L}", p), g, "derivative",
+        b.add(prose("Gradient with respect to $%s$", p), prose("$%s$ is learned too: differentiate the loss in $%s$ "
+                                                                 "directly.", p, p),
+              "∂loss/∂%s" % S.inline(p), S.partial_latex(r"\mathcal{L}", p), g, "derivative",
               Differentiation(wrt=p), id="grad-%s" % name, reference=ls.loss)
         gradients[name] = g
     if fam.vector:
@@ -99,12 +101,11 @@ def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps
 
 
 def eta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[sp.Expr, Step]:
-    grad_eta_obs, chain, why = gradient_in_eta(model, ls.loss_summand, ls.factor / ls.reduction_factor)
+    grad_eta_obs, chain, why = gradient_in_eta(model, ls.loss_summand, ls.factor / ls.reduction_factor,
+                                               ls.reduction_factor)
     vector = model.family.vector
-    if chain is not None:
-        chain = (chain[0] * ls.reduction_factor, chain[1])
     return grad_eta_obs, b.add(
-        "Gradient with respect to η_i", why, "∂loss/∂η_ik" if vector else "∂loss/∂η_i",
+        "Gradient with respect to $η_i$", why, "∂loss/∂η_ik" if vector else "∂loss/∂η_i",
         r"\frac{\partial \mathcal{L}}{\partial \eta_{ik}}" if vector else r"\frac{\partial \mathcal{L}}{\partial \eta_i}",
         grad_eta_obs * ls.reduction_factor, "derivative", Differentiation(wrt=model.eta_obs(), chain=chain),
         id="grad-eta", reference=ls.loss, display=model.with_mean_named(grad_eta_obs * ls.reduction_factor))
@@ -121,73 +122,91 @@ def curvature_steps(b: StepBuilder, model: Model, grad_eta: Step, reduction: sp.
         curvature = shortest([tidied] + [f for f in [by_outcome(model, tidied, reduction)] if f is not None])
     canonical = model.pairing.status == "canonical"
     has_variance = fam.variance(mu_i, model.params) is not None
-    why = "Differentiate ∂loss/∂η_i once more."
+    why = prose("Differentiate $∂loss/∂η_i$ once more.")
     if canonical and has_variance:
-        why += (" Canonical link: the curvature is (dμ_i/dη_i)/φ times the positive rescaling factor — free of "
-                "y_i and positive — so each term is convex in η_i and, for a linear predictor η_i = θᵀx_i, the "
-                "loss is convex in θ (any minimum is global).")
-    curvature_step = b.add("Curvature in η_i", why, "∂²loss/∂η_i²", r"\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}", curvature,
+        why += prose(" Canonical link: the curvature is $(dμ_i/dη_i)/φ$ times the positive factor of the loss — free "
+                     "of $y_i$ and positive — so each term is convex in $η_i$ and, for a linear predictor "
+                     "$η_i = θᵀx_i$, the loss is convex in $θ$ (any minimum is global).")
+    curvature_step = b.add("Curvature in $η_i$", why, "∂²loss/∂η_i²", r"\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}", curvature,
           "derivative", Differentiation(wrt=model.eta_obs(), order=2, convex=canonical and has_variance),
           id="curvature", reference=grad_eta)
     if has_variance and fam.dispersion(model.params) is not None:
         mean = model.mean()
         fisher = tidy(_factor_cancel, curvature.subs(y_i, mean))
-        return curvature_step, b.add("Fisher information in η_i", "The expected curvature over y_i ~ p(y | μ_i): the curvature is linear "
-              "in y_i, so its expectation puts E[y_i] = μ_i in place of y_i"
-              + (" — the same as the curvature itself, as for every canonical link." if canonical else "."),
+        return curvature_step, b.add("Fisher information in $η_i$", prose(
+            "The expected curvature over $y_i ∼ p(y | μ_i)$: the curvature is linear in $y_i$, so its expectation "
+            "puts $E[y_i] = μ_i$ in place of $y_i$%s", " — the same as the curvature itself, as for every canonical "
+            "link." if canonical else "."),
               "E[∂²loss/∂η_i²]", r"\mathbb{E}\left[\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}\right]",
               fisher, "expectation", Expectation(mean=mean), id="fisher")
     return curvature_step, None
 
 
-def gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr):
+def gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr, reduction: sp.Expr = sp.S.One):
     """∂(per-observation loss)/∂η in textbook form, the chain-rule factors (or None), and the why.
 
     ``scale`` is the θ-free factor that turned the negative log-likelihood into the
-    per-observation loss, so the exponential-family score (μ − y)/φ is multiplied by it.
+    per-observation loss, so the exponential-family score (μ − y)/φ is multiplied by it;
+    ``reduction`` (1/n for a mean) is what the step shows on top. The chain-rule factors are
+    those of the step as shown: ∂loss/∂μ_i (with the reduction) and dμ_i/dη_i.
     """
     fam, link = model.family, model.link
     mu_i = model.mu_obs()
-    form_mu, why = _score_form(model, scale)
+    form_mu, why = _score_form(model, scale, scale * reduction)
     if form_mu is not None:
         grad = form_mu.subs(mu_i, model.mean())
     else:
         grad = model.diff_eta(loss_summand)
         if not _nonsmooth(grad):  # simplify would turn sign(f) into a Piecewise that hides the kink
             grad = tidy(sp.simplify, grad)
-    chain = None
-    if not fam.vector:
-        # the chain-rule factors, in μ: ∂loss/∂μ and dμ/dη
-        log_mu = fam.expanded_log_density(model.y_obs(), mu_i, Identity(), model.params)
-        kept_mu = [t for t in sp.Add.make_args(log_mu) if t.has(mu_i) or any(t.has(p) for p in model.learned_params())]
-        dl_dmu = tidy(sp.factor, sp.diff(-sp.Add(*kept_mu) * scale, mu_i))
-        dmu_deta = link.chain_factor(mu_i, model.eta_obs())
-        chain = (dl_dmu, dmu_deta)
-        why = "Chain rule: ∂ℓ/∂μ_i · dμ_i/dη_i = (%s)·(%s). %s" % (S.inline(dl_dmu), S.inline(dmu_deta), why)
-    return grad, chain, why
+    if fam.vector:
+        return grad, None, why
+    # the chain-rule factors, in μ: ∂loss/∂μ and dμ/dη
+    log_mu = fam.expanded_log_density(model.y_obs(), mu_i, Identity(), model.params)
+    kept_mu = [t for t in sp.Add.make_args(log_mu) if t.has(mu_i) or any(t.has(p) for p in model.learned_params())]
+    dl_dmu = tidy(sp.factor, sp.diff(-sp.Add(*kept_mu) * scale, mu_i)) * reduction
+    dmu_deta = link.chain_factor(mu_i, model.eta_obs())
+    if dmu_deta == 1:
+        chain_why = prose("Chain rule with $dμ_i/dη_i = 1$: $∂loss/∂η_i = ∂loss/∂μ_i = %s$.", dl_dmu)
+    else:
+        chain_why = prose("Chain rule: $∂loss/∂η_i = ∂loss/∂μ_i · dμ_i/dη_i$ with $∂loss/∂μ_i = %s$ and "
+                          "$dμ_i/dη_i = %s$.", dl_dmu, dmu_deta)
+    return grad, (dl_dmu, dmu_deta), chain_why + prose(" ") + why
 
 
-def _score_form(model: Model, scale: sp.Expr):
-    """(the gradient written in μ, the why) from the variance function; (None, why) without one."""
+def _score_words(phi):
+    """(μ_i − y_i)/φ with dispersion φ = σ² — or μ_i − y_i where the dispersion is 1 (say nothing of a φ that a
+    probit's φ(η) could be mistaken for)."""
+    if phi == 1:
+        return prose("$μ_i − y_i$ (the dispersion is 1)")
+    return prose("$(μ_i − y_i)/φ$ with dispersion $φ = %s$", phi)
+
+
+def _score_form(model: Model, scale: sp.Expr, factor: sp.Expr):
+    """(the gradient written in μ, the why) from the variance function; (None, why) without one.
+
+    ``factor`` is the loss's own positive factor (the rescaling step's: 2σ²/n for the mean squared error)."""
     fam, link = model.family, model.link
     y_i, mu_i = model.y_obs(), model.mu_obs()
     phi = fam.dispersion(model.params)
     variance = fam.variance(mu_i, model.params)
+    times = prose(", times the loss's factor $%s$", factor) if factor != 1 else prose("")
     if model.pairing.status == "canonical" and phi is not None:
         # (dμ/dη)/V(μ) is constant for a canonical link: 1 for identity/log/logit, −1 for 1/μ, −½ for 1/μ²
         c = sp.Integer(1) if fam.vector else sp.cancel(link.inverse_deriv_in_mu(mu_i) / variance)
-        why = ("Canonical link: the gradient takes the form (μ_i − y_i)/φ with φ = %s, times the rescaling factor %s."
-               % (S.inline(phi), S.inline(scale)))
+        why = prose("Canonical link: the gradient takes the form %s%s.", _score_words(phi), times)
         if c != 1:
-            why += (" Here g is %s while the natural parameter is %s·g, hence the constant factor %s."
-                    % (link.title, S.inline(c), S.inline(c)))
+            why += prose(" Here $g$ is the %s while the natural parameter is $%s·g$, hence the constant factor $%s$.",
+                         link.title, c, c)
         if fam.vector:
-            why += (" For softmax, Σ_m ∂ℓ/∂μ_m · ∂μ_m/∂η_k = Σ_m (−y_m/μ_m)·μ_m(δ_mk − μ_k) = μ_k·Σ_m y_m − y_k = μ_k − y_k.")
+            why += prose(" For softmax, per observation, $Σ_m ∂(−log p)/∂μ_m · ∂μ_m/∂η_k = Σ_m (−y_m/μ_m)·μ_m(δ_mk − μ_k)"
+                         " = μ_k Σ_m y_m − y_k = μ_k − y_k$.")
         return scale * c * (mu_i - y_i) / phi, why
     if phi is not None and variance is not None:
         dmu = link.chain_factor(mu_i, model.eta_obs())
-        why = ("Non-canonical link: the gradient carries the extra factor (dμ/dη)/V(μ) = (%s)/(%s) beside (μ_i − y_i)/φ."
-               % (S.inline(dmu), S.inline(variance)))
+        why = prose("Non-canonical link: beside %s%s, the gradient carries the factor $(dμ_i/dη_i)/V(μ_i) = %s$.",
+                    _score_words(phi), times, dmu / variance)
         return shortest([sp.cancel(scale * (mu_i - y_i) * dmu / (phi * variance)),
                          scale * (mu_i - y_i) * dmu / (phi * variance)]), why
-    return None, "Differentiate the per-observation loss directly (this family has no variance-function form)."
+    return None, prose("The %s family has no variance function, so there is no $(μ_i − y_i)/φ$ form: this is the "
+                       "derivative itself.", fam.title)

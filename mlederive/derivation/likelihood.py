@@ -14,7 +14,8 @@ from .. import symbolic as S
 from ..documents import StepBuilder, Table
 from ..losses import NamedLoss, conventions
 from ..model import Model
-from ..relations import Dropped, Rescaling, Substituted
+from ..prose import Prose, join, prose
+from ..relations import Dropped, Naming, Negation, Rescaling, Substituted
 from .recognise import recognise
 
 
@@ -48,21 +49,22 @@ def split_theta(summand: sp.Expr, model: Model):
     return sp.Add(*kept), dropped
 
 
-def pretty_list(exprs) -> str:
-    return ", ".join(S.inline(e) for e in exprs)
-
-
-def describe_model(model: Model) -> str:
-    fam = model.family
-    known = [n for n in model.params if n not in model.learned]
-    parts = ["y_i | x_i ~ %s" % fam.notation, model.link.title, model.predictor.formula]
+def describe_model(model: Model) -> Prose:
+    """The model statement: y_i | x_i ∼ N(μ_i, σ²); identity link μ_i = η_i; η_i = θᵀx_i; σ known."""
+    fam, link = model.family, model.link
+    known = [model.params[n] for n in model.params if n not in model.learned]
+    mean_lhs = "μ_ik" if fam.vector else "μ_i"
+    parts = [fam.statement(),
+             prose("%s $%s = %s$" % ("%s", mean_lhs, "%s") + (", " + link.note if link.note else ""),
+                   link.title, model.mean_display()),
+             prose(model.predictor.formula)]
     if known:
-        parts.append("%s known" % ", ".join(S.inline(model.params[n]) for n in known))
+        parts.append(prose("%s known", join(known)))
     if model.learned:
-        parts.append("%s learned with θ" % ", ".join(S.inline(model.params[n]) for n in model.learned))
+        parts.append(prose("%s learned with $θ$", join(model.learned_params())))
     if fam.vector:
-        parts.append("y_i one-hot over K classes (checked with K = %d)" % model.classes)
-    return "; ".join(parts) + "."
+        parts.append(prose("$y_i$ one-hot over $K$ classes (checked with $K = %s$)", sp.Integer(model.classes)))
+    return join(parts, "; ") + prose(".")
 
 
 def density_steps(b: StepBuilder, model: Model) -> sp.Expr:
@@ -81,8 +83,8 @@ def density_steps(b: StepBuilder, model: Model) -> sp.Expr:
     shown = S.substitute_held(textbook, {mu_i: model.mean_display()}) if textbook is not None \
         else dens_mu.xreplace({mu_i: model.mean_display()})
     shown = None if shown == dens_eta else shown
-    b.add("One observation's density", "Substitute μ_i = g⁻¹(η_i) = %s; θ now enters only through η_i."
-          % S.inline(mean), "p(y_i | x_i; θ)", r"p(y_i \mid x_i; \theta)", dens_eta, "substitution",
+    b.add("One observation's density", prose("Substitute $μ_i = g⁻¹(η_i) = %s$; $θ$ now enters only through "
+                                             "$η_i$.", model.mean_display()), "p(y_i | x_i; θ)", r"p(y_i \mid x_i; \theta)", dens_eta, "substitution",
           Substituted(inverse=mean), id="density", display=shown)
     product, log_sum = (None, None) if shown is None else (
         sp.Product(shown, (S.i, 1, S.n)), sp.Sum(sp.log(shown, evaluate=False), (S.i, 1, S.n)))
@@ -90,8 +92,8 @@ def density_steps(b: StepBuilder, model: Model) -> sp.Expr:
           "so their joint density is the product of the individual densities.",
           "L(θ)", r"L(\theta)", sp.Product(dens_eta, (S.i, 1, S.n)), "iid-product", id="likelihood",
           display=product)
-    b.add("Log-likelihood", "log is strictly increasing, so it keeps the argmax; it turns the product into a sum "
-          "and avoids the underflow of multiplying many small probabilities.",
+    b.add("Log-likelihood", "The logarithm is strictly increasing, so it keeps the argmax; it turns the product into "
+          "a sum and avoids the underflow of multiplying many small probabilities.",
           "ℓ(θ) = log L(θ)", r"\ell(\theta) = \log L(\theta)", sp.Sum(sp.log(dens_eta), (S.i, 1, S.n)), "log",
           id="log-likelihood", display=log_sum)
     return dens_eta
@@ -102,21 +104,22 @@ def loss_steps(b: StepBuilder, model: Model, reduction: str) -> LossSteps:
     fam, link = model.family, model.link
     density_steps(b, model)
     expanded = fam.expanded_log_density(model.y_obs(), model.eta_obs(), link, model.params)
-    why = "log of a product is the sum of logs, log(a^b) = b·log a, log(exp u) = u."
+    why = prose("The log of a product is the sum of the logs, $log(a^b) = b·log a$ and $log(exp u) = u$.")
     if fam.vector:
-        why += " One-hot targets sum to one, Σ_k y_ik = 1, which turns Σ_k y_ik·log Σ_j e^{η_ij} into log Σ_j e^{η_ij}."
+        why += prose(" One-hot targets sum to one, $Σ_k y_ik = 1$, which turns $Σ_k y_ik·log Σ_j e^{η_ij}$ into "
+                     "$log Σ_j e^{η_ij}$.")
     b.add("Expand each log term", why, "ℓ(θ)", r"\ell(\theta)", S.sample_sum(expanded), "equal", id="expanded")
 
     kept, dropped = split_theta(expanded, model)
     dropped_sample = [S.sample_sum(t) for t in dropped]
     if dropped:
-        why = "These terms do not depend on θ (nor on any learned parameter), so they do not move the argmax: " \
-              + pretty_list(dropped_sample) + "."
+        why = prose("These terms do not depend on $θ$%s, so they do not move the argmax: %s.",
+                    " (nor on a learned parameter)" if model.learned else "", join(dropped_sample, ", ", " and "))
     else:
-        why = "Every term depends on θ: there is nothing to drop."
-    b.add("Drop the θ-free terms", why, "ℓ(θ) + const", r"\ell(\theta) + \text{const}", S.sample_sum(kept),
+        why = prose("Every term depends on $θ$: there is nothing to drop.")
+    b.add("Drop the $θ$-free terms", why, "ℓ(θ) + const", r"\ell(\theta) + \text{const}", S.sample_sum(kept),
           "constant-dropped", Dropped(dropped=tuple(dropped_sample)), id="drop-constants",
-          notes=tuple("dropped: %s" % S.inline(t) for t in dropped_sample))
+          notes=tuple(prose("dropped: %s", t) for t in dropped_sample))
 
     nll = -kept
     # the rescaling factor must be free of θ *and* of the data (1/y would reweight the observations)
@@ -126,24 +129,27 @@ def loss_steps(b: StepBuilder, model: Model, reduction: str) -> LossSteps:
     reduction_factor = 1 / S.n if reduction == "mean" else sp.Integer(1)
     factor = reduction_factor / coeff
     named = recognise(model, core)
+    naming = None if named is None else Naming(named.textbook(model), reduction_factor)
     if named is not None:
         loss_name = named.name(reduction)
-        recog = "This is the %s, with %s." % (loss_name, "ŷ_i = %s" % S.inline(model.mean()))
+        recog = prose("This is the %s, $%s$ per observation with $%s = %s$.", loss_name,
+                      named.textbook(model), named.yhat(model), model.mean_display())
     else:
         loss_name = None
-        recog = "No textbook name: this is the %s negative log-likelihood with the %s link (%s reduction)." % (
-            fam.title, link.name, reduction)
-    negate_why = "Maximising the log-likelihood is minimising the negative log-likelihood."
+        recog = prose("No textbook name: this is the %s negative log-likelihood with the %s link (%s reduction).",
+                      fam.title, link.name, reduction)
+    negate_why = prose("Maximising the log-likelihood is minimising the negative log-likelihood.")
     rescaled = factor != 1
-    nll_step = b.add("Negate", negate_why if rescaled else negate_why + " " + recog, "NLL(θ)",
-                     r"\mathrm{NLL}(\theta)", S.sample_sum(nll), "negated", id="negate",
+    nll_step = b.add("Negate", negate_why if rescaled else negate_why + prose(" ") + recog, "NLL(θ)",
+                     r"\mathrm{NLL}(\theta)", S.sample_sum(nll), "negated",
+                     Negation(named=None if rescaled else naming), id="negate",
                      notes=() if rescaled else (recog,))
     loss_step, loss = nll_step, S.sample_sum(core * reduction_factor)
     if rescaled:
-        why = "Multiply by the positive θ-free factor %s (%s reduction); the argmin does not move. %s" % (
-            S.inline(factor), reduction, recog)
+        why = prose("Multiply by the positive $θ$-free factor $%s$ (%s reduction); the argmin does not move. %s",
+                    factor, reduction, recog)
         loss_step = b.add("Rescale: the loss", why, "loss(θ)", r"\mathcal{L}(\theta)", loss, "rescaled",
-                          Rescaling(factor=factor), id="loss", notes=(recog,))
+                          Rescaling(factor=factor, named=naming), id="loss", notes=(recog,))
     return LossSteps(nll_step, loss_step, loss, core, expanded, factor, reduction_factor, named, loss_name,
                      dropped_sample)
 
@@ -153,5 +159,5 @@ def library_table(named: NamedLoss | None, dropped: list, statsmodels: str | Non
     rows = tuple(conventions(named, statsmodels))
     if not rows:
         return None
-    return Table("What libraries compute for this assumption (we dropped: %s)" % (
-        ", ".join(S.inline(t) for t in dropped) or "nothing"), ("library", "call", "keeps", "reduction"), rows)
+    return Table(prose("What libraries compute for this assumption (we dropped %s)", join(dropped, ", ", " and ")
+                       if dropped else "nothing"), ("library", "call", "keeps", "reduction"), rows)

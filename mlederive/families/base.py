@@ -7,6 +7,7 @@ leave it is valid only under a constraint on η; one of the wrong shape
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -14,6 +15,7 @@ import sympy as sp
 from .. import symbolic as S
 from ..links import LINKS, Link
 from ..pairing import Pairing, PairingStatus, eta_constraint
+from ..prose import prose
 
 @dataclass(frozen=True)
 class Param:
@@ -28,8 +30,10 @@ class Param:
 class Family:
     name: str = ""
     title: str = ""
-    #: how the model line reads, with {mu} and parameter names substituted
+    #: the law in our notation, with μ for the mean: "N(μ, σ²)", "Gamma(k, μ)" (shown as y_i | x_i ∼ N(μ_i, σ²))
     notation: str = ""
+    #: what the parameters mean, a prose template ("with shape $k$ and mean $μ_i$"), or ""
+    notation_note: str = ""
     params: tuple[Param, ...] = ()
     support: sp.Set = sp.S.Reals
     mean_domain: sp.Set = sp.S.Reals
@@ -38,8 +42,14 @@ class Family:
     natural_link: str | None = None
     vector: bool = False
     discrete: bool = False
-    #: the statsmodels GLM family with this density (its log-likelihood keeps every constant), or None
+    #: the statsmodels GLM family with this density (its log-likelihood keeps every constant), a prose
+    #: template with its call as `code`, or None
     statsmodels: str | None = None
+
+    def statement(self):
+        """The model's first words: y_i | x_i ∼ N(μ_i, σ²) (and what the parameters mean), as prose."""
+        law = re.sub(r"μ(?![_\w])", "μ_i", self.notation).replace("μ_1, …, μ_K", "μ_i1, …, μ_iK")
+        return prose("$y_i | x_i ∼ %s$" + (", " + self.notation_note if self.notation_note else ""), law)
 
     # -- the density ---------------------------------------------------------------
     def density(self, y: sp.Expr, mu: sp.Expr, params: dict) -> sp.Expr:

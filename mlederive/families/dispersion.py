@@ -18,7 +18,7 @@ class Gaussian(Family):
     r"""Normal noise: :math:`p(y) = \frac{1}{\sqrt{2\pi}\sigma} e^{-(y-\mu)^2 / (2\sigma^2)}`."""
 
     name, title = "gaussian", "Gaussian"
-    statsmodels = "sm.families.Gaussian()"
+    statsmodels = "`sm.families.Gaussian()`"
     notation = "N(μ, σ²)"
     params = (Param("sigma", _sigma, "noise standard deviation"),)
     canonical_link = "identity"
@@ -43,7 +43,7 @@ class Bernoulli(Family):
     r"""A binary outcome: :math:`p(y) = \mu^y (1-\mu)^{1-y}`, y ∈ {0, 1}."""
 
     name, title = "bernoulli", "Bernoulli"
-    statsmodels = "sm.families.Binomial()"
+    statsmodels = "`sm.families.Binomial()`"
     notation = "Bernoulli(μ)"
     support = sp.FiniteSet(0, 1)
     mean_domain = sp.Interval.open(0, 1)
@@ -67,7 +67,7 @@ class Poisson(Family):
     r"""Counts: :math:`p(y) = \mu^y e^{-\mu} / y!`, y ∈ {0, 1, 2, …}."""
 
     name, title = "poisson", "Poisson"
-    statsmodels = "sm.families.Poisson()"
+    statsmodels = "`sm.families.Poisson()`"
     notation = "Poisson(μ)"
     support = sp.S.Naturals0
     mean_domain = sp.Interval.open(0, sp.oo)
@@ -124,8 +124,8 @@ class Binomial(Family):
     r"""The proportion y of successes in m known trials: :math:`p(y) = \binom{m}{my} \mu^{my} (1-\mu)^{m(1-y)}`."""
 
     name, title = "binomial", "Binomial"
-    statsmodels = "sm.families.Binomial() with var_weights m"
-    notation = "Binomial(m, μ)/m"
+    statsmodels = "`sm.families.Binomial()` with `var_weights` $= m$"
+    notation, notation_note = "Binomial(m, μ)/m", "the proportion of successes in $m$ trials"
     params = (Param("m", _m, "number of trials"),)
     support = sp.Interval(0, 1)
     mean_domain = sp.Interval.open(0, 1)
@@ -153,8 +153,8 @@ class Exponential(PositiveY, Family):
     r"""Waiting times with mean μ: :math:`p(y) = e^{-y/\mu}/\mu`, y > 0."""
 
     name, title = "exponential", "Exponential"
-    statsmodels = "sm.families.Gamma() with scale = 1"
-    notation = "Exponential(mean μ)"
+    statsmodels = "`sm.families.Gamma()` with `scale=1`"
+    notation, notation_note = "Exponential(μ)", "with mean $μ_i$"
     mean_domain = positive
     canonical_link = "inverse"
 
@@ -175,8 +175,8 @@ class Gamma(PositiveY, Family):
     r"""Shape k, mean μ: :math:`p(y) = \frac{(k/\mu)^k y^{k-1} e^{-ky/\mu}}{\Gamma(k)}`."""
 
     name, title = "gamma", "Gamma"
-    statsmodels = "sm.families.Gamma()"
-    notation = "Gamma(shape k, mean μ)"
+    statsmodels = "`sm.families.Gamma()`"
+    notation, notation_note = "Gamma(k, μ)", "with shape $k$ and mean $μ_i$"
     params = (Param("k", _k_shape, "shape"),)
     mean_domain = positive
     canonical_link = "inverse"
@@ -202,8 +202,8 @@ class InverseGaussian(PositiveY, Family):
     r"""Shape λ, mean μ: :math:`p(y) = \sqrt{\lambda/(2\pi y^3)}\, e^{-\lambda (y-\mu)^2/(2\mu^2 y)}`."""
 
     name, title = "inverse-gaussian", "Inverse Gaussian"
-    statsmodels = "sm.families.InverseGaussian()"
-    notation = "IG(μ, λ)"
+    statsmodels = "`sm.families.InverseGaussian()`"
+    notation, notation_note = "IG(μ, λ)", "with mean $μ_i$ and shape $λ$"
     params = (Param("lambda", _lam, "shape"),)
     mean_domain = positive
     canonical_link = "inverse-squared"
@@ -229,8 +229,8 @@ class NegativeBinomial(Counts, Family):
     \left(\frac{1}{1+\alpha\mu}\right)^{1/\alpha} \left(\frac{\alpha\mu}{1+\alpha\mu}\right)^{y}`."""
 
     name, title = "negative-binomial", "Negative binomial"
-    statsmodels = "sm.families.NegativeBinomial(alpha=α)"
-    notation = "NB(μ, α)"
+    statsmodels = "`sm.families.NegativeBinomial(alpha=…)` with $α$"
+    notation, notation_note = "NB(μ, α)", "with mean $μ_i$ and variance $μ_i + αμ_i²$"
     params = (Param("alpha", _alpha, "dispersion"),)
     canonical_link = None  # log(αμ/(1+αμ)) is not among the links; log is the usual choice
     natural_link = "log"
@@ -257,7 +257,7 @@ class Geometric(Counts, Family):
     r"""Failures before the first success, mean μ: :math:`p(y) = \frac{1}{1+\mu}\left(\frac{\mu}{1+\mu}\right)^y`."""
 
     name, title = "geometric", "Geometric"
-    notation = "Geometric(mean μ)"
+    notation, notation_note = "Geometric(μ)", "with mean $μ_i$"
     canonical_link = None
     natural_link = "log"
 

@@ -37,7 +37,7 @@ class Beta(Family):
     r"""A proportion with mean μ and precision φ: :math:`p(y) = \frac{y^{\mu\phi-1}(1-y)^{(1-\mu)\phi-1}}{B(\mu\phi, (1-\mu)\phi)}`."""
 
     name, title = "beta", "Beta"
-    notation = "Beta(mean μ, precision φ)"
+    notation, notation_note = "Beta(μ, φ)", "with mean $μ_i$ and precision $φ$"
     params = (Param("phi", _phi, "precision"),)
     support = sp.Interval.open(0, 1)
     mean_domain = sp.Interval.open(0, 1)
@@ -58,7 +58,7 @@ class StudentT(Family):
     r"""Heavy-tailed noise, ν degrees of freedom, scale s: :math:`p(y) = \frac{\Gamma(\frac{\nu+1}{2})}{\Gamma(\frac{\nu}{2})\sqrt{\nu\pi}\, s}\left(1 + \frac{(y-\mu)^2}{\nu s^2}\right)^{-\frac{\nu+1}{2}}`."""
 
     name, title = "student-t", "Student t"
-    notation = "t_ν(μ, s)"
+    notation, notation_note = "t_ν(μ, s)", "with $ν$ degrees of freedom and scale $s$"
     params = (Param("nu", _nu, "degrees of freedom"), Param("s", _s, "scale"))
     canonical_link = None
     natural_link = "identity"
@@ -80,7 +80,7 @@ class LogNormal(PositiveY, Family):
     r"""log y ~ N(μ, σ²): :math:`p(y) = \frac{1}{y\sigma\sqrt{2\pi}} e^{-(\log y - \mu)^2/(2\sigma^2)}`; μ is the mean of log y."""
 
     name, title = "log-normal", "Log-normal"
-    notation = "LogNormal(μ, σ²) (μ: mean of log y)"
+    notation, notation_note = "LogNormal(μ, σ²)", "where $μ_i$ is the mean of $log y_i$"
     params = (Param("sigma", _sigma, "standard deviation of log y"),)
     mean_domain = sp.S.Reals
     canonical_link = None
@@ -100,7 +100,7 @@ class Weibull(PositiveY, Family):
     r"""Shape k known, scale μ: :math:`p(y) = \frac{k}{\mu}\left(\frac{y}{\mu}\right)^{k-1} e^{-(y/\mu)^k}`."""
 
     name, title = "weibull", "Weibull"
-    notation = "Weibull(shape k, scale μ)"
+    notation, notation_note = "Weibull(k, μ)", "with shape $k$ and scale $μ_i$"
     params = (Param("k", _k_shape, "shape"),)
     mean_domain = positive
     canonical_link = None

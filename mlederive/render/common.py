@@ -92,6 +92,50 @@ def display_form(expr: sp.Expr, notation: Notation = DEFAULT_NOTATION) -> sp.Exp
     return S.substitute_held(expr, mapping)  # a display form stays as written (mlederive.symbolic.leading …)
 
 
+def math_parts(run, notation: "Notation") -> list:
+    """A Math run's parts with the notation's names: ("notation", unicode), ("expr", SymPy expression) or
+    ("tex", a TeX piece)."""
+    from ..prose import TeX
+
+    merged = []  # "p = (" + "4/7, 3/7" + ")" is one piece of notation
+    for p in run.parts:
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        else:
+            merged.append(p)
+    return [("notation", notation.text(p)) if isinstance(p, str) else ("tex", p) if isinstance(p, TeX)
+            else ("expr", display_form(p, notation)) for p in merged]
+
+
+_SCRIPTABLE = re.compile(r"_([0-9aehijklmnoprstuvx]+)(?![A-Za-z0-9])")
+
+
+def unicode_scripts(notation: str) -> str:
+    """η_i → ηᵢ, y_ik → yᵢₖ where unicode has every subscript letter (θ_MAP, x_d stay as written)."""
+    from sympy.printing.pretty.pretty_symbology import sub
+
+    return _SCRIPTABLE.sub(lambda m: "".join(sub[c] for c in m.group(1)) if all(c in sub for c in m.group(1))
+                           else m.group(0), notation)
+
+
+def plain_text(p, notation: "Notation" = None, unbroken: bool = False) -> str:
+    """Prose as one line of unicode: what the terminal shows and JSON carries (ηᵢ as the 2-D art writes it).
+    ``unbroken``: spaces inside a formula do not break (the terminal wraps between words, not inside σ(η) − y)."""
+    from ..prose import Math, as_prose
+    from .inline import prose_math
+
+    notation = notation or DEFAULT_NOTATION
+    out = []
+    for run in as_prose(p).runs:
+        if isinstance(run, Math):
+            math = "".join(unicode_scripts(v) if kind == "notation" else (v.text or v.latex) if kind == "tex"
+                           else prose_math(v) for kind, v in math_parts(run, notation))
+            out.append(math.replace(" ", "\u00a0") if unbroken else math)
+        else:
+            out.append(run.text)
+    return "".join(out)
+
+
 def shown(step, check=None):
     """What a reader sees of a step: its textbook form (proved equal by the verifier), or the working form —
     always the working form when the step failed, so a wrong step is shown as it is."""
@@ -100,8 +144,11 @@ def shown(step, check=None):
     return step.display
 
 
-def relation_phrase(relation: str) -> str:
-    return RELATIONS[relation].phrase
+def relation_phrase(relation: str):
+    """What the relation means, as prose."""
+    from ..prose import prose
+
+    return prose(RELATIONS[relation].phrase)
 
 
 def check_phrase(check: Check) -> str:
@@ -130,7 +177,7 @@ def numeric_column(table, index: int) -> bool:
     """True when every cell of the column is a number (right-aligned; text columns wrap)."""
     try:
         for row in table.rows:
-            float(row[index])
+            float(plain_text(row[index]))
     except ValueError:
         return False
     return True

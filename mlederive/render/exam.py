@@ -1,21 +1,23 @@
 """Exam rendering: LaTeX (the ``exam`` class), Markdown, the answer key and Moodle XML.
 
-Questions arrive as blocks (:mod:`mlederive.exam`); each block type has one
-way to be written in each format. Nothing here computes an answer.
+Questions arrive as blocks (:mod:`mlederive.questions`); each block type has one way to be
+written in each format. Nothing here computes an answer. What a student receives — the
+exam papers — shows the title, the course, the variant's code, the points and room to
+answer; never the seed, never a solution.
 """
 from __future__ import annotations
 
 import csv
 import html
 import io
+import re
 from xml.sax.saxutils import escape as xml_escape
 
+from ..questions import Exam, Variant
 from ..version import __version__
-from ..questions import Exam, Tex, Variant
-from .base import Renderer
-from .base import document_blocks
-from .latex import FONTS, LatexRenderer, tex_text
-from .markdown import MarkdownRenderer, md_text
+from .base import Renderer, document_blocks
+from .latex import FONTS, LatexRenderer, equation_rows, tex_prose, tex_text
+from .markdown import MarkdownRenderer, md_prose, md_text
 
 #: what a worked solution says instead of the verifier's marks, step by step
 CHECKED = "Every step of this solution was derived and machine-checked by mlederive."
@@ -37,31 +39,38 @@ class _WorkedSolution:
 
 class LatexSolution(_WorkedSolution, LatexRenderer):
     def _render_Summary(self, block):
-        return r"\noindent{\small %s}" % tex_text(CHECKED)
+        return r"\noindent{\small %s}" % tex_text(CHECKED, prose=False)
 
 
 class MarkdownSolution(_WorkedSolution, MarkdownRenderer):
     def _render_Summary(self, block):
         return "*%s*" % md_text(CHECKED)
 
-TITLE = "Loss functions from maximum likelihood"
-
-
-# -- LaTeX -------------------------------------------------------------------------------------
 
 def _aligned(rows) -> list:
     """Rows of a Display, each given an alignment point."""
     return [r if "&" in r else "&" + r for r in rows]
 
 
+def _sentence(title: str) -> str:
+    """A title as a run-in heading: "Derive a loss (…)." but "Which loss?" stays as it is."""
+    return title if title.rstrip().endswith(("?", ".", "!")) else title + "."
+
+
+def _points(n: int) -> str:
+    return "%d point%s" % (n, "" if n == 1 else "s")
+
+
+# -- LaTeX -------------------------------------------------------------------------------------
+
 class ExamLatex(Renderer):
     """Question blocks as LaTeX for the ``exam`` class."""
 
-    def __init__(self, solutions: bool):
-        self.solutions = solutions
+    def __init__(self, solutions: bool, notation):
+        self.solutions, self.notation = solutions, notation
 
     def _render_Para(self, block):
-        return "".join("$%s$" % p.latex if isinstance(p, Tex) else tex_text(p) for p in block.parts) + "\n"
+        return tex_prose(block.prose, self.notation) + "\n"
 
     def _render_Display(self, block):
         return "\\begin{align*}\n" + " \\\\\n".join(_aligned(block.rows)) + "\n\\end{align*}\n"
@@ -70,7 +79,7 @@ class ExamLatex(Renderer):
         items = []
         for n, option in enumerate(block.options):
             cmd = r"\CorrectChoice" if self.solutions and n == block.correct else r"\choice"
-            items.append("%s %s" % (cmd, tex_text(option)))
+            items.append("%s %s" % (cmd, tex_prose(option, self.notation)))
         return "\\begin{choices}\n" + "\n".join(items) + "\n\\end{choices}\n"
 
     def _render_Worked(self, block):
@@ -79,32 +88,47 @@ class ExamLatex(Renderer):
 
     def _render_Checks(self, block):
         if all(ok for _, ok, _ in block.items):
-            return "\\noindent{\\small %s}\n" % tex_text(CHECKED)
-        lines = [r"\textbf{FAILED} %s (%s)" % (tex_text(what), tex_text(method)) for what, ok, method in block.items
-                 if not ok]
+            return "\\noindent{\\small %s}\n" % tex_text(CHECKED, prose=False)
+        lines = [r"\textbf{FAILED} %s (%s)" % (tex_prose(what), tex_text(method, prose=False))
+                 for what, ok, method in block.items if not ok]
         return "\\noindent{\\small " + "\\\\\n".join(lines) + "}\n"
 
 
+def _cover(exam: Exam, variant: Variant, solutions: bool) -> list[str]:
+    course = (tex_text(exam.course, prose=False) + r"\\[2pt]") if exam.course else ""
+    out = [r"\begin{center}", course, r"{\Large %s}\\[4pt]" % tex_text(exam.title, prose=False),
+           r"Variant %s%s\\[2pt]" % (variant.code, " --- worked solutions" if solutions else ""),
+           r"{\small %d questions, %s in all}" % (len(variant.questions), _points(exam.total_points)),
+           r"\end{center}"]
+    if not solutions:
+        out += [r"\vspace{0.5em}\noindent\makebox[0.6\textwidth]{Name:\enspace\hrulefill}\hfill"
+                r"\makebox[0.3\textwidth]{Student no.:\enspace\hrulefill}", r"\vspace{1em}"]
+    return [line for line in out if line]
+
+
 def exam_tex(exam: Exam, variant: Variant, solutions: bool) -> str:
-    out = [r"\documentclass[11pt]{exam}", r"\usepackage[utf8]{inputenc}", FONTS, r"\usepackage{amsmath,amssymb}",
-           r"\usepackage[margin=2.2cm]{geometry}"]
+    out = [r"\documentclass[11pt,addpoints]{exam}", r"\usepackage[utf8]{inputenc}", FONTS,
+           r"\usepackage{amsmath,amssymb}", r"\usepackage[margin=2.2cm]{geometry}"]
     if solutions:
         out.append(r"\printanswers")
-    out += [r"\runningheader{%s}{}{Variant %s}" % (tex_text(TITLE), variant.code), r"\runningheadrule",
-            r"\begin{document}", r"\begin{center}", r"{\Large %s}\\[4pt]" % tex_text(TITLE),
-            r"Variant %s%s\\" % (variant.code, " --- worked solutions" if solutions else ""),
-            r"{\small generated by mlederive %s; every solution machine-checked}" % __version__,
-            r"\end{center}", r"\begin{questions}"]
-    blocks = ExamLatex(solutions)
+    header = tex_text(exam.course, prose=False) if exam.course else tex_text(exam.title, prose=False)
+    out += [r"\runningheader{%s}{}{Variant %s}" % (header, variant.code), r"\runningheadrule",
+            r"\pointpoints{point}{points}", r"\begin{document}"]
+    out += _cover(exam, variant, solutions)
+    out.append(r"\begin{questions}")
+    blocks = ExamLatex(solutions, variant.notation)
     for q in variant.questions:
-        out.append(r"\question \textbf{%s.}" % tex_text(q.title))
+        out.append(r"\question[%d] \textbf{%s}" % (q.points, _sentence(tex_prose(q.title, variant.notation))))
         out += blocks.render_all(q.prompt)
+        body = blocks.render_all(q.solution) + [r"\par\noindent\textbf{Answer:} "
+                                                 + "".join(blocks.render_all(q.answer_blocks))]
         if solutions:
-            out.append(r"\begin{solution}")
-            out += blocks.render_all(q.solution)
-            out.append(r"\par\noindent\textbf{Answer:} " + "".join(blocks.render_all(q.answer_blocks)))
-            out.append(r"\end{solution}")
-    out += [r"\end{questions}", r"\end{document}", ""]
+            out += [r"\begin{solution}"] + body + [r"\end{solution}"]
+        elif q.space:
+            out += [r"\begin{solutionorbox}[%gcm]" % q.space, r"\end{solutionorbox}"]
+    out += [r"\end{questions}",
+            r"\vfill\noindent{\footnotesize Generated by mlederive %s; every solution machine-checked.}" % __version__,
+            r"\end{document}", ""]
     return "\n".join(out)
 
 
@@ -113,18 +137,19 @@ def exam_tex(exam: Exam, variant: Variant, solutions: bool) -> str:
 class ExamMarkdown(Renderer):
     """Question blocks as Markdown."""
 
-    def __init__(self, solutions: bool):
-        self.solutions = solutions
+    def __init__(self, solutions: bool, notation):
+        self.solutions, self.notation = solutions, notation
 
     def _render_Para(self, block):
-        return "".join("$%s$" % p.latex if isinstance(p, Tex) else md_text(p) for p in block.parts)
+        return md_prose(block.prose, self.notation)
 
     def _render_Display(self, block):
         return "$$\n\\begin{aligned}\n" + " \\\\\n".join(_aligned(block.rows)) + "\n\\end{aligned}\n$$"
 
     def _render_Choices(self, block):
-        return "\n".join("- **%s.** %s%s" % ("ABCDEFG"[n], md_text(o), " ✓" if self.solutions and n == block.correct
-                                             else "") for n, o in enumerate(block.options))
+        return "\n".join("- **%s.** %s%s" % ("ABCDEFG"[n], md_prose(o, self.notation),
+                                             " ✓" if self.solutions and n == block.correct else "")
+                         for n, o in enumerate(block.options))
 
     def _render_Worked(self, block):
         return "\n\n".join(MarkdownSolution(block.notation, level=4).render_all(document_blocks(block.derivation)))
@@ -132,21 +157,23 @@ class ExamMarkdown(Renderer):
     def _render_Checks(self, block):
         if all(ok for _, ok, _ in block.items):
             return "*%s*" % md_text(CHECKED)
-        return "\n".join("- ✗ **FAILED** %s (%s)" % (md_text(what), md_text(method))
+        return "\n".join("- ✗ **FAILED** %s (%s)" % (md_prose(what), md_text(method))
                          for what, ok, method in block.items if not ok)
 
 
 def exam_markdown(exam: Exam, variant: Variant, solutions: bool) -> str:
-    out = ["# %s — variant %s%s" % (TITLE, variant.code, " (worked solutions)" if solutions else ""),
-           "*Generated by mlederive %s; every solution machine-checked.*" % __version__]
-    blocks = ExamMarkdown(solutions)
+    head = "# %s — variant %s%s" % (md_text(exam.title), variant.code, " (worked solutions)" if solutions else "")
+    out = ([md_text(exam.course)] if exam.course else []) + [head] + [
+        "%d questions, %s in all." % (len(variant.questions), _points(exam.total_points))]
+    blocks = ExamMarkdown(solutions, variant.notation)
     for q in variant.questions:
-        out.append("## Question %d. %s" % (q.number, md_text(q.title)))
+        out.append("## Question %d. %s (%s)" % (q.number, md_prose(q.title, variant.notation), _points(q.points)))
         out += blocks.render_all(q.prompt)
         if solutions:
             out.append("### Solution")
             out += blocks.render_all(q.solution)
             out.append("**Answer:** " + "\n\n".join(blocks.render_all(q.answer_blocks)))
+    out.append("*Generated by mlederive %s; every solution machine-checked.*" % __version__)
     return "\n\n".join(out) + "\n"
 
 
@@ -155,21 +182,27 @@ def exam_markdown(exam: Exam, variant: Variant, solutions: bool) -> str:
 def answer_key(exam: Exam) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["variant", "code", "question", "kind", "answer"])
+    writer.writerow(["variant", "code", "question", "kind", "points", "answer"])
     for variant in exam.variants:
         for q in variant.questions:
-            writer.writerow([variant.number, variant.code, q.number, q.kind, q.answer])
+            writer.writerow([variant.number, variant.code, q.number, q.kind, q.points, q.answer])
     return buffer.getvalue()
 
 
 # -- Moodle XML ----------------------------------------------------------------------------------
 
 class MoodleHtml(Renderer):
-    """Question blocks as the HTML of Moodle question text (MathJax delimiters); choices become answers."""
+    """Question blocks as the HTML of Moodle question text, mathematics for MathJax (\\( … \\))."""
+
+    def __init__(self, notation):
+        self.notation = notation
+
+    def prose(self, p) -> str:
+        """Prose as Moodle HTML: the LaTeX export's formulas between \\( and \\), words escaped."""
+        return _mathjax(md_prose(p, self.notation))
 
     def _render_Para(self, block):
-        return "<p>%s</p>" % "".join(r"\(%s\)" % html.escape(p.latex, quote=False) if isinstance(p, Tex)
-                                     else html.escape(p, quote=False) for p in block.parts)
+        return "<p>%s</p>" % self.prose(block.prose)
 
     def _render_Display(self, block):
         return self._aligned(_aligned(block.rows))
@@ -178,18 +211,17 @@ class MoodleHtml(Renderer):
         return None  # Moodle answers, not text
 
     def _render_Worked(self, block):
-        from .latex import equation_rows
-
         nt, rows = block.notation, []
         for step in block.derivation.steps:
-            rows.append("<p><b>%s.</b> %s</p>" % (html.escape(nt.text(step.title)), html.escape(nt.text(step.justification))))
-            rows.append(self._aligned(equation_rows(step.lhs_latex, step.expr, nt)))
+            rows.append("<p><b>%s.</b> %s</p>" % (_mathjax(md_prose(step.title, nt)), _mathjax(md_prose(step.justification, nt))))
+            rows.append(self._aligned(equation_rows(step.lhs_latex, step.display if step.display is not None
+                                                    else step.expr, nt)))
         return "".join(rows)
 
     def _render_Checks(self, block):
         if all(ok for _, ok, _ in block.items):
             return "<p><i>%s</i></p>" % html.escape(CHECKED)
-        return "<ul>%s</ul>" % "".join("<li>✗ %s (%s)</li>" % (html.escape(w), html.escape(m))
+        return "<ul>%s</ul>" % "".join("<li>✗ %s (%s)</li>" % (_mathjax(md_prose(w)), html.escape(m))
                                        for w, ok, m in block.items if not ok)
 
     @staticmethod
@@ -197,45 +229,83 @@ class MoodleHtml(Renderer):
         return r"<p>\[\begin{aligned}%s\end{aligned}\]</p>" % html.escape(r" \\ ".join(rows), quote=False)
 
 
+_MD_MATH = re.compile(r"\$([^$]+)\$")
+
+
+def _mathjax(markdown: str) -> str:
+    """Markdown prose (``$…$`` formulas, backslash escapes, backquoted code) as HTML for Moodle's MathJax."""
+    out, last = [], 0
+    for m in _MD_MATH.finditer(markdown):
+        out.append(_md_words(markdown[last:m.start()]))
+        out.append(r"\(%s\)" % html.escape(m.group(1), quote=False))
+        last = m.end()
+    out.append(_md_words(markdown[last:]))
+    return "".join(out)
+
+
+def _md_words(text: str) -> str:
+    text = re.sub(r"\\(.)", r"\1", text)  # Markdown's escapes
+    parts = re.split(r"`([^`]*)`", text)
+    return "".join("<code>%s</code>" % html.escape(p) if n % 2 else html.escape(p, quote=False)
+                   for n, p in enumerate(parts))
+
+
 def _cdata(text: str) -> str:
     return "<![CDATA[%s]]>" % text.replace("]]>", "]]]]><![CDATA[>")
 
 
-def _question_xml(qtype: str, name: str, text: str, body: str, feedback: str = "") -> str:
+def _question_xml(qtype: str, name: str, text: str, body: str, points: int, feedback: str = "") -> str:
     fb = "<generalfeedback format=\"html\"><text>%s</text></generalfeedback>" % _cdata(feedback) if feedback else ""
     return ('  <question type="%s">\n    <name><text>%s</text></name>\n'
-            '    <questiontext format="html"><text>%s</text></questiontext>\n    %s\n%s  </question>\n'
-            % (qtype, xml_escape(name), _cdata(text), fb, body))
+            '    <questiontext format="html"><text>%s</text></questiontext>\n    %s\n'
+            '    <defaultgrade>%d</defaultgrade>\n%s  </question>'
+            % (qtype, xml_escape(name), _cdata(text), fb, points, body))
 
 
-def moodle_xml(exam: Exam, tolerance: float = 0.001) -> str:
-    """One category per question slot, one question per variant: Moodle's random question picks a variant."""
+def _cloze_number(n, html_renderer) -> str:
+    """One embedded answer of a cloze question: {1:NUMERICAL:=value:tolerance}."""
+    return "<p>%s: {1:NUMERICAL:=%s:%s}</p>" % (html_renderer.prose(n.label), n.shown, repr(n.tolerance))
+
+
+def moodle_xml(exam: Exam) -> str:
+    """One category per question slot, one question per variant — every variant of a slot of the same kind, so
+    Moodle's random question from a category gives each student a variant of the same question. A question with
+    two numbers to give is one cloze (embedded answers) question."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     slots = max(len(v.questions) for v in exam.variants)
+    course = re.sub(r"[^\w .-]", "", exam.title).strip() or "mlederive"
     for slot in range(1, slots + 1):
-        out.append('  <question type="category">\n    <category><text>$course$/mlederive/%s/question %d'
-                   '</text></category>\n  </question>' % (xml_escape(exam.variants[0].code), slot))
+        kinds = {v.questions[slot - 1].kind for v in exam.variants}
+        if len(kinds) != 1:  # build_exam gives every variant the same kind per slot
+            raise ValueError("question slot %d holds several kinds: %s" % (slot, sorted(kinds)))
+        out.append('  <question type="category">\n    <category><text>$course$/%s/Question %d (%s)'
+                   '</text></category>\n  </question>' % (xml_escape(course), slot, kinds.pop()))
         for variant in exam.variants:
             q = variant.questions[slot - 1]
-            text = "".join(MoodleHtml().render_all(q.prompt))
-            feedback = "".join(MoodleHtml().render_all(q.solution))
-            name = "%s q%d %s" % (variant.code, q.number, q.title)
-            if q.moodle[0] == "numerical":
-                for label, value, *tol in q.moodle[1]:
-                    body = ('    <answer fraction="100"><text>%r</text><tolerance>%r</tolerance>'
-                            '<feedback><text></text></feedback></answer>\n' % (value, tol[0] if tol else tolerance))
-                    ask = text + "<p>Give %s.</p>" % html.escape(label)
-                    out.append(_question_xml("numerical", "%s (%s)" % (name, label), ask, body, feedback).rstrip("\n"))
-            elif q.moodle[0] == "multichoice":
-                options, correct = q.moodle[1], q.moodle[2]
+            render = MoodleHtml(variant.notation)
+            text = "".join(render.render_all(q.prompt))
+            feedback = "".join(render.render_all(q.solution))
+            name = "%s Q%d %s" % (variant.code, q.number, html.unescape(re.sub("<[^>]+>", "", render.prose(q.title))))
+            grading = q.grading
+            if grading.kind == "numerical" and len(grading.numbers) == 1:
+                n = grading.numbers[0]
+                body = ('    <answer fraction="100"><text>%s</text><tolerance>%r</tolerance>'
+                        '<feedback><text></text></feedback></answer>\n' % (n.shown, n.tolerance))
+                out.append(_question_xml("numerical", name, text + "<p>Give %s.</p>" % render.prose(n.label), body,
+                                         q.points, feedback))
+            elif grading.kind == "numerical":
+                cloze = text + "".join(_cloze_number(n, render) for n in grading.numbers)
+                out.append(_question_xml("cloze", name, cloze, "", q.points, feedback))
+            elif grading.kind == "multichoice":
                 answers = "".join(
                     '    <answer fraction="%d" format="html"><text>%s</text></answer>\n'
-                    % (100 if n == correct else 0, _cdata(html.escape(o))) for n, o in enumerate(options))
+                    % (100 if n == q.choices.correct else 0, _cdata(render.prose(o)))
+                    for n, o in enumerate(q.choices.options))
                 body = "    <single>true</single>\n    <shuffleanswers>1</shuffleanswers>\n" + answers
-                out.append(_question_xml("multichoice", name, text, body, feedback).rstrip("\n"))
+                out.append(_question_xml("multichoice", name, text, body, q.points, feedback))
             else:
                 body = '    <graderinfo format="html"><text>%s</text></graderinfo>\n' % _cdata(feedback)
-                out.append(_question_xml("essay", name, text, body).rstrip("\n"))
+                out.append(_question_xml("essay", name, text, body, q.points))
     out.append("</quiz>")
     return "\n".join(out) + "\n"
 

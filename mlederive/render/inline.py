@@ -11,7 +11,7 @@ from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
 from .. import symbolic as S
-from .printing import TARGETS, arranged, observed_first, ordered_terms, simple_argument
+from .printing import TARGETS, arranged, common_factor, observed_first, ordered_terms, simple_argument
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -24,7 +24,7 @@ class ProsePrinter(StrPrinter):
     """
 
     printmethod = "_prose"  # not _sympystr: σ, Φ and softmax print by their unicode names here
-    _default_settings = dict(StrPrinter._default_settings, order=None)
+    _default_settings = dict(StrPrinter._default_settings, order=None, symbol_names={})
 
     def __init__(self, settings=None):
         super().__init__(settings)
@@ -34,7 +34,8 @@ class ProsePrinter(StrPrinter):
         return pretty_symbol(name)
 
     def _print_Symbol(self, expr):
-        return self._name(expr.name)
+        named = self._settings["symbol_names"].get(expr)
+        return named if named is not None else self._name(expr.name)
 
     _print_Dummy = _print_Symbol
 
@@ -63,6 +64,9 @@ class ProsePrinter(StrPrinter):
         return "−∞"
 
     def _print_Add(self, expr, order=None):
+        factored = common_factor(expr)
+        if factored:
+            return self._print_Mul(sp.Mul(*factored, evaluate=False))
         terms = ordered_terms(self._as_ordered_terms(expr, order=None))
         out = []
         for n, term in enumerate(terms):

@@ -6,7 +6,7 @@ import json
 import sympy as sp
 
 from .. import symbolic as S
-from .common import display_form
+from .common import display_form, plain_text
 from .latex import inline_math
 
 
@@ -48,18 +48,23 @@ def _observation(d) -> dict:
     }
 
 
+def _table(t) -> dict:
+    return {"title": plain_text(t.title), "headers": [plain_text(h) for h in t.headers],
+            "rows": [[plain_text(c) for c in row] for row in t.rows]}
+
+
 def _argument_dict(doc) -> dict:
     return {
         "recipe": doc.recipe.name,
         "kind": doc.recipe.kind,
         "title": doc.recipe.title,
         "verified": doc.verified,
-        "warnings": list(doc.warnings),
+        "warnings": [plain_text(w) for w in doc.warnings],
         "steps": [
             {
                 "id": step.id,
-                "title": step.title,
-                "justification": step.justification,
+                "title": plain_text(step.title),
+                "justification": plain_text(step.justification),
                 "relation": step.relation,
                 "latex": "%s = %s" % (step.lhs_latex, inline_math(step.expr)),
                 "expr": _srepr(step.expr),
@@ -70,10 +75,9 @@ def _argument_dict(doc) -> dict:
             }
             for step, check in zip(doc.steps, doc.checks)
         ],
-        "results": [{"label": r.label, "latex": "%s = %s" % (r.lhs_latex, inline_math(r.expr)), "expr": _srepr(r.expr)}
+        "results": [{"label": plain_text(r.label), "latex": "%s = %s" % (r.lhs_latex, inline_math(r.expr)), "expr": _srepr(r.expr)}
                     for r in doc.results],
-        "tables": [{"title": t.title, "headers": list(t.headers), "rows": [list(r) for r in t.rows]}
-                   for t in doc.tables],
+        "tables": [_table(t) for t in doc.tables],
         **doc.json,
     }
 
@@ -93,12 +97,12 @@ def to_dict(d) -> dict:
         "reduction": d.recipe.reduction,
         "loss_name": d.loss_name,
         "verified": d.verified,
-        "warnings": list(d.warnings),
+        "warnings": [plain_text(w) for w in d.warnings],
         "steps": [
             {
                 "id": step.id,
-                "title": step.title,
-                "justification": step.justification,
+                "title": plain_text(step.title),
+                "justification": plain_text(step.justification),
                 "relation": step.relation,
                 "latex": "%s = %s" % (step.lhs_latex, inline_math(step.expr)),
                 "expr": _srepr(step.expr),
@@ -112,12 +116,12 @@ def to_dict(d) -> dict:
         "gradients": {name: {"expr": _srepr(g), "latex": inline_math(g)} for name, g in d.gradients.items()},
         "observation": _observation(d),
         "map": None if d.posterior is None else {
-            "prior": d.posterior.prior.name, "penalty": d.posterior.penalty,
+            "prior": d.posterior.prior.name, "penalty": plain_text(d.posterior.penalty),
             "lambda": {"expr": _srepr(d.posterior.lam), "latex": inline_math(d.posterior.lam)},
             "loss": {"expr": _srepr(d.posterior.loss), "latex": inline_math(d.posterior.loss)},
             "gradient": {"expr": _srepr(d.posterior.gradient), "latex": inline_math(d.posterior.gradient)},
         },
-        "tables": [{"title": t.title, "headers": list(t.headers), "rows": [list(r) for r in t.rows]} for t in d.tables],
+        "tables": [_table(t) for t in d.tables],
     }
 
 

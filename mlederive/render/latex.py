@@ -17,7 +17,7 @@ import sympy as sp
 from ..version import __version__
 from .base import Renderer, document_blocks
 from .printing import TextbookLatexPrinter
-from .common import (shown, DEFAULT_NOTATION, Notation, check_phrase, display_form, numeric_column, relation_phrase,
+from .common import (shown, math_parts, plain_text, DEFAULT_NOTATION, Notation, check_phrase, display_form, numeric_column, relation_phrase,
                      summary_line)
 
 #: rough number of characters that fit on a line of a displayed equation
@@ -212,6 +212,33 @@ def inline_math(expr: sp.Expr, notation: Notation = DEFAULT_NOTATION) -> str:
     return MathPrinter().doprint(display_form(expr, notation))
 
 
+def _code(text: str) -> str:
+    r"""A library call as \texttt that may break after its dots, commas and brackets, never inside a name."""
+    body = tex_text(text, prose=False)
+    for mark in (".", "(", ",", "="):
+        body = body.replace(mark, mark + r"\allowbreak{}")
+    return r"\texttt{%s}" % body
+
+
+def tex_prose(p, notation: Notation = DEFAULT_NOTATION) -> str:
+    """Prose as LaTeX: words escaped, one $…$ per formula, code in \texttt."""
+    from ..prose import Code, Math, as_prose
+    from .notation import to_latex
+
+    printer = MathPrinter({"fold_short_frac": True})
+    out = []
+    for run in as_prose(p).runs:
+        if isinstance(run, Math):
+            body = " ".join(to_latex(v) if kind == "notation" else v.latex if kind == "tex" else printer.doprint(v)
+                            for kind, v in math_parts(run, notation))
+            out.append("$%s$" % body)
+        elif isinstance(run, Code):
+            out.append(_code(run.text))
+        else:
+            out.append(tex_text(run.text, prose=False))
+    return "".join(out)
+
+
 def _display(rows: list[str]) -> str:
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
@@ -220,24 +247,34 @@ def _mark(check) -> str:
     return r"$\checkmark$" if check.verified else r"\textbf{FAILED}"
 
 
-def latex_table(table) -> str:
+def latex_table(table, notation: Notation = DEFAULT_NOTATION) -> str:
+    """A tabular whose text columns share the line in proportion to what they hold (a long library call gets
+    more room than a one-word library name), ragged right, identifiers never broken inside a name."""
     numeric = [numeric_column(table, n) for n in range(len(table.headers))]
-    text_cols = numeric.count(False)
-    width = "p{%.2f\\linewidth}" % (0.8 / text_cols) if text_cols else ""  # the column gaps take the rest
-    cols = "".join("r" if num else width for num in numeric)
-    def cell(text, num):
-        if num:
-            return tex_text(text, prose=False)
-        # ragged text that may break after dots and brackets (library calls are long words)
-        body = tex_text(text, prose=False)
-        for mark in (".", "(", "/", ","):
-            body = body.replace(mark, mark + r"\allowbreak{}")
-        return r"\raggedright " + body
+    cells = [[plain_text(c) for c in row] for row in [table.headers] + list(table.rows)]
+    need = [max(len(row[n]) for row in cells) for n in range(len(table.headers))]
+    # a column is at least as wide as its longest word (about 1.3 % of the line a character at \small), the rest
+    # of the line is shared in proportion to what each column holds
+    # (code may break after . ( , = as \allowbreak lets it: the pieces between are what cannot break)
+    floor = [0.02 + 0.013 * max(len(w) for row in cells for w in re.split(r"[\s.(,=/]+", row[n]))
+             for n in range(len(table.headers))]
+    text_cols = [n for n, num in enumerate(numeric) if not num]
+    total_floor = sum(floor[n] for n in text_cols)
+    if total_floor > 0.86:
+        floor = [f * 0.86 / total_floor for f in floor]
+    room = 0.86 - sum(floor[n] for n in text_cols)
+    extra = sum(need[n] for n in text_cols) or 1
+    widths = ["r" if num else "p{%.2f\\linewidth}" % (floor[n] + max(room, 0) * need[n] / extra)
+              for n, num in enumerate(numeric)]
 
-    head = " & ".join(cell(h, num) for h, num in zip(table.headers, numeric))
+    def cell(text, num):
+        body = tex_prose(text, notation)
+        return body if num else r"\raggedright " + body
+
+    head = " & ".join(r"\textbf{%s}" % tex_prose(h, notation) for h in table.headers)
     body = " \\tabularnewline\n".join(" & ".join(cell(c, num) for c, num in zip(row, numeric)) for row in table.rows)
     return ("\\begin{center}\\small\n%s\\\\[2pt]\n\\begin{tabular}{%s}\n%s \\tabularnewline \\hline\n%s\n"
-            "\\end{tabular}\n\\end{center}\n" % (tex_text(table.title), cols, head, body))
+            "\\end{tabular}\n\\end{center}\n" % (tex_prose(table.title, notation), "".join(widths), head, body))
 
 
 class LatexRenderer(Renderer):
@@ -254,35 +291,38 @@ class LatexRenderer(Renderer):
     def _render_Description(self, block):
         return tex_text(block.text, prose=False) + "\n"
 
+    def prose(self, p) -> str:
+        return tex_prose(p, self.notation)
+
     def _render_Setting(self, block):
-        return r"\noindent\textbf{Setting.} %s." % tex_text(block.text) + "\n"
+        return r"\noindent\textbf{Setting.} %s." % self.prose(block.text) + "\n"
 
     def _render_Caution(self, block):
-        return r"\noindent\textbf{Warning.} %s" % tex_text(block.text) + "\n"
+        return r"\noindent\textbf{Warning.} %s" % self.prose(block.text) + "\n"
 
     def _render_NumberedStep(self, block):
-        step, check, nt = block.step, block.check, self.nt
-        out = [r"%s{Step %d. %s}" % (self.heading, block.number, tex_text(nt(step.title))),
-               tex_text(nt(step.justification)), self.equation(step.lhs_latex, shown(step, check))]
+        step, check = block.step, block.check
+        out = [r"%s{Step %d. %s}" % (self.heading, block.number, self.prose(step.title)),
+               self.prose(step.justification), self.equation(step.lhs_latex, shown(step, check))]
         if check is None:  # not verified (derive(..., verify_steps=False)): no mark to show
             return "\n".join(out) + "\n"
         line = r"\noindent{\small %s %s --- %s" % (
-            _mark(check), tex_text(nt(relation_phrase(step.relation))), check_phrase(check))
+            _mark(check), self.prose(relation_phrase(step.relation)), check_phrase(check))
         if not check.verified and check.detail:
-            line += ": " + tex_text(check.detail)
+            line += ": " + tex_text(check.detail, prose=False)
         return "\n".join(out + [line + "}\n"])
 
     def _render_ResultsHeading(self, block):
         return r"%s{Result}" % self.result_heading
 
     def _render_Result(self, block):
-        return r"\noindent\textbf{%s}" % tex_text(self.nt(block.label)) + "\n" + self.equation(block.lhs_latex, block.display if block.display is not None else block.expr)
+        return r"\noindent\textbf{%s}" % self.prose(block.label) + "\n" + self.equation(block.lhs_latex, block.display if block.display is not None else block.expr)
 
     def _render_Table(self, block):
-        return latex_table(block)
+        return latex_table(block, self.notation)
 
     def _render_Summary(self, block):
-        return r"\noindent %s." % tex_text(summary_line(block.document))
+        return r"\noindent %s." % tex_text(summary_line(block.document), prose=False)
 
 
 def render_latex_body(d, notation: Notation = DEFAULT_NOTATION,

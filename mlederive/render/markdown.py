@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..version import __version__
-from .common import shown, DEFAULT_NOTATION, Notation, check_phrase, numeric_column, relation_phrase, summary_line
+from .common import shown, math_parts, DEFAULT_NOTATION, Notation, check_phrase, numeric_column, relation_phrase, summary_line
 from .base import Renderer, document_blocks
 from .latex import equation_rows
 
@@ -21,15 +21,34 @@ def md_text(s: str) -> str:
     return _SPECIAL.sub(r"\\\1", s)
 
 
+def md_prose(p, notation: Notation = DEFAULT_NOTATION) -> str:
+    """Prose as Markdown: words escaped, one $…$ per formula (the LaTeX of the LaTeX export), code in backquotes."""
+    from ..prose import Code, Math, as_prose
+    from .latex import MathPrinter
+    from .notation import to_latex
+
+    printer = MathPrinter({"fold_short_frac": True})
+    out = []
+    for run in as_prose(p).runs:
+        if isinstance(run, Math):
+            out.append("$%s$" % " ".join(to_latex(v) if kind == "notation" else v.latex if kind == "tex" else printer.doprint(v)
+                                         for kind, v in math_parts(run, notation)))
+        elif isinstance(run, Code):
+            out.append("``%s``" % run.text if "`" in run.text else "`%s`" % run.text)
+        else:
+            out.append(md_text(run.text))
+    return "".join(out)
+
+
 def math_block(rows: list[str]) -> str:
     return "$$\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n$$"
 
 
-def markdown_table(table) -> str:
-    lines = ["**%s**" % md_text(table.title), "",
-             "| " + " | ".join(md_text(h) for h in table.headers) + " |",
+def markdown_table(table, notation: Notation = DEFAULT_NOTATION) -> str:
+    lines = ["**%s**" % md_prose(table.title, notation), "",
+             "| " + " | ".join(md_prose(h, notation) for h in table.headers) + " |",
              "|" + "".join("---:|" if numeric_column(table, n) else ":---|" for n in range(len(table.headers)))]
-    lines += ["| " + " | ".join(md_text(c) for c in row) + " |" for row in table.rows]
+    lines += ["| " + " | ".join(md_prose(c, notation) for c in row) + " |" for row in table.rows]
     return "\n".join(lines)
 
 
@@ -45,19 +64,22 @@ class MarkdownRenderer(Renderer):
     def _render_Description(self, block):
         return md_text(block.text.strip())
 
+    def prose(self, p) -> str:
+        return md_prose(p, self.notation)
+
     def _render_Setting(self, block):
-        return "**Setting.** %s." % md_text(block.text)
+        return "**Setting.** %s." % self.prose(block.text)
 
     def _render_Caution(self, block):
-        return "**Warning.** " + md_text(block.text)
+        return "**Warning.** " + self.prose(block.text)
 
     def _render_NumberedStep(self, block):
-        step, check, nt = block.step, block.check, self.nt
-        out = ["%s Step %d. %s" % (self.hashes, block.number, md_text(nt(step.title))),
-               md_text(nt(step.justification)), self.equation(step.lhs_latex, shown(step, check))]
+        step, check = block.step, block.check
+        out = ["%s Step %d. %s" % (self.hashes, block.number, self.prose(step.title)),
+               self.prose(step.justification), self.equation(step.lhs_latex, shown(step, check))]
         if check is not None:  # None: not verified (derive(..., verify_steps=False)), no mark to show
             mark = "✓" if check.verified else "✗ **FAILED**"
-            line = "%s *%s — %s*" % (mark, md_text(nt(relation_phrase(step.relation))), check_phrase(check))
+            line = "%s *%s — %s*" % (mark, self.prose(relation_phrase(step.relation)), check_phrase(check))
             if not check.verified and check.detail:
                 line += ": " + md_text(check.detail)
             out.append(line)
@@ -67,10 +89,10 @@ class MarkdownRenderer(Renderer):
         return "%s Result" % self.hashes
 
     def _render_Result(self, block):
-        return "**%s**" % md_text(self.nt(block.label)) + "\n\n" + self.equation(block.lhs_latex, block.display if block.display is not None else block.expr)
+        return "**%s**" % self.prose(block.label) + "\n\n" + self.equation(block.lhs_latex, block.display if block.display is not None else block.expr)
 
     def _render_Table(self, block):
-        return markdown_table(block)
+        return markdown_table(block, self.notation)
 
     def _render_Summary(self, block):
         return md_text(summary_line(block.document)) + "."

@@ -11,7 +11,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 
 from .. import symbolic as S
-from .printing import TARGETS, arranged, big_exponent, observed_first, ordered_terms, simple_argument
+from .printing import TARGETS, arranged, common_factor, big_exponent, observed_first, ordered_terms, simple_argument
 
 
 class TextbookMathMLPrinter(MathMLPresentationPrinter):
@@ -33,6 +33,12 @@ class TextbookMathMLPrinter(MathMLPresentationPrinter):
 
     def _as_ordered_terms(self, expr, order=None):
         return ordered_terms(super()._as_ordered_terms(expr, order=None if order == "none" else order))
+
+    def _print_Add(self, expr, order=None):
+        factored = common_factor(expr)
+        if factored:
+            return self._print_Mul(sp.Mul(*factored, evaluate=False))
+        return super()._print_Add(expr, order)
 
     def _print_Mul(self, expr):
         if not expr.is_Mul:
@@ -97,6 +103,9 @@ class TextbookMathMLPrinter(MathMLPresentationPrinter):
 
     def _print_UnevaluatedExpr(self, expr):
         return self._print(expr.args[0])
+
+    def _print_sign(self, expr):
+        return self._el("mrow", self._el("mi", text="sgn"), self._fenced(self._print(expr.args[0])))
 
     def _print_Abs(self, expr):
         return self._fenced(self._print(observed_first(expr.args[0])), "|", "|")

@@ -1,6 +1,7 @@
 """A closed-form MLE (mlederive.mle) in every output format: terminal lines, JSON, LaTeX, Markdown.
 
-Each format's entry in :data:`mlederive.render.formats.FORMATS` names its function here.
+Each format's entry in :data:`mlederive.render.formats.FORMATS` names its function here. The
+statistics print as they are defined (ȳ, ⟨y²⟩ on the terminal; \\bar{y}, \\overline{y^2} in LaTeX).
 """
 from __future__ import annotations
 
@@ -8,17 +9,29 @@ import json
 
 import sympy as sp
 
-from .. import symbolic as S
+from ..prose import prose
 from ..version import __version__
+from .common import plain_text
+from .inline import ProsePrinter
+from .latex import MathPrinter
 
 
 def _tex(result, expr) -> str:
     """LaTeX with each statistic written as it is defined (ȳ, the bar over y², …)."""
-    return sp.latex(expr, symbol_names={st.symbol: st.latex for st in result.statistics})
+    return MathPrinter({"symbol_names": {st.symbol: st.latex for st in result.statistics}}).doprint(expr)
+
+
+def _text(result, expr) -> str:
+    """One line of unicode, the statistics by their names."""
+    return ProsePrinter({"symbol_names": {st.symbol: st.text for st in result.statistics if st.text}}).doprint(expr)
+
+
+def _y_i(expr):
+    return expr.subs(sp.Symbol("y", real=True), sp.Symbol("y_i", real=True))
 
 
 def _statistic_lines(result) -> str:
-    return ", ".join("%s = (1/n)·Σ_i %s" % (st.symbol, S.inline(st.of).replace("y", "y_i"))
+    return ", ".join("%s = (1/n)·Σᵢ %s" % (st.text or _text(result, st.symbol), _text(result, _y_i(st.of)))
                      for st in result.statistics)
 
 
@@ -27,31 +40,31 @@ def decimal(value) -> str:
     return "%.6g" % float(value)
 
 
-def _value_text(value) -> str:
+def _value_text(result, value) -> str:
     """1.5 for 3/2, 1/3 ≈ 0.333333, log(2)/2 ≈ 0.346574; a formula in a known parameter stays a formula."""
     if value.free_symbols:
         names = ", ".join(sorted(s.name for s in value.free_symbols))
-        return "%s (give %s with --param for a number)" % (S.inline(value), names)
+        return "%s (give %s with --param for a number)" % (_text(result, value), names)
     if value.is_Integer:
         return str(value)
     if value.is_Rational and len(str(float(value))) <= 8:
         return str(float(value)).rstrip("0").rstrip(".")
-    return "%s ≈ %s" % (S.inline(value), decimal(value))
+    return "%s ≈ %s" % (_text(result, value), decimal(value))
 
 
 def mle_lines(result) -> list[str]:
     """The terminal form: one fact per line, unicode math."""
-    lines = ["ℓ(θ)/n = %s + const, where %s" % (S.inline(result.loglik), _statistic_lines(result))]
+    lines = ["ℓ(θ)/n = %s + const, where %s" % (_text(result, result.loglik), _statistic_lines(result))]
     for p, score in zip(result.problem.params, result.score):
-        lines.append("∂(ℓ/n)/∂%s = %s = 0" % (S.inline(p), S.inline(score)))
+        lines.append("∂(ℓ/n)/∂%s = %s = 0" % (_text(result, p), _text(result, score)))
     for p, text in zip(result.problem.params, result.problem.estimate_text()):
-        lines.append("%s = %s" % (text.rstrip("²") if text.endswith("²") else text, S.inline(result.estimate[p])))
+        lines.append("%s = %s" % (text.rstrip("²") if text.endswith("²") else text, _text(result, result.estimate[p])))
     for check in result.checks:
-        lines.append("%s %s (%s)" % ("✓" if check.verified else "✗", check.what, check.method))
+        lines.append("%s %s (%s)" % ("✓" if check.verified else "✗", plain_text(check.what), check.method))
     if result.boundary is not None:
-        lines.append("! " + result.boundary)
+        lines.append("! " + plain_text(result.boundary))
     for (_, value), text in zip(result.values(), result.problem.estimate_text()):
-        lines.append("%s = %s on the data" % (text, _value_text(value)))
+        lines.append("%s = %s on the data" % (text, _value_text(result, value)))
     return lines
 
 
@@ -71,8 +84,8 @@ def mle_dict(result) -> dict:
                        "latex": "%s = %s" % (label, _tex(result, sp.expand(result.estimate[p] ** (2 if report == "square" else 1)))),
                        "value": str(value), "float": None if value.free_symbols else float(value)}
                       for p, report, (label, value) in zip(prob.params, prob.report, result.values())],
-        "checks": [{"what": c.what, "verified": c.verified, "method": c.method} for c in result.checks],
-        "boundary": result.boundary,
+        "checks": [{"what": plain_text(c.what), "verified": c.verified, "method": c.method} for c in result.checks],
+        "boundary": None if result.boundary is None else plain_text(result.boundary),
         "verified": result.verified,
     }
 
@@ -92,8 +105,7 @@ def _rows(result) -> list[str]:
 
 
 def _where(result) -> str:
-    return ", ".join(r"$%s = \frac{1}{n}\sum_i %s$" % (st.latex, sp.latex(st.of.subs(sp.Symbol("y", real=True),
-                                                                                       sp.Symbol("y_i"))))
+    return ", ".join(r"$%s = \frac{1}{n}\sum_i %s$" % (st.latex, _tex(result, _y_i(st.of)))
                      for st in result.statistics)
 
 
@@ -103,44 +115,44 @@ def _values_latex(result) -> list[str]:
         if value.free_symbols:
             out.append(r"%s = %s" % (label, _tex(result, value)))
         elif value.is_Rational and len(str(float(value))) <= 8:
-            out.append(r"%s = %s" % (label, _value_text(value)))
+            out.append(r"%s = %s" % (label, _value_text(result, value)))
         else:
             out.append(r"%s = %s \approx %s" % (label, _tex(result, value), decimal(value)))
     return out
 
 
 def render_mle_latex(result, fragment: bool = False) -> str:
-    from .latex import PREAMBLE, tex_text
+    from .latex import PREAMBLE, tex_prose, tex_text
 
     prob = result.problem
-    body = ["Model: $y_i \\sim %s$, i.i.d.; %s." % (prob.notation_latex, _where(result)),
+    body = [r"\noindent Model: %s, i.i.d.; %s." % (tex_prose(prob.statement()), _where(result)),
             "\\begin{align*}\n" + " \\\\\n".join(_rows(result)) + "\n\\end{align*}",
             "\\begin{itemize}\n" + "\n".join("\\item %s %s (%s)" % ("$\\checkmark$" if c.verified else "$\\times$",
-                                                                    tex_text(c.what), tex_text(c.method))
+                                                                    tex_prose(c.what), tex_text(c.method, prose=False))
                                             for c in result.checks) + "\n\\end{itemize}",
             "On the data ($n = %d$): $%s$." % (len(result.data), "$, $".join(_values_latex(result)))]
     if result.boundary is not None:
-        body.append(r"\textbf{Note.} " + tex_text(result.boundary) + ".")
+        body.append(r"\textbf{Note.} " + tex_prose(result.boundary) + ".")
     text = "\n\n".join(body) + "\n"
     if fragment:
         return text
     return (PREAMBLE + "\\title{Maximum-likelihood estimate: %s}\n\\author{derived and machine-checked by "
             "mlederive %s}\n\\date{}\n\\begin{document}\n\\maketitle\n\n%s\\end{document}\n"
-            % (tex_text(prob.notation, prose=False), __version__, text))
+            % (tex_prose(prose("$%s$", prob.notation)), __version__, text))
 
 
 def render_mle_markdown(result, fragment: bool = False) -> str:
-    from .markdown import math_block, md_text
+    from .markdown import math_block, md_prose, md_text
 
     prob = result.problem
-    body = ["Model: $y_i \\sim %s$, i.i.d.; %s." % (prob.notation_latex, _where(result)),
+    body = ["Model: %s, i.i.d.; %s." % (md_prose(prob.statement()), _where(result)),
             math_block(_rows(result)),
-            "\n".join("- %s %s (%s)" % ("✓" if c.verified else "✗", md_text(c.what), md_text(c.method))
+            "\n".join("- %s %s (%s)" % ("✓" if c.verified else "✗", md_prose(c.what), md_text(c.method))
                       for c in result.checks),
             "On the data ($n = %d$): $%s$." % (len(result.data), "$, $".join(_values_latex(result)))]
     if result.boundary is not None:
-        body.append("**Note.** " + md_text(result.boundary) + ".")
+        body.append("**Note.** " + md_prose(result.boundary) + ".")
     text = "\n\n".join(body) + "\n"
     if fragment:
         return text
-    return "# Maximum-likelihood estimate: %s\n\n%s" % (md_text(prob.notation), text)
+    return "# Maximum-likelihood estimate: %s\n\n%s" % (md_prose(prose("$%s$", prob.notation)), text)

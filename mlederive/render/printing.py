@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
@@ -132,6 +133,15 @@ def _complements_last(factors: list) -> list:
     return out
 
 
+def common_factor(expr):
+    """2η_i − 2y_i as (2, η_i − y_i): a short sum whose terms share a whole number prints it once in front
+    (a long sum keeps its terms: −n log σ − (n/2) log(2π) − …, not one fraction over 2); else None."""
+    if len(expr.args) > 3:
+        return None
+    c, rest = expr.primitive()
+    return (c, rest) if c.is_Integer and c > 1 and rest.is_Add else None
+
+
 def observed_first(arg):
     """The argument of |·| with the target's term first: |y − μ|, not |μ − y| (the same value)."""
     if arg.is_Add and any(not t.could_extract_minus_sign() and _name_of(t) in TARGETS for t in sp.Add.make_args(-arg)):
@@ -161,6 +171,12 @@ class TextbookLatexPrinter(LatexPrinter):
     def __init__(self, settings=None):
         super().__init__({"ln_notation": False, **(settings or {})})
         self._targets = TARGETS
+
+    def _print_Add(self, expr, order=None):
+        factored = common_factor(expr)
+        if factored:
+            return self._print_Mul(sp.Mul(*factored, evaluate=False))
+        return super()._print_Add(expr, order)
 
     def _as_ordered_terms(self, expr, order=None):
         return ordered_terms(super()._as_ordered_terms(expr, order=None if order == "none" else order))
@@ -192,6 +208,9 @@ class TextbookLatexPrinter(LatexPrinter):
         finally:
             self._settings["order"] = order
 
+    def _print_Transpose(self, expr):
+        return r"%s^{\top}" % self.parenthesize(expr.arg, PRECEDENCE["Pow"])
+
     def _print_exp(self, expr, exp=None):
         if big_exponent(expr.args[0]):
             return self._do_exponent(r"\exp\left(%s\right)" % self._print(expr.args[0]), exp)
@@ -204,6 +223,10 @@ class TextbookLatexPrinter(LatexPrinter):
 
     def _print_Abs(self, expr, exp=None):
         tex = r"\left|%s\right|" % self._print(observed_first(expr.args[0]))
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _print_sign(self, expr, exp=None):
+        tex = r"\operatorname{sgn}\left(%s\right)" % self._print(expr.args[0])
         return tex if exp is None else r"%s^{%s}" % (tex, exp)
 
     def _print_beta(self, expr, exp=None):
@@ -231,6 +254,12 @@ class TextbookPrettyPrinter(PrettyPrinter):
 
     def _as_ordered_terms(self, expr, order=None):
         return ordered_terms(super()._as_ordered_terms(expr, order=None if order == "none" else order))
+
+    def _print_Add(self, expr, order=None):
+        factored = common_factor(expr)
+        if factored:
+            return self._print_Mul(sp.Mul(*factored, evaluate=False))
+        return super()._print_Add(expr, order)
 
     def _print_Mul(self, product):
         if not product.is_Mul:
@@ -265,3 +294,12 @@ class TextbookPrettyPrinter(PrettyPrinter):
 
     def _print_Abs(self, e):
         return super()._print_Abs(sp.Abs(observed_first(e.args[0]), evaluate=False))
+
+    def _print_sign(self, e):
+        return self._print_Function(e, func_name="sgn")
+
+    def _print_log(self, e):
+        if simple_argument(e.args[0]):  # log σ(η_i), log y_i!, log 2: no parentheses
+            form = self._print(e.args[0])
+            return prettyForm(*form.left("log "), binding=prettyForm.FUNC)
+        return self._print_Function(e)

@@ -17,7 +17,7 @@ from sympy.printing.pretty.stringpict import prettyForm
 
 from .base import Renderer, document_blocks
 from .printing import TextbookPrettyPrinter
-from .common import shown, check_phrase, display_form, numeric_column, relation_phrase, summary_line
+from .common import shown, plain_text, unicode_scripts, check_phrase, display_form, numeric_column, relation_phrase, summary_line
 
 INDENT = 4
 
@@ -43,29 +43,32 @@ def _table(table, unicode: bool, width: int = 100):
     per row instead, each field on its own wrapped line."""
     from rich.table import Table as RichTable
 
-    longest = [max(len(word) for text in [h] + [row[n] for row in table.rows] for word in text.split() or [""])
-               for n, h in enumerate(table.headers)]
+    headers = [plain_text(h) for h in table.headers]
+    rows = [[plain_text(c) for c in row] for row in table.rows]
+    title = plain_text(table.title)
+    longest = [max(len(word) for text in [h] + [row[n] for row in rows] for word in text.split() or [""])
+               for n, h in enumerate(headers)]
     padding = 2 * len(longest)
     if sum(longest) + padding > width:
-        return _records(table)
+        return _records(title, headers, rows)
     # widths of our own (rich's collapse can leave a column narrower than its longest word): each column its
     # longest word, the room left shared in proportion to what each still needs to sit on one line
-    full = [max(len(text) for text in [h] + [row[n] for row in table.rows]) for n, h in enumerate(table.headers)]
+    full = [max(len(text) for text in [h] + [row[n] for row in rows]) for n, h in enumerate(headers)]
     room, need = width - sum(longest) - padding, [f - m for f, m in zip(full, longest)]
     widths = [m + (min(n, room * n // max(sum(need), 1)) if sum(need) > room else n) for m, n in zip(longest, need)]
-    t = RichTable(title=table.title, box=None, show_edge=False)
-    for n, h in enumerate(table.headers):
+    t = RichTable(title=title, box=None, show_edge=False)
+    for n, h in enumerate(headers):
         t.add_column(h, justify="right" if numeric_column(table, n) else "left", overflow="fold", width=widths[n])
-    for row in table.rows:
+    for row in rows:
         t.add_row(*row)
     return t
 
 
-def _records(table) -> Group:
-    parts = [Text(table.title, style="italic")]
-    for row in table.rows:
+def _records(title, headers, rows) -> Group:
+    parts = [Text(title, style="italic")]
+    for row in rows:
         parts.append(Text(row[0], style="bold"))
-        parts += [_indented(Text.assemble((h + ": ", "dim"), cell)) for h, cell in zip(table.headers[1:], row[1:])]
+        parts += [_indented(Text.assemble((h + ": ", "dim"), cell)) for h, cell in zip(headers[1:], row[1:])]
     return Group(*parts)
 
 
@@ -83,18 +86,19 @@ class TerminalRenderer(Renderer):
         return None  # the terminal shows the title and the setting only
 
     def _render_Setting(self, block):
-        return [Text(block.text, style="dim")]
+        return [Text(plain_text(block.text), style="dim")]
 
     def _render_Caution(self, block):
-        return [Text("warning: " + block.text, style="yellow")]
+        return [Text("warning: " + plain_text(block.text), style="yellow")]
 
     def _render_NumberedStep(self, block):
         step, check = block.step, block.check
-        out = [Text(""), Text.assemble(("Step %d  " % block.number, "bold cyan"), (step.title, "bold")),
-               _indented(Text(step.justification)), self.equation(step.lhs, shown(step, check))]
+        out = [Text(""), Text.assemble(("Step %d  " % block.number, "bold cyan"), (plain_text(step.title), "bold")),
+               _indented(Text(plain_text(step.justification, unbroken=True))),
+               self.equation(unicode_scripts(step.lhs), shown(step, check))]
         if check is not None:
             line = _mark(check, self.unicode)
-            line.append("%s · %s" % (relation_phrase(step.relation), check_phrase(check)),
+            line.append("%s · %s" % (plain_text(relation_phrase(step.relation)), check_phrase(check)),
                         style="green" if check.verified else "red")
             if not check.verified and check.detail:
                 line.append(" — %s" % check.detail, style="red")
@@ -105,7 +109,7 @@ class TerminalRenderer(Renderer):
         return [Text(""), Rule("Summary", style="dim")]
 
     def _render_Result(self, block):
-        return [Text(block.label, style="bold"), self.equation(block.lhs, block.display if block.display is not None else block.expr)]
+        return [Text(plain_text(block.label), style="bold"), self.equation(unicode_scripts(block.lhs), block.display if block.display is not None else block.expr)]
 
     def _render_Table(self, block):
         return [Text(""), _table(block, self.unicode, self.math_width + INDENT)]

@@ -60,6 +60,18 @@ def _equal(cx):
 def _negated(cx):
     cx.zero(cx.c(summand(cx.step.expr) + summand(cx.ref.expr)), "summands opposite (any n)")
     _penalties_agree(cx, 1)
+    _named(cx)
+
+
+def _named(cx):
+    """"This is the binary cross-entropy": the named form with ŷ_i = g⁻¹(η_i), times its reduction, is the step."""
+    named = cx.payload.named
+    if named is None:
+        return
+    m = cx.model
+    yhat = S.yhat[S.i, S.k] if m.vector else S.yhat[S.i]
+    form = S.expand_functions(S.evaluated(named.form)).xreplace({yhat: m.mean()})
+    cx.zero(cx.c(summand(cx.step.expr) - named.per * form), "the named loss with ŷ_i = g⁻¹(η_i) (any n)")
 
 
 def _no_penalty(cx):
@@ -116,6 +128,7 @@ def _rescaled(cx):
         cx.zero(sp.diff(factor, v), "factor free of %s" % v)
     cx.fact(not _mentions_weights(cx, factor), "factor free of θ (by name and as the predictor's weights) and of x")
     cx.positive(factor, "factor positive")
+    _named(cx)
     if _has_penalty(cx):
         cx.zero(prior_summand(cx.step.expr) - factor * prior_summand(cx.ref.expr),
                 "prior terms = factor × reference's, weight by weight (any n, d)")
