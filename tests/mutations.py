@@ -111,6 +111,13 @@ def payload_mutations(d, step):
         wrong = 2 * p.factor
         out.append(("wrong-stated-factor", replace(step, payload=replace(p, factor=wrong)),
                     wrong * d.reference_of(step).expr, None))
+    named = getattr(p, "named", None)
+    if named is not None:  # "this is the BCE" with a form that is not the step
+        yhat = S.yhat[S.i, S.k] if m.vector else S.yhat[S.i]
+        doubled = 2 * S.expand_functions(S.evaluated(named.form))
+        witness = sp.Sum(named.per * doubled.xreplace({yhat: m.mean()}), (S.i, 1, S.n))
+        out.append(("wrong-named-loss", replace(step, payload=replace(p, named=replace(named, form=doubled))),
+                    witness, None))
     if isinstance(p, Differentiation) and p.chain is not None:
         dl, dmu = p.chain
         out.append(("wrong-link-derivative", replace(step, expr=dl * 2 * dmu, payload=replace(p, chain=(dl, 2 * dmu))),
