@@ -142,6 +142,9 @@ class StepBuilder:
 #: the terminal renderer, registered by mlederive.render.terminal: (document, width, unicode) -> rich renderable.
 #: Documents sit below presentation and never import it; the registry is how rich finds it.
 RICH_RENDERER: list[Callable] = []
+#: what a notebook shows: MIME kind ("html", "latex", "markdown") → function(document) -> text; registered by
+#: mlederive.render like the terminal renderer (Jupyter calls _repr_html_, nbconvert's LaTeX export _repr_latex_)
+NOTEBOOK: dict[str, Callable] = {}
 
 
 class _Document:
@@ -170,6 +173,21 @@ class _Document:
         if steps == self.steps and step not in self.steps:
             raise KeyError("no step %r to replace" % step.id)
         return replace(self, steps=steps, checks=[])
+
+    def _notebook(self, kind: str):
+        render = NOTEBOOK.get(kind)
+        return None if render is None else render(self)  # None: the notebook shows the next form it knows
+
+    def _repr_html_(self):
+        """A notebook shows the HTML page's body: MathML, the steps, each check's verdict, the tables."""
+        return self._notebook("html")
+
+    def _repr_latex_(self):
+        """The LaTeX body (what --fragment gives), for nbconvert's LaTeX and PDF export."""
+        return self._notebook("latex")
+
+    def _repr_markdown_(self):
+        return self._notebook("markdown")
 
     def __rich_console__(self, console, options):
         unicode = (console.encoding or "").lower().startswith("utf")

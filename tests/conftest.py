@@ -70,3 +70,27 @@ def compile_tex(path):
     assert proc.returncode == 0, "pdflatex failed on %s:\n%s" % (path.name, log[-3000:])
     assert path.with_suffix(".pdf").stat().st_size > 1000
     return log
+
+
+def chromium_or_skip():
+    """Real headless Chromium (Debian's chromium). CI sets MLEDERIVE_REQUIRE_CHROMIUM=1: missing is a failure."""
+    import os
+    import shutil
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        if os.environ.get("MLEDERIVE_REQUIRE_CHROMIUM"):
+            pytest.fail("chromium is required (MLEDERIVE_REQUIRE_CHROMIUM is set) but not on PATH")
+        pytest.skip("chromium not installed (.ci/run installs it)")
+    return exe
+
+
+def run_chromium(tmp_path, *args, timeout=120):
+    """Headless Chromium with the closed network of this machine in mind; returns the completed process."""
+    import subprocess
+
+    exe = chromium_or_skip()
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--hide-scrollbars", "--user-data-dir=%s" % (tmp_path / "chromium-profile")]
+    return subprocess.run([exe, *flags, *args], capture_output=True, text=True, timeout=timeout)

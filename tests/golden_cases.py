@@ -1,7 +1,7 @@
 """The documents whose every output is pinned byte for byte under tests/golden/.
 
 Each case is derived once and rendered in every format a user gets: the terminal at
-width 100 with no colour, JSON, LaTeX and Markdown; and two exam sets (every file
+width 100 with no colour, JSON, LaTeX, Markdown and HTML; and two exam sets (every file
 ``mlederive exam`` writes, Moodle XML included). The golden files were recorded
 before the redesign of the engine's inside (issue 10); a change to any of them is
 deliberate and goes into a commit of its own.
@@ -59,6 +59,7 @@ def _terminal(doc) -> str:
 def render_document(name: str) -> dict[str, str]:
     """Every output of one derived (and verified) document: file name → text."""
     from mlederive import derive
+    from mlederive.render.html import render_html
     from mlederive.render.json import render_json
     from mlederive.render.latex import render_latex
     from mlederive.render.markdown import render_markdown
@@ -69,6 +70,7 @@ def render_document(name: str) -> dict[str, str]:
         "%s.json" % name: render_json(doc) + "\n",
         "%s.tex" % name: render_latex(doc),
         "%s.md" % name: render_markdown(doc),
+        "%s.html" % name: render_html(doc),
     }
 
 

@@ -111,7 +111,7 @@ def test_cli_formats_and_atomic_output(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--fragment"], "--fragment applies to --format latex or markdown"),
-    (["-o", "out.txt"], "give --format json, latex or markdown"),
+    (["-o", "out.txt"], "give --format json, latex, markdown or html"),
     (["--format", "latex", "-o", "no/such/dir/x.tex"], "does not exist; create it first"),
 ])
 def test_cli_output_errors_are_one_line(args, message, tmp_path):

@@ -9,6 +9,7 @@ from mlederive import questions as Q
 from mlederive.derivation import derive
 from mlederive.render import base
 from mlederive.render.exam import ExamLatex, ExamMarkdown, MoodleHtml
+from mlederive.render.html import HtmlRenderer
 from mlederive.render.latex import LatexRenderer
 from mlederive.render.markdown import MarkdownRenderer
 from mlederive.render.terminal import TerminalRenderer
@@ -54,7 +55,7 @@ DOCUMENT_BLOCKS = (base.Description, base.Setting, base.Caution, base.NumberedSt
 EXAM_BLOCKS = (Q.Para, Q.Display, Q.Choices, Q.Worked, Q.Checks)
 
 
-@pytest.mark.parametrize("renderer", [LatexRenderer, MarkdownRenderer, TerminalRenderer])
+@pytest.mark.parametrize("renderer", [HtmlRenderer, LatexRenderer, MarkdownRenderer, TerminalRenderer])
 def test_every_document_renderer_has_a_method_for_every_block(renderer):
     assert [k.__name__ for k in DOCUMENT_BLOCKS if not hasattr(renderer, "_render_" + k.__name__)] == []
 

@@ -42,6 +42,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            ".mle:render_mle_latex"),
     Format("markdown", "Markdown with $$ math", (".md",), True, ".markdown:render_markdown",
            ".mle:render_mle_markdown"),
+    Format("html", "a self-contained HTML page, math as MathML (no JavaScript)", (".html", ".htm"), True,
+           ".html:render_html", ".mle:render_mle_html"),
 )}
 
 

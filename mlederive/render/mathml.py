@@ -72,6 +72,8 @@ class TextbookMathMLPrinter(MathMLPresentationPrinter):
         for n, f in enumerate(factors):
             if n:
                 row.appendChild(self._el("mo", text="\u2062"))  # invisible times
+                if isinstance(f, (sp.log, sp.exp, sp.Sum, sp.Product)) or isinstance(f, S.NamedFunction):
+                    row.appendChild(self._el("mspace", width="0.17em"))  # n log σ, not nlogσ
             row.appendChild(self.parenthesize(f, PRECEDENCE["Mul"]) if len(factors) > 1 or f.is_Add
                             else self._print(f))
         return row
@@ -97,6 +99,45 @@ class TextbookMathMLPrinter(MathMLPresentationPrinter):
 
     # SymPy's dispatch skips base classes of a Function subclass: name each one
     _print_sigmoid = _print_Phi = _print_phi = _print_softmax = _print_NamedFunction
+
+    def _print_Symbol(self, sym, style="plain"):
+        """η_i, ŷ_ik, σ², θ_1: Greek by its letter, a hat/bar/tilde over the base, index letters apart."""
+        from sympy.printing.pretty.pretty_symbology import greek_unicode
+
+        base, _, sub = sym.name.partition("_")
+        accent = next((a for a in ("hat", "bar", "tilde") if base.endswith(a) and len(base) > len(a)), None)
+        if accent:
+            base = base[:-len(accent)]
+        node = self._el("mi", text=greek_unicode.get(base, base))
+        if accent:
+            node = self._el("mover", node, self._el("mo", text={"hat": "^", "bar": "¯", "tilde": "~"}[accent]),
+                            accent="true")
+        if sub:
+            index = self._el("mrow", *[self._el("mn" if c.isdigit() else "mi", text=greek_unicode.get(c, c))
+                                       for c in (sub if sub.isalnum() and len(sub) <= 3 else [sub])])
+            node = self._el("msub", node, index)
+        return node
+
+    _print_Dummy = _print_Symbol
+
+    def _big(self, sign, expr):
+        """Σ or ∏ with every limit, outermost first (SymPy's own printer shows only the first)."""
+        row = self._el("mrow")
+        for var, lo, hi in reversed(expr.limits):
+            low = self._el("mrow", self._print(var), self._el("mo", text="="), self._print(lo))
+            row.appendChild(self._el("munderover", self._el("mo", text=sign), low, self._print(hi)))
+        row.appendChild(self.parenthesize(expr.function, PRECEDENCE["Mul"]) if expr.function.is_Add
+                        else self._print(expr.function))
+        return row
+
+    def _print_Sum(self, expr):
+        return self._big("∑", expr)
+
+    def _print_Product(self, expr):
+        return self._big("∏", expr)
+
+    def _print_Transpose(self, expr):
+        return self._el("msup", self.parenthesize(expr.arg, PRECEDENCE["Pow"]), self._el("mo", text="⊤"))
 
     def _print_Idx(self, expr):
         return self._print(expr.label)

@@ -156,3 +156,41 @@ def render_mle_markdown(result, fragment: bool = False) -> str:
     if fragment:
         return text
     return "# Maximum-likelihood estimate: %s\n\n%s" % (md_prose(prose("$%s$", prob.notation)), text)
+
+
+def render_mle_html(result, fragment: bool = False) -> str:
+    """The closed-form MLE as an HTML page (MathML), the statistics by their names (ȳ, ⟨y²⟩)."""
+    import html as _html
+
+    from .html import STYLE, html_prose, mathml
+
+    names = {st.symbol: sp.Symbol(st.text or st.symbol.name) for st in result.statistics}
+    prob = result.problem
+
+    def row(lhs: str, expr, rhs: str = "") -> str:
+        from .notation import to_mathml
+
+        return '<math display="block"><mrow>%s<mo>=</mo>%s%s</mrow></math>' % (
+            to_mathml(lhs), mathml(expr.xreplace(names)), to_mathml(rhs) if rhs else "")
+
+    parts = ['<div class="mlederive">', "<style>%s</style>" % STYLE,
+             "<h1>Maximum-likelihood estimate</h1>",
+             "<p>Model: %s, i.i.d.; %s.</p>" % (html_prose(prob.statement()), html_prose(prose(", ".join(
+                 "$%s = (1/n) Σ_i %s$" % (st.text or st.symbol.name, _text(result, _y_i(st.of)))
+                 for st in result.statistics)))),
+             row("ℓ(θ)/n", result.loglik, "+ const")]
+    parts += [row("∂(ℓ/n)/∂%s" % t, s, "= 0") for t, s in zip(prob.text, result.score)]
+    parts += [row(t, result.estimate[p]) for p, t in zip(prob.params, [t + "\u0302" for t in prob.text])]
+    parts.append("<ul>%s</ul>" % "".join("<li>%s %s (%s)</li>" % ("✓" if c.verified else "✗ FAILED",
+                                                                  html_prose(c.what), _html.escape(c.method))
+                                         for c in result.checks))
+    if result.boundary is not None:
+        parts.append("<p><strong>Note.</strong> %s.</p>" % html_prose(result.boundary))
+    parts.append("<p>On the data (<math><mi>n</mi><mo>=</mo><mn>%d</mn></math>): %s.</p>" % (
+        len(result.data), "; ".join(_html.escape("%s = %s" % (t, _value_text(result, v)))
+                                    for (_, v), t in zip(result.values(), prob.estimate_text()))))
+    body = "\n".join(parts + ["</div>"]) + "\n"
+    if fragment:
+        return body
+    return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"/>\n<title>MLE: %s</title>\n'
+            "</head>\n<body>\n%s</body>\n</html>\n" % (_html.escape(prob.notation), body))

@@ -75,7 +75,7 @@ def tokens(notation: str) -> list[Token]:
             kind, text = "letter", text[-1]
         if text in "|‖" and m.start() > 0 and notation[m.start() - 1] == " " and notation[pos:pos + 1] == " ":
             kind = "given"  # y_i | x_i and p ‖ q, spaced: a separator; |y − ŷ| and ‖w‖, tight: a norm
-        while kind != "op" or text in ")]|‖∇" + _BIG:  # scripts attach to a symbol, a bracket or bar, Σ, ∇
+        while kind != "op" or text in ")]|‖∇∂" + _BIG:  # scripts attach to a symbol, a bracket or bar, Σ, ∇
             s = _SCRIPT.match(notation, pos)
             if s is None:
                 break
@@ -200,10 +200,12 @@ def to_mathml(notation: str, script: bool = False) -> str:
             node = "".join(_mi(c) for c in t.text)
         elif t.kind in ("word", "letter"):
             node = _mi(t.text)
+            if t.text in WORDS and t.text not in ("loss", "const", "d") and following not in ("(", "["):
+                node += '<mspace width="0.17em"/>'  # log a, exp u: a function's name and its argument apart
         elif t.kind == "number":
             node = "<mn>%s</mn>" % t.text
         else:
-            symbol = OPERATORS_MATHML.get(t.text, t.text)
+            symbol = OPERATORS_MATHML.get(t.text, "−" if t.text == "−" else t.text)
             stretch = ' stretchy="false"' if symbol in "()[]|‖" else ""
             node = "<mo%s>%s</mo>" % (stretch, escape(symbol))
         sub = None if t.sub is None else "<mrow>%s</mrow>" % to_mathml(t.sub, script=True)
