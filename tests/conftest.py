@@ -94,3 +94,18 @@ def run_chromium(tmp_path, *args, timeout=120):
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--hide-scrollbars", "--user-data-dir=%s" % (tmp_path / "chromium-profile")]
     return subprocess.run([exe, *flags, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def pages_as_png(pdf, directory, resolution=60):
+    """Every page of a PDF as a PNG with poppler's pdftoppm (what a reader sees), and the PDF's text (pdftotext)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftoppm") is None:
+        if os.environ.get("MLEDERIVE_REQUIRE_PDFLATEX"):
+            pytest.fail("pdftoppm (poppler-utils) is required on CI")
+        pytest.skip("poppler-utils not installed (.ci/run installs it)")
+    subprocess.run(["pdftoppm", "-png", "-r", str(resolution), str(pdf), str(directory / pdf.stem)], check=True,
+                   timeout=120)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return sorted(directory.glob(pdf.stem + "*.png")), text

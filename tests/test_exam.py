@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from mlederive.catalog import builtin_table
 from mlederive.cli import cli
 
-from conftest import pdflatex_or_skip
+from conftest import pages_as_png, pdflatex_or_skip
 
 
 def run(*args):
@@ -349,6 +349,10 @@ def test_pdf_compiles_with_real_pdflatex(tmp_path):
     assert {"exam-1.pdf", "solutions-1.pdf", "exam-2.pdf", "solutions-2.pdf"} <= names
     assert not [n for n in names if n.endswith((".aux", ".log"))]
     assert all((out / n).read_bytes().startswith(b"%PDF") for n in names if n.endswith(".pdf"))
+    pngs, text = pages_as_png(out / "exam-1.pdf", tmp_path)  # what a student is handed
+    assert pngs and "Name:" in text and "points" in text and "Solution" not in text and "U+" not in text
+    pngs, text = pages_as_png(out / "solutions-1.pdf", tmp_path)
+    assert len(pngs) >= 2 and "Solution" in text and "machine-checked" in text
 
 
 @pytest.mark.parametrize("args, message", [

@@ -40,7 +40,7 @@ def test_steps_are_numbered_with_relation_and_method():
     for number in range(1, 11):
         assert "Step %d " % number in out
     assert "equal up to a θ-free constant" in out and "verified, symbolic" in out
-    assert "do not move the argmax: −n·log σ and −n·log(2π)/2." in " ".join(out.split())  # the dropped terms
+    assert "do not move the argmax: −n·log σ and −(n/2)·log(2π)." in " ".join(out.split())  # the dropped terms
 
 
 def test_json_steps_have_stable_ids_and_observation_has_curvature_and_fisher():

@@ -120,7 +120,7 @@ def unicode_scripts(notation: str) -> str:
 
 def plain_text(p, notation: "Notation" = None, unbroken: bool = False) -> str:
     """Prose as one line of unicode: what the terminal shows and JSON carries (ηᵢ as the 2-D art writes it).
-    ``unbroken``: spaces inside a formula do not break (the terminal wraps between words, not inside σ(η) − y)."""
+    ``unbroken``: spaces inside a formula are marked (U+0000) so that :func:`wrap` keeps the formula whole."""
     from ..prose import Math, as_prose
     from .inline import prose_math
 
@@ -130,10 +130,26 @@ def plain_text(p, notation: "Notation" = None, unbroken: bool = False) -> str:
         if isinstance(run, Math):
             math = "".join(unicode_scripts(v) if kind == "notation" else (v.text or v.latex) if kind == "tex"
                            else prose_math(v) for kind, v in math_parts(run, notation))
-            out.append(math.replace(" ", "\u00a0") if unbroken else math)
+            out.append(math.replace(" ", "\0") if unbroken else math)
         else:
             out.append(run.text)
     return "".join(out)
+
+
+def wrap(marked: str, width: int) -> str:
+    """Prose from ``plain_text(…, unbroken=True)`` wrapped at ``width``: between words, never inside a formula
+    (σ(ηᵢ) − yᵢ stays on one line) unless a formula alone is wider than the line."""
+    import textwrap
+
+    from rich.cells import cell_len
+
+    lines = []
+    for line in textwrap.wrap(marked, width, break_long_words=False, break_on_hyphens=False):
+        if cell_len(line) > width:  # one formula longer than the line: it breaks at its own spaces
+            lines += textwrap.wrap(line.replace("\0", " "), width, break_long_words=True, break_on_hyphens=False)
+        else:
+            lines.append(line.replace("\0", " "))
+    return "\n".join(lines)
 
 
 def shown(step, check=None):

@@ -11,7 +11,7 @@ from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
 from .. import symbolic as S
-from .printing import TARGETS, arranged, common_factor, observed_first, ordered_terms, simple_argument
+from .printing import TARGETS, arranged, coefficient_first, common_factor, observed_first, ordered_terms, simple_argument
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -79,6 +79,11 @@ class ProsePrinter(StrPrinter):
 
     def _print_Mul(self, expr):
         negative, factors = arranged(expr, self._targets)
+        split = coefficient_first(factors)
+        if split:  # (n/2)·log(2π)
+            coefficient = self._print_Mul(sp.Mul(*split[0], evaluate=False))
+            text = ("(%s)" % coefficient if "/" in coefficient else coefficient) + "·" + self._product(split[1])
+            return ("−" + text) if negative else text
         numer = [f for f in factors if not (f.is_Pow and f.exp.is_negative) and not (f.is_Rational and f.q != 1)]
         denom = [f.base ** -f.exp for f in factors if f.is_Pow and f.exp.is_negative]
         for f in factors:
@@ -196,6 +201,9 @@ class ProsePrinter(StrPrinter):
 
     def _print_Identity(self, expr):
         return "I"
+
+    def _print_MatAdd(self, expr):
+        return " + ".join(self._print(t) for t in sorted(expr.args, key=lambda t: t.has(sp.Identity)))
 
 
 def prose_math(expr) -> str:

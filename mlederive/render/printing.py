@@ -136,10 +136,23 @@ def _complements_last(factors: list) -> list:
 def common_factor(expr):
     """2η_i − 2y_i as (2, η_i − y_i): a short sum whose terms share a whole number prints it once in front
     (a long sum keeps its terms: −n log σ − (n/2) log(2π) − …, not one fraction over 2); else None."""
-    if len(expr.args) > 3:
+    if len(expr.args) > 3 or expr.has(sp.Sum):
         return None
     c, rest = expr.primitive()
     return (c, rest) if c.is_Integer and c > 1 and rest.is_Add else None
+
+
+def coefficient_first(factors: list):
+    """(n/2, log(2π)) for n·log(2π)/2: a fractional coefficient goes before the functions it multiplies, as
+    textbooks write (n/2) log 2π; None when the product is not of that shape."""
+    funcs = [f for f in factors if isinstance(f, (sp.log, sp.exp, sp.loggamma, sp.gamma)) or
+             isinstance(f, S.NamedFunction)]
+    rest = [f for f in factors if f not in funcs]
+    if not funcs or not rest or any(isinstance(f, sp.Sum) for f in factors):
+        return None
+    by_number = any(f.is_Rational and f.q != 1 for f in rest) and not any(f.is_Pow and f.exp.is_negative
+                                                                           for f in rest)
+    return (rest, funcs) if by_number else None
 
 
 def observed_first(arg):
@@ -186,10 +199,16 @@ class TextbookLatexPrinter(LatexPrinter):
             return super()._print_Mul(expr)
         negative, factors = arranged(expr, self._targets)
         sums = [f for f in factors if isinstance(f, sp.Sum)]
+        split = coefficient_first(factors)
         if len(sums) == 1 and len(factors) > 1:
             # c·Σ_i f_i as "c Σ_i f_i", not a fraction over the sum: the sum stays readable and breakable
             rest = [f for f in factors if f is not sums[0]]
             body = self._mul(rest) + " " + self._print(sums[0])
+        elif split:  # \frac{n}{2} \log(2π), not \frac{n \log(2π)}{2}
+            coefficient = self._mul(split[0])
+            if self._settings["fold_short_frac"] and "/" in coefficient:
+                coefficient = r"\left(%s\right)" % coefficient
+            body = coefficient + " " + self._mul(split[1])
         else:
             body = self._mul(factors)
         return ("- " + body) if negative else body
@@ -210,6 +229,14 @@ class TextbookLatexPrinter(LatexPrinter):
 
     def _print_Transpose(self, expr):
         return r"%s^{\top}" % self.parenthesize(expr.arg, PRECEDENCE["Pow"])
+
+    def _print_Identity(self, expr):
+        return "I"
+
+    def _print_MatAdd(self, expr):
+        """XᵀX + λI: the product of the data matrices first, then the scaled identity."""
+        terms = sorted(expr.args, key=lambda t: t.has(sp.Identity))
+        return " + ".join(self._print(t) for t in terms)
 
     def _print_exp(self, expr, exp=None):
         if big_exponent(expr.args[0]):
@@ -265,6 +292,11 @@ class TextbookPrettyPrinter(PrettyPrinter):
         if not product.is_Mul:
             return super()._print_Mul(product)
         negative, factors = arranged(product, self._targets)
+        sums = [f for f in factors if isinstance(f, sp.Sum)]
+        if len(sums) == 1 and len(factors) > 1:  # (1/n)·Σ_i (…), as the LaTeX writes it: not one fraction over Σ
+            rest = sp.Mul(*[f for f in factors if f is not sums[0]])
+            form = prettyForm.__mul__(self._print(rest), self._print(sums[0]))
+            return prettyForm(*form.left("- "), binding=prettyForm.NEG) if negative else form
         top, bottom = [], []
         for f in factors:
             if f.is_commutative and f.is_Pow and f.exp.is_Rational and f.exp.is_negative:

@@ -17,7 +17,7 @@ from sympy.printing.pretty.stringpict import prettyForm
 
 from .base import Renderer, document_blocks
 from .printing import TextbookPrettyPrinter
-from .common import shown, plain_text, unicode_scripts, check_phrase, display_form, numeric_column, relation_phrase, summary_line
+from .common import shown, plain_text, unicode_scripts, wrap, check_phrase, display_form, numeric_column, relation_phrase, summary_line
 
 INDENT = 4
 
@@ -94,7 +94,7 @@ class TerminalRenderer(Renderer):
     def _render_NumberedStep(self, block):
         step, check = block.step, block.check
         out = [Text(""), Text.assemble(("Step %d  " % block.number, "bold cyan"), (plain_text(step.title), "bold")),
-               _indented(Text(plain_text(step.justification, unbroken=True))),
+               _indented(Text(wrap(plain_text(step.justification, unbroken=True), self.math_width), no_wrap=True)),
                self.equation(unicode_scripts(step.lhs), shown(step, check))]
         if check is not None:
             line = _mark(check, self.unicode)
