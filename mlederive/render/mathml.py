@@ -80,11 +80,17 @@ class TextbookMathMLPrinter(MathMLPresentationPrinter):
 
     def _print_exp(self, expr):
         if big_exponent(expr.args[0]):
-            return self._el("mrow", self._el("mi", text="exp"), self._fenced(self._print(expr.args[0])))
+            return self._el("mrow", self._el("mi", text="exp"), self._fenced(self._print(expr.args[0]),
+                                                                             expr=expr.args[0]))
         return self._el("msup", self._el("mi", text="e"), self._print(expr.args[0]))
 
-    def _fenced(self, inner, left="(", right=")"):
-        return self._el("mrow", self._el("mo", text=left), inner, self._el("mo", text=right))
+    def _fenced(self, inner, left="(", right=")", expr=None):
+        """Brackets around ``inner``; they stretch only around something taller than a line (a fraction, a sum),
+        not around η_i, whose subscript would make σ(η_i) carry tall parentheses."""
+        tall = expr is None or bool(expr.atoms(sp.Sum, sp.Product)) or any(
+            p.exp.is_negative or not p.exp.is_Integer for p in expr.atoms(sp.Pow))
+        attrs = {} if tall else {"stretchy": "false"}
+        return self._el("mrow", self._el("mo", text=left, **attrs), inner, self._el("mo", text=right, **attrs))
 
     def _print_NamedFunction(self, expr):
         if isinstance(expr, S.softmax):
@@ -93,9 +99,9 @@ class TextbookMathMLPrinter(MathMLPresentationPrinter):
             arg = self._el("msub", self._el("mi", text=pretty_symbol(base.label.name), mathvariant="bold"),
                            self._print(obs))
         else:
-            name = self._el("mi", text=expr.unicode_name)
+            name = self._el("mi", text=expr.unicode_name, mathvariant="normal")  # σ, Φ, φ upright: names
             arg = self._print(expr.args[0])
-        return self._el("mrow", name, self._fenced(arg))
+        return self._el("mrow", name, self._fenced(arg, expr=expr.args[-1]))
 
     # SymPy's dispatch skips base classes of a Function subclass: name each one
     _print_sigmoid = _print_Phi = _print_phi = _print_softmax = _print_NamedFunction
@@ -146,27 +152,31 @@ class TextbookMathMLPrinter(MathMLPresentationPrinter):
         return self._print(expr.args[0])
 
     def _print_sign(self, expr):
-        return self._el("mrow", self._el("mi", text="sgn"), self._fenced(self._print(expr.args[0])))
+        return self._el("mrow", self._el("mi", text="sgn"), self._fenced(self._print(expr.args[0]),
+                                                                         expr=expr.args[0]))
 
     def _print_Abs(self, expr):
-        return self._fenced(self._print(observed_first(expr.args[0])), "|", "|")
+        return self._fenced(self._print(observed_first(expr.args[0])), "|", "|", expr=expr.args[0])
 
     def _print_beta(self, expr):
         args = self._el("mrow", self._print(expr.args[0]), self._el("mo", text=","), self._print(expr.args[1]))
         return self._el("mrow", self._el("mi", text="B", mathvariant="normal"), self._fenced(args))
 
     def _print_loggamma(self, expr):
-        return self._el("mrow", self._el("mi", text="log"), self._el("mi", text="Γ", mathvariant="normal"),
-                        self._fenced(self._print(expr.args[0])))
+        return self._el("mrow", self._el("mi", text="log"), self._el("mspace", width="0.17em"),
+                        self._el("mi", text="Γ", mathvariant="normal"),
+                        self._fenced(self._print(expr.args[0]), expr=expr.args[0]))
 
     def _print_log(self, expr):
         arg = expr.args[0]
         simple = simple_argument(arg)
         inner = self._print(arg)
         return self._el("mrow", self._el("mi", text="log"), self._el("mo", text="\u2061"),
-                        inner if simple else self._fenced(inner))
+                        self._el("mspace", width="0.17em") if simple else self._el("mrow"),
+                        inner if simple else self._fenced(inner, expr=arg))
 
     def _print_factorial(self, expr):
         arg = expr.args[0]
-        inner = self._print(arg) if arg.is_Symbol or isinstance(arg, sp.Indexed) else self._fenced(self._print(arg))
+        inner = self._print(arg) if arg.is_Symbol or isinstance(arg, sp.Indexed) else \
+            self._fenced(self._print(arg), expr=arg)
         return self._el("mrow", inner, self._el("mo", text="!"))

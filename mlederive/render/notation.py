@@ -181,6 +181,8 @@ def _mi(text: str, variant: str | None = None) -> str:
     base, accents = text[0], text[1:]
     if base in "ŷȳ":
         base, accents = "y", {"ŷ": "\u0302", "ȳ": "\u0304"}[base] + accents
+    if not attr and base in "ΓΔΘΛΞΠΣΦΨΩ":  # capital Greek upright, as in print
+        attr = ' mathvariant="normal"'
     node = "<mi%s>%s</mi>" % (attr, escape(base))
     for accent in accents:
         node = '<mover accent="true">%s<mo>%s</mo></mover>' % (node, {"\u0302": "^", "\u0303": "~",

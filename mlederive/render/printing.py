@@ -85,12 +85,11 @@ def arranged(expr: sp.Mul, targets=TARGETS) -> tuple[bool, list]:
     numbers = [f for f in args if f.is_Number]
     others = [f for f in args if not f.is_Number]
     coeff = sp.Mul(*numbers)
-    if coeff.is_negative:
-        for n, f in enumerate(others):
-            flipped = _complement(f)
-            if flipped is not None:
-                others[n], coeff = flipped, -coeff
-                break
+    flippable = [n for n, f in enumerate(others) if _complement(f) is not None]
+    if coeff.is_negative and flippable or len(flippable) == 1:
+        # −(σ − 1)σ is σ(1 − σ); 1/(ȳ(ȳ − 1)) is −1/(ȳ(1 − ȳ)): (1 − p) as a textbook writes it, its sign in front
+        n = flippable[0]
+        others[n], coeff = _complement(others[n]), -coeff
     # an even power of (u − c) is the same as of (c − u): (1 − Φ)², as a textbook writes it
     others = [(-f.base) ** f.exp if f.is_Pow and f.exp.is_Integer and f.exp % 2 == 0 and
               _complement(f.base) is not None else f for f in others]
