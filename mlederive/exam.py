@@ -274,7 +274,7 @@ def equivalent(model, a, b) -> bool:
     da, db = sp.diff(a, yhat), sp.diff(b, yhat)
     if da == 0 or db == 0:
         return False
-    ratio = sp.simplify(da / db)
+    ratio = sp.cancel(sp.together(S.expand_functions(da / db)))  # the named forms are rational in ŷ
     varying = [yhat, model.y_obs(), *model.learned_params()]
     return not ratio.has(*varying) and bool(ratio.is_positive)
 

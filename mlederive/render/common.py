@@ -7,6 +7,7 @@ z). Nothing here computes or checks.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -75,6 +76,7 @@ class Notation:
 DEFAULT_NOTATION = Notation()
 
 
+@functools.lru_cache(maxsize=4096)  # an exam shows the same steps in every variant and format
 def display_form(expr: sp.Expr, notation: Notation = DEFAULT_NOTATION) -> sp.Expr:
     """Replace every ``base[i, …]`` by a symbol ``base_i…`` carrying the same assumptions."""
     mapping = {}

@@ -10,6 +10,7 @@ Two jobs besides layout:
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import sympy as sp
@@ -192,6 +193,11 @@ def _pieces(printer, expr: sp.Expr, width: int) -> list[str]:
 
 def equation_rows(lhs_latex: str, expr: sp.Expr, notation: Notation = DEFAULT_NOTATION,
                   width: int = LINE_WIDTH) -> list[str]:
+    return list(_equation_rows(lhs_latex, expr, notation, width))
+
+
+@functools.lru_cache(maxsize=2048)  # the same steps in every variant of an exam, in LaTeX and in Markdown
+def _equation_rows(lhs_latex: str, expr: sp.Expr, notation: Notation, width: int) -> tuple:
     """Rows for ``align*``/``aligned``: ``lhs &= …`` then ``&\\qquad …`` continuation rows."""
     printer = MathPrinter()
     pieces = _pieces(printer, display_form(expr, notation), width)
@@ -205,7 +211,7 @@ def equation_rows(lhs_latex: str, expr: sp.Expr, notation: Notation = DEFAULT_NO
         else:
             current = (current + " " + piece).strip()
     rows.append(current)
-    return ["%s &= %s" % (lhs, rows[0])] + [r"&\qquad %s" % r for r in rows[1:]]
+    return tuple(["%s &= %s" % (lhs, rows[0])] + [r"&\qquad %s" % r for r in rows[1:]])
 
 
 def inline_math(expr: sp.Expr, notation: Notation = DEFAULT_NOTATION) -> str:
