@@ -54,6 +54,14 @@ class NamedFunction(sp.Function):
     unicode_name = ""
     latex_name = ""
     ascii_name = ""
+    #: its value at 0, where it has a simple one (σ(0) = Φ(0) = ½)
+    at_zero = None
+
+    @classmethod
+    def eval(cls, *args):
+        if cls.at_zero is not None and args[-1].is_zero:
+            return cls.at_zero
+        return None
 
     def elementary(self) -> sp.Expr:
         raise NotImplementedError
@@ -90,13 +98,8 @@ class NamedFunction(sp.Function):
 class sigmoid(NamedFunction):
     r"""The logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`, the logit link's inverse."""
 
+    at_zero = sp.S.Half
     unicode_name, latex_name, ascii_name = "σ", r"\sigma", "sigmoid"
-
-    @classmethod
-    def eval(cls, z):
-        if z.is_zero:
-            return sp.Rational(1, 2)
-        return None
 
     def fdiff(self, argindex=1):
         s = sigmoid(self.args[0])
@@ -109,13 +112,8 @@ class sigmoid(NamedFunction):
 class Phi(NamedFunction):
     r"""The standard normal CDF :math:`\Phi(z) = \tfrac12 (1 + \operatorname{erf}(z/\sqrt2))`, the probit link's inverse."""
 
+    at_zero = sp.S.Half
     unicode_name, latex_name, ascii_name = "Φ", r"\Phi", "Phi"
-
-    @classmethod
-    def eval(cls, z):
-        if z.is_zero:
-            return sp.Rational(1, 2)
-        return None
 
     def fdiff(self, argindex=1):
         return phi(self.args[0])

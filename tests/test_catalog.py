@@ -1,12 +1,10 @@
 """The family × link catalog: the matrix pinned, every allowed pair verified (densities: test_families.py)."""
 import json
-import math
 import random
 
 import pytest
 import sympy as sp
 from click.testing import CliRunner
-from scipy import stats
 
 from mlederive import symbolic as S
 from mlederive.catalog import link_matrix

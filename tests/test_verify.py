@@ -5,7 +5,6 @@ import pytest
 import sympy as sp
 
 from mlederive import symbolic as S
-from mlederive.predictors import theta
 from mlederive.relations import Differentiation, Dropped, Expectation, Substituted
 from mlederive.verification import check_step
 from mlederive.verification.prover import Claim, prove

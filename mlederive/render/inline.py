@@ -11,7 +11,7 @@ from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
 from .. import symbolic as S
-from .printing import TARGETS, arranged, coefficient_first, common_factor, observed_first, ordered_terms, simple_argument
+from .printing import TARGETS, arranged, coefficient_first, common_factor, fraction_parts, observed_first, ordered_terms, simple_argument
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -84,13 +84,7 @@ class ProsePrinter(StrPrinter):
             coefficient = self._print_Mul(sp.Mul(*split[0], evaluate=False))
             text = ("(%s)" % coefficient if "/" in coefficient else coefficient) + "·" + self._product(split[1])
             return ("−" + text) if negative else text
-        numer = [f for f in factors if not (f.is_Pow and f.exp.is_negative) and not (f.is_Rational and f.q != 1)]
-        denom = [f.base ** -f.exp for f in factors if f.is_Pow and f.exp.is_negative]
-        for f in factors:
-            if f.is_Rational and f.q != 1:
-                if f.p != 1:
-                    numer.insert(0, sp.Integer(f.p))
-                denom.insert(0, sp.Integer(f.q))
+        numer, denom = fraction_parts(factors)
         top = self._product(numer) if numer else "1"
         if denom:
             bottom = self._product(denom)

@@ -6,7 +6,7 @@ import json
 import sympy as sp
 
 from .. import symbolic as S
-from .common import display_form, plain_text
+from .common import plain_text
 from .latex import inline_math
 
 

@@ -11,10 +11,10 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 
 from .. import symbolic as S
-from .printing import TARGETS, arranged, common_factor, big_exponent, observed_first, ordered_terms, simple_argument
+from .printing import TARGETS, TextbookOrder, arranged, fraction_parts, big_exponent, observed_first, simple_argument
 
 
-class TextbookMathMLPrinter(MathMLPresentationPrinter):
+class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
     """SymPy's presentation MathML with the textbook settings; σ, Φ, φ, softmax and log Γ by name."""
 
     def __init__(self, settings=None):
@@ -31,15 +31,6 @@ class TextbookMathMLPrinter(MathMLPresentationPrinter):
             node.appendChild(child)
         return node
 
-    def _as_ordered_terms(self, expr, order=None):
-        return ordered_terms(super()._as_ordered_terms(expr, order=None if order == "none" else order))
-
-    def _print_Add(self, expr, order=None):
-        factored = common_factor(expr)
-        if factored:
-            return self._print_Mul(sp.Mul(*factored, evaluate=False))
-        return super()._print_Add(expr, order)
-
     def _print_Mul(self, expr):
         if not expr.is_Mul:
             return super()._print_Mul(expr)
@@ -47,13 +38,7 @@ class TextbookMathMLPrinter(MathMLPresentationPrinter):
         row = self._el("mrow")
         if negative:
             row.appendChild(self._el("mo", text="-"))
-        numer = [f for f in factors if not (f.is_Pow and f.exp.is_negative) and not (f.is_Rational and f.q != 1)]
-        denom = [f.base ** -f.exp for f in factors if f.is_Pow and f.exp.is_negative]
-        for f in factors:
-            if f.is_Rational and f.q != 1:
-                if f.p != 1:
-                    numer.insert(0, sp.Integer(f.p))
-                denom.insert(0, sp.Integer(f.q))
+        numer, denom = fraction_parts(factors)
         sums = [f for f in numer if isinstance(f, sp.Sum)]
         if denom and len(sums) == 1:  # c·Σ: the fraction goes in front of the sum
             rest = [f for f in numer if f is not sums[0]]

@@ -169,6 +169,31 @@ def simple_argument(arg) -> bool:
                                                         and atom(arg.args[-1]))
 
 
+def fraction_parts(factors: list) -> tuple[list, list]:
+    """(numerator, denominator) factors of an arranged product: 1/n and x^(−2) go below, a rational p/q splits."""
+    numer = [f for f in factors if not (f.is_Pow and f.exp.is_negative) and not (f.is_Rational and f.q != 1)]
+    denom = [f.base ** -f.exp for f in factors if f.is_Pow and f.exp.is_negative]
+    for f in factors:
+        if f.is_Rational and f.q != 1:
+            if f.p != 1:
+                numer.insert(0, sp.Integer(f.p))
+            denom.insert(0, sp.Integer(f.q))
+    return numer, denom
+
+
+class TextbookOrder:
+    """Mixin for a SymPy printer: the terms of a sum positive first; a short sum's common number in front."""
+
+    def _as_ordered_terms(self, expr, order=None):
+        return ordered_terms(super()._as_ordered_terms(expr, order=None if order == "none" else order))
+
+    def _print_Add(self, expr, order=None):
+        factored = common_factor(expr)
+        if factored:
+            return self._print_Mul(sp.Mul(*factored, evaluate=False))
+        return super()._print_Add(expr, order)
+
+
 def big_exponent(arg) -> bool:
     """An exponent that would stack into a tower: a fraction, a sum of several terms, another exp."""
     return bool(arg.atoms(sp.Pow) and any(p.exp.is_negative for p in arg.atoms(sp.Pow))) or \
@@ -177,21 +202,12 @@ def big_exponent(arg) -> bool:
 
 # -- LaTeX ---------------------------------------------------------------------------------------
 
-class TextbookLatexPrinter(LatexPrinter):
+class TextbookLatexPrinter(TextbookOrder, LatexPrinter):
     """SymPy's LaTeX printer with the textbook settings (and log, not ln)."""
 
     def __init__(self, settings=None):
         super().__init__({"ln_notation": False, **(settings or {})})
         self._targets = TARGETS
-
-    def _print_Add(self, expr, order=None):
-        factored = common_factor(expr)
-        if factored:
-            return self._print_Mul(sp.Mul(*factored, evaluate=False))
-        return super()._print_Add(expr, order)
-
-    def _as_ordered_terms(self, expr, order=None):
-        return ordered_terms(super()._as_ordered_terms(expr, order=None if order == "none" else order))
 
     def _print_Mul(self, expr):
         if not expr.is_Mul:  # SymPy's _print_Pow hands 1/x over as a product
@@ -266,7 +282,7 @@ class TextbookLatexPrinter(LatexPrinter):
 
 # -- the terminal's 2-D art ---------------------------------------------------------------------
 
-class TextbookPrettyPrinter(PrettyPrinter):
+class TextbookPrettyPrinter(TextbookOrder, PrettyPrinter):
     """SymPy's pretty printer with the textbook settings, minus one cold-start cost.
 
     ``PrettyPrinter._print_Mul`` imports ``sympy.physics.units`` (about 0.2 s on a cold start)
@@ -277,15 +293,6 @@ class TextbookPrettyPrinter(PrettyPrinter):
     def __init__(self, settings=None):
         super().__init__(settings)
         self._targets = TARGETS
-
-    def _as_ordered_terms(self, expr, order=None):
-        return ordered_terms(super()._as_ordered_terms(expr, order=None if order == "none" else order))
-
-    def _print_Add(self, expr, order=None):
-        factored = common_factor(expr)
-        if factored:
-            return self._print_Mul(sp.Mul(*factored, evaluate=False))
-        return super()._print_Add(expr, order)
 
     def _print_Mul(self, product):
         if not product.is_Mul:
