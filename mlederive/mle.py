@@ -18,6 +18,7 @@ import functools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
 
 import sympy as sp
 
@@ -232,8 +233,18 @@ def solve_mle(family: str, data, known: dict | None = None) -> MLEResult:
     return result
 
 
+class Solved(NamedTuple):
+    """What an MLE is before the data: ℓ/n in statistics, the statistics, the score, the estimate, the Hessian."""
+
+    per_obs: sp.Expr
+    stats: tuple
+    score: tuple
+    estimate: dict
+    hessian: sp.Matrix
+
+
 @functools.lru_cache(maxsize=None)
-def _solved(family: str):
+def _solved(family: str) -> Solved:
     """The data-free part of an MLE: ℓ/n in statistics, the score, its solution and the Hessian there (an exam
     asks the same family for many samples; SymPy solves it once)."""
     prob = problem_for(family)
@@ -271,7 +282,7 @@ def _solved(family: str):
     estimate = solutions[0]
     hessian = sp.hessian(per_obs, prob.params).xreplace(estimate)
     hessian = hessian.applyfunc(lambda e: sp.factor(sp.cancel(e)))
-    return per_obs, tuple(stats), tuple(score), estimate, hessian
+    return Solved(per_obs, tuple(stats), tuple(score), estimate, hessian)
 
 
 def _on_boundary(r: MLEResult, fam) -> str | None:

@@ -56,6 +56,7 @@ class NamedFunction(sp.Function):
     ascii_name = ""
     #: its value at 0, where it has a simple one (σ(0) = Φ(0) = ½)
     at_zero = None
+    nargs = 1  # (eval takes *args; without this SymPy would take any number, and order products differently)
 
     @classmethod
     def eval(cls, *args):
