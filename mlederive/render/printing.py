@@ -36,8 +36,21 @@ TARGETS = ("y", "t")
 
 def ordered_terms(terms) -> list:
     """Terms of a sum in textbook order: positive ones first, then negative ones, each in the order given."""
-    terms = list(terms)
+    terms = [_sign_as_shown(t) for t in terms]
     return [t for t in terms if not t.could_extract_minus_sign()] + [t for t in terms if t.could_extract_minus_sign()]
+
+
+def _sign_as_shown(term):
+    """``term`` with the sign a reader sees: a product whose minus :func:`arranged` moves into a factor
+    (−(y − 1)·f is (1 − y)·f) is rebuilt so that the sum's printer, which asks SymPy for the sign, agrees —
+    else it prints "− −(1 − y)·f"."""
+    if not term.is_Mul:
+        return term
+    negative, factors = arranged(term)
+    if negative == term.could_extract_minus_sign():
+        return term
+    body = sp.Mul(*factors, evaluate=False)
+    return sp.Mul(sp.S.NegativeOne, body, evaluate=False) if negative else body
 
 
 def _is_target(factor, targets) -> bool:
