@@ -178,8 +178,9 @@ NAMED_FUNCTIONS = (sigmoid, Phi, phi, softmax)
 
 
 def expand_functions(expr: sp.Expr) -> sp.Expr:
-    """Rewrite our named functions (σ, Φ, φ, softmax) into exp, erf and sums so SymPy can reason."""
-    while isinstance(expr, sp.Basic) and expr.has(*NAMED_FUNCTIONS):
+    """Rewrite our named functions (σ, Φ, φ, softmax, the stable primitives) into exp, erf and sums so SymPy can
+    reason."""
+    while isinstance(expr, sp.Basic) and expr.has(NamedFunction):  # ours and mlederive.primitives'
         expr = expr.replace(lambda e: isinstance(e, NamedFunction), lambda e: e.elementary())
     return expr
 

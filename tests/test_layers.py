@@ -11,6 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mlederive"
 LAYERS = {
     "mlederive.errors": 1, "mlederive.budget": 1, "mlederive.symbolic": 1, "mlederive.version": 1, "mlederive.textenum": 1,
     "mlederive.output": 1, "mlederive.asciiout": 1, "mlederive.pdf": 1, "mlederive.prose": 1,
+    "mlederive.primitives": 1,
     "mlederive.links": 2, "mlederive.pairing": 2, "mlederive.families": 2, "mlederive.predictors": 2,
     "mlederive.priors": 2, "mlederive.losses": 2, "mlederive.model": 2,
     "mlederive.relations": 3, "mlederive.documents": 3, "mlederive.questions": 3,
@@ -18,7 +19,7 @@ LAYERS = {
     "mlederive.verification": 5,
     "mlederive.derivation": 6, "mlederive.mle": 6,
     "mlederive.render": 7,
-    "mlederive.exam": 8, "mlederive.catalog": 8, "mlederive.cli": 8, "mlederive.plot": 8, "mlederive": 8,
+    "mlederive.exam": 8, "mlederive.codegen": 8, "mlederive.catalog": 8, "mlederive.cli": 8, "mlederive.plot": 8, "mlederive": 8,
 }
 
 

@@ -90,6 +90,13 @@ class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
 
     # SymPy's dispatch skips base classes of a Function subclass: name each one
     _print_sigmoid = _print_Phi = _print_phi = _print_softmax = _print_NamedFunction
+    _print_softplus = _print_log_ndtr = _print_mills = _print_log1mexp = _print_NamedFunction
+    _print_expm1 = _print_log1p = _print_NamedFunction
+
+    def _print_logsumexp(self, expr):
+        base, obs = expr.args
+        arg = self._el("msub", self._el("mi", text=pretty_symbol(base.label.name), mathvariant="bold"), self._print(obs))
+        return self._el("mrow", self._el("mi", text="logsumexp"), self._fenced(arg, expr=obs))
 
     def _print_Symbol(self, sym, style="plain"):
         """η_i, ŷ_ik, σ², θ_1: Greek by its letter, a hat/bar/tilde over the base, index letters apart."""

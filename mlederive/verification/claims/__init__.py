@@ -60,7 +60,9 @@ class Context:
 
     # concrete forms (a model's K, the one-hot constraint, n written out)
     def c(self, expr, **kw):
-        return self.model.concretize(expr, **kw)
+        from ...primitives import expand_primitives  # a stable form's primitives by their definitions
+
+        return self.model.concretize(expand_primitives(expr), **kw)
 
     def unrolled(self, expr, k_value=None):
         return self.model.concretize(expr, size=UNROLL_SIZE, k_value=k_value)
@@ -71,7 +73,23 @@ class Context:
 
 def summand(expr):
     """One observation's term of a sum (or factor of a product) over the sample; a prior's penalty is left out."""
-    return S.to_factor(expr) if isinstance(expr, sp.Product) else S.to_summand(split_penalty(expr)[0])
+    from ...primitives import expand_primitives  # a stable form is proved through the primitives' definitions
+
+    return expand_primitives(S.to_factor(expr) if isinstance(expr, sp.Product) else S.to_summand(split_penalty(expr)[0]))
+
+
+def per_observation(expr) -> bool:
+    """True when ``expr`` is one observation's quantity (∂loss/∂η_i, a stable form of ℓ_i), not a sum or product
+    over the sample."""
+    return not any(lim[0] == S.i for s in expr.atoms(sp.Sum, sp.Product) for lim in s.limits)
+
+
+def observation_term(expr):
+    """One observation's term: ``expr`` itself when it is per observation, else its summand (any n), with the
+    stable primitives written out by their definitions (their derivatives are never taken on trust)."""
+    from ...primitives import expand_primitives
+
+    return expand_primitives(expr if per_observation(expr) else summand(expr))
 
 
 def prior_summand(expr):

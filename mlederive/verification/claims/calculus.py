@@ -6,7 +6,7 @@ import sympy as sp
 
 from ... import symbolic as S
 from ...predictors import theta
-from . import Malformed, claims, prior_summand, split_penalty, summand
+from . import Malformed, claims, observation_term, prior_summand, split_penalty, summand
 
 
 def chain_rule(whole, eta_values, t, diff_eta=sp.diff):
@@ -46,17 +46,19 @@ def _derivative(cx):
 
 def _curvature(cx):
     """The second derivative in η: the reference is the ∂/∂η step."""
-    e = cx.model.eta_obs()
-    if cx.payload.wrt != e:
+    m = cx.model
+    if cx.payload.wrt != m.eta_obs():
         raise Malformed("a second derivative is taken in η_i")
-    cx.zero(cx.c(cx.step.expr) - cx.model.diff_eta(cx.c(cx.ref.expr), e), "∂²ℓ_i/∂%s²" % e)
-    if cx.payload.convex:
-        cx.positive(cx.c(cx.step.expr), "curvature positive (convex)")
+    ref = observation_term(cx.ref.expr)
+    for e, kk in m.eta_components():  # a vector outcome: the diagonal, ∂²ℓ_i/∂η_ik², class by class
+        cx.zero(cx.c(cx.step.expr, k_value=kk) - m.diff_eta(cx.c(ref, k_value=kk), e), "∂²ℓ_i/∂%s²" % e)
+        if cx.payload.convex:
+            cx.positive(cx.c(cx.step.expr, k_value=kk), "curvature positive (convex)")
 
 
 def _in_eta(cx):
     m, step = cx.model, cx.step
-    r = summand(cx.ref.expr)
+    r = observation_term(cx.ref.expr)
     for e, kk in m.eta_components():
         cx.zero(cx.c(step.expr, k_value=kk) - m.diff_eta(cx.c(r), e), "∂ℓ_i/∂%s" % e)
     if cx.payload.chain is not None:
@@ -101,7 +103,7 @@ def _expectation(cx):
     m = cx.model
     if m.family.variance(m.mu_obs(), m.params) is None:
         raise Malformed("E[y_i] = μ_i: in the %s family μ need not be the mean of y" % m.family.name)
-    f = cx.c(cx.ref.expr)
+    f = cx.c(observation_term(cx.ref.expr))
     y_i = m.y_obs()
     cx.zero(sp.diff(f, y_i, 2), "linear in %s" % y_i)
     cx.zero(cx.c(cx.payload.mean) - cx.c(m.mean()), "the stated E[y_i] is the family's mean g⁻¹(η_i)")
