@@ -55,6 +55,9 @@ class Recipe:
     #: a prior on the weights (mlederive.priors) for MAP, or "" for maximum likelihood
     prior: str = ""
     source: str = "<recipe>"
+    #: the values given for known parameters (``alpha: 0.5`` in a recipe): name → number; generated code
+    #: takes them as defaults
+    values: dict = field(default_factory=dict)
     #: user-defined family / link objects (recipe mappings), used instead of the registries
     custom_family: object = None
     custom_link: object = None
@@ -133,16 +136,7 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
         names = ", ".join("%s%s" % (n, " (canonical)" if n == family.canonical_link else "") for n in allowed)
         raise RecipeError(source, "link", "%s; for %s use %s." % (pairing.reason, family_name, names))
 
-    given = data.get("parameters", {})
-    params = {p.name: p.default for p in family.params}
-    for pname, state in given.items():
-        if pname not in params:
-            known = ", ".join(params) if params else "none"
-            raise RecipeError(source, "parameters.%s" % pname, "the %s family has no parameter '%s'.%s Its parameters: %s."
-                              % (family_name, pname, did_you_mean(str(pname), params), known))
-        if state not in PARAM_STATES:
-            raise RecipeError(source, "parameters.%s" % pname, "must be known or learned, got %r." % (state,))
-        params[pname] = state
+    params, values = _parameters(source, family, family_name, data.get("parameters", {}))
 
     predictor = _choice(source, "predictor", data.get("predictor", "linear"), list(PREDICTORS), "predictor")
     reduction = _choice(source, "reduction", data.get("reduction", "mean"), list(REDUCTIONS), "reduction")
@@ -156,7 +150,7 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
         name=name, title=data["title"].strip(), family=family_name, link=link_name,
         description=data.get("description", "").strip(), parameters=params, predictor=predictor,
         reduction=reduction, classes=classes, prior=prior, source=source, custom_family=custom_family,
-        custom_link=custom_link,
+        custom_link=custom_link, values=values,
     )
 
 
@@ -224,6 +218,28 @@ def split_pair(spec: str):
         if spec[cut] == "-" and spec[:cut] in FAMILIES and spec[cut + 1:] in LINKS:
             return spec[:cut], spec[cut + 1:]
     return None
+
+
+def _parameters(source: str, family, family_name: str, given: dict) -> tuple[dict, dict]:
+    """(name → known | learned, name → the value given for a known one): ``sigma: learned``, ``alpha: 0.5``."""
+    params = {p.name: p.default for p in family.params}
+    values = {}
+    for pname, state in given.items():
+        if pname not in params:
+            known = ", ".join(params) if params else "none"
+            raise RecipeError(source, "parameters.%s" % pname, "the %s family has no parameter '%s'.%s Its parameters: %s."
+                              % (family_name, pname, did_you_mean(str(pname), params), known))
+        if isinstance(state, (int, float)) and not isinstance(state, bool):
+            if not (state > 0 and state < float("inf")):
+                raise RecipeError(source, "parameters.%s" % pname, "a known value must be a positive number, got %r."
+                                  % (state,))
+            values[pname], state = float(state), "known"
+        if state not in PARAM_STATES:
+            raise RecipeError(source, "parameters.%s" % pname, "must be known, learned or a positive number (known, "
+                              "with that value), got %r." % (state,))
+        params[pname] = state
+
+    return params, values
 
 
 def pair_names() -> list[str]:
