@@ -284,6 +284,68 @@ def mle_command(family, data, params, fmt, fragment, output, force):
         sys.exit(1)
 
 
+@cli.command("codegen", context_settings=CONTEXT)
+@click.argument("recipe")
+@click.option("--target", required=True, type=click.Choice(["numpy", "jax", "pytorch", "xgboost", "lightgbm"]),
+              help="numpy/jax: loss, grad, hess per observation; pytorch: loss(input, target, reduction); "
+                   "xgboost/lightgbm: a custom objective and the base margin.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the module to FILE (atomically).")
+@click.option("--force", is_flag=True, help="With -o: overwrite an existing file.")
+@click.option("--explain", is_flag=True, help="Show the verified steps from the loss to the code (stable forms, "
+              "gradient, Hessian, the helpers' implementations).")
+def codegen_command(recipe, target, output, force, explain):
+    """Generate verified, numerically stable code for RECIPE's loss: one self-contained module.
+
+    The module imports only the target library and NumPy (and scipy.special where a special
+    function is needed), never mlederive. Every form it computes is a verified step (--explain).
+
+    \b
+    Example:
+      mlederive codegen bernoulli-logit --target pytorch -o bce.py
+      mlederive codegen poisson-log --target xgboost -o poisson_objective.py
+      mlederive codegen bernoulli-probit --target numpy --explain
+    """
+    from .codegen import generate
+
+    if output and not force and os.path.exists(output):
+        raise BadInput("-o %s: file exists; use --force to overwrite it" % output)
+    try:
+        generated = generate(recipe, target)
+        if explain:
+            _explain(generated)
+        if generated.verified:
+            _emit(generated.code, output, force) if output or not explain else None
+    except MlederiveError as exc:
+        raise BadInput(str(exc)) from None
+    _codegen_summary(generated)
+    if not generated.verified:
+        sys.exit(1)
+
+
+def _explain(generated) -> None:
+    from rich.console import Console
+
+    from .render.terminal import render_terminal
+
+    console = Console(highlight=False)
+    for document in generated.documents:
+        render_terminal(document, console)
+
+
+def _codegen_summary(generated) -> None:
+    """What the module computes, on stderr: the Hessian's kind ("Fisher scoring") and the verdict."""
+    from .codegen.docstring import hessian_line
+
+    steps = sum(len(d.steps) for d in generated.documents)
+    passed = sum(c.verified for d in generated.documents for c in d.checks)
+    click.echo("Hessian: %s" % hessian_line(generated.forms), err=True)
+    if generated.verified:
+        click.echo("%d/%d steps verified" % (passed, steps), err=True)
+    else:
+        failed = [str(s.title) for d in generated.documents for s, c in zip(d.steps, d.checks) if not c.verified]
+        click.echo("Error: verification failed at: %s; no code written" % ", ".join(failed), err=True)
+
+
 def _numbers(text: str, option: str, example: str, kind):
     """Comma-separated numbers of an option, or a one-line error saying what to give."""
     try:

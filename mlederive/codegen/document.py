@@ -1,0 +1,188 @@
+"""What generated code computes, as verified steps appended to the derivation.
+
+The derivation is made with a sum reduction, so its loss step is Σ_i ℓ_i and every later step is
+one observation's ℓ_i, ∂ℓ_i/∂η_i, ∂²ℓ_i/∂η_i² (a mean reduction changes no per-observation form).
+Then, each a step the verifier checks like any other:
+
+1. for gradient boosting, the objective at unit dispersion — φ times the negative log-likelihood with
+   its θ-free terms dropped (½(y − η)² for the Gaussian), a positive θ-free rescaling of the loss;
+2. the loss in stable primitives (relation ``equal``);
+3. ∂ℓ_i/∂η_i in stable form (a derivative of the loss: the verifier writes the primitives out first);
+4. the Hessian: ∂²ℓ_i/∂η_i², claimed positive where SymPy proves it positive on the domain; else its
+   expectation, the Fisher information (Fisher scoring); for a piecewise-linear loss (MAE) a stated
+   constant surrogate.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import sympy as sp
+
+from .. import symbolic as S
+from ..derivation import derive_loss
+from ..derivation.gradient import shortest
+from ..documents import Derivation, Result, StepBuilder
+from ..errors import MlederiveError
+from ..prose import prose
+from ..relations import Differentiation, Expectation, Rescaling
+from .rewrite import stabilise
+
+#: what the Hessian is: the curvature proved positive, Fisher scoring, a stated constant, or the curvature
+#: where it can be negative and no expectation is available
+CURVATURE, FISHER, SURROGATE, INDEFINITE = "curvature", "fisher", "surrogate", "indefinite curvature"
+
+
+class CodegenError(MlederiveError):
+    """The recipe cannot be turned into code for this target."""
+
+
+@dataclass(frozen=True)
+class Forms:
+    """One observation's loss, gradient and Hessian (SymPy, in y_i and η_i) and how they were obtained."""
+
+    document: Derivation
+    loss: sp.Expr
+    grad: sp.Expr
+    hess: sp.Expr
+    hess_kind: str
+    #: the factor from the derivation's per-observation loss to this one (1, or the boosting scale)
+    scale: sp.Expr
+    warnings: tuple = ()
+
+
+def _risky(expr: sp.Expr) -> bool:
+    """A division by something that can underflow to 0 (Φ, σ, an exponential …): not a form to compute with."""
+    from ..primitives import Primitive
+
+    for p in expr.atoms(sp.Pow):
+        if not p.exp.is_negative:
+            continue
+        base = p.base.replace(lambda e: isinstance(e, Primitive), lambda e: sp.Symbol("stable", positive=True))
+        if base.has(sp.exp, sp.log, S.Phi, S.phi, S.sigmoid, sp.atan):
+            return True
+    return False
+
+
+def _pick(derived: sp.Expr, built: sp.Expr) -> sp.Expr:
+    """The derivation's own form, rewritten, when it is safe to compute with; else the one built from the stable
+    loss (the shorter when both are safe)."""
+    a, b = stabilise(derived), stabilise(built)
+    if _risky(a):
+        return b
+    return a if _risky(b) else shortest([a, b])
+
+
+def _nonsmooth(expr: sp.Expr, model) -> bool:
+    """A kink on the model's domain (|η| is no kink where the link's η ≥ 0)."""
+    from ..verification.prover import on_domain
+
+    return on_domain(expr, model).has(sp.sign, sp.Abs, sp.DiracDelta, sp.Heaviside)
+
+
+def _loss_step(d: Derivation):
+    return next(s for s in reversed(d.steps) if s.id in ("loss", "negate"))
+
+
+def boosting_scale(d: Derivation) -> sp.Expr:
+    """φ × (the factor from the loss back to the negative log-likelihood): unit dispersion, as XGBoost and
+    LightGBM scale their objectives (½(y − η)², y·e^{−η} + η)."""
+    step = _loss_step(d)
+    factor = step.payload.factor if step.relation == "rescaled" else sp.S.One
+    phi = d.model.family.dispersion(d.model.params)
+    return sp.simplify((phi if phi is not None else 1) / factor)
+
+
+def forms(recipe, boosting: bool = False) -> Forms:
+    """The verified per-observation forms generated code computes (``boosting``: at unit dispersion)."""
+    from ..verification import verify
+
+    base = derive_loss(replace(recipe, reduction="sum", prior=""))
+    b = StepBuilder()
+    b.steps = list(base.steps)
+    model, vector = base.model, base.model.vector
+    loss_ref = _loss_step(base)
+    scale = boosting_scale(base) if boosting else sp.S.One
+    plain = scale * base.loss_summand
+    if scale != 1:
+        loss_ref = b.add("The boosting objective", prose(
+            "Gradient boosting is not scale-invariant (a leaf's value is $−G/(H + λ)$): it takes the negative "
+            "log-likelihood at unit dispersion, with its $θ$-free terms dropped — the loss times $%s$.", scale),
+            "Σ ℓ_i", r"\sum_i \ell_i", S.sample_sum(plain), "rescaled", Rescaling(factor=scale), id="objective",
+            reference=loss_ref)
+    stable = stabilise(plain)
+    if stable != plain:
+        loss_ref = b.add("Stable form of the loss", prose(
+            "The same function in primitives that do not overflow or underflow where the naive formula does: "
+            "$softplus(z) = log(1 + e^z)$, $log_ndtr(z) = log Φ(z)$, $log1mexp(u) = log(1 − e^{−u})$, "
+            "$logsumexp$ and $log1p$."), "Σ ℓ_i", r"\sum_i \ell_i", S.sample_sum(stable), "equal", id="stable-loss",
+            reference=loss_ref)
+    eta_i = model.eta_obs()
+    if vector:
+        grad = sp.exp(eta_i - _lse(model)) - model.y_obs()
+    else:
+        grad = _pick(scale * base.grad_eta_obs, sp.diff(stable, eta_i))
+    grad_step = b.add("Gradient, as computed", prose(
+        "$∂ℓ_i/∂η_i$ in stable form%s.", " ($softmax_k = exp(η_ik − logsumexp(η_i))$)" if vector else ""),
+        "∂ℓ_i/∂η_i", r"\frac{\partial \ell_i}{\partial \eta_i}", grad, "derivative", Differentiation(wrt=eta_i),
+        id="code-grad", reference=loss_ref)
+    hess, kind, warnings = _hessian(b, base, grad_step, scale, boosting)
+    results = [Result("What the code computes, per observation: the loss", "ℓ_i", r"\ell_i", stable),
+               Result("its gradient", "∂ℓ_i/∂η_i", r"\frac{\partial \ell_i}{\partial \eta_i}", grad),
+               Result(prose("and its Hessian (%s)", kind), "H_i", r"H_i", hess)]
+    document = verify(replace(base, steps=b.steps, checks=[], results=results, tables=[], warnings=[],
+                              subtitle=base.subtitle.replace("sum reduction", "per observation")))
+    return Forms(document, stable, grad, hess, kind, scale, tuple(warnings))
+
+
+def _lse(model):
+    from ..primitives import logsumexp
+
+    return logsumexp(S.eta, S.i)
+
+
+def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool):
+    """(the Hessian's expression, its kind, warnings), its steps added to ``b``."""
+    from ..verification.prover import Claim, prove
+
+    model, eta_i = base.model, base.model.eta_obs()
+    label, lhs = "∂²ℓ_i/∂η_i²", r"\frac{\partial^2 \ell_i}{\partial \eta_i^2}"
+    if base.curvature_obs is None and not model.vector or _nonsmooth(base.grad_eta_obs, model):
+        b.add("A surrogate Hessian", prose(
+            "The loss is piecewise linear in $η_i$: its second derivative is 0 almost everywhere, which gives "
+            "Newton steps and boosting leaves nothing to divide by. A constant $1$ stands in, as LightGBM's L1 "
+            "objective does; the gradient is exact."), label, lhs, sp.S.One, "definition", id="code-hess")
+        return sp.S.One, SURROGATE, [prose("the loss is piecewise linear: the Hessian is a constant surrogate (1)")]
+    if model.vector:
+        p = sp.exp(eta_i - _lse(model))
+        hess = p * (1 - p)
+        b.add("Hessian, as computed (the diagonal)", prose(
+            "$∂²ℓ_i/∂η_ik² = softmax_k(1 − softmax_k)$, positive: the diagonal of the curvature matrix, what "
+            "gradient boosting uses per class."), label, lhs, hess, "derivative",
+            Differentiation(wrt=eta_i, order=2, convex=True), id="code-hess", reference=grad_step)
+        return hess, CURVATURE, []
+    curvature = scale * base.curvature_obs
+    convex = prove(Claim("positive", model.concretize(curvature), "curvature positive"), model).ok
+    hess = _pick(curvature, sp.diff(grad_step.expr, eta_i))
+    why = prose("Differentiate once more%s.", ": positive on the whole domain (proved), so Newton steps and "
+                "boosting leaves are well defined" if convex else "")
+    curv_step = b.add("Curvature, as computed" if convex else "Curvature", why, label, lhs, hess, "derivative",
+                      Differentiation(wrt=eta_i, order=2, convex=convex), id="code-hess" if convex else "code-curvature",
+                      reference=grad_step)
+    if convex:
+        return hess, CURVATURE, []
+    if base.fisher_obs is not None:
+        mean = model.mean()
+        fisher = _pick(scale * base.fisher_obs, hess.subs(model.y_obs(), mean))
+        b.add("Hessian: the Fisher information", prose(
+            "The curvature can be negative with this link, so the Hessian is its expectation over $y_i$, the "
+            "Fisher information (never negative): Fisher scoring, as the boosting libraries recommend."),
+            "E[∂²ℓ_i/∂η_i²]", r"\mathbb{E}\left[\frac{\partial^2 \ell_i}{\partial \eta_i^2}\right]", fisher,
+            "expectation", Expectation(mean=mean), id="code-hess", reference=curv_step)
+        return fisher, FISHER, [prose("Fisher scoring: the curvature can be negative, the Hessian is its expectation")]
+    if boosting:
+        b.add("A surrogate Hessian", prose(
+            "The curvature can be negative and the %s family has no Fisher information here: boosting gets a "
+            "constant $1$ instead (gradient steps); the gradient is exact.", model.family.title), label, lhs,
+              sp.S.One, "definition", id="code-hess")
+        return sp.S.One, SURROGATE, [prose("the curvature can be negative: the Hessian is a constant surrogate (1)")]
+    return hess, INDEFINITE, [prose("the Hessian is the exact curvature, which can be negative with this link")]

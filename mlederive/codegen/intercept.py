@@ -1,0 +1,56 @@
+"""The optimal constant margin: the maximum-likelihood estimate of an intercept-only model, η̂ = g(μ̂).
+
+A constant η makes every μ_i the same μ, so η̂ = g(μ̂) with μ̂ the family's own MLE of its mean from the
+(weighted) sample — a closed form where :mod:`mlederive.mle` solves the score (ȳ for every
+exponential-dispersion family, the mean of log y for the log-normal, (mean of y^k)^(1/k) for the Weibull),
+the weighted median for the Laplace (the minimiser of Σ w_i |y_i − μ| whatever the monotone link), and
+Newton's method on Σ w_i ∂ℓ/∂η = 0 where there is no closed form (Student-t, beta, custom densities).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..mle import NoClosedForm, _solved, problem_for
+
+CLOSED, MEDIAN, NEWTON = "closed form", "weighted median", "Newton"
+
+
+@dataclass(frozen=True)
+class Intercept:
+    kind: str
+    #: the mean's symbol μ, and η̂ = g(μ) in it
+    mu: sp.Symbol
+    margin: sp.Expr
+    #: closed form: μ̂ in the statistics, and each statistic's symbol with the a(y) it averages
+    estimate: sp.Expr | None = None
+    statistics: tuple = ()
+    #: the observation symbol a(y) is written in
+    y: sp.Symbol | None = None
+
+    def words(self) -> str:
+        if self.kind == CLOSED:
+            return "g(μ̂), μ̂ the closed-form maximum-likelihood estimate of the mean from the weighted sample"
+        if self.kind == MEDIAN:
+            return "g(weighted median of y), the minimiser of Σ wᵢ|yᵢ − μ| for any increasing or decreasing link"
+        return "no closed form: Newton's method on Σ wᵢ·∂ℓ/∂η = 0, started at g(weighted mean of y)"
+
+
+def intercept(model) -> Intercept:
+    fam = model.family
+    positive = fam.mean_domain.is_subset(sp.Interval.open(0, sp.oo))
+    mu = sp.Symbol("mu", positive=True) if positive else sp.Symbol("mu", real=True)
+    margin = model.link(mu)
+    if fam.name == "laplace":
+        return Intercept(MEDIAN, mu, margin)
+    try:
+        prob = problem_for(fam.name)
+        solved = _solved(fam.name)
+    except (NoClosedForm, KeyError):
+        return Intercept(NEWTON, mu, margin)
+    from ..mle import _y
+
+    estimate = solved.estimate[prob.params[0]]
+    stats = tuple((s.symbol, s.of) for s in solved.stats)
+    return Intercept(CLOSED, mu, margin, estimate, stats, _y)

@@ -1,0 +1,154 @@
+"""Printing one observation's forms as code: SymPy's own code printers, extended by subclassing.
+
+NumPy goes through SymPy's ``SciPyPrinter`` (special functions from ``scipy.special``), JAX through
+``JaxPrinter``; PyTorch through a ``NumPyPrinter`` whose module is ``torch``. Each knows our stable
+primitives by the target library's own stable routine (``numpy.logaddexp(0, z)``,
+``torch.special.log_ndtr``, ``jax.nn.softplus`` …) or by a helper of the generated module whose body is a
+verified implementation (:data:`IMPLEMENTATIONS`).
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.numpy import JaxPrinter, NumPyPrinter, SciPyPrinter, _numpy_known_constants, _numpy_known_functions
+
+from .. import symbolic as S
+from ..primitives import expm1, log1mexp, log1p, log_ndtr, logsumexp, mills, softplus
+
+_z = sp.Symbol("z", real=True)
+_u = sp.Symbol("u", positive=True)
+
+#: primitives computed by a helper of the generated module: argument → its implementation, which the code
+#: generator proves equal to the primitive's definition (each branch of a piecewise one on its own)
+IMPLEMENTATIONS = {
+    mills: (_z, sp.exp(-_z ** 2 / 2 - sp.log(2 * sp.pi) / 2 - log_ndtr(_z))),
+    log1mexp: (_u, sp.Piecewise((sp.log(-expm1(-_u)), _u <= sp.log(2)), (log1p(-sp.exp(-_u)), True))),
+}
+#: what each helper computes, for its docstring
+MEANING = {mills: "φ(z)/Φ(z), the inverse Mills ratio, without 0/0 far in the lower tail",
+           log1mexp: "log(1 − exp(−z)) for z > 0, exact for tiny and for large z (Mächler's two branches)"}
+
+
+class _Stable:
+    """The stable primitives by the library routine (``calls``: class name → template over the arguments)."""
+
+    calls: dict = {}
+    #: how a per-observation vector quantity is reduced over the classes (categorical)
+    axis = "axis=-1, keepdims=True"
+
+    def _print_Function(self, expr):
+        template = self.calls.get(type(expr).__name__)
+        if template is None:
+            return super()._print_Function(expr)
+        args = [self._print(a) for a in expr.args]
+        return template.format(*args, m=self._module_name())
+
+    def _module_name(self):
+        return self._module
+
+    def _print_Indexed(self, expr):  # y_i, η_i, y_ik, η_ik: the arrays the functions take
+        return {"y": "y", "eta": "eta"}[expr.base.label.name]
+
+    def _print_Sum(self, expr):  # Σ_k over the classes of one observation: the last axis
+        return "%s(%s, %s)" % (self._module_format(self._module + ".sum"), self._print(expr.function), self.axis)
+
+
+class NumPyCode(_Stable, SciPyPrinter):
+    calls = {
+        "softplus": "numpy.logaddexp(0, {0})", "sigmoid": "_sigmoid({0})", "log_ndtr": "scipy.special.log_ndtr({0})",
+        "Phi": "scipy.special.ndtr({0})", "mills": "_mills({0})", "log1mexp": "_log1mexp({0})",
+        "expm1": "numpy.expm1({0})", "log1p": "numpy.log1p({0})", "logsumexp": "_logsumexp({0})",
+        "phi": "numpy.exp(-({0})**2/2)/numpy.sqrt(2*numpy.pi)", "erfinv": "scipy.special.erfinv({0})",
+    }
+
+    def _print_logsumexp(self, expr):
+        return "_logsumexp(eta)"
+
+
+class JaxCode(_Stable, JaxPrinter):
+    calls = {
+        "softplus": "jax.nn.softplus({0})", "sigmoid": "jax.nn.sigmoid({0})",
+        "log_ndtr": "jax.scipy.special.log_ndtr({0})", "Phi": "jax.scipy.special.ndtr({0})", "mills": "_mills({0})",
+        "log1mexp": "_log1mexp({0})", "expm1": "jax.numpy.expm1({0})", "log1p": "jax.numpy.log1p({0})",
+        "phi": "jax.numpy.exp(-({0})**2/2)/jax.numpy.sqrt(2*jax.numpy.pi)",
+        "loggamma": "jax.scipy.special.gammaln({0})", "polygamma": "jax.scipy.special.polygamma({0}, {1})",
+        "erf": "jax.scipy.special.erf({0})",
+    }
+
+    def _print_logsumexp(self, expr):
+        return "jax.nn.logsumexp(eta, axis=-1, keepdims=True)"
+
+
+_TORCH_FUNCTIONS = {"exp": "exp", "log": "log", "sqrt": "sqrt", "Abs": "abs", "sign": "sign", "atan": "atan",
+                    "tanh": "tanh", "sin": "sin", "cos": "cos", "erf": "erf", "loggamma": "lgamma",
+                    "gamma": "special.gamma_fn", "digamma": "digamma"}
+
+
+class TorchCode(_Stable, NumPyPrinter):
+    _module = "torch"
+    _kf = {name: call.replace("numpy.", "torch.") for name, call in _numpy_known_functions.items()}
+    _kc = {name: value.replace("numpy.", "math.") for name, value in _numpy_known_constants.items()}
+    axis = "dim=-1, keepdim=True"
+    calls = {
+        "softplus": "torch.nn.functional.softplus({0})", "sigmoid": "torch.sigmoid({0})",
+        "log_ndtr": "torch.special.log_ndtr({0})", "Phi": "torch.special.ndtr({0})", "mills": "_mills({0})",
+        "log1mexp": "_log1mexp({0})", "expm1": "torch.expm1({0})", "log1p": "torch.log1p({0})",
+        "phi": "torch.exp(-({0})**2/2)/math.sqrt(2*math.pi)", "polygamma": "torch.polygamma({0}, {1})",
+        **{name: "torch.%s({0})" % call for name, call in _TORCH_FUNCTIONS.items()},
+    }
+
+    def _print_logsumexp(self, expr):
+        return "torch.logsumexp(eta, dim=-1, keepdim=True)"
+
+    def _print_Pi(self, expr):
+        return "math.pi"
+
+    def _print_Piecewise(self, expr):
+        (a, cond), (b, _) = expr.args
+        return "torch.where(%s, %s, %s)" % (self._print(cond), self._print(a), self._print(b))
+
+    def _print_Relational(self, expr):
+        return "(%s %s %s)" % (self._print(expr.lhs), expr.rel_op, self._print(expr.rhs))
+
+
+PRINTERS = {"numpy": NumPyCode, "jax": JaxCode, "pytorch": TorchCode}
+
+
+def as_code(expr: sp.Expr, library: str, params: dict) -> tuple[str, set]:
+    """(the expression as code, the modules it uses): η_i and y_i as ``eta`` and ``y``, parameters by name,
+    numeric constants as 17-digit floats."""
+    printer = PRINTERS[library]({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False,
+                                 "strict": True})
+    expr = expr.xreplace({sym: sp.Symbol(name, positive=True) for name, sym in params.items()})
+    text = printer.doprint(_numbers(expr))
+    return text, {m.split(".")[0] for m in printer.module_imports} | _modules_in(text)
+
+
+def _numbers(expr):
+    """Every constant part (√2/(2√π), 1/2, log 2) as one 17-digit float; integer powers stay integers."""
+    if expr.is_Integer or expr.is_Float or expr.is_Atom and not expr.is_number or isinstance(expr, sp.Indexed):
+        return expr
+    if expr.is_number and not expr.is_Boolean:
+        return sp.Float(sp.N(expr, 17), 17)
+    if expr.is_Pow and expr.exp.is_Integer:
+        return sp.Pow(_numbers(expr.base), expr.exp)
+    return expr.func(*[_numbers(a) for a in expr.args])
+
+
+def _modules_in(text: str) -> set:
+    import re
+
+    return {m for m in ("numpy", "scipy", "torch", "jax", "math") if re.search(r"(?<![\w.])%s\." % m, text)}
+
+
+def helpers_used(*exprs) -> list:
+    """The primitives with a helper (an implementation of ours) that the forms use, in a fixed order."""
+    used = set()
+    for e in exprs:
+        used |= {type(f) for f in e.atoms(sp.Function)}
+    extra = {mills} if mills in used else set()
+    if log1mexp in used:
+        extra.add(log1mexp)
+    return sorted(extra, key=lambda cls: cls.__name__)
+
+
+__all__ = ["IMPLEMENTATIONS", "PRINTERS", "as_code", "helpers_used", "expm1", "log1p", "logsumexp", "softplus", "S"]

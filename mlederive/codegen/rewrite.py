@@ -1,0 +1,116 @@
+"""Rewriting a derived expression into stable primitives (mlederive.primitives).
+
+Each rule is an identity on the model's domain — log σ(z) = −softplus(−z), log Φ(z) = log_ndtr(z),
+log(1 − e^{−u}) = log1mexp(u), log(1 + c·e^z) = softplus(z + log c), log Σ_j e^{η_ij} = logsumexp(η_i),
+1 − e^{−u} = −expm1(−u), φ(z)/Φ(z) = mills(z) — and nothing here is trusted: the code generator states
+the result as a step, and the verifier proves it equal to the derived form.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .. import symbolic as S
+from ..primitives import expm1, log1mexp, log1p, log_ndtr, logsumexp, mills, softplus
+
+
+def _exp_argument(e):
+    """w when ``e`` is exp(w), else None."""
+    return e.args[0] if isinstance(e, sp.exp) else None
+
+
+def _coefficient_exp(e):
+    """(c, w) when ``e`` is c·exp(w) with c a positive constant free of the observation, else None."""
+    c, rest = e.as_independent(S.eta, S.y, as_Add=False)
+    w = _exp_argument(rest)
+    if w is None or c.is_positive is not True:
+        return None
+    return c, w
+
+
+def _stable_log(arg):
+    """log(arg) in stable primitives, or None where no rule applies."""
+    if isinstance(arg, S.sigmoid):
+        return -softplus(-arg.args[0])
+    if isinstance(arg, S.Phi):
+        return log_ndtr(arg.args[0])
+    if isinstance(arg, sp.Sum) and isinstance(arg.function, sp.exp) and len(arg.limits) == 1:
+        index, lo, hi = arg.limits[0]
+        inner = arg.function.args[0]
+        if (lo, hi) == (1, S.K) and isinstance(inner, sp.Indexed) and inner.indices[-1] == index:
+            return logsumexp(inner.base, inner.indices[0])
+    rest = sp.expand(1 - arg)  # arg = 1 − rest
+    if isinstance(rest, S.sigmoid):
+        return -softplus(rest.args[0])
+    if isinstance(rest, S.Phi):
+        return log_ndtr(-rest.args[0])
+    w = _exp_argument(rest)
+    if w is not None:
+        return log1mexp(-w)
+    more = sp.expand(arg - 1)  # arg = 1 + more
+    found = _coefficient_exp(more)
+    if found is not None:
+        c, w = found
+        return softplus(w + sp.log(c)) if c != 1 else softplus(w)
+    if arg.is_Add and sp.S.One in arg.args and not more.is_Add:
+        return log1p(more)
+    return None
+
+
+def _stable_add(expr):
+    """1 − e^w as −expm1(w), e^w − 1 as expm1(w), 1 − σ(z) as σ(−z), 1 − Φ(z) as Φ(−z); None where no rule fits."""
+    if len(expr.args) != 2:
+        return None
+    if sp.S.One in expr.args:
+        rest = sp.expand(1 - expr)
+        if isinstance(rest, (S.sigmoid, S.Phi)):  # 1 − σ(z) = σ(−z), 1 − Φ(z) = Φ(−z): no cancellation near 1
+            return rest.func(-rest.args[0])
+        w = _exp_argument(rest)
+        return -expm1(w) if w is not None else None
+    if sp.S.NegativeOne in expr.args:
+        w = _exp_argument(sp.expand(expr + 1))
+        return expm1(w) if w is not None else None
+    return None
+
+
+def _mills_ratio(expr):
+    """A product with φ(z)^a and Φ(z)^(−b): min(a, b) factors of φ/Φ become mills(z) (and φ(z)/(1 − Φ(z)) mills(−z))."""
+    factors = sp.Mul.make_args(expr)
+    phis = {}
+    for f in factors:
+        base, power = f.as_base_exp()
+        if isinstance(base, S.phi) and power.is_Integer and power > 0:
+            phis[base.args[0]] = phis.get(base.args[0], 0) + int(power)
+    if not phis:
+        return None
+    out, changed = [], False
+    for f in factors:
+        base, power = f.as_base_exp()
+        z, sign, flip = None, 1, 1
+        if isinstance(base, S.Phi):
+            z = base.args[0]
+        elif isinstance(base, sp.Add):
+            rest, minus = sp.expand(1 - base), sp.expand(1 + base)
+            if isinstance(rest, S.Phi):  # 1 − Φ(z) = Φ(−z)
+                z, sign = rest.args[0], -1
+            elif isinstance(minus, S.Phi):  # Φ(z) − 1 = −Φ(−z)
+                z, sign, flip = minus.args[0], -1, -1
+        if z is not None and power.is_Integer and power < 0 and phis.get(z, 0) > 0:
+            used = min(-int(power), phis[z])
+            phis[z] -= used
+            out.append(flip ** used * mills(sign * z) ** used * base ** (power + used))
+            changed = True
+        else:
+            out.append(f)
+    if not changed:
+        return None
+    kept = [f for f in out if not isinstance(f.as_base_exp()[0], S.phi)]  # the φ factors, less those used:
+    return sp.Mul(*kept) * sp.Mul(*[S.phi(z) ** left for z, left in phis.items() if left])
+
+
+def stabilise(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every rule applied where it matches (bottom-up); an identity on the model's domain."""
+    expr = expr.replace(lambda e: isinstance(e, sp.log) and _stable_log(e.args[0]) is not None,
+                        lambda e: _stable_log(e.args[0]))
+    expr = expr.replace(lambda e: e.is_Mul and _mills_ratio(e) is not None, _mills_ratio)
+    expr = expr.replace(lambda e: e.is_Add and _stable_add(e) is not None, _stable_add)
+    return expr
