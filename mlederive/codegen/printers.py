@@ -35,12 +35,21 @@ class _Stable:
     #: how a per-observation vector quantity is reduced over the classes (categorical)
     axis = "axis=-1, keepdims=True"
 
+    def _print_Piecewise(self, expr):  # two branches: where(condition, first, otherwise)
+        (a, cond), (b, _) = expr.args
+        return "%s(%s, %s, %s)" % (self._module_format(self._module + ".where"), self._print(cond), self._print(a),
+                                   self._print(b))
+
+    def _print_Relational(self, expr):
+        return "(%s %s %s)" % (self._print(expr.lhs), expr.rel_op, self._print(expr.rhs))
+
     def _print_Function(self, expr):
         template = self.calls.get(type(expr).__name__)
         if template is None:
             return super()._print_Function(expr)
         args = [self._print(a) for a in expr.args]
-        return template.format(*args, m=self._module_name())
+        text = template.format(*args, m=self._module_name())
+        return text if text.endswith(")") and text.count("(") == 1 + sum(a.count("(") for a in args) else "(%s)" % text
 
     def _module_name(self):
         return self._module
@@ -101,13 +110,6 @@ class TorchCode(_Stable, NumPyPrinter):
 
     def _print_Pi(self, expr):
         return "math.pi"
-
-    def _print_Piecewise(self, expr):
-        (a, cond), (b, _) = expr.args
-        return "torch.where(%s, %s, %s)" % (self._print(cond), self._print(a), self._print(b))
-
-    def _print_Relational(self, expr):
-        return "(%s %s %s)" % (self._print(expr.lhs), expr.rel_op, self._print(expr.rhs))
 
 
 PRINTERS = {"numpy": NumPyCode, "jax": JaxCode, "pytorch": TorchCode}

@@ -100,11 +100,12 @@ def _helper_functions(module: Module, library: str, exprs) -> tuple[str, set]:
         var, impl = IMPLEMENTATIONS[cls]
         code, mods = as_code(impl.xreplace({var: sp.Symbol("z", real=True)}), library, {})
         used |= mods
-        body = "    return %s\n" % code
-        guard = ("    with numpy.errstate(all='ignore'):  # both branches are evaluated; one is kept\n    "
-                 if library == "numpy" and isinstance(impl, sp.Piecewise) else "")
-        out.append('def _%s(z):\n    """%s; each branch proved equal to it (`--explain`)."""\n%s%s' % (
-            cls.__name__, MEANING[cls], guard, body.lstrip() if guard else body))
+        if library == "numpy" and isinstance(impl, sp.Piecewise):  # both branches are evaluated, one is kept
+            body = "    with numpy.errstate(all='ignore'):\n        return %s\n" % code
+        else:
+            body = "    return %s\n" % code
+        out.append('def _%s(z):\n    """%s; each branch proved equal to it (`--explain`)."""\n%s' % (
+            cls.__name__, MEANING[cls], body))
     return ("\n\n".join(out) + "\n\n" if out else ""), used
 
 
@@ -188,21 +189,54 @@ def _intercept_code(module: Module, name: str) -> str:
                   "    mu = y[order][numpy.searchsorted(cumulative, cumulative[-1] / 2)]"]
     else:
         lines.append("    mu = numpy.average(y, weights=w)")
+    lines += _range_check(module)
     margin, _ = as_code(ic.margin, "numpy", params)
     lines.append("    eta = float(%s)" % margin)
     if ic.kind not in (CLOSED, MEDIAN):
-        lines += ["    for _ in range(200):  # Newton's method on Σ w·grad = 0, halving a step that raises the loss",
-                  "        g = numpy.sum(w * grad(eta, y%s))" % module.passing(),
-                  "        h = numpy.sum(w * hess(eta, y%s))" % module.passing(),
-                  "        step, before = g / h, numpy.sum(w * loss(eta, y%s))" % module.passing(),
-                  "        while step and numpy.sum(w * loss(eta - step, y%s)) > before:" % module.passing(),
+        total = "numpy.sum(w * grad(%%s, y%s))" % module.passing()
+        lines += ["    # no closed form: Σ w·∂ℓ/∂η = 0 by bracketing from g(ȳ), then bisection to machine precision",
+                  "    def total(e):",
+                  "        return %s" % (total % "numpy.full(y.shape, e)"),
+                  "    a, fa = eta, total(eta)",
+                  "    step, direction = 0.5 * (1 + abs(eta)), -1.0 if fa > 0 else 1.0",
+                  "    for _ in range(400):",
+                  "        b = a + direction * step",
+                  "        fb = total(b)",
+                  "        if not numpy.isfinite(fb):  # outside the link's domain: a shorter step",
                   "            step /= 2",
-                  "        eta -= step",
-                  "        if abs(step) <= 1e-12 * (1 + abs(eta)):",
-                  "            break"]
+                  "        elif fb == 0 or (fb > 0) != (fa > 0):",
+                  "            break",
+                  "        else:",
+                  "            a, fa, step = b, fb, 2 * step",
+                  "    for _ in range(200):",
+                  "        middle = (a + b) / 2",
+                  "        if middle in (a, b):",
+                  "            break",
+                  "        fm = total(middle)",
+                  "        if (fm > 0) == (fa > 0):",
+                  "            a, fa = middle, fm",
+                  "        else:",
+                  "            b = middle",
+                  "    eta = (a + b) / 2"]
     lines.append("    return eta")
     doc = '    """The optimal constant margin: %s (an intercept-only model)."""' % ic.words()
     return "def %s(%s):\n%s\n%s\n" % (name, module.signature("y", "weight=None"), doc, "\n".join(lines))
+
+
+def _range_check(module: Module) -> list:
+    """Where the link reaches only part of the family's means (geometric-logit: μ < 1), a sample whose optimal
+    mean lies outside has no finite optimal margin: say so instead of returning nan."""
+    model = module.forms.document.model
+    reach = model.link.inverse_range.intersect(model.family.mean_domain)
+    if reach == model.family.mean_domain or not isinstance(reach, sp.Interval):
+        return []
+    lo, hi = (float(v) for v in (reach.start, reach.end))
+    test = " and ".join(t for t in ("mu %s %r" % (">" if reach.left_open else ">=", lo) if lo != float("-inf") else "",
+                                    "mu %s %r" % ("<" if reach.right_open else "<=", hi) if hi != float("inf") else "")
+                        if t)
+    return ["    if not (%s):" % test,
+            "        raise ValueError('the estimated mean %%r is outside what the %s link reaches (%s): no finite "
+            "optimal margin' %% (mu,))" % (model.link.name, S.inline(reach))]
 
 
 def xgboost_module(module: Module) -> str:

@@ -1,0 +1,241 @@
+"""mlederive.codegen: every allowed pair's NumPy code against finite differences, the stable forms against a
+50-digit reference at the points where the naive formula fails, the verifier rejecting wrong codegen steps,
+the generated module's imports, and the command line."""
+import zlib
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+from codegen_helpers import ALLOWED_IMPORTS, domain_points, generated, imports_of, module_for, reference
+from mlederive import symbolic as S
+from mlederive.cli import cli
+from mlederive.codegen import implementations
+from mlederive.codegen.document import CURVATURE, FISHER, INDEFINITE, SURROGATE
+from mlederive.primitives import log1mexp, log1p, log_ndtr, mills, softplus
+from mlederive.recipe import pair_names
+from mlederive.verification import verify
+
+SCALAR_PAIRS = [p for p in pair_names() if not p.startswith("categorical")]
+
+
+def _relative(a, b, floor=1e-12):
+    return np.abs(a - b) / (np.abs(a) + np.abs(b) + floor)
+
+
+@pytest.mark.parametrize("spec", SCALAR_PAIRS)
+def test_numpy_code_of_every_pair_matches_finite_differences(spec):
+    """grad is the derivative of loss, hess of grad (or, stated, the Fisher information: never negative)."""
+    g = generated(spec, "numpy")
+    assert g.verified, [(s.id, c.detail) for s, c in zip(g.forms.document.steps, g.forms.document.checks)
+                        if not c.verified]
+    m = module_for(spec, "numpy")
+    points = np.array(domain_points(g.forms.document.model, 12, seed=zlib.crc32(spec.encode())))
+    eta, y = points[:, 0], points[:, 1]
+    h = 1e-6 * np.maximum(1, np.abs(eta))
+    fd_grad = (m.loss(eta + h, y) - m.loss(eta - h, y)) / (2 * h)
+    assert np.all(np.isfinite(m.loss(eta, y)))
+    assert np.all(_relative(m.grad(eta, y), fd_grad, 1e-7) < 1e-5), spec
+    hess = m.hess(eta, y)
+    kind = g.forms.hess_kind
+    if kind in (CURVATURE, INDEFINITE):
+        fd_hess = (m.grad(eta + h, y) - m.grad(eta - h, y)) / (2 * h)
+        assert np.all(_relative(hess, fd_hess, 1e-7) < 1e-5), spec
+    if kind in (CURVATURE, FISHER, SURROGATE):
+        assert np.all(hess >= 0), spec
+    if kind == SURROGATE:
+        assert np.all(hess == 1)
+
+
+def test_the_hessian_kinds_follow_the_proofs():
+    assert generated("bernoulli-logit", "numpy").forms.hess_kind == CURVATURE  # canonical
+    assert generated("gamma-log", "numpy").forms.hess_kind == CURVATURE  # y·e^{−η} > 0, proved, as reg:gamma
+    assert generated("bernoulli-probit", "numpy").forms.hess_kind == FISHER
+    assert generated("poisson-identity", "numpy").forms.hess_kind == FISHER
+    assert generated("laplace-identity", "numpy").forms.hess_kind == SURROGATE
+    assert generated("student-t-identity", "numpy").forms.hess_kind == INDEFINITE
+    assert generated("student-t-identity", "xgboost").forms.hess_kind == SURROGATE  # never negative for boosting
+
+
+def test_fisher_information_is_the_expected_curvature():
+    """For Fisher scoring, hess(η) = E_y[∂²ℓ/∂η²]: checked against the exact curvature averaged over y."""
+    m = module_for("bernoulli-probit", "numpy")
+    curvature = generated("bernoulli-probit", "numpy").forms.document.step("code-curvature").expr
+    for eta in (-3.0, -0.4, 0.0, 1.7):
+        p = reference(S.Phi(S.eta[S.i]), eta, 0)
+        expected = p * reference(curvature, eta, 1) + (1 - p) * reference(curvature, eta, 0)
+        assert abs(m.hess(np.array([eta]), np.array([0.0]))[0] - expected) < 1e-9 * (1 + abs(expected))
+
+
+STABILITY = [  # (pair, η, y): points where the naive formula overflows, underflows or cancels
+    ("bernoulli-probit", -40.0, 1.0), ("bernoulli-probit", 40.0, 0.0), ("bernoulli-probit", -40.0, 0.0),
+    ("bernoulli-probit", 40.0, 1.0), ("bernoulli-cloglog", -40.0, 1.0), ("bernoulli-cloglog", -40.0, 0.0),
+    ("bernoulli-logit", 800.0, 0.0), ("bernoulli-logit", -800.0, 1.0), ("bernoulli-logit", 800.0, 1.0),
+    ("negative-binomial-log", 800.0, 3.0), ("bernoulli-loglog", 40.0, 0.0),
+]
+
+
+@pytest.mark.parametrize("spec, eta, y", STABILITY)
+def test_stable_forms_match_a_50_digit_reference(spec, eta, y):
+    """Finite, and equal to the derivation's own formula evaluated to 50 digits (loss, gradient, Hessian)."""
+    g, m = generated(spec, "numpy"), module_for(spec, "numpy")
+    d = g.forms.document
+    hess_step = d.step("code-hess")
+    params = {s: 1.0 for s in d.model.params.values()}
+    for got, exact in ((m.loss, d.loss_summand), (m.grad, d.grad_eta_obs),
+                       (m.hess, hess_step.expr)):
+        value = float(got(np.array([eta]), np.array([y]))[0])
+        truth = reference(exact, eta, y, params)
+        assert np.isfinite(value), (spec, eta, y, got.__name__)
+        assert abs(value - truth) <= 1e-6 * abs(truth) + 1e-300, (spec, eta, y, got.__name__, value, truth)
+
+
+def test_probit_far_in_the_tail_is_the_textbook_number():
+    m = module_for("bernoulli-probit", "numpy")
+    assert m.loss(np.array([-40.0]), np.array([1.0]))[0] == pytest.approx(804.6084420137538, rel=1e-12)
+
+
+def test_softmax_logits_of_a_thousand():
+    m = module_for("categorical-softmax", "numpy")
+    eta = np.array([[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, -999.0]])
+    y = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    d = generated("categorical-softmax", "numpy").forms.document
+    for row in range(2):
+        values = {S.eta[S.i, c + 1]: sp.Float(eta[row, c], 50) for c in range(3)}
+        values.update({S.y[S.i, c + 1]: sp.Float(y[row, c], 50) for c in range(3)})
+        exact = d.model.concretize(d.loss_summand).xreplace(values).evalf(50)
+        assert m.loss(eta, y)[row] == pytest.approx(float(exact), rel=1e-12)
+    assert np.all(np.isfinite(m.grad(eta, y))) and np.allclose(m.grad(eta, y).sum(axis=1), 0)
+    assert np.all(m.hess(eta, y) >= 0)
+
+
+# -- the verifier rejects wrong codegen steps -------------------------------------------------------
+
+def _rejected(document, step_id, expr=None, **payload):
+    step = document.step(step_id)
+    wrong = replace(step, expr=step.expr if expr is None else expr,
+                    payload=replace(step.payload, **payload) if payload else step.payload)
+    checked = verify(document.replace_step(wrong))
+    return not checked.checks[[s.id for s in checked.steps].index(step_id)].verified
+
+
+def test_a_wrong_stable_form_is_rejected():
+    d = generated("bernoulli-logit", "numpy").forms.document
+    e, y = S.eta[S.i], S.y[S.i]
+    assert _rejected(d, "stable-loss", S.sample_sum(y * softplus(e) + (1 - y) * softplus(-e)))  # signs swapped
+    d = generated("bernoulli-probit", "numpy").forms.document
+    assert _rejected(d, "stable-loss", S.sample_sum(-y * log_ndtr(e) - (1 - y) * log_ndtr(e)))  # −η forgotten
+
+
+def test_a_wrong_gradient_or_hessian_is_rejected():
+    d = generated("bernoulli-probit", "numpy").forms.document
+    e, y = S.eta[S.i], S.y[S.i]
+    assert _rejected(d, "code-grad", (1 - y) * mills(e) - y * mills(e))
+    assert _rejected(d, "code-hess", mills(e) * mills(e))  # not the expected curvature
+    assert _rejected(d, "code-curvature", convex=True)  # can be negative: a convexity claim fails
+    d = generated("bernoulli-cloglog", "numpy").forms.document
+    assert _rejected(d, "code-grad", (1 - y) * sp.exp(e) - y * sp.exp(e) / (sp.exp(sp.exp(e)) + 1))
+
+
+def test_a_wrong_boosting_scale_is_rejected():
+    d = generated("gaussian-identity", "xgboost").forms.document
+    step = d.step("objective")
+    assert _rejected(d, "objective", 2 * step.expr, factor=step.payload.factor)  # ½ stated, 1 shown
+    assert _rejected(d, "objective", -step.expr, factor=-step.payload.factor)  # a negative factor
+
+
+def test_a_wrong_helper_branch_is_rejected():
+    doc = implementations(log1mexp(S.eta[S.i]))
+    assert doc.verified
+    u = IMPL_U = doc.step("log1mexp-branch-2").expr.free_symbols.pop()
+    wrong = replace(doc.step("log1mexp-branch-2"), expr=log1p(sp.exp(-u)))  # log(1 + e^{−u}): a sign lost
+    assert not verify(doc.replace_step(wrong)).verified
+    wrong = replace(doc.step("log1mexp-branch-1"), expr=sp.log(sp.exp(-u) - 1 + 2 * sp.exp(-IMPL_U) * 0 + 0 * u))
+    assert not verify(doc.replace_step(wrong)).verified
+
+
+# -- the module -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", ["numpy", "jax", "pytorch", "xgboost", "lightgbm"])
+def test_the_module_imports_only_its_library_numpy_and_scipy_special(target):
+    for spec in ("negative-binomial-log", "bernoulli-probit", "bernoulli-cloglog"):
+        g = generated(spec, target)
+        assert imports_of(g.code) <= ALLOWED_IMPORTS and not any("mlederive" in n for n in imports_of(g.code))
+        assert "mlederive codegen %s --target %s" % (spec, target) in g.code  # the command that made it
+
+
+def test_the_module_works_where_mlederive_cannot_be_imported(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "nb_loss.py").write_text(generated("negative-binomial-log", "xgboost").code)
+    script = ("import sys; sys.modules['mlederive'] = None\n"  # any 'import mlederive' now fails
+              "import numpy, nb_loss\n"
+              "y = numpy.array([0., 3., 1., 7.])\n"
+              "print(float(numpy.sum(nb_loss.grad(nb_loss.base_margin(y), y))))\n")
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert abs(float(out.stdout)) < 1e-9
+
+
+def test_known_parameters_are_keywords_with_the_recipes_values(tmp_path):
+    recipe = tmp_path / "nb.yaml"
+    recipe.write_text("name: nb-half\ntitle: NB2 with alpha = 0.5\nfamily: negative-binomial\nlink: log\n"
+                      "parameters:\n  alpha: 0.5\n")
+    from mlederive.codegen import generate
+    from codegen_helpers import load
+
+    m = load(generate(str(recipe), "numpy").code)
+    eta, y = np.array([0.3]), np.array([2.0])
+    assert m.loss(eta, y) == m.loss(eta, y, alpha=0.5) != m.loss(eta, y, alpha=1.0)
+    with pytest.raises(TypeError):
+        m.loss(eta, y, alpah=0.5)  # a typo is an error, never silently ignored
+    with pytest.raises(TypeError):
+        m.loss(eta, y, 0.5)  # parameters are keywords
+
+
+def test_learned_parameters_are_required_keywords():
+    m = module_for("gaussian-identity-learned-sigma", "pytorch") if "gaussian-identity-learned-sigma" in \
+        pair_names() else None
+    from mlederive.recipe import builtin_names
+
+    assert "gaussian-identity-learned-sigma" in builtin_names()
+    m = module_for("gaussian-identity-learned-sigma", "numpy")
+    with pytest.raises(TypeError):
+        m.loss(np.array([0.0]), np.array([1.0]))
+    assert m.loss(np.array([0.0]), np.array([1.0]), sigma=2.0)[0] == pytest.approx(np.log(2) + 1 / 8)
+
+
+# -- command line ------------------------------------------------------------------------------------------
+
+def test_cli_writes_the_module_and_says_what_the_hessian_is(tmp_path):
+    out = tmp_path / "probit.py"
+    result = CliRunner().invoke(cli, ["codegen", "bernoulli-probit", "--target", "xgboost", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Fisher scoring" in result.stderr and "steps verified" in result.stderr
+    assert out.read_text() == generated("bernoulli-probit", "xgboost").code
+    again = CliRunner().invoke(cli, ["codegen", "bernoulli-probit", "--target", "xgboost", "-o", str(out)])
+    assert again.exit_code == 2 and "file exists; use --force" in again.stderr
+
+
+def test_cli_explain_shows_the_verified_steps():
+    result = CliRunner().invoke(cli, ["codegen", "bernoulli-cloglog", "--target", "numpy", "--explain"])
+    assert result.exit_code == 0
+    for words in ("Stable form of the loss", "Gradient, as computed", "Fisher information", "log1mexp(u) as computed",
+                  "verified"):
+        assert words in result.stdout
+    assert "def loss(" not in result.stdout  # the steps, not the code (that goes to -o)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["codegen", "kl-coin", "--target", "numpy"], "is one of the articles' arguments"),
+    (["codegen", "categorical-softmax", "--target", "xgboost"], "multi-class loss"),
+    (["codegen", "bernoulli-logit", "--target", "sklearn"], "Invalid value for '--target'"),
+    (["codegen", "bernoulli-logti", "--target", "numpy"], "unknown recipe"),
+])
+def test_cli_bad_input_is_one_line_and_exit_2(args, message):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert "Traceback" not in result.output

@@ -1,0 +1,247 @@
+"""Generated code in the real libraries: PyTorch against its built-in losses (float32, values and autograd
+gradients), JAX under jit against the NumPy code, XGBoost and LightGBM custom objectives against their
+built-in objectives, and boosting for assumptions no library has, scored by scipy's exact likelihood."""
+import numpy as np
+import pytest
+import scipy.stats as st
+from scipy.special import ndtr
+
+from codegen_helpers import module_for
+
+torch = pytest.importorskip("torch")
+ETA = np.linspace(-100, 100, 401)
+
+
+def _pair(values, targets):
+    x = torch.tensor(values, dtype=torch.float32, requires_grad=True)
+    return x, torch.tensor(targets, dtype=torch.float32)
+
+
+def _same_value_and_gradient(ours, builtin, values, targets, **kw):
+    a, t = _pair(values, targets)
+    b, _ = _pair(values, targets)
+    mine, theirs = ours(a, t, **kw), builtin(b, t)
+    mine.backward()
+    theirs.backward()
+    torch.testing.assert_close(mine, theirs, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(a.grad, b.grad, rtol=1e-5, atol=2e-7)  # float32: ε ≈ 1.2e-7 on gradients near ±1
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_pytorch_bce_with_logits(reduction):
+    m = module_for("bernoulli-logit", "pytorch")
+    for y in (0.0, 1.0):
+        _same_value_and_gradient(lambda a, t: m.loss(a, t, reduction), torch.nn.BCEWithLogitsLoss(reduction=reduction),
+                                 ETA, np.full_like(ETA, y))
+
+
+def test_pytorch_poisson_mse_l1():
+    rng = np.random.default_rng(0)
+    counts = rng.poisson(3, ETA.size).astype(float)
+    _same_value_and_gradient(module_for("poisson-log", "pytorch").loss,
+                             torch.nn.PoissonNLLLoss(log_input=True, full=False), ETA, counts)
+    targets = rng.normal(0, 30, ETA.size)
+    _same_value_and_gradient(module_for("gaussian-identity", "pytorch").loss, torch.nn.MSELoss(), ETA, targets)
+    _same_value_and_gradient(module_for("laplace-identity", "pytorch").loss, torch.nn.L1Loss(), ETA + 0.25, targets)
+
+
+def test_pytorch_gaussian_nll_with_a_learned_sigma():
+    m = module_for("gaussian-identity-learned-sigma", "pytorch")
+    rng = np.random.default_rng(1)
+    targets, sigma = rng.normal(0, 30, ETA.size), 2.5
+    gauss = torch.nn.GaussianNLLLoss(full=False)
+    _same_value_and_gradient(lambda a, t: m.loss(a, t, sigma=sigma),
+                             lambda a, t: gauss(a, t, torch.full_like(t, sigma ** 2)), ETA, targets)
+
+
+def test_pytorch_cross_entropy_on_logits_of_a_thousand():
+    m = module_for("categorical-softmax", "pytorch")
+    rng = np.random.default_rng(2)
+    logits = rng.uniform(-1000, 1000, (50, 3))
+    classes = rng.integers(0, 3, 50)
+    a = torch.tensor(logits, dtype=torch.float32, requires_grad=True)
+    b = torch.tensor(logits, dtype=torch.float32, requires_grad=True)
+    mine = m.loss(a, torch.tensor(classes))  # class indices, as CrossEntropyLoss takes them
+    theirs = torch.nn.CrossEntropyLoss()(b, torch.tensor(classes))
+    mine.backward()
+    theirs.backward()
+    torch.testing.assert_close(mine, theirs, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(a.grad, b.grad, rtol=1e-5, atol=1e-7)
+    one_hot = torch.nn.functional.one_hot(torch.tensor(classes), 3).float()
+    torch.testing.assert_close(m.loss(a, one_hot), theirs)
+
+
+def test_pytorch_probit_in_float32_tails():
+    m = module_for("bernoulli-probit", "pytorch")
+    x = torch.tensor([-40.0, -10.0, 10.0, 40.0], requires_grad=True)
+    out = m.loss(x, torch.ones(4), reduction="none")
+    assert torch.all(torch.isfinite(out))
+    out.sum().backward()
+    assert torch.all(torch.isfinite(x.grad))
+    assert float(out[0].detach()) == pytest.approx(804.6084420137538, rel=1e-6)
+
+
+def test_jax_code_is_jit_compatible_and_equals_numpy():
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    for spec in ("bernoulli-probit", "bernoulli-cloglog", "negative-binomial-log", "poisson-log", "categorical-softmax"):
+        mj, mn = module_for(spec, "jax"), module_for(spec, "numpy")
+        if spec.startswith("categorical"):
+            eta, y = np.array([[1000.0, -3.0, 2.0], [0.1, 0.2, 0.3]]), np.array([[0.0, 1, 0], [1, 0, 0]])
+        else:
+            eta, y = np.array([-30.0, -2.0, 0.5, 3.0]), np.array([1.0, 0.0, 1.0, 0.0])
+        for name in ("loss", "grad", "hess"):
+            got = np.asarray(jax.jit(getattr(mj, name))(eta, y))
+            np.testing.assert_allclose(got, getattr(mn, name)(eta, y), rtol=1e-9, atol=1e-300)
+        grad_of_sum = jax.grad(lambda e: mj.loss(e, y).sum())(eta)  # autodiff of the stable loss agrees too
+        np.testing.assert_allclose(np.asarray(grad_of_sum), mn.grad(eta, y), rtol=1e-9, atol=1e-12)
+
+
+# -- gradient boosting -----------------------------------------------------------------------------------
+
+def _data(spec, n=300, seed=0):
+    """Inputs, and targets drawn from the assumption itself with a true margin η = 0.8·x₀ − 0.5·x₁ + 0.3."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    eta = 0.8 * X[:, 0] - 0.5 * X[:, 1] + 0.3
+    family = spec.rsplit("-", 1)[0]
+    if spec == "gaussian-identity":
+        y = eta + rng.normal(size=n)
+    elif family == "bernoulli":
+        y = rng.binomial(1, ndtr(eta) if spec.endswith("probit") else 1 / (1 + np.exp(-eta))).astype(float)
+    elif spec == "poisson-log":
+        y = rng.poisson(np.exp(eta)).astype(float)
+    elif spec == "gamma-log":
+        y = rng.gamma(2.0, np.exp(eta) / 2.0)
+    elif spec == "negative-binomial-log":
+        y = st.nbinom(1.0, 1 / (1 + np.exp(eta))).rvs(n, random_state=rng).astype(float)
+    elif spec == "weibull-log":
+        y = st.weibull_min(1.0, scale=np.exp(eta)).rvs(n, random_state=rng)
+    elif spec == "beta-logit":
+        mu = 1 / (1 + np.exp(-eta))
+        y = np.clip(rng.beta(mu * 5.0, (1 - mu) * 5.0), 1e-6, 1 - 1e-6)
+    return X, y
+
+
+XGB_PAIRS = [("gaussian-identity", "reg:squarederror"), ("bernoulli-logit", "binary:logistic"),
+             ("poisson-log", "count:poisson"), ("gamma-log", "reg:gamma")]
+
+
+@pytest.mark.parametrize("spec, builtin", XGB_PAIRS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_xgboost_custom_objective_equals_the_builtin(spec, builtin, weighted):
+    xgb = pytest.importorskip("xgboost")
+    m = module_for(spec, "xgboost")
+    X, y = _data(spec)
+    w = np.random.default_rng(5).uniform(0.5, 2.0, y.size) if weighted else None
+    margin = np.full(y.size, m.base_margin(y, w))
+    params = {"max_depth": 3, "eta": 0.3, "lambda": 1.0, "max_delta_step": 0, "tree_method": "exact", "nthread": 1,
+              "seed": 0}
+
+    def fit(**extra):
+        dtrain = xgb.DMatrix(X, label=y, weight=w, base_margin=margin)
+        booster = xgb.train({**params, **extra.pop("params", {})}, dtrain, num_boost_round=20, **extra)
+        return booster.predict(dtrain, output_margin=True)
+
+    ours = fit(obj=m.objective, params={"disable_default_eval_metric": 1})
+    theirs = fit(params={"objective": builtin})
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+    assert np.std(ours) > 0.05  # the trees did learn something
+
+
+LGB_PAIRS = [("gaussian-identity", "regression"), ("bernoulli-logit", "binary"), ("poisson-log", "poisson"),
+             ("gamma-log", "gamma")]
+
+
+@pytest.mark.parametrize("spec, builtin", LGB_PAIRS)
+def test_lightgbm_custom_objective_equals_the_builtin(spec, builtin):
+    lgb = pytest.importorskip("lightgbm")
+    m = module_for(spec, "lightgbm")
+    X, y = _data(spec)
+    init = np.full(y.size, m.init_score(y))
+    common = dict(n_estimators=20, learning_rate=0.3, num_leaves=8, min_child_samples=5, reg_lambda=1.0,
+                  deterministic=True, force_row_wise=True, n_jobs=1, verbose=-1, boost_from_average=False,
+                  poisson_max_delta_step=1e-12, min_sum_hessian_in_leaf=1e-12)
+    kind = lgb.LGBMClassifier if builtin == "binary" else lgb.LGBMRegressor
+
+    def margins(objective):
+        model = kind(objective=objective, **common).fit(X, y, init_score=init)
+        return model.predict(X, raw_score=True) + init
+
+    ours, theirs = margins(m.objective), margins(builtin)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+    assert np.std(ours) > 0.05
+
+
+SUPPORT_SAMPLES = {  # a sample from each family's support
+    "real": lambda rng: rng.normal(1.0, 2.0, 400), "positive": lambda rng: rng.gamma(2.0, 1.5, 400),
+    "counts": lambda rng: rng.poisson(3.0, 400).astype(float), "binary": lambda rng: rng.binomial(1, 0.3, 400) * 1.0,
+    "unit": lambda rng: rng.beta(2.0, 3.0, 400), "few": lambda rng: rng.poisson(0.4, 400).astype(float),
+}
+
+
+@pytest.mark.parametrize("spec, support", [
+    ("gaussian-identity", "real"), ("bernoulli-logit", "binary"), ("poisson-log", "counts"), ("gamma-log", "positive"),
+    ("bernoulli-probit", "binary"), ("negative-binomial-log", "counts"), ("weibull-log", "positive"),
+    ("beta-logit", "unit"), ("laplace-identity", "real"), ("student-t-identity", "real"),
+    ("inverse-gaussian-log", "positive"), ("geometric-logit", "few"), ("log-normal-identity", "positive"),
+    ("poisson-identity", "counts"), ("bernoulli-cloglog", "binary")])
+def test_the_base_margin_zeroes_the_summed_gradient(spec, support):
+    """base_margin(y, w) is the optimal constant margin: Σ w·∂ℓ/∂η vanishes there (closed form, median or Newton)."""
+    m = module_for(spec, "xgboost")
+    rng = np.random.default_rng(3)
+    y = SUPPORT_SAMPLES[support](rng)
+    w = rng.uniform(0.5, 2.0, y.size)
+    for weight in (None, w):
+        eta = m.base_margin(y, weight)
+        g = m.grad(np.full(y.size, eta), y) * (1 if weight is None else weight)
+        if spec == "laplace-identity":  # a weighted median: the sum of signs changes sign there
+            above = np.sum(m.grad(np.full(y.size, eta + 1e-9), y) * (1 if weight is None else weight))
+            below = np.sum(m.grad(np.full(y.size, eta - 1e-9), y) * (1 if weight is None else weight))
+            assert below <= 0 <= above
+        else:
+            assert abs(np.sum(g)) <= 1e-8 * np.sum(np.abs(g)), spec
+    assert m.base_margin(y, w) == pytest.approx(module_for(spec, "lightgbm").init_score(y, w), rel=1e-12)
+
+
+def test_a_sample_the_link_cannot_reach_is_an_error_not_nan():
+    m = module_for("geometric-logit", "xgboost")  # the logit link reaches means below 1 only
+    with pytest.raises(ValueError, match="outside what the logit link reaches"):
+        m.base_margin(np.array([2.0, 5.0, 3.0]))
+
+
+def _nll(spec, eta, y):
+    """The exact negative log-likelihood of the held-out sample, from scipy.stats (all constants kept)."""
+    if spec == "bernoulli-probit":
+        return -np.sum(st.bernoulli(ndtr(eta)).logpmf(y))
+    if spec == "negative-binomial-log":
+        return -np.sum(st.nbinom(1.0, 1 / (1 + np.exp(eta))).logpmf(y))
+    if spec == "weibull-log":
+        return -np.sum(st.weibull_min(1.0, scale=np.exp(eta)).logpdf(y))
+    mu = 1 / (1 + np.exp(-eta))
+    return -np.sum(st.beta(mu * 1.0, (1 - mu) * 1.0).logpdf(y))
+
+
+@pytest.mark.parametrize("spec", ["bernoulli-probit", "negative-binomial-log", "weibull-log", "beta-logit"])
+@pytest.mark.parametrize("library", ["xgboost", "lightgbm"])
+def test_boosting_an_assumption_no_library_has_lowers_the_held_out_nll(spec, library):
+    """The module's default parameters (α = k = φ = 1) are those of the assumption the NLL is scored under; the data
+    are drawn with α = k = 1 (and beta's φ = 5: boosting under φ = 1 must still find the mean)."""
+    X, y = _data(spec, n=600, seed=7)
+    Xt, yt, Xh, yh = X[:400], y[:400], X[400:], y[400:]
+    m = module_for(spec, library)
+    if library == "xgboost":
+        xgb = pytest.importorskip("xgboost")
+        start = m.base_margin(yt)
+        dtrain = xgb.DMatrix(Xt, label=yt, base_margin=np.full(yt.size, start))
+        booster = xgb.train({"max_depth": 2, "eta": 0.2, "nthread": 1, "disable_default_eval_metric": 1}, dtrain,
+                            num_boost_round=20, obj=m.objective)
+        held = booster.predict(xgb.DMatrix(Xh, base_margin=np.full(yh.size, start)), output_margin=True)
+    else:
+        lgb = pytest.importorskip("lightgbm")
+        start = m.init_score(yt)
+        model = lgb.LGBMRegressor(objective=m.objective, n_estimators=20, learning_rate=0.2, num_leaves=4,
+                                  verbose=-1, n_jobs=1).fit(Xt, yt, init_score=np.full(yt.size, start))
+        held = model.predict(Xh, raw_score=True) + start
+    before, after = _nll(spec, np.full(yh.size, start), yh), _nll(spec, held, yh)
+    assert np.isfinite(after) and after < before, (before, after)
