@@ -13,7 +13,7 @@ from codegen_helpers import ALLOWED_IMPORTS, domain_points, generated, imports_o
 from mlederive import symbolic as S
 from mlederive.cli import cli
 from mlederive.codegen import implementations
-from mlederive.codegen.document import CURVATURE, FISHER, INDEFINITE, SURROGATE
+from mlederive.derivation.implementation import CURVATURE, FISHER, INDEFINITE, SURROGATE
 from mlederive.primitives import log1mexp, log1p, log_ndtr, mills, softplus
 from mlederive.recipe import pair_names
 from mlederive.verification import verify
@@ -149,10 +149,14 @@ def test_a_wrong_boosting_scale_is_rejected():
 def test_a_wrong_helper_branch_is_rejected():
     doc = implementations(log1mexp(S.eta[S.i]))
     assert doc.verified
-    u = IMPL_U = doc.step("log1mexp-branch-2").expr.free_symbols.pop()
+    u = doc.step("log1mexp-branch-2").expr.free_symbols.pop()
     wrong = replace(doc.step("log1mexp-branch-2"), expr=log1p(sp.exp(-u)))  # log(1 + e^{−u}): a sign lost
     assert not verify(doc.replace_step(wrong)).verified
-    wrong = replace(doc.step("log1mexp-branch-1"), expr=sp.log(sp.exp(-u) - 1 + 2 * sp.exp(-IMPL_U) * 0 + 0 * u))
+    wrong = replace(doc.step("log1mexp-branch-1"), expr=sp.log(sp.exp(-u) - 1))  # the log of a negative number
+    assert not verify(doc.replace_step(wrong)).verified
+    doc = implementations(mills(S.eta[S.i]))
+    z = doc.step("mills-branch-1").expr.free_symbols.pop()
+    wrong = replace(doc.step("mills-branch-1"), expr=sp.exp(-z ** 2 / 2 - log_ndtr(z)))  # the 1/√(2π) forgotten
     assert not verify(doc.replace_step(wrong)).verified
 
 
@@ -197,11 +201,6 @@ def test_known_parameters_are_keywords_with_the_recipes_values(tmp_path):
 
 
 def test_learned_parameters_are_required_keywords():
-    m = module_for("gaussian-identity-learned-sigma", "pytorch") if "gaussian-identity-learned-sigma" in \
-        pair_names() else None
-    from mlederive.recipe import builtin_names
-
-    assert "gaussian-identity-learned-sigma" in builtin_names()
     m = module_for("gaussian-identity-learned-sigma", "numpy")
     with pytest.raises(TypeError):
         m.loss(np.array([0.0]), np.array([1.0]))
@@ -239,3 +238,41 @@ def test_cli_bad_input_is_one_line_and_exit_2(args, message):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2 and message in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("spec", ["bernoulli-probit", "bernoulli-cloglog", "negative-binomial-log", "categorical-softmax",
+                                  "gaussian-identity"])
+def test_json_carries_the_stable_form_per_observation(spec):
+    """observation.stable: with each primitive replaced by its stated definition, the stable loss and gradient
+    are the JSON's own loss and ∂loss/∂η (srepr round-trips in a test, never in the product)."""
+    import json
+
+    result = CliRunner().invoke(cli, [spec, "--format", "json"])
+    obs = json.loads(result.stdout)["observation"]
+    stable = obs["stable"]
+    assert stable["verified"] is True and stable["hessian_kind"] in (CURVATURE, FISHER, SURROGATE, INDEFINITE)
+    z = sp.Symbol("z", real=True)
+    definitions = {sp.Function(name): sp.Lambda(z, sp.sympify(text, locals={"z": z}))
+                   for name, text in stable["primitives"].items()
+                   if name != "logsumexp"}
+    lse = lambda *xs: sp.log(sum(sp.exp(x) for x in xs))  # noqa: E731
+
+    def written_out(text):
+        e = sp.sympify(text)
+        for f, definition in definitions.items():
+            e = e.replace(f, definition)
+        return e.replace(sp.Function("logsumexp"), lse)
+
+    etas = obs["symbols"]["eta"] if isinstance(obs["symbols"]["eta"], list) else [obs["symbols"]["eta"]]
+    ys = obs["symbols"]["y"] if isinstance(obs["symbols"]["y"], list) else [obs["symbols"]["y"]]
+    rng = np.random.default_rng(0)
+    pairs = [(written_out(stable["loss"]), sp.sympify(obs["loss"]))]
+    grads = stable["dloss_deta"] if isinstance(stable["dloss_deta"], list) else [stable["dloss_deta"]]
+    derived = obs["dloss_deta"] if isinstance(obs["dloss_deta"], list) else [obs["dloss_deta"]]
+    pairs += [(written_out(a), sp.sympify(b)) for a, b in zip(grads, derived)]
+    for _ in range(5):
+        point = {sp.Symbol(e, real=True): float(rng.uniform(-2, 2)) for e in etas}
+        point.update({sp.Symbol(y, real=True): float(rng.integers(0, 2)) for y in ys})
+        point.update({s: 1.3 for e in pairs for s in e[1].free_symbols if s not in point})
+        for ours, theirs in pairs:
+            assert abs(complex(S.expand_functions(ours - theirs).evalf(30, subs=point))) < 1e-20

@@ -24,7 +24,7 @@ from ..errors import MlederiveError
 from ..prose import prose
 from ..relations import Equality
 from ..version import __version__
-from .document import CodegenError, Forms, forms
+from ..derivation.implementation import CodegenError, Forms, forms
 from .intercept import intercept
 from .printers import IMPLEMENTATIONS, helpers_used
 from .targets import TARGETS, Module, Parameter

@@ -8,7 +8,7 @@ from ..derivation.likelihood import describe_model
 from ..prose import join, prose
 from ..render.common import plain_text
 from ..version import __version__
-from .document import CURVATURE, FISHER, INDEFINITE, SURROGATE
+from ..derivation.implementation import CURVATURE, FISHER, INDEFINITE, SURROGATE
 
 WIDTH = 100
 

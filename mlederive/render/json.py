@@ -45,6 +45,44 @@ def _observation(d) -> dict:
         "dloss_deta": dloss,
         "d2loss_deta2": None if d.curvature_obs is None else _srepr(view(d.curvature_obs)),
         "fisher": None if d.fisher_obs is None else _srepr(view(d.fisher_obs)),
+        "stable": _stable(d, view),
+    }
+
+
+def _undefined(expr, m):
+    """The stable primitives as SymPy's undefined functions of the same names (softplus(−η) stays softplus(−η)),
+    so the srepr reads back in any SymPy; observation i's logits written out for logsumexp."""
+    from ..primitives import Primitive, logsumexp
+
+    def plain(e):
+        if isinstance(e, logsumexp):
+            return sp.Function("logsumexp")(*[S.eta[S.i, c] for c in range(1, m.classes + 1)])
+        return sp.Function(type(e).__name__)(*e.args)
+
+    return expr.replace(lambda e: isinstance(e, Primitive), plain)
+
+
+def _stable(d, view) -> dict:
+    """What generated code computes for one observation (mlederive.derivation.implementation): the loss in stable
+    primitives, its gradient and the Hessian it uses, each a verified step; the primitives' definitions."""
+    from ..derivation.implementation import forms
+    from ..primitives import PRIMITIVES
+
+    m = d.model
+    f = forms(d.recipe)
+
+    def per_class(e):
+        e = _undefined(e, m)
+        return [_srepr(view(e, c)) for c in range(1, m.classes + 1)] if m.vector else _srepr(view(e))
+
+    used = {type(g).__name__ for e in (f.loss, f.grad, f.hess) for g in e.atoms(sp.Function)}
+    z = sp.Symbol("z", real=True)
+    return {
+        "loss": _srepr(view(_undefined(f.loss, m))), "dloss_deta": per_class(f.grad), "hessian": per_class(f.hess),
+        "hessian_kind": f.hess_kind, "verified": f.document.verified,
+        "primitives": {p.__name__: sp.sstr(S.expand_functions(p(z).elementary())) for p in PRIMITIVES
+                       if p.__name__ in used and p.nargs == {1}}
+        | ({"logsumexp": "log(exp(z_1) + ... + exp(z_K))"} if "logsumexp" in used else {}),
     }
 
 

@@ -19,13 +19,13 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from .. import symbolic as S
-from ..derivation import derive_loss
-from ..derivation.gradient import shortest
+from . import derive_loss
+from .gradient import shortest
 from ..documents import Derivation, Result, StepBuilder
 from ..errors import MlederiveError
 from ..prose import prose
 from ..relations import Differentiation, Expectation, Rescaling
-from .rewrite import stabilise
+from .stable import stabilise
 
 #: what the Hessian is: the curvature proved positive, Fisher scoring, a stated constant, or the curvature
 #: where it can be negative and no expectation is available
