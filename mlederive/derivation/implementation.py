@@ -111,11 +111,8 @@ def forms(recipe, boosting: bool = False) -> Forms:
             reference=loss_ref)
     stable = stabilise(plain)
     if stable != plain:
-        loss_ref = b.add("Stable form of the loss", prose(
-            "The same function in primitives that do not overflow or underflow where the naive formula does: "
-            "$softplus(z) = log(1 + e^z)$, $log_ndtr(z) = log Φ(z)$, $log1mexp(u) = log(1 − e^{−u})$, "
-            "$logsumexp$ and $log1p$."), "Σ ℓ_i", r"\sum_i \ell_i", S.sample_sum(stable), "equal", id="stable-loss",
-            reference=loss_ref)
+        loss_ref = b.add("Stable form of the loss", _primitives_why(stable), "Σ ℓ_i", r"\sum_i \ell_i",
+                         S.sample_sum(stable), "equal", id="stable-loss", reference=loss_ref)
     eta_i = model.eta_obs()
     if vector:
         grad = sp.exp(eta_i - _lse(model)) - model.y_obs()
@@ -132,6 +129,19 @@ def forms(recipe, boosting: bool = False) -> Forms:
     document = verify(replace(base, steps=b.steps, checks=[], results=results, tables=[], warnings=[],
                               subtitle=base.subtitle.replace("sum reduction", "per observation")))
     return Forms(document, stable, grad, hess, kind, scale, tuple(warnings))
+
+
+def _primitives_why(stable):
+    """The justification of a stable form: the primitives it uses, each with its definition."""
+    from ..primitives import PRIMITIVES
+    from ..prose import join
+
+    z = sp.Symbol("z", real=True)
+    used = [p for p in PRIMITIVES if stable.has(p)]
+    named = [prose("$%s = %s$", p(z), p(z).elementary()) if p.nargs == {1} else
+             prose("$logsumexp(η_i) = log Σ_j exp(η_ij)$, computed after subtracting the largest logit") for p in used]
+    return prose("The same function in primitives that neither overflow nor underflow where the naive formula "
+                 "does: %s.", join(named, ", ", " and "))
 
 
 def _lse(model):

@@ -60,15 +60,17 @@ def _stable_add(expr):
     """1 − e^w as −expm1(w), e^w − 1 as expm1(w), 1 − σ(z) as σ(−z), 1 − Φ(z) as Φ(−z); None where no rule fits."""
     if len(expr.args) != 2:
         return None
-    if sp.S.One in expr.args:
-        rest = sp.expand(1 - expr)
+    for one in (sp.S.One, sp.S.NegativeOne):
+        if one not in expr.args:
+            continue
+        rest = sp.expand(one - expr)  # expr = one − rest
+        sign = 1 if one == 1 else -1  # expr = sign·(1 − sign·rest)
+        rest = sign * rest
         if isinstance(rest, (S.sigmoid, S.Phi)):  # 1 − σ(z) = σ(−z), 1 − Φ(z) = Φ(−z): no cancellation near 1
-            return rest.func(-rest.args[0])
+            return sign * rest.func(-rest.args[0])
         w = _exp_argument(rest)
-        return -expm1(w) if w is not None else None
-    if sp.S.NegativeOne in expr.args:
-        w = _exp_argument(sp.expand(expr + 1))
-        return expm1(w) if w is not None else None
+        if w is not None:  # 1 − e^w = −expm1(w)
+            return -sign * expm1(w)
     return None
 
 

@@ -1,0 +1,155 @@
+"""Benchmark: generated code for the whole catalog (run: python benchmarks/codegen.py).
+
+1. Time: every allowed family × link pair generated for every target that takes it (NumPy, JAX and PyTorch for
+   all 155; XGBoost and LightGBM for the 154 single-output pairs), each derivation and its code steps verified,
+   with the cache of verified claims off, in a process pool (one worker per core).
+2. Stability: each pair's NumPy loss, gradient and Hessian at far-out margins (η = ±5, ±40, ±800 where the link
+   takes them, y at two points of the support) against a 1000-digit mpmath evaluation of the derivation's own
+   formula — and, for comparison, the naive formula (the derivation's expressions printed by SymPy's NumPy
+   printer as they stand). A value counts as right when it is within 1e-6 relative of the reference (or both
+   overflow float64 the same way).
+
+Not a test: the machine is shared and noisy; the README reports one dated run.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from multiprocessing import Pool
+
+TARGETS = ("numpy", "jax", "pytorch", "xgboost", "lightgbm")
+SAMPLE_Y = {"binary": (0.0, 1.0), "counts": (0.0, 3.0), "positive": (0.5, 3.0), "real": (-1.0, 2.0),
+            "unit": (0.2, 0.7)}
+ETAS = (-800.0, -40.0, -5.0, 5.0, 40.0, 800.0)
+
+
+def generate_pair(spec):
+    from mlederive.codegen import generate
+
+    out, start = [], time.perf_counter()
+    for target in TARGETS:
+        if target in ("xgboost", "lightgbm") and spec.startswith("categorical"):
+            continue
+        t = time.perf_counter()
+        g = generate(spec, target)
+        out.append((target, time.perf_counter() - t, g.verified, g.forms.hess_kind))
+    return spec, time.perf_counter() - start, out
+
+
+def _support(family) -> str:
+    import sympy as sp
+
+    if family.support == sp.FiniteSet(0, 1):
+        return "binary"
+    if family.support == sp.S.Naturals0:
+        return "counts"
+    if family.support.is_subset(sp.Interval(0, 1)):
+        return "unit"
+    return "positive" if family.support.is_subset(sp.Interval(0, sp.oo)) else "real"
+
+
+def _right(value, truth) -> bool:
+    import math
+
+    if isinstance(truth, complex) or math.isnan(truth):
+        return False
+    if math.isinf(truth) or abs(truth) > 1.7e308:
+        return math.isinf(value) and (value > 0) == (truth > 0)
+    if abs(truth) < 1e-300:  # below what float64 holds: 0 or a subnormal is right
+        return abs(value) < 1e-290
+    return math.isfinite(value) and abs(value - truth) <= 1e-6 * abs(truth)
+
+
+def stability_pair(spec):
+    """(points, right generated, right naive) for loss, grad and hess together, at the far-out points."""
+    import warnings
+
+    import mpmath
+    import numpy as np
+    import sympy as sp
+    from sympy.printing.numpy import SciPyPrinter  # noqa: F401  (lambdify's scipy module)
+
+    from mlederive import symbolic as S
+    from mlederive.codegen import generate
+
+    warnings.simplefilter("ignore")
+    g = generate(spec, "numpy")
+    namespace = {}
+    exec(compile(g.code, spec, "exec"), namespace)
+    d = g.forms.document
+    model = d.model
+    e, t = sp.Symbol("eta_", real=True), sp.Symbol("y_", real=True)
+    params = {s: 1.0 for s in model.params.values()}
+    exprs = (d.loss_summand, d.grad_eta_obs, d.step("code-hess").expr)
+
+    def plain(expr):
+        return S.expand_functions(expr).xreplace({S.eta[S.i]: e, S.y[S.i]: t, **params})
+
+    naive = [sp.lambdify([e, t], plain(x), ["scipy", "numpy"]) for x in exprs]
+    exact = [sp.lambdify([e, t], plain(x), "mpmath") for x in exprs]
+    ours = [namespace["loss"], namespace["grad"], namespace["hess"]]
+    tally = Counter()
+    mu = sp.Symbol("mu", real=True)
+    inverse = sp.lambdify(mu, model.link.inverse(mu), "mpmath")
+    for eta in ETAS:
+        if not model.link.eta_domain.contains(eta):
+            continue
+        with mpmath.workdps(50):
+            try:
+                m = inverse(mpmath.mpf(eta))
+            except (ValueError, ZeroDivisionError):
+                continue
+            if not model.family.mean_domain.contains(sp.Float(float(m))) or not 0 < abs(float(m)) or float(m) in (0, 1):
+                continue
+        for y in SAMPLE_Y[_support(model.family)]:
+            for n, (mine, bare, truth) in enumerate(zip(ours, naive, exact)):
+                if n == 2 and g.forms.hess_kind == "surrogate":
+                    continue
+                with mpmath.workdps(1000):
+                    try:
+                        ref = truth(mpmath.mpf(eta), mpmath.mpf(y))
+                        ref = float(ref) if mpmath.im(ref) == 0 else complex(ref)
+                    except (ValueError, ZeroDivisionError, OverflowError):
+                        continue
+                tally["points"] += 1
+                tally["ours"] += _right(float(np.asarray(mine(np.array([eta]), np.array([y])))[0]), ref)
+                try:
+                    tally["naive"] += _right(float(np.asarray(bare(np.float64(eta), np.float64(y)))), ref)
+                except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                    pass
+    return spec, tally
+
+
+def main():
+    from mlederive.recipe import pair_names
+
+    os.environ["MLEDERIVE_CACHE"] = "off"
+    specs = pair_names()
+    workers = int(os.environ.get("BENCH_WORKERS", os.cpu_count() or 1))
+    start = time.perf_counter()
+    with Pool(workers) as pool:
+        results = pool.map(generate_pair, specs, chunksize=1)
+    wall = time.perf_counter() - start
+    modules = sum(len(r[2]) for r in results)
+    unverified = [(s, t) for s, _, out in results for t, _, ok, _ in out if not ok]
+    slowest = max(results, key=lambda r: r[1])
+    kinds = Counter(kind for _, _, out in results for t, _, _, kind in out if t == "numpy")
+    boosting = Counter(kind for _, _, out in results for t, _, _, kind in out if t == "xgboost")
+    print("codegen: %d modules for %d pairs in %.1f s wall (%d workers, cache off); slowest pair %s %.2f s; "
+          "unverified: %s" % (modules, len(specs), wall, workers, slowest[0], slowest[1], unverified or "none"))
+    print("  Hessians of the NumPy code: %s" % dict(kinds))
+    print("  Hessians of the boosting objectives: %s" % dict(boosting))
+    start = time.perf_counter()
+    with Pool(workers) as pool:
+        tallies = pool.map(stability_pair, specs, chunksize=1)
+    total = sum((t for _, t in tallies), Counter())
+    worse = sorted(s for s, t in tallies if t["ours"] < t["points"])
+    print("stability: %d far-out values (loss, gradient, Hessian) over %d pairs: generated code right at %d, the "
+          "naive formula at %d (%.1f s)" % (total["points"], len(specs), total["ours"], total["naive"],
+                                           time.perf_counter() - start))
+    print("  pairs where the generated code is not right at every far-out point: %s" % (", ".join(worse) or "none"))
+
+
+if __name__ == "__main__":
+    main()
