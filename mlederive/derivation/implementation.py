@@ -93,7 +93,19 @@ def boosting_scale(d: Derivation) -> sp.Expr:
 
 
 def forms(recipe, boosting: bool = False) -> Forms:
-    """The verified per-observation forms generated code computes (``boosting``: at unit dispersion)."""
+    """The verified per-observation forms generated code computes (``boosting``: at unit dispersion).
+
+    Remembered for the process (by the recipe's fields): NumPy, JAX and PyTorch code print the same forms."""
+    key = (repr(recipe), id(recipe.custom_family), id(recipe.custom_link), boosting)
+    if key not in _FORMS:
+        _FORMS[key] = _forms(recipe, boosting)
+    return _FORMS[key]
+
+
+_FORMS: dict = {}
+
+
+def _forms(recipe, boosting: bool) -> Forms:
     from ..verification import verify
 
     base = derive_loss(replace(recipe, reduction="sum", prior=""))
