@@ -93,7 +93,9 @@ def stability_pair(spec):
     model = d.model
     e, t = sp.Symbol("eta_", real=True), sp.Symbol("y_", real=True)
     params = {s: 1.0 for s in model.params.values()}
-    exprs = (d.loss_summand, d.grad_eta_obs, d.step("code-hess").expr)
+    # the derivation's own forms (no stable primitive in them): the reference is independent of the code
+    hessian = d.fisher_obs if g.forms.hess_kind == "fisher" else d.curvature_obs
+    exprs = (d.loss_summand, d.grad_eta_obs, hessian if hessian is not None else sp.S.One)
 
     def plain(expr):
         return S.expand_functions(expr).xreplace({S.eta[S.i]: e, S.y[S.i]: t, **params})
