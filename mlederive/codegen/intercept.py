@@ -4,7 +4,7 @@ A constant η makes every μ_i the same μ, so η̂ = g(μ̂) with μ̂ the fami
 (weighted) sample — a closed form where :mod:`mlederive.mle` solves the score (ȳ for every
 exponential-dispersion family, the mean of log y for the log-normal, (mean of y^k)^(1/k) for the Weibull),
 the weighted median for the Laplace (the minimiser of Σ w_i |y_i − μ| whatever the monotone link), and
-Newton's method on Σ w_i ∂ℓ/∂η = 0 where there is no closed form (Student-t, beta, custom densities).
+the root of Σ w_i ∂ℓ/∂η = 0 by bracketing and bisection where there is no closed form (Student-t, beta, custom densities).
 """
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ class Intercept:
             return "g(μ̂), μ̂ the closed-form maximum-likelihood estimate of the mean from the weighted sample"
         if self.kind == MEDIAN:
             return "g(weighted median of y), the minimiser of Σ wᵢ|yᵢ − μ| for any increasing or decreasing link"
-        return "no closed form: Newton's method on Σ wᵢ·∂ℓ/∂η = 0, started at g(weighted mean of y)"
+        return ("no closed form: the root of Σ wᵢ·∂ℓ/∂η = 0, bracketed from g(weighted mean of y) and bisected to "
+                "machine precision")
 
 
 def intercept(model) -> Intercept:

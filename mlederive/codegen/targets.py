@@ -48,6 +48,48 @@ class Module:
 
 # -- pieces shared by the templates -------------------------------------------------------------------
 
+WIDTH = 100
+
+
+def wrapped(code: str, indent: int) -> str:
+    """An expression longer than a line, broken before the + and − of its outermost sum (in parentheses, as a
+    person would write it: the whole expression, or the first parenthesised group holding a sum); a shorter one
+    as it is."""
+    if indent + len(code) <= WIDTH:
+        return code
+    splits, spans, opened = {}, {-1: len(code)}, []
+    for n, char in enumerate(code):
+        if char in "([{":
+            opened.append(n)
+        elif char in ")]}":
+            start = opened.pop()
+            spans[start] = n - start
+        elif code.startswith((" + ", " - "), n) and code[n - 1] not in "(*/":
+            group = opened[-1] if opened else -1  # the parenthesis this operator sits in (-1: the top level)
+            splits.setdefault((len(opened), group), []).append(n)
+    # the widest group that holds a sum (the whole expression, when it is one), if breaking it helps: a group
+    # that starts past the middle of the line, or is short, stays as it is
+    useful = {k: v for k, v in splits.items() if indent + k[1] < WIDTH // 2 and spans[k[1]] > WIDTH // 2}
+    if not useful:
+        return code
+    (level, group), points = max(useful.items(), key=lambda item: spans[item[0][1]])
+    if level == 0:
+        code, points, group = "(" + code + ")", [p + 1 for p in points], 0
+    pad = indent + group + 1
+    pieces, last = [], 0
+    for point in points:
+        pieces.append(code[last:point].rstrip())
+        last = point + 1
+    pieces.append(code[last:])
+    lines = [pieces[0]]
+    for piece in pieces[1:]:  # as many terms on a line as fit
+        if pad + len(lines[-1]) + 1 + len(piece) <= WIDTH:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    return ("\n" + " " * pad).join(lines)
+
+
 def _header(module: Module, imports: set) -> str:
     order = ["math", "numpy", "scipy.special", "torch", "jax", "jax.numpy", "jax.scipy.special"]
     lines = ['"""%s"""' % module.docstring.replace('"""', "'''"), ""]
@@ -126,7 +168,7 @@ def _per_observation(module: Module, library: str, arrays: str) -> tuple[str, se
             text = "(%s)[..., 0]" % text
         parts.append('def %s(%s):\n    """%s per observation%s."""\n%s    return %s\n' % (
             name, module.signature("eta", "y"), what,
-            " (η and y of shape (n, K), y one-hot)" if module.vector else "", arrays, text))
+            " (η and y of shape (n, K), y one-hot)" if module.vector else "", arrays, wrapped(text, 11)))
     return helpers + "\n\n".join(parts), used
 
 
@@ -165,7 +207,7 @@ def pytorch_module(module: Module) -> str:
         '    if reduction == "mean":\n        return out.mean()\n    if reduction == "sum":\n        return out.sum()\n'
         '    if reduction == "none":\n        return out\n'
         '    raise ValueError("reduction must be \'mean\', \'sum\' or \'none\', got %%r" %% (reduction,))\n') % (
-        module.signature("input", "target", 'reduction="mean"'), target, params, text)
+        module.signature("input", "target", 'reduction="mean"'), target, params, wrapped(text, 10))
     return _header(module, _imports(used | {"torch"}, "pytorch")) + "\n\n" + helpers + body
 
 
