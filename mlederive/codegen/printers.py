@@ -61,35 +61,45 @@ class _Stable:
         return "%s(%s, %s)" % (self._module_format(self._module + ".sum"), self._print(expr.function), self.axis)
 
 
+#: how each library computes a function our forms use: name → (NumPy/SciPy, JAX, PyTorch); "" where SymPy's own
+#: printer for that library already knows it. Adding a primitive is one row here.
+CALLS = {
+    "softplus": ("numpy.logaddexp(0, {0})", "jax.nn.softplus({0})", "torch.nn.functional.softplus({0})"),
+    "sigmoid": ("_sigmoid({0})", "jax.nn.sigmoid({0})", "torch.sigmoid({0})"),
+    "log_ndtr": ("scipy.special.log_ndtr({0})", "jax.scipy.special.log_ndtr({0})", "torch.special.log_ndtr({0})"),
+    "Phi": ("scipy.special.ndtr({0})", "jax.scipy.special.ndtr({0})", "torch.special.ndtr({0})"),
+    "phi": ("numpy.exp(-({0})**2/2)/numpy.sqrt(2*numpy.pi)", "jax.numpy.exp(-({0})**2/2)/jax.numpy.sqrt(2*jax.numpy.pi)",
+            "torch.exp(-({0})**2/2)/math.sqrt(2*math.pi)"),
+    "mills": ("_mills({0})",) * 3,
+    "log1mexp": ("_log1mexp({0})",) * 3,
+    "expm1": ("numpy.expm1({0})", "jax.numpy.expm1({0})", "torch.expm1({0})"),
+    "log1p": ("numpy.log1p({0})", "jax.numpy.log1p({0})", "torch.log1p({0})"),
+    "loggamma": ("", "jax.scipy.special.gammaln({0})", "torch.lgamma({0})"),
+    "polygamma": ("", "jax.scipy.special.polygamma({0}, {1})", "torch.polygamma({0}, {1})"),
+    "erf": ("", "jax.scipy.special.erf({0})", "torch.erf({0})"),
+    "erfinv": ("scipy.special.erfinv({0})", "jax.lax.erf_inv({0})", "torch.erfinv({0})"),
+    **{name: ("", "", "torch.%s({0})" % call) for name, call in (
+        ("exp", "exp"), ("log", "log"), ("sqrt", "sqrt"), ("Abs", "abs"), ("sign", "sign"), ("atan", "atan"),
+        ("tanh", "tanh"), ("sin", "sin"), ("cos", "cos"), ("gamma", "special.gamma_fn"), ("digamma", "digamma"))},
+}
+
+
+def _column(n: int) -> dict:
+    return {name: row[n] for name, row in CALLS.items() if row[n]}
+
+
 class NumPyCode(_Stable, SciPyPrinter):
-    calls = {
-        "softplus": "numpy.logaddexp(0, {0})", "sigmoid": "_sigmoid({0})", "log_ndtr": "scipy.special.log_ndtr({0})",
-        "Phi": "scipy.special.ndtr({0})", "mills": "_mills({0})", "log1mexp": "_log1mexp({0})",
-        "expm1": "numpy.expm1({0})", "log1p": "numpy.log1p({0})", "logsumexp": "_logsumexp({0})",
-        "phi": "numpy.exp(-({0})**2/2)/numpy.sqrt(2*numpy.pi)", "erfinv": "scipy.special.erfinv({0})",
-    }
+    calls = _column(0)
 
     def _print_logsumexp(self, expr):
         return "_logsumexp(eta)"
 
 
 class JaxCode(_Stable, JaxPrinter):
-    calls = {
-        "softplus": "jax.nn.softplus({0})", "sigmoid": "jax.nn.sigmoid({0})",
-        "log_ndtr": "jax.scipy.special.log_ndtr({0})", "Phi": "jax.scipy.special.ndtr({0})", "mills": "_mills({0})",
-        "log1mexp": "_log1mexp({0})", "expm1": "jax.numpy.expm1({0})", "log1p": "jax.numpy.log1p({0})",
-        "phi": "jax.numpy.exp(-({0})**2/2)/jax.numpy.sqrt(2*jax.numpy.pi)",
-        "loggamma": "jax.scipy.special.gammaln({0})", "polygamma": "jax.scipy.special.polygamma({0}, {1})",
-        "erf": "jax.scipy.special.erf({0})",
-    }
+    calls = _column(1)
 
     def _print_logsumexp(self, expr):
         return "jax.nn.logsumexp(eta, axis=-1, keepdims=True)"
-
-
-_TORCH_FUNCTIONS = {"exp": "exp", "log": "log", "sqrt": "sqrt", "Abs": "abs", "sign": "sign", "atan": "atan",
-                    "tanh": "tanh", "sin": "sin", "cos": "cos", "erf": "erf", "loggamma": "lgamma",
-                    "gamma": "special.gamma_fn", "digamma": "digamma"}
 
 
 class TorchCode(_Stable, NumPyPrinter):
@@ -97,13 +107,7 @@ class TorchCode(_Stable, NumPyPrinter):
     _kf = {name: call.replace("numpy.", "torch.") for name, call in _numpy_known_functions.items()}
     _kc = {name: value.replace("numpy.", "math.") for name, value in _numpy_known_constants.items()}
     axis = "dim=-1, keepdim=True"
-    calls = {
-        "softplus": "torch.nn.functional.softplus({0})", "sigmoid": "torch.sigmoid({0})",
-        "log_ndtr": "torch.special.log_ndtr({0})", "Phi": "torch.special.ndtr({0})", "mills": "_mills({0})",
-        "log1mexp": "_log1mexp({0})", "expm1": "torch.expm1({0})", "log1p": "torch.log1p({0})",
-        "phi": "torch.exp(-({0})**2/2)/math.sqrt(2*math.pi)", "polygamma": "torch.polygamma({0}, {1})",
-        **{name: "torch.%s({0})" % call for name, call in _TORCH_FUNCTIONS.items()},
-    }
+    calls = _column(2)
 
     def _print_logsumexp(self, expr):
         return "torch.logsumexp(eta, dim=-1, keepdim=True)"

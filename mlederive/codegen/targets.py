@@ -282,7 +282,6 @@ def _range_check(module: Module) -> list:
 
 
 def xgboost_module(module: Module) -> str:
-    body, used = _per_observation(module, "numpy", _NUMPY_ARRAYS)
     objective = (
         'def objective(%s):\n'
         '    """For xgb.train(params, dtrain, obj=objective): (grad, hess) per row, in the raw margin, weighted by\n'
@@ -291,12 +290,17 @@ def xgboost_module(module: Module) -> str:
         '    g, h = grad(predt, y%s), hess(predt, y%s)\n'
         '    if w.size:\n        g, h = g * w, h * w\n'
         '    return g, h\n') % (module.signature("predt", "dtrain"), module.passing(), module.passing())
+    return _boosting(module, objective, "base_margin")
+
+
+def _boosting(module: Module, objective: str, intercept: str) -> str:
+    """A boosting module: the per-observation functions, the objective, the optimal constant margin."""
+    body, used = _per_observation(module, "numpy", _NUMPY_ARRAYS)
     return (_header(module, _imports(used, "numpy")) + "\n\n" + body + "\n\n" + objective + "\n\n"
-            + _intercept_code(module, "base_margin"))
+            + _intercept_code(module, intercept))
 
 
 def lightgbm_module(module: Module) -> str:
-    body, used = _per_observation(module, "numpy", _NUMPY_ARRAYS)
     objective = (
         'def make_objective(%s):\n'
         '    """An objective(y_true, y_pred, weight=None) for LightGBM with these parameter values."""\n\n'
@@ -305,10 +309,9 @@ def lightgbm_module(module: Module) -> str:
         '        g, h = grad(y_pred, y_true%s), hess(y_pred, y_true%s)\n'
         '        if weight is not None:\n            g, h = g * weight, h * weight\n'
         '        return g, h\n\n    return objective\n\n\n'
-        '#: LGBMRegressor(objective=objective) / lgb.train({"objective": objective}, …), with the default parameters\n'
+        '#: for LGBMRegressor(objective=objective) or LGBMClassifier(objective=objective), with the default parameters\n'
         'objective = make_objective()\n') % (module.signature(), module.passing(), module.passing())
-    return (_header(module, _imports(used, "numpy")) + "\n\n" + body + "\n\n" + objective + "\n\n"
-            + _intercept_code(module, "init_score"))
+    return _boosting(module, objective, "init_score")
 
 
 @dataclass(frozen=True)
