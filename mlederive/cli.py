@@ -13,6 +13,7 @@ import click
 
 from .version import __version__
 from .errors import MlederiveError
+from .codegen.targets import TARGETS
 from .render.formats import FORMATS, format_for_path
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -286,9 +287,8 @@ def mle_command(family, data, params, fmt, fragment, output, force):
 
 @cli.command("codegen", context_settings=CONTEXT)
 @click.argument("recipe")
-@click.option("--target", required=True, type=click.Choice(["numpy", "jax", "pytorch", "xgboost", "lightgbm"]),
-              help="numpy/jax: loss, grad, hess per observation; pytorch: loss(input, target, reduction); "
-                   "xgboost/lightgbm: a custom objective and the base margin.")
+@click.option("--target", required=True, type=click.Choice(list(TARGETS)),
+              help="; ".join("%s: %s" % (t.name, t.help) for t in TARGETS.values()) + ".")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the module to FILE (atomically).")
 @click.option("--force", is_flag=True, help="With -o: overwrite an existing file.")
 @click.option("--explain", is_flag=True, help="Show the verified steps from the loss to the code (stable forms, "

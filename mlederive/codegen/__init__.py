@@ -12,107 +12,21 @@ checks the implementation of every helper the code uses (:func:`implementations`
 piecewise one on its own), and prints one self-contained module (:mod:`.targets`) that imports only the
 target library and NumPy (and ``scipy.special`` where a special function is needed).
 """
-from __future__ import annotations
-
-from dataclasses import dataclass
-
-import sympy as sp
-
-from .. import symbolic as S
-from ..documents import Argument, StepBuilder
-from ..errors import MlederiveError
-from ..prose import prose
-from ..relations import Equality
-from ..version import __version__
-from ..derivation.implementation import CodegenError, Forms, forms
-from .intercept import intercept
-from .printers import IMPLEMENTATIONS, helpers_used
-from .targets import TARGETS, Module, Parameter
 
 
-@dataclass(frozen=True)
-class Generated:
-    """A generated module and everything it was printed from."""
+def generate(spec, target: str):
+    """The module for ``target`` (see :data:`.targets.TARGETS`) from a recipe name, path or Recipe: a
+    :class:`.generator.Generated` with the code, the verified forms and the helpers' checked implementations."""
+    from .generator import generate as _generate
 
-    target: str
-    code: str
-    forms: Forms
-    #: the helpers' implementations, verified (an Argument document), or None when the code uses none
-    implementations: Argument | None
-
-    @property
-    def verified(self) -> bool:
-        return self.forms.document.verified and (self.implementations is None or self.implementations.verified)
-
-    @property
-    def documents(self) -> list:
-        return [self.forms.document] + ([self.implementations] if self.implementations is not None else [])
+    return _generate(spec, target)
 
 
-@dataclass(frozen=True)
-class _ImplementationsRecipe:
-    name: str
-    title: str
-    kind: str = "implementations"
+def implementations(*exprs):
+    """The helpers ``exprs`` use, each implementation proved equal to the primitive's definition (an Argument)."""
+    from .generator import implementations as _implementations
+
+    return _implementations(*exprs)
 
 
-def implementations(*exprs) -> Argument | None:
-    """The helpers ``exprs`` use, each implementation proved equal to the primitive's definition — a piecewise
-    one branch by branch (each branch equal everywhere on the domain, so on its own condition too)."""
-    from ..verification import verify
-
-    used = helpers_used(*exprs)
-    if not used:
-        return None
-    b = StepBuilder()
-    for cls in used:
-        var, impl = IMPLEMENTATIONS[cls]
-        definition = b.add(prose("$%s$", cls(var)), prose("Its definition."), cls.__name__, cls.__name__,
-                           cls(var).elementary(), "definition", id="%s-definition" % cls.__name__)
-        branches = impl.args if isinstance(impl, sp.Piecewise) else ((impl, sp.true),)
-        for n, (branch, condition) in enumerate(branches, start=1):
-            where = "" if condition == sp.true else (" where $%s$" % S.inline(condition) if n == 1 else " otherwise")
-            b.add(prose("$%s$ as computed%s" % ("%s", where), cls(var)),
-                  prose("The same function in primitives exact where this branch is taken."), cls.__name__,
-                  cls.__name__, branch, "equal", Equality(), id="%s-branch-%d" % (cls.__name__, n), reference=definition)
-    doc = Argument(_ImplementationsRecipe("helpers", "How the helpers of the generated code are computed"),
-                   "each implementation proved equal to the definition", b.steps, [])
-    return verify(doc)
-
-
-def _parameters(recipe, f: Forms, margin_exprs) -> tuple:
-    family = f.document.model.family
-    used = set().union(*(e.free_symbols for e in (f.loss, f.grad, f.hess, *margin_exprs)))
-    return tuple(Parameter(p.name, p.symbol, None if recipe.parameters.get(p.name) == "learned"
-                           else recipe.values.get(p.name, 1.0), p.meaning)
-                 for p in family.params if p.symbol in used)
-
-
-def generate(spec, target: str) -> Generated:
-    """The module for ``target`` (a name in :data:`~.targets.TARGETS`) from a recipe name, path or Recipe."""
-    from ..arguments import ArgumentRecipe
-    from ..recipe import Recipe, load_recipe
-    from .docstring import docstring
-
-    if target not in TARGETS:
-        raise CodegenError("--target %s: choose one of %s" % (target, ", ".join(TARGETS)))
-    recipe = spec if isinstance(spec, (Recipe, ArgumentRecipe)) else load_recipe(str(spec))
-    if isinstance(recipe, ArgumentRecipe):
-        raise CodegenError("%s is one of the articles' arguments (kind: %s), not a loss: codegen takes a loss recipe "
-                           "such as bernoulli-logit" % (recipe.name, recipe.kind))
-    t = TARGETS[target]
-    family = recipe.family_obj()
-    if t.boosting and family.vector:
-        raise CodegenError("--target %s: %s is a multi-class loss; this target generates single-output objectives "
-                           "(use --target numpy, jax or pytorch)" % (target, recipe.name))
-    if t.boosting and recipe.predictor != "linear":
-        pass  # the predictor is the booster's: only η matters
-    f = forms(recipe, boosting=t.boosting)
-    ic = intercept(f.document.model) if t.boosting else None
-    margin_exprs = () if ic is None else tuple(e for e in (ic.margin, ic.estimate) if e is not None)
-    params = _parameters(recipe, f, margin_exprs)
-    module = Module(docstring(recipe, t, f, params, ic), f, params, ic, family.vector)
-    return Generated(target, t.render(module), f, implementations(f.loss, f.grad, f.hess))
-
-
-__all__ = ["CodegenError", "Generated", "MlederiveError", "TARGETS", "generate", "implementations"]
+__all__ = ["generate", "implementations"]

@@ -1,0 +1,312 @@
+"""How each target's module is laid out: one self-contained module, printed from verified forms.
+
+Each ``*_module`` function takes a :class:`Module` (the docstring, the forms, the parameters, the base margin)
+and returns the module's text; :mod:`.targets` names them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .. import symbolic as S
+from .intercept import CLOSED, MEDIAN, Intercept
+from .printers import IMPLEMENTATIONS, MEANING, as_code, helpers_used
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    symbol: sp.Symbol
+    #: the default (the recipe's value, 1.0 when it gives none), or None: learned, so the caller passes it
+    default: float | None
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Module:
+    """What a template needs: the docstring, the forms as code per library, the parameters, the intercept."""
+
+    docstring: str
+    forms: object  # document.Forms
+    params: tuple  # of Parameter
+    intercept: Intercept | None
+    vector: bool
+
+    def code(self, expr, library: str) -> tuple[str, set]:
+        return as_code(expr, library, {p.name: p.symbol for p in self.params})
+
+    def signature(self, *first: str) -> str:
+        keywords = ["%s=%r" % (p.name, p.default) if p.default is not None else p.name for p in self.params]
+        return ", ".join(list(first) + (["*"] + keywords if keywords else []))
+
+    def passing(self) -> str:
+        return "".join(", %s=%s" % (p.name, p.name) for p in self.params)
+
+
+# -- pieces shared by the templates -------------------------------------------------------------------
+
+WIDTH = 100
+
+
+def wrapped(code: str, indent: int) -> str:
+    """An expression longer than a line, broken before the + and − of its outermost sum (in parentheses, as a
+    person would write it: the whole expression, or the first parenthesised group holding a sum); a shorter one
+    as it is."""
+    if indent + len(code) <= WIDTH:
+        return code
+    splits, spans, opened = {}, {-1: len(code)}, []
+    for n, char in enumerate(code):
+        if char in "([{":
+            opened.append(n)
+        elif char in ")]}":
+            start = opened.pop()
+            spans[start] = n - start
+        elif code.startswith((" + ", " - "), n) and code[n - 1] not in "(*/":
+            group = opened[-1] if opened else -1  # the parenthesis this operator sits in (-1: the top level)
+            splits.setdefault((len(opened), group), []).append(n)
+    # the widest group that holds a sum (the whole expression, when it is one), if breaking it helps: a group
+    # that starts past the middle of the line, or is short, stays as it is
+    useful = {k: v for k, v in splits.items() if indent + k[1] < WIDTH // 2 and spans[k[1]] > WIDTH // 2}
+    if not useful:
+        return code
+    (level, group), points = max(useful.items(), key=lambda item: spans[item[0][1]])
+    if level == 0:
+        code, points, group = "(" + code + ")", [p + 1 for p in points], 0
+    pad = indent + group + 1
+    pieces, last = [], 0
+    for point in points:
+        pieces.append(code[last:point].rstrip())
+        last = point + 1
+    pieces.append(code[last:])
+    lines = [pieces[0]]
+    for piece in pieces[1:]:  # as many terms on a line as fit
+        if pad + len(lines[-1]) + 1 + len(piece) <= WIDTH:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    return ("\n" + " " * pad).join(lines)
+
+
+def _header(module: Module, imports: set) -> str:
+    order = ["math", "numpy", "scipy.special", "torch", "jax", "jax.numpy", "jax.scipy.special"]
+    lines = ['"""%s"""' % module.docstring.replace('"""', "'''"), ""]
+    lines += ["import %s" % name for name in order if name in imports]
+    return "\n".join(lines) + "\n"
+
+
+def _imports(used: set, library: str) -> set:
+    out = {"numpy"} if library == "numpy" else set()
+    if "scipy" in used:
+        out.add("scipy.special")
+    if library == "pytorch":
+        out.add("torch")
+        if "math" in used:
+            out.add("math")
+    if library == "jax":
+        out |= {"jax", "jax.numpy"} | ({"jax.scipy.special"} if "jax.scipy" in used or "scipy" in used else set())
+    return out
+
+
+def _shaped(text: str, expr, library: str) -> str:
+    """A constant Hessian (or loss) broadcast to η's shape."""
+    if expr.has(S.eta) or expr.has(S.y):
+        return text
+    zeros = {"numpy": "numpy.zeros(numpy.broadcast(eta, y).shape)", "jax": "jax.numpy.zeros_like(eta)",
+             "pytorch": "torch.zeros_like(eta)"}[library]
+    return "%s + %s" % (text, zeros)
+
+
+_HELPERS = {
+    "numpy": {
+        "sigmoid": 'def _sigmoid(z):\n    """σ(z) = exp(−softplus(−z)): no overflow for either sign of z."""\n'
+                   "    return numpy.exp(-numpy.logaddexp(0, -z))\n",
+        "logsumexp": 'def _logsumexp(eta):\n    """log Σ_k exp(η_k) over the last axis, after subtracting the largest."""\n'
+                     "    top = numpy.max(eta, axis=-1, keepdims=True)\n"
+                     "    return top + numpy.log(numpy.sum(numpy.exp(eta - top), axis=-1, keepdims=True))\n",
+    },
+}
+
+
+def _helper_functions(module: Module, library: str, exprs) -> tuple[str, set]:
+    """The helpers the forms use: our implementations (verified, printed from SymPy) and NumPy's σ, logsumexp."""
+    out, used = [], set()
+    names = {type(f).__name__ for e in exprs for f in e.atoms(sp.Function)} | (
+        {"logsumexp"} if any(e.has(sp.Function("logsumexp")) for e in exprs) else set())
+    for name, text in _HELPERS.get(library, {}).items():
+        if name in names or (name == "logsumexp" and module.vector):
+            out.append(text)
+    for cls in helpers_used(*exprs):
+        var, impl = IMPLEMENTATIONS[cls]
+        code, mods = as_code(impl.xreplace({var: sp.Symbol("z", real=True)}), library, {})
+        used |= mods
+        if library == "numpy" and isinstance(impl, sp.Piecewise):  # both branches are evaluated, one is kept
+            body = "    with numpy.errstate(all='ignore'):\n        return %s\n" % code
+        else:
+            body = "    return %s\n" % code
+        out.append('def _%s(z):\n    """%s; each branch proved equal to it (`--explain`)."""\n%s' % (
+            cls.__name__, MEANING[cls], body))
+    return ("\n\n".join(out) + "\n\n" if out else ""), used
+
+
+def _per_observation(module: Module, library: str, arrays: str) -> tuple[str, set]:
+    """loss, grad, hess as functions of (eta, y) on ``library``'s arrays."""
+    f = module.forms
+    exprs = (f.loss, f.grad, f.hess)
+    helpers, used = _helper_functions(module, library, exprs)
+    hessian = {"curvature": "∂²ℓ/∂η², positive", "fisher": "E[∂²ℓ/∂η²], the Fisher information (Fisher scoring)",
+               "surrogate": "A constant surrogate Hessian, 1,", "indefinite curvature": "∂²ℓ/∂η² (can be negative)"}
+    parts, names = [], (("loss", "ℓ(η, y)", "the loss"), ("grad", "∂ℓ/∂η", "the gradient"),
+                        ("hess", hessian[f.hess_kind], "the Hessian"))
+    for (name, what, _), expr in zip(names, exprs):
+        text, mods = module.code(expr, library)
+        used |= mods
+        text = _shaped(text, expr, library)
+        if module.vector and name == "loss":
+            text = "(%s)[..., 0]" % text
+        parts.append('def %s(%s):\n    """%s per observation%s."""\n%s    return %s\n' % (
+            name, module.signature("eta", "y"), what,
+            " (η and y of shape (n, K), y one-hot)" if module.vector else "", arrays, wrapped(text, 11)))
+    return helpers + "\n\n".join(parts), used
+
+
+_NUMPY_ARRAYS = "    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)\n"
+
+
+def numpy_module(module: Module) -> str:
+    body, used = _per_observation(module, "numpy", _NUMPY_ARRAYS)
+    return _header(module, _imports(used, "numpy")) + "\n\n" + body
+
+
+def jax_module(module: Module) -> str:
+    arrays = "    eta, y = jax.numpy.asarray(eta), jax.numpy.asarray(y)\n"
+    body, used = _per_observation(module, "jax", arrays)
+    return _header(module, _imports(used, "jax")) + "\n\n" + body
+
+
+def pytorch_module(module: Module) -> str:
+    f = module.forms
+    text, used = module.code(f.loss, "pytorch")
+    helpers, more = _helper_functions(module, "pytorch", (f.loss,))
+    used |= more
+    text = _shaped(text, f.loss, "pytorch")
+    if module.vector:
+        text = "(%s)[..., 0]" % text
+        target = ("    if not torch.is_floating_point(target) and target.dim() == input.dim() - 1:  # class indices\n"
+                  "        target = torch.nn.functional.one_hot(target, input.shape[-1])\n")
+    else:
+        target = ""
+    params = "".join("    %s = torch.as_tensor(%s, dtype=input.dtype, device=input.device)\n" % (p.name, p.name)
+                     for p in module.params)
+    body = (
+        'def loss(%s):\n    """The loss of the derivation: ℓ(η, y) per observation, reduced by `reduction` '
+        '("mean", "sum" or "none").\n\n    `input` is η, the raw output (logits); differentiable by autograd."""\n'
+        '%s    eta, y = input, target.to(input.dtype)\n%s    out = %s\n'
+        '    if reduction == "mean":\n        return out.mean()\n    if reduction == "sum":\n        return out.sum()\n'
+        '    if reduction == "none":\n        return out\n'
+        '    raise ValueError("reduction must be \'mean\', \'sum\' or \'none\', got %%r" %% (reduction,))\n') % (
+        module.signature("input", "target", 'reduction="mean"'), target, params, wrapped(text, 10))
+    return _header(module, _imports(used | {"torch"}, "pytorch")) + "\n\n" + helpers + body
+
+
+def _intercept_code(module: Module, name: str) -> str:
+    """``name``(y, weight=None, …) → float: the optimal constant margin, η̂ = g(μ̂)."""
+    ic = module.intercept
+    lines = ["    y = numpy.asarray(y, dtype=float)",
+             "    w = numpy.ones_like(y) if weight is None or numpy.size(weight) == 0 else "
+             "numpy.asarray(weight, dtype=float)"]
+    params = {p.name: p.symbol for p in module.params}
+    if ic.kind == CLOSED:
+        for sym, of in ic.statistics:
+            if ic.estimate.has(sym):
+                code, _ = as_code(of.xreplace({ic.y: S.y[S.i]}), "numpy", params)
+                lines.append("    %s = numpy.average(%s, weights=w)" % (sym.name, code))
+        code, _ = as_code(ic.estimate, "numpy", params)
+        lines.append("    mu = %s" % code)
+    elif ic.kind == MEDIAN:
+        lines += ["    order = numpy.argsort(y)",
+                  "    cumulative = numpy.cumsum(w[order])",
+                  "    mu = y[order][numpy.searchsorted(cumulative, cumulative[-1] / 2)]"]
+    else:
+        lines.append("    mu = numpy.average(y, weights=w)")
+    lines += _range_check(module)
+    margin, _ = as_code(ic.margin, "numpy", params)
+    lines.append("    eta = float(%s)" % margin)
+    if ic.kind not in (CLOSED, MEDIAN):
+        total = "numpy.sum(w * grad(%%s, y%s))" % module.passing()
+        lines += ["    # no closed form: Σ w·∂ℓ/∂η = 0 by bracketing from g(ȳ), then bisection to machine precision",
+                  "    def total(e):",
+                  "        return %s" % (total % "numpy.full(y.shape, e)"),
+                  "    a, fa = eta, total(eta)",
+                  "    step, direction = 0.5 * (1 + abs(eta)), -1.0 if fa > 0 else 1.0",
+                  "    for _ in range(400):",
+                  "        b = a + direction * step",
+                  "        fb = total(b)",
+                  "        if not numpy.isfinite(fb):  # outside the link's domain: a shorter step",
+                  "            step /= 2",
+                  "        elif fb == 0 or (fb > 0) != (fa > 0):",
+                  "            break",
+                  "        else:",
+                  "            a, fa, step = b, fb, 2 * step",
+                  "    for _ in range(200):",
+                  "        middle = (a + b) / 2",
+                  "        if middle in (a, b):",
+                  "            break",
+                  "        fm = total(middle)",
+                  "        if (fm > 0) == (fa > 0):",
+                  "            a, fa = middle, fm",
+                  "        else:",
+                  "            b = middle",
+                  "    eta = (a + b) / 2"]
+    lines.append("    return eta")
+    doc = '    """The optimal constant margin: %s (an intercept-only model)."""' % ic.words()
+    return "def %s(%s):\n%s\n%s\n" % (name, module.signature("y", "weight=None"), doc, "\n".join(lines))
+
+
+def _range_check(module: Module) -> list:
+    """Where the link reaches only part of the family's means (geometric-logit: μ < 1), a sample whose optimal
+    mean lies outside has no finite optimal margin: say so instead of returning nan."""
+    model = module.forms.document.model
+    reach = model.link.inverse_range.intersect(model.family.mean_domain)
+    if reach == model.family.mean_domain or not isinstance(reach, sp.Interval):
+        return []
+    lo, hi = (float(v) for v in (reach.start, reach.end))
+    test = " and ".join(t for t in ("mu %s %r" % (">" if reach.left_open else ">=", lo) if lo != float("-inf") else "",
+                                    "mu %s %r" % ("<" if reach.right_open else "<=", hi) if hi != float("inf") else "")
+                        if t)
+    return ["    if not (%s):" % test,
+            "        raise ValueError('the estimated mean %%r is outside what the %s link reaches (%s): no finite "
+            "optimal margin' %% (mu,))" % (model.link.name, S.inline(reach))]
+
+
+def xgboost_module(module: Module) -> str:
+    objective = (
+        'def objective(%s):\n'
+        '    """For xgb.train(params, dtrain, obj=objective): (grad, hess) per row, in the raw margin, weighted by\n'
+        '    dtrain.get_weight() when the DMatrix has weights."""\n'
+        '    y, w = dtrain.get_label(), dtrain.get_weight()\n'
+        '    g, h = grad(predt, y%s), hess(predt, y%s)\n'
+        '    if w.size:\n        g, h = g * w, h * w\n'
+        '    return g, h\n') % (module.signature("predt", "dtrain"), module.passing(), module.passing())
+    return _boosting(module, objective, "base_margin")
+
+
+def _boosting(module: Module, objective: str, intercept: str) -> str:
+    """A boosting module: the per-observation functions, the objective, the optimal constant margin."""
+    body, used = _per_observation(module, "numpy", _NUMPY_ARRAYS)
+    return (_header(module, _imports(used, "numpy")) + "\n\n" + body + "\n\n" + objective + "\n\n"
+            + _intercept_code(module, intercept))
+
+
+def lightgbm_module(module: Module) -> str:
+    objective = (
+        'def make_objective(%s):\n'
+        '    """An objective(y_true, y_pred, weight=None) for LightGBM with these parameter values."""\n\n'
+        '    def objective(y_true, y_pred, weight=None):\n'
+        '        """(grad, hess) per row in the raw score, weighted when LightGBM passes weights."""\n'
+        '        g, h = grad(y_pred, y_true%s), hess(y_pred, y_true%s)\n'
+        '        if weight is not None:\n            g, h = g * weight, h * weight\n'
+        '        return g, h\n\n    return objective\n\n\n'
+        '#: for LGBMRegressor(objective=objective) or LGBMClassifier(objective=objective), with the default parameters\n'
+        'objective = make_objective()\n') % (module.signature(), module.passing(), module.passing())
+    return _boosting(module, objective, "init_score")
