@@ -229,7 +229,7 @@ def test_cli_explain_shows_the_verified_steps():
 
 @pytest.mark.parametrize("args, message", [
     (["codegen", "kl-coin", "--target", "numpy"], "is one of the articles' arguments"),
-    (["codegen", "categorical-softmax", "--target", "xgboost"], "multi-class loss"),
+    (["codegen", "ridge-regression", "--target", "numpy", "--explain", "--target", "cuda"], "Invalid value for '--target'"),
     (["codegen", "bernoulli-logit", "--target", "sklearn"], "Invalid value for '--target'"),
     (["codegen", "bernoulli-logti", "--target", "numpy"], "unknown recipe"),
 ])

@@ -245,3 +245,61 @@ def test_boosting_an_assumption_no_library_has_lowers_the_held_out_nll(spec, lib
         held = model.predict(Xh, raw_score=True) + start
     before, after = _nll(spec, np.full(yh.size, start), yh), _nll(spec, held, yh)
     assert np.isfinite(after) and after < before, (before, after)
+
+
+def _classes(n=600, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    logits = np.c_[X[:, 0], -X[:, 1], 0.5 * X[:, 2]]
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return X, np.array([rng.choice(3, p=row) for row in p])
+
+
+def test_xgboost_multiclass_equals_softprob_up_to_its_hessian_factor():
+    """multi:softprob uses 2·p(1 − p); with the generated Hessian doubled the two models are the same — the
+    gradient and the diagonal are right — and the generated objective itself lowers held-out cross-entropy."""
+    xgb = pytest.importorskip("xgboost")
+    m = module_for("categorical-softmax", "xgboost")
+    X, y = _classes()
+    Xt, yt, Xh, yh = X[:400], y[:400], X[400:], y[400:]
+    start = m.base_margin(yt)
+    assert np.allclose(m.grad(np.tile(start, (400, 1)), np.eye(3)[yt]).sum(axis=0), 0, atol=1e-10)
+    params = {"num_class": 3, "max_depth": 2, "eta": 0.3, "max_delta_step": 0, "tree_method": "exact", "nthread": 1}
+
+    def train(**extra):
+        dtrain = xgb.DMatrix(Xt, label=yt, base_margin=np.tile(start, (len(yt), 1)))
+        booster = xgb.train({**params, **extra.pop("params", {})}, dtrain, num_boost_round=20, **extra)
+        return booster, booster.predict(dtrain, output_margin=True)
+
+    def doubled(predt, dtrain):
+        g, h = m.objective(predt, dtrain)
+        return g, 2 * h
+
+    _, ours = train(obj=doubled, params={"disable_default_eval_metric": 1})
+    _, theirs = train(params={"objective": "multi:softprob"})
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+    booster, _ = train(obj=m.objective, params={"disable_default_eval_metric": 1})
+    held = booster.predict(xgb.DMatrix(Xh, base_margin=np.tile(start, (len(yh), 1))), output_margin=True)
+    before = np.mean(m.loss(np.tile(start, (len(yh), 1)), np.eye(3)[yh]))
+    assert np.mean(m.loss(held, np.eye(3)[yh])) < before
+
+
+def test_lightgbm_multiclass_equals_its_builtin_up_to_its_hessian_factor():
+    """LightGBM's multiclass uses K/(K − 1)·p(1 − p): with that factor the generated objective gives its model."""
+    lgb = pytest.importorskip("lightgbm")
+    m = module_for("categorical-softmax", "lightgbm")
+    X, y = _classes(400, seed=1)
+    init = np.tile(m.init_score(y), (len(y), 1))
+    common = dict(n_estimators=20, learning_rate=0.3, num_leaves=4, min_child_samples=5, reg_lambda=1.0,
+                  deterministic=True, force_row_wise=True, n_jobs=1, verbose=-1, min_sum_hessian_in_leaf=1e-12)
+
+    def scaled(y_true, y_pred, weight=None):
+        g, h = m.objective(y_true, y_pred, weight)
+        return g, 1.5 * h
+
+    ours = lgb.LGBMClassifier(objective=scaled, **common).fit(X, y, init_score=init).predict(X, raw_score=True)
+    theirs = lgb.LGBMClassifier(objective="multiclass", **common).fit(X, y, init_score=init).predict(X, raw_score=True)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="class 2 never occurs"):
+        m.init_score(np.array([0, 1, 1, 0]), classes=3)

@@ -94,6 +94,12 @@ def docstring(recipe, target, forms, params, ic) -> str:
                                  "loss: give it to the library (weight decay, reg_lambda)." % recipe.prior, "")
     if ic is not None:
         lines += ["", "Base margin"] + _wrapped("The optimal constant margin: %s." % ic.words())
+    elif target.boosting:  # the categorical: K margins per row
+        lines += ["", "Multi-class"] + _wrapped(
+            "η has K columns, one per class, and the labels are the classes 0…K−1. The Hessian is the exact "
+            "diagonal p_k(1 − p_k); XGBoost's multi:softprob uses 2·p_k(1 − p_k) and LightGBM's multiclass "
+            "K/(K − 1)·p_k(1 − p_k), more cautious steps, so the models differ from theirs by design. The optimal "
+            "constant margins are log p̂_k, the weighted class frequencies.")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

@@ -89,13 +89,8 @@ def generate(spec, target: str) -> Generated:
                            "such as bernoulli-logit" % (recipe.name, recipe.kind))
     t = TARGETS[target]
     family = recipe.family_obj()
-    if t.boosting and family.vector:
-        raise CodegenError("--target %s: %s is a multi-class loss; this target generates single-output objectives "
-                           "(use --target numpy, jax or pytorch)" % (target, recipe.name))
-    if t.boosting and recipe.predictor != "linear":
-        pass  # the predictor is the booster's: only η matters
     f = forms(recipe, boosting=t.boosting)
-    ic = intercept(f.document.model) if t.boosting else None
+    ic = intercept(f.document.model) if t.boosting and not family.vector else None
     margin_exprs = () if ic is None else tuple(e for e in (ic.margin, ic.estimate) if e is not None)
     params = _parameters(recipe, f, margin_exprs)
     module = Module(docstring(recipe, t, f, params, ic), f, params, ic, family.vector)

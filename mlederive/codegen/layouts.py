@@ -279,7 +279,38 @@ def _range_check(module: Module) -> list:
             "optimal margin' %% (mu,))" % (model.link.name, S.inline(reach))]
 
 
+def _classes_code(labels: str, weight: str, indent: str) -> list:
+    """Lines turning class labels 0…K−1 into one-hot rows (η has K columns), weights into a column."""
+    return [indent + "y = numpy.eye(predt.shape[1])[numpy.asarray(%s, dtype=int)]" % labels,
+            indent + "w = None if %s is None or numpy.size(%s) == 0 else numpy.asarray(%s, dtype=float)[:, None]"
+            % (weight, weight, weight)]
+
+
+def _multiclass_intercept(name: str) -> str:
+    """The optimal constant margins of a softmax: η̂_k = log p̂_k, the weighted class frequencies (any common shift
+    would do); a class that never occurs has none."""
+    return ('def %s(y, weight=None, classes=None):\n'
+            '    """The optimal constant margins, one per class: log of the weighted class frequencies (the softmax\n'
+            '    maximum-likelihood estimate of an intercept-only model). y holds class labels 0…K−1; tile the result\n'
+            '    to (n, K) for the base margin."""\n'
+            '    y = numpy.asarray(y, dtype=int)\n'
+            '    w = numpy.ones(y.shape) if weight is None or numpy.size(weight) == 0 else numpy.asarray(weight, float)\n'
+            '    counts = numpy.bincount(y, weights=w, minlength=classes or 0)\n'
+            '    if numpy.any(counts <= 0):\n'
+            '        raise ValueError("class %%d never occurs: its optimal margin is −inf" %% int(numpy.argmin(counts)))\n'
+            '    return numpy.log(counts / counts.sum())\n') % name
+
+
 def xgboost_module(module: Module) -> str:
+    if module.vector:
+        objective = "\n".join([
+            'def objective(predt, dtrain):',
+            '    """For xgb.train({"num_class": K, …}, dtrain, obj=objective): (grad, hess) of shape (n, K) in the raw',
+            '    margins; the labels are the classes 0…K−1; weighted by dtrain.get_weight() when present."""',
+            *_classes_code("dtrain.get_label()", "dtrain.get_weight()", "    "),
+            '    g, h = grad(predt, y), hess(predt, y)',
+            '    return (g, h) if w is None else (g * w, h * w)', ""])
+        return _boosting(module, objective, _multiclass_intercept("base_margin"))
     objective = (
         'def objective(%s):\n'
         '    """For xgb.train(params, dtrain, obj=objective): (grad, hess) per row, in the raw margin, weighted by\n'
@@ -292,13 +323,24 @@ def xgboost_module(module: Module) -> str:
 
 
 def _boosting(module: Module, objective: str, intercept: str) -> str:
-    """A boosting module: the per-observation functions, the objective, the optimal constant margin."""
+    """A boosting module: the per-observation functions, the objective, the optimal constant margin (``intercept``:
+    its function's name, or its code)."""
     body, used = _per_observation(module, "numpy", _NUMPY_ARRAYS)
-    return (_header(module, _imports(used, "numpy")) + "\n\n" + body + "\n\n" + objective + "\n\n"
-            + _intercept_code(module, intercept))
+    margin = intercept if "\n" in intercept else _intercept_code(module, intercept)
+    return _header(module, _imports(used, "numpy")) + "\n\n" + body + "\n\n" + objective + "\n\n" + margin
 
 
 def lightgbm_module(module: Module) -> str:
+    if module.vector:
+        objective = "\n".join([
+            'def objective(y_true, y_pred, weight=None):',
+            '    """For LGBMClassifier(objective=objective): (grad, hess) of shape (n, K) in the raw scores; y_true',
+            '    holds the classes 0…K−1; weighted when LightGBM passes weights."""',
+            '    predt = numpy.asarray(y_pred, dtype=float)',
+            *_classes_code("y_true", "weight", "    "),
+            '    g, h = grad(predt, y), hess(predt, y)',
+            '    return (g, h) if w is None else (g * w, h * w)', ""])
+        return _boosting(module, objective, _multiclass_intercept("init_score"))
     objective = (
         'def make_objective(%s):\n'
         '    """An objective(y_true, y_pred, weight=None) for LightGBM with these parameter values."""\n\n'
