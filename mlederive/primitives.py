@@ -154,7 +154,57 @@ class logsumexp(Primitive):
         return prettyForm(*prettyForm(*inner.parens()).left("logsumexp"))
 
 
-PRIMITIVES = (softplus, log_ndtr, mills, log1mexp, expm1, log1p, logsumexp)
+class _XLog(Primitive):
+    """x·f(y) with 0·f(y) = 0 where f(y) is infinite: two arguments, printed xlogy(x, y)."""
+
+    nargs = 2
+
+    def _eval_is_real(self):
+        return None
+
+    def _latex(self, printer, exp=None):
+        tex = r"\operatorname{%s}\left(%s, %s\right)" % ((self.ascii_name,) + tuple(printer._print(a) for a in self.args))
+        return tex.replace("_", r"\_") if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _sympystr(self, printer):
+        return "%s(%s, %s)" % ((self.ascii_name,) + tuple(printer._print(a) for a in self.args))
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        inner = printer._print_seq(self.args, delimiter=", ")
+        return prettyForm(*prettyForm(*inner.parens()).left(self.ascii_name))
+
+
+class xlogy(_XLog):
+    r""":math:`x \log y` with :math:`0 \log 0 = 0`: a perfect prediction's term (y = 0 where μ = 0) is 0, not nan."""
+
+    unicode_name, latex_name, ascii_name = "xlogy", r"\operatorname{xlogy}", "xlogy"
+
+    def elementary(self):
+        x, y = self.args
+        return x * sp.log(y)
+
+    def fdiff(self, argindex=1):
+        x, y = self.args
+        return sp.log(y) if argindex == 1 else x / y
+
+
+class xlog1py(_XLog):
+    r""":math:`x \log(1 + y)` with :math:`0 \log 0 = 0`, exact for small y."""
+
+    unicode_name, latex_name, ascii_name = "xlog1py", r"\operatorname{xlog1py}", "xlog1py"
+
+    def elementary(self):
+        x, y = self.args
+        return x * sp.log(1 + y)
+
+    def fdiff(self, argindex=1):
+        x, y = self.args
+        return sp.log(1 + y) if argindex == 1 else x / (1 + y)
+
+
+PRIMITIVES = (softplus, log_ndtr, mills, log1mexp, expm1, log1p, logsumexp, xlogy, xlog1py)
 
 
 def expand_primitives(expr: sp.Expr) -> sp.Expr:

@@ -14,7 +14,7 @@ from mlederive import symbolic as S
 from mlederive.cli import cli
 from mlederive.codegen import implementations
 from mlederive.derivation.implementation import CURVATURE, FISHER, INDEFINITE, SURROGATE
-from mlederive.primitives import log1mexp, log1p, log_ndtr, mills, softplus
+from mlederive.primitives import log1mexp, log1p, log_ndtr, mills, softplus, xlog1py, xlogy
 from mlederive.recipe import pair_names
 from mlederive.verification import verify
 
@@ -77,6 +77,15 @@ STABILITY = [  # (pair, η, y): points where the naive formula overflows, underf
 ]
 
 
+def test_a_perfect_prediction_has_loss_zero_not_nan():
+    """y·log μ with y = 0 where μ = 0 is 0 (xlogy), and (1 − y)·log(1 − μ) likewise (xlog1py)."""
+    m = module_for("bernoulli-identity", "numpy")
+    assert np.array_equal(m.loss(np.array([1.0, 0.0]), np.array([1.0, 0.0])), [0.0, 0.0])
+    torch = pytest.importorskip("torch")
+    t = module_for("bernoulli-identity", "pytorch")
+    assert float(t.loss(torch.tensor([1.0, 0.0]), torch.tensor([1.0, 0.0]), reduction="sum")) == 0.0
+
+
 @pytest.mark.parametrize("spec, eta, y", STABILITY)
 def test_stable_forms_match_a_50_digit_reference(spec, eta, y):
     """Finite, and equal to the derivation's own formula evaluated to 50 digits (loss, gradient, Hessian)."""
@@ -126,6 +135,9 @@ def test_a_wrong_stable_form_is_rejected():
     assert _rejected(d, "stable-loss", S.sample_sum(y * softplus(e) + (1 - y) * softplus(-e)))  # signs swapped
     d = generated("bernoulli-probit", "numpy").forms.document
     assert _rejected(d, "stable-loss", S.sample_sum(-y * log_ndtr(e) - (1 - y) * log_ndtr(e)))  # −η forgotten
+    d = generated("bernoulli-identity", "numpy").forms.document
+    assert _rejected(d, "stable-loss", S.sample_sum(-xlogy(y, e) - xlog1py(1 - y, e)))  # log(1 + η) for log(1 − η)
+    assert _rejected(d, "stable-loss", S.sample_sum(-xlogy(1 - y, e) - xlog1py(y, -e)))  # the targets swapped
 
 
 def test_a_wrong_gradient_or_hessian_is_rejected():
@@ -266,7 +278,7 @@ def test_cli_bad_input_is_one_line_and_exit_2(args, message):
 
 
 @pytest.mark.parametrize("spec", ["bernoulli-probit", "bernoulli-cloglog", "negative-binomial-log", "categorical-softmax",
-                                  "gaussian-identity"])
+                                  "gaussian-identity", "poisson-identity"])
 def test_json_carries_the_stable_form_per_observation(spec):
     """observation.stable: with each primitive replaced by its stated definition, the stable loss and gradient
     are the JSON's own loss and ∂loss/∂η (srepr round-trips in a test, never in the product)."""
@@ -276,8 +288,9 @@ def test_json_carries_the_stable_form_per_observation(spec):
     obs = json.loads(result.stdout)["observation"]
     stable = obs["stable"]
     assert stable["verified"] is True and stable["hessian_kind"] in (CURVATURE, FISHER, SURROGATE, INDEFINITE)
-    z = sp.Symbol("z", real=True)
-    definitions = {sp.Function(name): sp.Lambda(z, sp.sympify(text, locals={"z": z}))
+    x, z = sp.Symbol("x", real=True), sp.Symbol("z", real=True)
+    definitions = {sp.Function(name): sp.Lambda((x, z) if name.startswith("xlog") else z,
+                                                sp.sympify(text, locals={"x": x, "z": z}))
                    for name, text in stable["primitives"].items()
                    if name != "logsumexp"}
     lse = lambda *xs: sp.log(sum(sp.exp(x) for x in xs))  # noqa: E731
@@ -316,3 +329,17 @@ def test_log_gamma_is_gammaln_where_gamma_overflows(tmp_path):
     d = g.forms.document
     value = m.loss(np.array([0.3]), np.array([0.55]))[0]
     assert value == pytest.approx(reference(d.loss_summand, 0.3, 0.55, {d.model.params["phi"]: 1000.0}), rel=1e-9)
+
+
+def test_categorical_grad_and_diagonal_hessian_match_finite_differences():
+    m = module_for("categorical-softmax", "numpy")
+    rng = np.random.default_rng(4)
+    eta = rng.normal(0, 2, (6, 3))
+    y = np.eye(3)[rng.integers(0, 3, 6)]
+    for k in range(3):
+        step = np.zeros(3)
+        step[k] = 1e-6
+        fd_grad = (m.loss(eta + step, y) - m.loss(eta - step, y)) / 2e-6
+        fd_hess = (m.grad(eta + step, y)[:, k] - m.grad(eta - step, y)[:, k]) / 2e-6
+        assert np.all(_relative(m.grad(eta, y)[:, k], fd_grad, 1e-7) < 1e-5)
+        assert np.all(_relative(m.hess(eta, y)[:, k], fd_hess, 1e-7) < 1e-5)

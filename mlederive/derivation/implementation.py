@@ -148,10 +148,17 @@ def _primitives_why(stable):
     from ..primitives import PRIMITIVES
     from ..prose import join
 
-    z = sp.Symbol("z", real=True)
-    used = [p for p in PRIMITIVES if stable.has(p)]
-    named = [prose("$%s = %s$", p(z), p(z).elementary()) if p.nargs == {1} else
-             prose("$logsumexp(η_i) = log Σ_j exp(η_ij)$, computed after subtracting the largest logit") for p in used]
+    from ..primitives import logsumexp
+
+    x, z = sp.Symbol("x", real=True), sp.Symbol("z", real=True)
+    named = []
+    for p in (p for p in PRIMITIVES if stable.has(p)):
+        if p is logsumexp:
+            named.append(prose("$logsumexp(η_i) = log Σ_j exp(η_ij)$, computed after subtracting the largest logit"))
+        elif p.nargs == {2}:  # xlogy, xlog1py
+            named.append(prose("$%s = %s$ (0 where $x = 0$)", p(x, z), p(x, z).elementary()))
+        else:
+            named.append(prose("$%s = %s$", p(z), p(z).elementary()))
     return prose("The same function in primitives that neither overflow nor underflow where the naive formula "
                  "does: %s.", join(named, ", ", " and "))
 

@@ -1,7 +1,7 @@
 """Rewriting a derived expression into stable primitives (mlederive.primitives).
 
 Each rule is an identity on the model's domain — log σ(z) = −softplus(−z), log Φ(z) = log_ndtr(z),
-log(1 − e^{−u}) = log1mexp(u), log(1 + c·e^z) = softplus(z + log c), log Γ(z) = log_gamma(z), log Σ_j e^{η_ij} = logsumexp(η_i),
+log(1 − e^{−u}) = log1mexp(u), log(1 + c·e^z) = softplus(z + log c), log Γ(z) = log_gamma(z), y·log u = xlogy(y, u), log Σ_j e^{η_ij} = logsumexp(η_i),
 1 − e^{−u} = −expm1(−u), φ(z)/Φ(z) = mills(z) — and nothing here is trusted: the code generator states
 the result as a step, and the verifier proves it equal to the derived form.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import symbolic as S
-from ..primitives import expm1, log1mexp, log1p, log_ndtr, logsumexp, mills, softplus
+from ..primitives import expm1, log1mexp, log1p, log_ndtr, logsumexp, mills, softplus, xlog1py, xlogy
 
 
 def _exp_argument(e):
@@ -111,10 +111,25 @@ def _mills_ratio(expr):
     return sp.Mul(*kept) * sp.Mul(*[S.phi(z) ** left for z, left in phis.items() if left])
 
 
+def _zero_safe(term):
+    """c·p·log u (c·p·log1p v) with p the target y_i or 1 − y_i (0 at a perfect prediction, where u can be 0 too) as
+    c·xlogy(p, u) (c·xlog1py(p, v)); None where that is not the form."""
+    logs = [f for f in sp.Mul.make_args(term) if isinstance(f, (sp.log, log1p))]
+    y = [a for a in term.atoms(sp.Indexed) if a.base == S.y and len(a.indices) == 1]
+    if len(logs) != 1 or len(y) != 1:
+        return None
+    rest = term / logs[0]
+    for p in (y[0], 1 - y[0], y[0] - 1):
+        c = sp.cancel(rest / p)
+        if not c.has(y[0]) and not c.has(sp.log):
+            return c * (xlogy if isinstance(logs[0], sp.log) else xlog1py)(p, logs[0].args[0])
+    return None
+
+
 def stabilise(expr: sp.Expr) -> sp.Expr:
     """``expr`` with every rule applied where it matches (bottom-up); an identity on the model's domain."""
     expr = expr.replace(lambda e: isinstance(e, sp.log) and _stable_log(e.args[0]) is not None,
                         lambda e: _stable_log(e.args[0]))
     expr = expr.replace(lambda e: e.is_Mul and _mills_ratio(e) is not None, _mills_ratio)
     expr = expr.replace(lambda e: e.is_Add and _stable_add(e) is not None, _stable_add)
-    return expr
+    return expr.replace(lambda e: e.is_Mul and _zero_safe(e) is not None, _zero_safe)

@@ -62,6 +62,14 @@ def _undefined(expr, m):
     return expr.replace(lambda e: isinstance(e, Primitive), plain)
 
 
+def _definition(primitive, x, z) -> str:
+    """A primitive's definition in plain SymPy: in z (in x and z for xlogy, xlog1py; z_1 … z_K for logsumexp)."""
+    if primitive.__name__ == "logsumexp":
+        return "log(exp(z_1) + ... + exp(z_K))"
+    applied = primitive(x, z) if primitive.nargs == {2} else primitive(z)
+    return sp.sstr(S.expand_functions(applied.elementary()))
+
+
 def _stable(d, view) -> dict:
     """What generated code computes for one observation (mlederive.derivation.implementation): the loss in stable
     primitives, its gradient and the Hessian it uses, each a verified step; the primitives' definitions."""
@@ -76,13 +84,11 @@ def _stable(d, view) -> dict:
         return [_srepr(view(e, c)) for c in range(1, m.classes + 1)] if m.vector else _srepr(view(e))
 
     used = {type(g).__name__ for e in (f.loss, f.grad, f.hess) for g in e.atoms(sp.Function)}
-    z = sp.Symbol("z", real=True)
+    x, z = sp.Symbol("x", real=True), sp.Symbol("z", real=True)
     return {
         "loss": _srepr(view(_undefined(f.loss, m))), "dloss_deta": per_class(f.grad), "hessian": per_class(f.hess),
         "hessian_kind": f.hess_kind, "verified": f.document.verified,
-        "primitives": {p.__name__: sp.sstr(S.expand_functions(p(z).elementary())) for p in PRIMITIVES
-                       if p.__name__ in used and p.nargs == {1}}
-        | ({"logsumexp": "log(exp(z_1) + ... + exp(z_K))"} if "logsumexp" in used else {}),
+        "primitives": {p.__name__: _definition(p, x, z) for p in PRIMITIVES if p.__name__ in used},
     }
 
 

@@ -93,6 +93,12 @@ class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
     _print_softplus = _print_log_ndtr = _print_mills = _print_log1mexp = _print_NamedFunction
     _print_expm1 = _print_log1p = _print_NamedFunction
 
+    def _print_xlogy(self, expr):
+        args = self._el("mrow", self._print(expr.args[0]), self._el("mo", text=","), self._print(expr.args[1]))
+        return self._el("mrow", self._el("mi", text=expr.ascii_name), self._fenced(args, expr=expr.args[1]))
+
+    _print_xlog1py = _print_xlogy
+
     def _print_logsumexp(self, expr):
         base, obs = expr.args
         arg = self._el("msub", self._el("mi", text=pretty_symbol(base.label.name), mathvariant="bold"), self._print(obs))
