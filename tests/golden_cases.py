@@ -9,7 +9,7 @@ deliberate and goes into a commit of its own.
 Regenerate (only after a deliberate change of output):
 
     python tests/golden_cases.py            # writes tests/golden/
-    python tests/golden_cases.py NAME ...   # only these cases
+    python tests/golden_cases.py NAME ...   # only these cases (code-SPEC-TARGET for a generated module)
 """
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ DOCUMENTS = BUILTINS + PAIRS
 
 #: (seed, variants, questions) of the pinned exam sets
 EXAMS = [("1", 2, 5), ("2026", 3, 4)]
+
+#: generated modules pinned byte for byte (mlederive codegen): every target, every kind of Hessian and helper
+CODE = [("bernoulli-probit", "numpy"), ("bernoulli-cloglog", "jax"), ("bernoulli-logit", "pytorch"),
+        ("negative-binomial-log", "xgboost"), ("laplace-identity", "lightgbm"), ("categorical-softmax", "xgboost"),
+        ("student-t-identity", "numpy"), ("weibull-log", "lightgbm")]
 
 
 def _terminal(doc) -> str:
@@ -84,6 +89,12 @@ def render_exam(seed: str, variants: int, questions: int) -> dict[str, str]:
     return {"exam-seed-%s/%s" % (seed, name): text for name, text in files.items()}
 
 
+def render_code(spec: str, target: str) -> dict[str, str]:
+    from mlederive.codegen import generate
+
+    return {"code/%s.%s.py" % (spec, target): generate(spec, target).code}
+
+
 def exam_case(seed: str):
     return next(case for case in EXAMS if case[0] == seed)
 
@@ -97,9 +108,11 @@ def write(files: dict[str, str]) -> None:
 
 def main(argv):
     os.environ["MLEDERIVE_CACHE"] = "off"
-    names = argv or DOCUMENTS + ["exam-%s" % seed for seed, _, _ in EXAMS]
+    names = argv or DOCUMENTS + ["exam-%s" % seed for seed, _, _ in EXAMS] + ["code-%s-%s" % c for c in CODE]
     for name in names:
-        if name.startswith("exam-"):
+        if name.startswith("code-"):
+            write(render_code(*next(c for c in CODE if "code-%s-%s" % c == name)))
+        elif name.startswith("exam-"):
             write(render_exam(*exam_case(name[len("exam-"):])))
         else:
             write(render_document(name))

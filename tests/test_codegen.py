@@ -14,7 +14,7 @@ from mlederive import symbolic as S
 from mlederive.cli import cli
 from mlederive.codegen import implementations
 from mlederive.derivation.implementation import CURVATURE, FISHER, INDEFINITE, SURROGATE
-from mlederive.primitives import log1mexp, log1p, log_ndtr, mills, softplus, xlog1py, xlogy
+from mlederive.primitives import log1mexp, log1p, log_ndtr, logsumexp, mills, softplus, xlog1py, xlogy
 from mlederive.recipe import pair_names
 from mlederive.verification import verify
 
@@ -148,6 +148,16 @@ def test_a_wrong_gradient_or_hessian_is_rejected():
     assert _rejected(d, "code-curvature", convex=True)  # can be negative: a convexity claim fails
     d = generated("bernoulli-cloglog", "numpy").forms.document
     assert _rejected(d, "code-grad", (1 - y) * sp.exp(e) - y * sp.exp(e) / (sp.exp(sp.exp(e)) + 1))
+
+
+def test_a_wrong_class_hessian_is_rejected():
+    """The categorical's Hessian is checked class by class (at K and K + 1): a wrong diagonal fails."""
+    d = generated("categorical-softmax", "numpy").forms.document
+    p = sp.exp(S.eta[S.i, S.k] - logsumexp(S.eta, S.i))
+    assert not _rejected(d, "code-hess", p * (1 - p))  # the step as generated
+    assert _rejected(d, "code-hess", p * (1 + p))
+    assert _rejected(d, "code-hess", p)
+    assert _rejected(d, "code-grad", sp.exp(S.eta[S.i, S.k] - logsumexp(S.eta, S.i)) + S.y[S.i, S.k])
 
 
 def test_a_wrong_boosting_scale_is_rejected():

@@ -8,7 +8,7 @@ import difflib
 
 import pytest
 
-from golden_cases import DOCUMENTS, EXAMS, GOLDEN, render_document, render_exam
+from golden_cases import CODE, DOCUMENTS, EXAMS, GOLDEN, render_code, render_document, render_exam
 
 
 def _differences(files: dict[str, str]) -> list[str]:
@@ -48,3 +48,8 @@ def test_exam_files_match_golden(seed, variants, questions):
     # and no file of the pinned set went missing
     pinned = {p.relative_to(GOLDEN).as_posix() for p in (GOLDEN / ("exam-seed-%s" % seed)).iterdir()}
     assert pinned == set(files)
+
+
+@pytest.mark.parametrize("spec, target", CODE)
+def test_generated_code_matches_golden(spec, target):
+    _compare(_render_twice_if_needed(lambda: render_code(spec, target)))

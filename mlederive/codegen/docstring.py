@@ -52,7 +52,7 @@ def _scale(recipe, target, forms) -> str:
     factor = step.payload.factor if step.relation == "rescaled" else sp.S.One
     dropped = d.step("drop-constants").payload.dropped or ()
     terms = [S.to_summand(t) for t in dropped]
-    gone = "with the θ-free terms dropped (%s)" % ", ".join(_math(t) for t in terms) if terms else \
+    gone = "without the log-likelihood's θ-free terms (%s)" % ", ".join(_math(t) for t in terms) if terms else \
         "which has no θ-free term to drop"
     if target.boosting:
         phi = d.model.family.dispersion(d.model.params)
@@ -80,8 +80,9 @@ def docstring(recipe, target, forms, params, ic) -> str:
     if forms.loss != plain:
         lines += ["", "Computed as (stable primitives, proved equal)"] + _wrapped(_math(forms.loss))
     lines += ["", "Gradient"] + _wrapped("∂ℓ/∂η = %s" % _math(forms.grad))
-    lines += ["", "Hessian"] + _wrapped("%s: %s" % (_HESSIAN[forms.hess_kind][0].upper()
-                                                     + _HESSIAN[forms.hess_kind][1:], _math(forms.hess)))
+    said = _HESSIAN[forms.hess_kind][0].upper() + _HESSIAN[forms.hess_kind][1:]
+    lines += ["", "Hessian"] + _wrapped(said + "." if forms.hess_kind == SURROGATE else
+                                        "%s: %s" % (said, _math(forms.hess)))
     if params:
         lines += ["", "Parameters (keyword arguments)"]
         for p in params:

@@ -259,7 +259,10 @@ def _intercept_code(module: Module, name: str) -> str:
                   "            b = middle",
                   "    eta = (a + b) / 2"]
     lines.append("    return eta")
-    doc = '    """The optimal constant margin: %s (an intercept-only model)."""' % ic.words()
+    import textwrap
+
+    doc = '    """%s"""' % "\n    ".join(textwrap.wrap("The optimal constant margin of an intercept-only model: %s."
+                                                        % ic.words(), WIDTH - 8))
     return "def %s(%s):\n%s\n%s\n" % (name, module.signature("y", "weight=None"), doc, "\n".join(lines))
 
 
@@ -279,11 +282,15 @@ def _range_check(module: Module) -> list:
             "optimal margin' %% (mu,))" % (model.link.name, S.inline(reach))]
 
 
-def _classes_code(labels: str, weight: str, indent: str) -> list:
-    """Lines turning class labels 0…K−1 into one-hot rows (η has K columns), weights into a column."""
-    return [indent + "y = numpy.eye(predt.shape[1])[numpy.asarray(%s, dtype=int)]" % labels,
-            indent + "w = None if %s is None or numpy.size(%s) == 0 else numpy.asarray(%s, dtype=float)[:, None]"
-            % (weight, weight, weight)]
+def _classes_code(labels: str, weight: str) -> list:
+    """The body of a multi-class objective: class labels 0…K−1 as one-hot rows (η has K columns), the gradient
+    and Hessian, weighted row by row when there are weights."""
+    return ["    labels, weight = %s, %s" % (labels, weight),
+            "    y = numpy.eye(predt.shape[1])[numpy.asarray(labels, dtype=int)]",
+            "    g, h = grad(predt, y), hess(predt, y)",
+            "    if weight is not None and numpy.size(weight):",
+            "        g, h = g * weight[:, None], h * weight[:, None]",
+            "    return g, h", ""]
 
 
 def _multiclass_intercept(name: str) -> str:
@@ -307,9 +314,7 @@ def xgboost_module(module: Module) -> str:
             'def objective(predt, dtrain):',
             '    """For xgb.train({"num_class": K, …}, dtrain, obj=objective): (grad, hess) of shape (n, K) in the raw',
             '    margins; the labels are the classes 0…K−1; weighted by dtrain.get_weight() when present."""',
-            *_classes_code("dtrain.get_label()", "dtrain.get_weight()", "    "),
-            '    g, h = grad(predt, y), hess(predt, y)',
-            '    return (g, h) if w is None else (g * w, h * w)', ""])
+            *_classes_code("dtrain.get_label()", "dtrain.get_weight()")])
         return _boosting(module, objective, _multiclass_intercept("base_margin"))
     objective = (
         'def objective(%s):\n'
@@ -337,9 +342,7 @@ def lightgbm_module(module: Module) -> str:
             '    """For LGBMClassifier(objective=objective): (grad, hess) of shape (n, K) in the raw scores; y_true',
             '    holds the classes 0…K−1; weighted when LightGBM passes weights."""',
             '    predt = numpy.asarray(y_pred, dtype=float)',
-            *_classes_code("y_true", "weight", "    "),
-            '    g, h = grad(predt, y), hess(predt, y)',
-            '    return (g, h) if w is None else (g * w, h * w)', ""])
+            *_classes_code("y_true", "weight")])
         return _boosting(module, objective, _multiclass_intercept("init_score"))
     objective = (
         'def make_objective(%s):\n'

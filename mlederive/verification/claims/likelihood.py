@@ -6,7 +6,7 @@ import sympy as sp
 
 from ... import symbolic as S
 from ...links import inverse_residuals
-from . import Malformed, claims, observation_term, per_observation, prior_summand, split_penalty, summand
+from . import Malformed, claims, prior_summand, split_penalty, summand
 
 
 @claims("definition")
@@ -52,11 +52,6 @@ def _log(cx):
 
 @claims("equal")
 def _equal(cx):
-    if per_observation(cx.step.expr) and per_observation(cx.ref.expr):  # ∂loss/∂η_i written another way
-        for _, kk in cx.model.eta_components():
-            cx.zero(cx.c(observation_term(cx.step.expr) - observation_term(cx.ref.expr), k_value=kk),
-                    "one observation's terms equal")
-        return
     cx.zero(cx.c(summand(cx.step.expr) - summand(cx.ref.expr)), "summands equal (any n)")
     _penalties_agree(cx, -1)
 
