@@ -74,6 +74,7 @@ STABILITY = [  # (pair, η, y): points where the naive formula overflows, underf
     ("bernoulli-probit", 40.0, 1.0), ("bernoulli-cloglog", -40.0, 1.0), ("bernoulli-cloglog", -40.0, 0.0),
     ("bernoulli-logit", 800.0, 0.0), ("bernoulli-logit", -800.0, 1.0), ("bernoulli-logit", 800.0, 1.0),
     ("negative-binomial-log", 800.0, 3.0), ("bernoulli-loglog", 40.0, 0.0),
+    ("beta-probit", -40.0, 0.2), ("beta-probit", 40.0, 0.7), ("beta-logit", 40.0, 0.3),  # log Γ(φ·Φ(−40))
 ]
 
 

@@ -60,7 +60,9 @@ def _risky(expr: sp.Expr) -> bool:
         base = p.base.replace(lambda e: isinstance(e, Primitive), lambda e: sp.Symbol("stable", positive=True))
         if base.has(sp.exp, sp.log, S.Phi, S.phi, S.sigmoid, sp.atan):
             return True
-    return False
+    # ψ(x) and log Γ(x) of a mean that can underflow to 0 (ψ(φ·Φ(η)) at η = −40 is −∞·…)
+    return any(f.args[-1].has(S.Phi, S.sigmoid, sp.exp) for f in expr.atoms(sp.polygamma, sp.loggamma)
+               if not (f.args[-1] - 1).is_positive)
 
 
 def _pick(derived: sp.Expr, built: sp.Expr) -> sp.Expr:

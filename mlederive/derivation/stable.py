@@ -126,10 +126,22 @@ def _zero_safe(term):
     return None
 
 
+def _small_gamma(arg):
+    """log Γ(c·m) with m a mean that can underflow (Φ(η), σ(η), e^η) as log Γ(1 + c·m) − log c − log m, log m then
+    stable (Γ(x + 1) = x·Γ(x)): log Γ(φ·Φ(−40)) is 804.6…, not log Γ(0) = ∞. None for any other argument."""
+    c, m = arg.as_independent(S.eta, as_Add=False)
+    if not isinstance(m, (S.Phi, S.sigmoid, sp.exp)) or c.is_positive is not True:
+        return None
+    log_m = _stable_log(m) if not isinstance(m, sp.exp) else m.args[0]
+    return sp.loggamma(1 + arg) - sp.log(c) - log_m
+
+
 def stabilise(expr: sp.Expr) -> sp.Expr:
     """``expr`` with every rule applied where it matches (bottom-up); an identity on the model's domain."""
     expr = expr.replace(lambda e: isinstance(e, sp.log) and _stable_log(e.args[0]) is not None,
                         lambda e: _stable_log(e.args[0]))
     expr = expr.replace(lambda e: e.is_Mul and _mills_ratio(e) is not None, _mills_ratio)
     expr = expr.replace(lambda e: e.is_Add and _stable_add(e) is not None, _stable_add)
+    expr = expr.replace(lambda e: isinstance(e, sp.loggamma) and _small_gamma(e.args[0]) is not None,
+                        lambda e: _small_gamma(e.args[0]))
     return expr.replace(lambda e: e.is_Mul and _zero_safe(e) is not None, _zero_safe)
