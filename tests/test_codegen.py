@@ -354,3 +354,14 @@ def test_categorical_grad_and_diagonal_hessian_match_finite_differences():
         fd_hess = (m.grad(eta + step, y)[:, k] - m.grad(eta - step, y)[:, k]) / 2e-6
         assert np.all(_relative(m.grad(eta, y)[:, k], fd_grad, 1e-7) < 1e-5)
         assert np.all(_relative(m.hess(eta, y)[:, k], fd_hess, 1e-7) < 1e-5)
+
+
+def test_a_learned_parameter_is_known_for_a_booster():
+    """σ learned with θ is no θ-free factor: a booster learns η alone, so the objective takes σ as known (at unit
+    dispersion it drops out) — and the rescaling by a learned σ² would be rejected, as the verifier did before."""
+    g = generated("gaussian-identity-learned-sigma", "xgboost")
+    assert g.verified and "drops out of the objective at unit dispersion" in " ".join(g.code.split())
+    from codegen_helpers import load
+
+    m = load(g.code)
+    assert m.grad(np.array([1.0]), np.array([3.0]))[0] == -2.0

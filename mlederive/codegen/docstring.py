@@ -66,7 +66,8 @@ def _scale(recipe, target, forms) -> str:
                 times, gone, "" if recipe.reduction == "mean" else " up to the factor 1/n (the recipe sums)"))
 
 
-def docstring(recipe, target, forms, params, ic) -> str:
+def docstring(recipe, target, forms, params, ic, fixed=()) -> str:
+    """The module's docstring (``fixed``: parameters the recipe learns, known for a booster, which learns η alone)."""
     d = forms.document
     lines = ["%s — %s." % (recipe.title, target.library), ""]
     lines += _wrapped("Functions: %s." % target.usage, "")
@@ -90,6 +91,11 @@ def docstring(recipe, target, forms, params, ic) -> str:
                 "known, %r%s" % (p.default, " (the recipe's value)" if p.name in recipe.values else
                                  " (the recipe gives no value)")
             lines += _wrapped("%s — %s; %s." % (p.name, p.meaning, value))
+    for name in fixed:
+        keyword = any(p.name == name for p in params)
+        lines += [""] + _wrapped("The recipe learns %s with θ; a booster learns η alone, so here %s." % (
+            name, "it is a keyword argument, fixed at the value given" if keyword else
+            "it is known — and drops out of the objective at unit dispersion"), "")
     if recipe.prior:
         lines += [""] + _wrapped("The recipe's %s prior is a penalty on the weights θ, not part of the per-observation "
                                  "loss: give it to the library (weight decay, reg_lambda)." % recipe.prior, "")

@@ -89,11 +89,16 @@ def generate(spec, target: str) -> Generated:
                            "such as bernoulli-logit" % (recipe.name, recipe.kind))
     t = TARGETS[target]
     family = recipe.family_obj()
+    fixed = [name for name, state in recipe.parameters.items() if state == "learned"] if t.boosting else []
+    if fixed:  # a booster learns η alone: what the recipe learns with θ is known here
+        from dataclasses import replace
+
+        recipe = replace(recipe, parameters={name: "known" for name in recipe.parameters})
     f = forms(recipe, boosting=t.boosting)
     ic = intercept(f.document.model) if t.boosting and not family.vector else None
     margin_exprs = () if ic is None else tuple(e for e in (ic.margin, ic.estimate) if e is not None)
     params = _parameters(recipe, f, margin_exprs)
-    module = Module(docstring(recipe, t, f, params, ic), f, params, ic, family.vector)
+    module = Module(docstring(recipe, t, f, params, ic, fixed), f, params, ic, family.vector)
     return Generated(target, t.render(module), f, implementations(f.loss, f.grad, f.hess))
 
 
