@@ -365,3 +365,18 @@ def test_a_learned_parameter_is_known_for_a_booster():
 
     m = load(g.code)
     assert m.grad(np.array([1.0]), np.array([3.0]))[0] == -2.0
+
+
+def test_a_function_the_library_lacks_is_a_one_line_error_not_broken_code(tmp_path):
+    """Γ(μ) kept in a custom density's loss: PyTorch has no Γ (SymPy's printer would fall back to math.gamma,
+    which fails on a tensor at run time) — a clear error, exit 2, no file; NumPy prints scipy.special.gamma."""
+    recipe = tmp_path / "gamma-mean.yaml"
+    recipe.write_text('name: gamma-mean\ntitle: centred on the gamma function of the mean\nfamily:\n  name: gammaloc\n'
+                      '  density: "exp(-(y - gamma(mu))**2/2)/sqrt(2*pi)"\n  support: real\n  mean_domain: positive\n'
+                      '  parameters: {}\nlink: log\n')
+    out = tmp_path / "m.py"
+    result = CliRunner().invoke(cli, ["codegen", str(recipe), "--target", "pytorch", "-o", str(out)])
+    assert result.exit_code == 2 and "PyTorch has no gamma function" in result.stderr and not out.exists()
+    assert len(result.stderr.strip().splitlines()) == 1
+    result = CliRunner().invoke(cli, ["codegen", str(recipe), "--target", "numpy"])
+    assert result.exit_code == 0 and "scipy.special.gamma(" in result.stdout and "math." not in result.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
 from .. import symbolic as S
 from ..documents import Argument, StepBuilder
@@ -99,7 +100,13 @@ def generate(spec, target: str) -> Generated:
     margin_exprs = () if ic is None else tuple(e for e in (ic.margin, ic.estimate) if e is not None)
     params = _parameters(recipe, f, margin_exprs)
     module = Module(docstring(recipe, t, f, params, ic, fixed), f, params, ic, family.vector)
-    return Generated(target, t.render(module), f, implementations(f.loss, f.grad, f.hess))
+    try:
+        code = t.render(module)
+    except PrintMethodNotImplementedError as exc:  # a function of a custom density the library does not have
+        what = str(exc).split(":")[-1].split("\n")[0].strip()
+        raise CodegenError("--target %s: %s has no %s function for %s; try --target numpy" % (
+            target, t.library, what or "printable", recipe.name)) from None
+    return Generated(target, code, f, implementations(f.loss, f.grad, f.hess))
 
 
 __all__ = ["CodegenError", "Generated", "MlederiveError", "TARGETS", "generate", "implementations"]

@@ -29,7 +29,19 @@ MEANING = {mills: "φ(z)/Φ(z), the inverse Mills ratio, without 0/0 far in the 
 
 
 class _Stable:
-    """The stable primitives by the library routine (``calls``: class name → template over the arguments)."""
+    """The stable primitives by the library routine (``calls``: class name → template over the arguments).
+
+    SymPy's array printers inherit the ``math`` module's scalar functions (``math.gamma``) for what the library
+    lacks; on an array they fail at run time, so they are dropped: such a function is a printing error instead.
+    """
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        scalar = {k for k, v in self.known_functions.items() if str(v).startswith("math.")}
+        self.known_functions = {k: v for k, v in self.known_functions.items() if k not in scalar}
+        self._kf = {k: v for k, v in self._kf.items() if not v.startswith("math.")}
+        for name in scalar - set(self.calls):  # SymPy dispatches to _print_<name>: make it a named printing error
+            setattr(self, "_print_" + name, self._print_not_supported)
 
     calls: dict = {}
     #: how a per-observation vector quantity is reduced over the classes (categorical)
@@ -80,10 +92,11 @@ CALLS = {
                 "torch.special.xlog1py({0}, {1})"),
     "polygamma": ("", "jax.scipy.special.polygamma({0}, {1})", "torch.polygamma({0}, {1})"),
     "erf": ("", "jax.scipy.special.erf({0})", "torch.erf({0})"),
+    "gamma": ("", "jax.scipy.special.gamma({0})", ""),
     "erfinv": ("scipy.special.erfinv({0})", "jax.lax.erf_inv({0})", "torch.erfinv({0})"),
     **{name: ("", "", "torch.%s({0})" % call) for name, call in (
         ("exp", "exp"), ("log", "log"), ("sqrt", "sqrt"), ("Abs", "abs"), ("sign", "sign"), ("atan", "atan"),
-        ("tanh", "tanh"), ("sin", "sin"), ("cos", "cos"), ("gamma", "special.gamma_fn"), ("digamma", "digamma"))},
+        ("tanh", "tanh"), ("sin", "sin"), ("cos", "cos"), ("digamma", "digamma"))},
 }
 
 
