@@ -45,3 +45,26 @@ def test_fuzzed_recipes(tmp_path_factory, text):
     if out.exit_code == 2:
         lines = out.output.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("Error: "), lines
+
+
+FUNCTIONS = ["exp", "log", "sqrt", "abs", "gamma", "lgamma", "erf", "sigmoid", "tanh", "atan", "sin", "cos"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(FUNCTIONS), st.sampled_from(["numpy", "jax", "pytorch", "xgboost", "lightgbm"]),
+       st.sampled_from(["log", "identity", "softplus"]))
+def test_codegen_of_fuzzed_custom_densities(tmp_path_factory, function, target, link):
+    """A location family centred on f(μ), every f the safe parser takes, every target: code that compiles (exit 0),
+    a failed step (1) or a one-line error (2) — never an internal error or a traceback."""
+    path = tmp_path_factory.mktemp("fuzz") / "r.yaml"
+    path.write_text(yaml.safe_dump({
+        "name": "fuzz-%s" % function, "title": "Centred on %s of the mean" % function, "link": link,
+        "family": {"name": "loc", "density": "exp(-(y - %s(mu))**2/2)/sqrt(2*pi)" % function, "support": "real",
+                   "mean_domain": "positive", "parameters": {}}}), encoding="utf-8")
+    out = CliRunner().invoke(cli, ["codegen", str(path), "--target", target])
+    assert out.exception is None or isinstance(out.exception, SystemExit), repr(out.exception)
+    assert out.exit_code in (0, 1, 2) and "internal error" not in out.output and "Traceback" not in out.output
+    if out.exit_code == 0:
+        compile(out.stdout, "generated.py", "exec")
+    if out.exit_code == 2:
+        assert len(out.stderr.strip().splitlines()) == 1, out.stderr

@@ -40,7 +40,10 @@ class _Stable:
         scalar = {k for k, v in self.known_functions.items() if str(v).startswith("math.")}
         self.known_functions = {k: v for k, v in self.known_functions.items() if k not in scalar}
         self._kf = {k: v for k, v in self._kf.items() if not v.startswith("math.")}
-        for name in scalar - set(self.calls):  # SymPy dispatches to _print_<name>: make it a named printing error
+        # SymPy dispatches on _print_<name>: our table first, then a named printing error for what is left
+        for name in self.calls:
+            setattr(self, "_print_" + name, self._print_Function)
+        for name in scalar - set(self.calls):
             setattr(self, "_print_" + name, self._print_not_supported)
 
     calls: dict = {}
