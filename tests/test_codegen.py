@@ -176,6 +176,9 @@ def test_a_wrong_helper_branch_is_rejected():
     assert not verify(doc.replace_step(wrong)).verified
     wrong = replace(doc.step("log1mexp-branch-1"), expr=sp.log(sp.exp(-u) - 1))  # the log of a negative number
     assert not verify(doc.replace_step(wrong)).verified
+    # the branches swapped: each is right only on the other side of u = log 2, and is checked on its own side
+    swapped = doc.replace_step(replace(doc.step("log1mexp-branch-1"), expr=doc.step("log1mexp-branch-2").expr))
+    assert not verify(swapped).verified
     doc = implementations(mills(S.eta[S.i]))
     z = doc.step("mills-branch-1").expr.free_symbols.pop()
     wrong = replace(doc.step("mills-branch-1"), expr=sp.exp(-z ** 2 / 2 - log_ndtr(z)))  # the 1/√(2π) forgotten

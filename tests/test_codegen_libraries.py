@@ -97,6 +97,21 @@ def test_jax_code_is_jit_compatible_and_equals_numpy():
         np.testing.assert_allclose(np.asarray(grad_of_sum), mn.grad(eta, y), rtol=1e-9, atol=1e-12)
 
 
+def test_autodiff_through_the_stable_loss_far_in_the_tails():
+    """jax.grad and torch autograd of the generated loss equal the generated gradient where the helper's unused
+    branch would be infinite (cloglog at η = −40: log1p(−e^{−z}) is −∞ at z = e^{−40}; no 0·∞ leaks through where)."""
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    eta, y = np.array([-40.0, -5.0, 0.5, 3.0]), np.array([1.0, 0.0, 1.0, 1.0])
+    expected = module_for("bernoulli-cloglog", "numpy").grad(eta, y)
+    mj = module_for("bernoulli-cloglog", "jax")
+    np.testing.assert_allclose(np.asarray(jax.jit(jax.grad(lambda e: mj.loss(e, y).sum()))(eta)), expected, rtol=1e-9)
+    mt = module_for("bernoulli-cloglog", "pytorch")
+    x = torch.tensor(eta, dtype=torch.float64, requires_grad=True)
+    mt.loss(x, torch.tensor(y, dtype=torch.float64), reduction="sum").backward()
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-9)
+
+
 # -- gradient boosting -----------------------------------------------------------------------------------
 
 def _data(spec, n=300, seed=0):

@@ -44,9 +44,20 @@ class _ImplementationsRecipe:
     kind: str = "implementations"
 
 
+def _on(condition, first: bool):
+    """Values that put a variable on one side of ``condition`` (z ≤ c: z = c − t, t ≥ 0; otherwise z = c + t,
+    t > 0) — the branch's claim is then proved where it is taken; None for a condition of another form."""
+    if not isinstance(condition, (sp.LessThan, sp.StrictLessThan)) or not condition.lhs.is_Symbol:
+        return None
+    var, bound = condition.lhs, condition.rhs
+    if first:
+        return {var: bound - sp.Symbol("t", nonnegative=True)}
+    return {var: bound + sp.Symbol("t", positive=True)}
+
+
 def implementations(*exprs) -> Argument | None:
     """The helpers ``exprs`` use, each implementation proved equal to the primitive's definition — a piecewise
-    one branch by branch (each branch equal everywhere on the domain, so on its own condition too)."""
+    one branch by branch, each on its own condition."""
     from ..verification import verify
 
     used = helpers_used(*exprs)
@@ -58,11 +69,14 @@ def implementations(*exprs) -> Argument | None:
         definition = b.add(prose("$%s$", cls(var)), prose("Its definition."), cls.__name__, cls.__name__,
                            cls(var).elementary(), "definition", id="%s-definition" % cls.__name__)
         branches = impl.args if isinstance(impl, sp.Piecewise) else ((impl, sp.true),)
+        first = branches[0][1]
         for n, (branch, condition) in enumerate(branches, start=1):
-            where = "" if condition == sp.true else (" where $%s$" % S.inline(condition) if n == 1 else " otherwise")
+            where = "" if first == sp.true else (" where $%s$" % S.inline(first) if n == 1 else " otherwise")
+            side = None if first == sp.true else _on(first, n == 1)
             b.add(prose("$%s$ as computed%s" % ("%s", where), cls(var)),
                   prose("The same function in primitives exact where this branch is taken."), cls.__name__,
-                  cls.__name__, branch, "equal", Equality(), id="%s-branch-%d" % (cls.__name__, n), reference=definition)
+                  cls.__name__, branch, "equal", Equality(concrete=side, sample=side is not None),
+                  id="%s-branch-%d" % (cls.__name__, n), reference=definition)
     doc = Argument(_ImplementationsRecipe("helpers", "How the helpers of the generated code are computed"),
                    "each implementation proved equal to the definition", b.steps, [])
     return verify(doc)

@@ -21,7 +21,10 @@ _u = sp.Symbol("u", positive=True)
 #: generator proves equal to the primitive's definition (each branch of a piecewise one on its own)
 IMPLEMENTATIONS = {
     mills: (_z, sp.exp(-_z ** 2 / 2 - sp.log(2 * sp.pi) / 2 - log_ndtr(_z))),
-    log1mexp: (_u, sp.Piecewise((sp.log(-expm1(-_u)), _u <= sp.log(2)), (log1p(-sp.exp(-_u)), True))),
+    # each branch gets an argument that is safe for it (min/max with log 2), so the branch not taken stays finite and
+    # autodiff through where() gets no 0·∞ from it; a branch equals the definition on its own condition
+    log1mexp: (_u, sp.Piecewise((sp.log(-expm1(-sp.Min(_u, sp.log(2)))), _u <= sp.log(2)),
+                                (log1p(-sp.exp(-sp.Max(_u, sp.log(2)))), True))),
 }
 #: what each helper computes, for its docstring
 MEANING = {mills: "φ(z)/Φ(z), the inverse Mills ratio, without 0/0 far in the lower tail",
@@ -49,6 +52,21 @@ class _Stable:
     calls: dict = {}
     #: how a per-observation vector quantity is reduced over the classes (categorical)
     axis = "axis=-1, keepdims=True"
+
+    def _print_Min(self, expr):
+        return self._bound(expr, "minimum", "max")
+
+    def _print_Max(self, expr):
+        return self._bound(expr, "maximum", "min")
+
+    def _bound(self, expr, function, clamp):
+        """min(z, c) / max(z, c) elementwise (PyTorch: clamp with the number c as the bound)."""
+        numbers = [a for a in expr.args if a.is_number]
+        others = [a for a in expr.args if not a.is_number]
+        if self._module == "torch" and len(numbers) == 1 and len(others) == 1:
+            return "torch.clamp(%s, %s=%s)" % (self._print(others[0]), clamp, self._print(numbers[0]))
+        a, b = expr.args
+        return "%s(%s, %s)" % (self._module_format(self._module + "." + function), self._print(a), self._print(b))
 
     def _print_Piecewise(self, expr):  # two branches: where(condition, first, otherwise)
         (a, cond), (b, _) = expr.args

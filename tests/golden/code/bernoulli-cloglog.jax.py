@@ -32,7 +32,7 @@ import jax.numpy
 
 def _log1mexp(z):
     """log(1 − exp(−z)) for z > 0, exact for tiny and for large z (Mächler's two branches); each branch proved equal to it (`--explain`)."""
-    return jax.numpy.where((z <= 0.69314718055994531), jax.numpy.log(-jax.numpy.expm1(-z)), jax.numpy.log1p(-jax.numpy.exp(-z)))
+    return jax.numpy.where((z <= 0.69314718055994531), jax.numpy.log(-jax.numpy.expm1(-jax.numpy.minimum(0.69314718055994531, z))), jax.numpy.log1p(-jax.numpy.exp(-jax.numpy.maximum(0.69314718055994531, z))))
 
 
 def loss(eta, y):
