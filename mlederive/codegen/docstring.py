@@ -24,13 +24,10 @@ _HESSIAN = {
 
 def hessian_line(forms) -> str:
     """One line for the terminal: what the Hessian is (Fisher scoring, a surrogate …)."""
-    short = {CURVATURE: "the curvature, proved positive", FISHER: "Fisher scoring (the curvature can be negative "
-             "with this link; its expectation, the Fisher information, cannot)",
-             SURROGATE: "warning: a constant surrogate, 1 (%s)" % ("the loss is piecewise linear"
-                                                                  if "piecewise" in str(forms.warnings) else
-                                                                  "the curvature can be negative"),
-             INDEFINITE: "warning: the exact curvature, which can be negative with this link"}
-    return short[forms.hess_kind]
+    if forms.hess_kind in (SURROGATE, INDEFINITE):  # the step's own warning says why
+        return "warning: %s" % "; ".join(plain_text(w) for w in forms.warnings)
+    return {CURVATURE: "the curvature, proved positive", FISHER: "Fisher scoring (the curvature can be negative "
+            "with this link; its expectation, the Fisher information, cannot)"}[forms.hess_kind]
 
 
 def _math(expr) -> str:
