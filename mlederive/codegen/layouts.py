@@ -131,11 +131,8 @@ _HELPERS = {
 def _helper_functions(module: Module, library: str, exprs) -> tuple[str, set]:
     """The helpers the forms use: our implementations (verified, printed from SymPy) and NumPy's σ, logsumexp."""
     out, used = [], set()
-    names = {type(f).__name__ for e in exprs for f in e.atoms(sp.Function)} | (
-        {"logsumexp"} if any(e.has(sp.Function("logsumexp")) for e in exprs) else set())
-    for name, text in _HELPERS.get(library, {}).items():
-        if name in names or (name == "logsumexp" and module.vector):
-            out.append(text)
+    names = {type(f).__name__ for e in exprs for f in e.atoms(sp.Function)}
+    out += [text for name, text in _HELPERS.get(library, {}).items() if name in names]
     for cls in helpers_used(*exprs):
         var, impl = IMPLEMENTATIONS[cls]
         code, mods = as_code(impl.xreplace({var: sp.Symbol("z", real=True)}), library, {})
@@ -156,9 +153,8 @@ def _per_observation(module: Module, library: str, arrays: str) -> tuple[str, se
     helpers, used = _helper_functions(module, library, exprs)
     hessian = {"curvature": "∂²ℓ/∂η², positive", "fisher": "E[∂²ℓ/∂η²], the Fisher information (Fisher scoring)",
                "surrogate": "A constant surrogate Hessian, 1,", "indefinite curvature": "∂²ℓ/∂η² (can be negative)"}
-    parts, names = [], (("loss", "ℓ(η, y)", "the loss"), ("grad", "∂ℓ/∂η", "the gradient"),
-                        ("hess", hessian[f.hess_kind], "the Hessian"))
-    for (name, what, _), expr in zip(names, exprs):
+    parts = []
+    for (name, what), expr in zip((("loss", "ℓ(η, y)"), ("grad", "∂ℓ/∂η"), ("hess", hessian[f.hess_kind])), exprs):
         text, mods = module.code(expr, library)
         used |= mods
         text = _shaped(text, expr, library)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter, SciPyPrinter, _numpy_known_constants, _numpy_known_functions
 
-from .. import symbolic as S
-from ..primitives import expm1, log1mexp, log1p, log_ndtr, logsumexp, mills, softplus
+from ..primitives import expm1, log1mexp, log1p, log_ndtr, mills
 
 _z = sp.Symbol("z", real=True)
 _u = sp.Symbol("u", positive=True)
@@ -185,13 +184,5 @@ def _modules_in(text: str) -> set:
 
 def helpers_used(*exprs) -> list:
     """The primitives with a helper (an implementation of ours) that the forms use, in a fixed order."""
-    used = set()
-    for e in exprs:
-        used |= {type(f) for f in e.atoms(sp.Function)}
-    extra = {mills} if mills in used else set()
-    if log1mexp in used:
-        extra.add(log1mexp)
-    return sorted(extra, key=lambda cls: cls.__name__)
-
-
-__all__ = ["IMPLEMENTATIONS", "PRINTERS", "as_code", "helpers_used", "expm1", "log1p", "logsumexp", "softplus", "S"]
+    used = {type(f) for e in exprs for f in e.atoms(sp.Function)}
+    return sorted((cls for cls in IMPLEMENTATIONS if cls in used), key=lambda cls: cls.__name__)

@@ -23,7 +23,8 @@ from . import derive_loss
 from .gradient import shortest
 from ..documents import Derivation, Result, StepBuilder
 from ..errors import MlederiveError
-from ..prose import prose
+from ..primitives import PRIMITIVES, Primitive, logsumexp
+from ..prose import join, prose
 from ..relations import Differentiation, Expectation, Rescaling
 from .stable import stabilise
 
@@ -52,8 +53,6 @@ class Forms:
 
 def _risky(expr: sp.Expr) -> bool:
     """A division by something that can underflow to 0 (Φ, σ, an exponential …): not a form to compute with."""
-    from ..primitives import Primitive
-
     for p in expr.atoms(sp.Pow):
         if not p.exp.is_negative:
             continue
@@ -129,7 +128,7 @@ def _forms(recipe, boosting: bool) -> Forms:
                          S.sample_sum(stable), "equal", id="stable-loss", reference=loss_ref)
     eta_i = model.eta_obs()
     if vector:
-        grad = sp.exp(eta_i - _lse(model)) - model.y_obs()
+        grad = _softmax_k() - model.y_obs()
     else:
         grad = _pick(scale * base.grad_eta_obs, sp.diff(stable, eta_i))
     grad_step = b.add("Gradient, as computed", prose(
@@ -147,11 +146,6 @@ def _forms(recipe, boosting: bool) -> Forms:
 
 def _primitives_why(stable):
     """The justification of a stable form: the primitives it uses, each with its definition."""
-    from ..primitives import PRIMITIVES
-    from ..prose import join
-
-    from ..primitives import logsumexp
-
     x, z = sp.Symbol("x", real=True), sp.Symbol("z", real=True)
     named = []
     for p in (p for p in PRIMITIVES if stable.has(p)):
@@ -165,10 +159,9 @@ def _primitives_why(stable):
                  "does: %s.", join(named, ", ", " and "))
 
 
-def _lse(model):
-    from ..primitives import logsumexp
-
-    return logsumexp(S.eta, S.i)
+def _softmax_k():
+    """softmax_k(η_i) = exp(η_ik − logsumexp(η_i)): no overflow at logits of ±1000."""
+    return sp.exp(S.eta[S.i, S.k] - logsumexp(S.eta, S.i))
 
 
 def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool):
@@ -184,7 +177,7 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool)
             "objective does; the gradient is exact."), label, lhs, sp.S.One, "definition", id="code-hess")
         return sp.S.One, SURROGATE, [prose("the loss is piecewise linear: the Hessian is a constant surrogate (1)")]
     if model.vector:
-        p = sp.exp(eta_i - _lse(model))
+        p = _softmax_k()
         hess = p * (1 - p)
         b.add("Hessian, as computed (the diagonal)", prose(
             "$∂²ℓ_i/∂η_ik² = softmax_k(1 − softmax_k)$, positive: the diagonal of the curvature matrix, what "
@@ -193,12 +186,14 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool)
         return hess, CURVATURE, []
     curvature = scale * base.curvature_obs
     convex = prove(Claim("positive", model.concretize(curvature), "curvature positive"), model).ok
+    # what the code computes is the curvature itself unless Fisher scoring or a surrogate replaces it
+    replaced = not convex and (base.fisher_obs is not None or boosting)
     hess = _pick(curvature, sp.diff(grad_step.expr, eta_i))
     why = prose("Differentiate once more%s.", ": positive on the whole domain (proved), so Newton steps and "
                 "boosting leaves are well defined" if convex else "")
-    curv_step = b.add("Curvature, as computed" if convex else "Curvature", why, label, lhs, hess, "derivative",
-                      Differentiation(wrt=eta_i, order=2, convex=convex), id="code-hess" if convex else "code-curvature",
-                      reference=grad_step)
+    curv_step = b.add("Curvature" if replaced else "Curvature, as computed", why, label, lhs, hess, "derivative",
+                      Differentiation(wrt=eta_i, order=2, convex=convex),
+                      id="code-curvature" if replaced else "code-hess", reference=grad_step)
     if convex:
         return hess, CURVATURE, []
     if base.fisher_obs is not None:

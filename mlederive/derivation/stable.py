@@ -1,9 +1,10 @@
 """Rewriting a derived expression into stable primitives (mlederive.primitives).
 
 Each rule is an identity on the model's domain — log σ(z) = −softplus(−z), log Φ(z) = log_ndtr(z),
-log(1 − e^{−u}) = log1mexp(u), log(1 + c·e^z) = softplus(z + log c), log Γ(z) = log_gamma(z), y·log u = xlogy(y, u), log Σ_j e^{η_ij} = logsumexp(η_i),
-1 − e^{−u} = −expm1(−u), φ(z)/Φ(z) = mills(z) — and nothing here is trusted: the code generator states
-the result as a step, and the verifier proves it equal to the derived form.
+log(1 − e^{−u}) = log1mexp(u), log(1 + c·e^z) = softplus(z + log c), log Σ_j e^{η_ij} = logsumexp(η_i),
+log Γ(z) = log_gamma(z), y·log u = xlogy(y, u), 1 − e^{−u} = −expm1(−u), φ(z)/Φ(z) = mills(z) — and nothing
+here is trusted: the code generator states the result as a step, and the verifier proves it equal to the
+derived form.
 """
 from __future__ import annotations
 
@@ -136,12 +137,20 @@ def _small_gamma(arg):
     return sp.loggamma(1 + arg) - sp.log(c) - log_m
 
 
+def _apply(expr, applies, rule):
+    """``expr`` with ``rule(e)`` put in for every subexpression e that ``applies`` selects and the rule rewrites
+    (bottom-up; the rule runs once per candidate)."""
+    def rewritten(e):
+        out = rule(e)
+        return e if out is None else out
+
+    return expr.replace(applies, rewritten)
+
+
 def stabilise(expr: sp.Expr) -> sp.Expr:
     """``expr`` with every rule applied where it matches (bottom-up); an identity on the model's domain."""
-    expr = expr.replace(lambda e: isinstance(e, sp.log) and _stable_log(e.args[0]) is not None,
-                        lambda e: _stable_log(e.args[0]))
-    expr = expr.replace(lambda e: e.is_Mul and _mills_ratio(e) is not None, _mills_ratio)
-    expr = expr.replace(lambda e: e.is_Add and _stable_add(e) is not None, _stable_add)
-    expr = expr.replace(lambda e: isinstance(e, sp.loggamma) and _small_gamma(e.args[0]) is not None,
-                        lambda e: _small_gamma(e.args[0]))
-    return expr.replace(lambda e: e.is_Mul and _zero_safe(e) is not None, _zero_safe)
+    expr = _apply(expr, lambda e: isinstance(e, sp.log), lambda e: _stable_log(e.args[0]))
+    expr = _apply(expr, lambda e: e.is_Mul, _mills_ratio)
+    expr = _apply(expr, lambda e: e.is_Add, _stable_add)
+    expr = _apply(expr, lambda e: isinstance(e, sp.loggamma), lambda e: _small_gamma(e.args[0]))
+    return _apply(expr, lambda e: e.is_Mul, _zero_safe)

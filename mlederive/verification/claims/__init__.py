@@ -16,6 +16,7 @@ from typing import Callable
 import sympy as sp
 
 from ... import symbolic as S
+from ...primitives import expand_primitives
 from ..prover import Claim
 
 UNROLL_SIZE = 3
@@ -60,8 +61,8 @@ class Context:
 
     # concrete forms (a model's K, the one-hot constraint, n written out)
     def c(self, expr, **kw):
-        from ...primitives import expand_primitives  # a stable form's primitives by their definitions
-
+        """The concrete form every data claim is made on: K fixed, sums written out, and a stable form's
+        primitives written out by their definitions (so a derivative of one never rests on our fdiff)."""
         return self.model.concretize(expand_primitives(expr), **kw)
 
     def unrolled(self, expr, k_value=None):
@@ -73,9 +74,7 @@ class Context:
 
 def summand(expr):
     """One observation's term of a sum (or factor of a product) over the sample; a prior's penalty is left out."""
-    from ...primitives import expand_primitives  # a stable form is proved through the primitives' definitions
-
-    return expand_primitives(S.to_factor(expr) if isinstance(expr, sp.Product) else S.to_summand(split_penalty(expr)[0]))
+    return S.to_factor(expr) if isinstance(expr, sp.Product) else S.to_summand(split_penalty(expr)[0])
 
 
 def per_observation(expr) -> bool:
@@ -85,11 +84,8 @@ def per_observation(expr) -> bool:
 
 
 def observation_term(expr):
-    """One observation's term: ``expr`` itself when it is per observation, else its summand (any n), with the
-    stable primitives written out by their definitions (their derivatives are never taken on trust)."""
-    from ...primitives import expand_primitives
-
-    return expand_primitives(expr if per_observation(expr) else summand(expr))
+    """One observation's term: ``expr`` itself when it is per observation (∂ℓ_i/∂η_i), else its summand (any n)."""
+    return expr if per_observation(expr) else summand(expr)
 
 
 def prior_summand(expr):
