@@ -28,6 +28,8 @@ class Link:
     eta_domain: sp.Set = sp.S.Reals
     #: True for links acting on a vector of K logits (softmax)
     vector: bool = False
+    #: the same link's class in ``statsmodels.genmod.families.links``, or None where statsmodels has none
+    statsmodels: str | None = None
 
     def __call__(self, mu: sp.Expr) -> sp.Expr:
         raise NotImplementedError
@@ -99,11 +101,13 @@ class Power(Link):
 
 class Identity(Power):
     name, title = "identity", "identity link"
+    statsmodels = "Identity"
     p = sp.Integer(1)
 
 
 class Log(Link):
     name, title = "log", "log link"
+    statsmodels = "Log"
     mean_domain = sp.Interval.open(0, sp.oo)
     inverse_range = sp.Interval.open(0, sp.oo)
 
@@ -119,6 +123,7 @@ class Log(Link):
 
 class Logit(Link):
     name, title = "logit", "logit link"
+    statsmodels = "Logit"
     mean_domain = sp.Interval.open(0, 1)
     inverse_range = sp.Interval.open(0, 1)
 
@@ -134,6 +139,7 @@ class Logit(Link):
 
 class Probit(Link):
     name, title = "probit", "probit link"
+    statsmodels = "Probit"
     note = "$Φ$ the standard normal CDF"
     mean_domain = sp.Interval.open(0, 1)
     inverse_range = sp.Interval.open(0, 1)
@@ -147,6 +153,7 @@ class Probit(Link):
 
 class CLogLog(Link):
     name, title = "cloglog", "complementary log-log link"
+    statsmodels = "CLogLog"
     mean_domain = sp.Interval.open(0, 1)
     inverse_range = sp.Interval.open(0, 1)
 
@@ -159,6 +166,7 @@ class CLogLog(Link):
 
 class LogLog(Link):
     name, title = "loglog", "log-log link"
+    statsmodels = "LogLog"
     mean_domain = sp.Interval.open(0, 1)
     inverse_range = sp.Interval.open(0, 1)
 
@@ -171,6 +179,7 @@ class LogLog(Link):
 
 class Cauchit(Link):
     name, title = "cauchit", "cauchit link"
+    statsmodels = "Cauchy"
     note = "the Cauchy CDF"
     mean_domain = sp.Interval.open(0, 1)
     inverse_range = sp.Interval.open(0, 1)
@@ -184,16 +193,19 @@ class Cauchit(Link):
 
 class Inverse(Power):
     name, title = "inverse", "inverse link"
+    statsmodels = "InversePower"
     p = sp.Integer(-1)
 
 
 class InverseSquared(Power):
     name, title = "inverse-squared", "inverse-squared link"
+    statsmodels = "InverseSquared"
     p = sp.Integer(-2)
 
 
 class Sqrt(Power):
     name, title = "sqrt", "square-root link"
+    statsmodels = "Sqrt"
     note = "for $η ≥ 0$, where $g⁻¹$ inverts $g$"
     p = sp.Rational(1, 2)
 

@@ -66,34 +66,3 @@ NAMED_LOSSES = [
         lambda y, m, p: sp.log(p["sigma"]) + (y - m) ** 2 / (2 * p["sigma"] ** 2), needs=("sigma",),
     ),
 ]
-
-
-#: how libraries compute each named loss: (library call, what it keeps of the dropped terms, its reduction),
-#: prose templates ($…$ mathematics, `code`)
-CONVENTIONS = {
-    "mse": [("PyTorch", "`nn.MSELoss()`", "nothing: no $½$, no $1/σ²$, no $½·log(2πσ²)$",
-             "mean (`reduction='mean'`)")],
-    "mae": [("PyTorch", "`nn.L1Loss()`", "nothing: no $1/b$, no $log(2b)$", "mean (`reduction='mean'`)")],
-    "bce": [("PyTorch", "`nn.BCEWithLogitsLoss()` on $η$ (stable), or `nn.BCELoss()` on $σ(η)$",
-             "nothing was dropped", "mean (`reduction='mean'`)")],
-    "ce": [("PyTorch", "`nn.CrossEntropyLoss()` on the logits $η$ and class indices", "nothing was dropped",
-            "mean (`reduction='mean'`)")],
-    "poisson": [("PyTorch", "`nn.PoissonNLLLoss(log_input=True)` on $η$", "`full=False` drops $log y!$; "
-                 "`full=True` adds Stirling's approximation of $log y!$ (for $y > 1$), not the exact term",
-                 "mean (`reduction='mean'`)")],
-    "gaussian-nll": [("PyTorch", "`nn.GaussianNLLLoss()` with `var` $= σ²$", "`full=False` drops $½·log(2π)$ "
-                      "(as here); `full=True` keeps it", "mean (`reduction='mean'`)")],
-}
-
-
-def statsmodels_row(family_call: str) -> tuple:
-    return ("statsmodels", "%s: `loglike_obs` / `GLM.loglike`" % family_call,
-            "every constant (the full log-likelihood)", "sum over the sample (`GLM.fit` maximises it)")
-
-
-def conventions(named, statsmodels: str | None = None) -> list[tuple]:
-    """Rows (library, call, constants kept, reduction) for a recognised loss, as prose; statsmodels last, only
-    for a family statsmodels has (``statsmodels``: its call, e.g. sm.families.Poisson())."""
-    rows = list(CONVENTIONS.get(named.key, [])) if named is not None else []
-    rows += [statsmodels_row(statsmodels)] if statsmodels else []
-    return [tuple(prose(cell) for cell in row) for row in rows]

@@ -109,3 +109,39 @@ def pages_as_png(pdf, directory, resolution=60):
                    timeout=120)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return sorted(directory.glob(pdf.stem + "*.png")), text
+
+
+def code_tokens(doc) -> set:
+    """Every whitespace-separated piece of the document's code runs (library calls: Python, where `**` and
+    `sigma` belong), so that checks for Python syntax in the typeset text can leave code alone."""
+    from mlederive.prose import Code, Prose
+
+    def runs(value):
+        if isinstance(value, Prose):
+            yield from value.runs
+        elif isinstance(value, (tuple, list)):
+            for v in value:
+                yield from runs(v)
+
+    pieces = []
+    for step in doc.steps:
+        pieces += [step.title, step.justification, *step.notes]
+    for table in getattr(doc, "tables", []):
+        pieces += [table.title, *table.headers, *[cell for row in table.rows for cell in row]]
+    pieces += list(getattr(doc, "warnings", []))
+    return {token for run in runs(pieces) if isinstance(run, Code) for token in run.text.split()}
+
+
+def without_code(text: str, tokens: set) -> str:
+    """``text`` with every whitespace-separated token that is (part of) a code run removed (a wrapped call
+    breaks at its spaces, so it is matched piece by piece)."""
+    import re
+
+    text = re.sub(r"<code>.*?</code>", " ", text, flags=re.S)  # HTML
+    text = re.sub(r"\\texttt\{(?:[^{}]|\{[^{}]*\})*\}", " ", text)  # LaTeX
+    text = re.sub(r"`[^`\n]+`", " ", text)  # Markdown
+    def is_code(t):
+        t = t.strip()
+        return bool(t) and (t in tokens or t.strip("()[],.;:") in tokens)
+
+    return " ".join(t for t in text.split(" ") if not is_code(t))

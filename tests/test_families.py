@@ -113,6 +113,7 @@ STATSMODELS = {
     "gaussian": lambda sm: sm.Gaussian(), "bernoulli": lambda sm: sm.Binomial(), "binomial": lambda sm: sm.Binomial(),
     "poisson": lambda sm: sm.Poisson(), "gamma": lambda sm: sm.Gamma(), "exponential": lambda sm: sm.Gamma(),
     "inverse-gaussian": lambda sm: sm.InverseGaussian(), "negative-binomial": lambda sm: sm.NegativeBinomial(alpha=0.7),
+    "geometric": lambda sm: sm.NegativeBinomial(alpha=1.0),  # NB2 with α = 1
 }
 
 
@@ -162,4 +163,4 @@ def test_a_family_names_statsmodels_exactly_when_statsmodels_has_it():
         rows = [row for t in derive(name, verify_steps=False).tables for row in t.rows]
         assert any(str(r[0]) == "statsmodels" for r in rows) is has, name
     (table,) = [t for t in derive("poisson-log", verify_steps=False).tables if t.title.startswith("What libraries")]
-    assert "sm.families.Poisson()" in table.rows[-1][1]
+    assert "sm.families.Poisson(link=sm.families.links.Log())" in table.rows[-1][1]

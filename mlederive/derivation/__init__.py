@@ -79,7 +79,7 @@ def derive_loss(recipe: Recipe) -> Derivation:
     b = StepBuilder()
     ls = loss_steps(b, model, recipe.reduction)
     gs = gradient_steps(b, model, ls)
-    libraries = library_table(ls.named, ls.dropped, getattr(model.family, "statsmodels", None))
+    libraries = library_table(model, ls.named, ls.dropped, recipe.values)
     posterior, map_loss, tables = None, None, [libraries] if libraries is not None else []
     if model.prior is not None:
         posterior, map_loss, penalty = map_steps(b, model, ls, gs.grad_theta)

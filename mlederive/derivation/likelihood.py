@@ -12,7 +12,8 @@ import sympy as sp
 
 from .. import symbolic as S
 from ..documents import StepBuilder, Table
-from ..losses import NamedLoss, conventions
+from ..libraries import library_rows
+from ..losses import NamedLoss
 from ..model import Model
 from ..prose import Prose, join, prose
 from ..relations import Dropped, Naming, Negation, Rescaling, Substituted
@@ -154,9 +155,10 @@ def loss_steps(b: StepBuilder, model: Model, reduction: str) -> LossSteps:
                      dropped_sample)
 
 
-def library_table(named: NamedLoss | None, dropped: list, statsmodels: str | None = None) -> Table | None:
-    """What libraries compute for this assumption; None when no library has it (a custom density, Laplace …)."""
-    rows = tuple(conventions(named, statsmodels))
+def library_table(model: Model, named: NamedLoss | None, dropped: list, values: dict) -> Table | None:
+    """What libraries compute for this assumption, with this link; None when no library has it (a custom
+    density, Laplace with another link …). ``values``: the recipe's values of known parameters."""
+    rows = tuple(library_rows(model, named, values))
     if not rows:
         return None
     return Table(prose("What libraries compute for this assumption (we dropped %s)", join(dropped, ", ", " and ")

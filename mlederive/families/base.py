@@ -42,9 +42,8 @@ class Family:
     natural_link: str | None = None
     vector: bool = False
     discrete: bool = False
-    #: the statsmodels GLM family with this density (its log-likelihood keeps every constant), a prose
-    #: template with its call as `code`, or None
-    statsmodels: str | None = None
+    #: the statsmodels GLM family with this density (mlederive.libraries), or None
+    statsmodels: object = None
 
     def statement(self):
         """The model's first words: y_i | x_i ∼ N(μ_i, σ²) (and what the parameters mean), as prose."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import symbolic as S
+from ..libraries import StatsmodelsFamily
 from .base import Counts, Family, Param, PositiveY, positive
 
 _sigma = sp.Symbol("sigma", positive=True)
@@ -13,12 +14,18 @@ _k_shape = sp.Symbol("k", positive=True)
 _lam = sp.Symbol("lambda", positive=True)
 _alpha = sp.Symbol("alpha", positive=True)
 
+#: the links statsmodels' families accept (each family's ``links``; NegativeBinomial takes any ``Power``)
+_BINOMIAL_LINKS = ("logit", "probit", "cauchit", "log", "cloglog", "loglog", "identity")
+_GAMMA_LINKS = ("inverse", "log", "identity")
+_NB_LINKS = ("log", "cloglog", "identity", "sqrt", "inverse", "inverse-squared")
+
 
 class Gaussian(Family):
     r"""Normal noise: :math:`p(y) = \frac{1}{\sqrt{2\pi}\sigma} e^{-(y-\mu)^2 / (2\sigma^2)}`."""
 
     name, title = "gaussian", "Gaussian"
-    statsmodels = "`sm.families.Gaussian()`"
+    statsmodels = StatsmodelsFamily("Gaussian", ("identity", "log", "inverse"),
+                                    loglike_keywords={"scale": lambda p: p["sigma"] ** 2})
     notation = "N(μ, σ²)"
     params = (Param("sigma", _sigma, "noise standard deviation"),)
     canonical_link = "identity"
@@ -43,7 +50,7 @@ class Bernoulli(Family):
     r"""A binary outcome: :math:`p(y) = \mu^y (1-\mu)^{1-y}`, y ∈ {0, 1}."""
 
     name, title = "bernoulli", "Bernoulli"
-    statsmodels = "`sm.families.Binomial()`"
+    statsmodels = StatsmodelsFamily("Binomial", _BINOMIAL_LINKS)
     notation = "Bernoulli(μ)"
     support = sp.FiniteSet(0, 1)
     mean_domain = sp.Interval.open(0, 1)
@@ -67,7 +74,7 @@ class Poisson(Family):
     r"""Counts: :math:`p(y) = \mu^y e^{-\mu} / y!`, y ∈ {0, 1, 2, …}."""
 
     name, title = "poisson", "Poisson"
-    statsmodels = "`sm.families.Poisson()`"
+    statsmodels = StatsmodelsFamily("Poisson", ("log", "identity", "sqrt"))
     notation = "Poisson(μ)"
     support = sp.S.Naturals0
     mean_domain = sp.Interval.open(0, sp.oo)
@@ -124,7 +131,9 @@ class Binomial(Family):
     r"""The proportion y of successes in m known trials: :math:`p(y) = \binom{m}{my} \mu^{my} (1-\mu)^{m(1-y)}`."""
 
     name, title = "binomial", "Binomial"
-    statsmodels = "`sm.families.Binomial()` with `var_weights` $= m$"
+    #: successes and failures as the response: statsmodels reads the trials m from them (``var_weights`` would
+    #: weight a Bernoulli log-likelihood instead)
+    statsmodels = StatsmodelsFamily("Binomial", _BINOMIAL_LINKS, endog="np.column_stack([{m}*y, {m} - {m}*y])")
     notation, notation_note = "Binomial(m, μ)/m", "the proportion of successes in $m$ trials"
     params = (Param("m", _m, "number of trials"),)
     support = sp.Interval(0, 1)
@@ -153,7 +162,7 @@ class Exponential(PositiveY, Family):
     r"""Waiting times with mean μ: :math:`p(y) = e^{-y/\mu}/\mu`, y > 0."""
 
     name, title = "exponential", "Exponential"
-    statsmodels = "`sm.families.Gamma()` with `scale=1`"
+    statsmodels = StatsmodelsFamily("Gamma", _GAMMA_LINKS, loglike_keywords={"scale": lambda p: 1})
     notation, notation_note = "Exponential(μ)", "with mean $μ_i$"
     mean_domain = positive
     canonical_link = "inverse"
@@ -175,7 +184,7 @@ class Gamma(PositiveY, Family):
     r"""Shape k, mean μ: :math:`p(y) = \frac{(k/\mu)^k y^{k-1} e^{-ky/\mu}}{\Gamma(k)}`."""
 
     name, title = "gamma", "Gamma"
-    statsmodels = "`sm.families.Gamma()`"
+    statsmodels = StatsmodelsFamily("Gamma", _GAMMA_LINKS, loglike_keywords={"scale": lambda p: 1 / p["k"]})
     notation, notation_note = "Gamma(k, μ)", "with shape $k$ and mean $μ_i$"
     params = (Param("k", _k_shape, "shape"),)
     mean_domain = positive
@@ -202,7 +211,8 @@ class InverseGaussian(PositiveY, Family):
     r"""Shape λ, mean μ: :math:`p(y) = \sqrt{\lambda/(2\pi y^3)}\, e^{-\lambda (y-\mu)^2/(2\mu^2 y)}`."""
 
     name, title = "inverse-gaussian", "Inverse Gaussian"
-    statsmodels = "`sm.families.InverseGaussian()`"
+    statsmodels = StatsmodelsFamily("InverseGaussian", ("inverse-squared", "inverse", "identity", "log"),
+                                    loglike_keywords={"scale": lambda p: 1 / p["lambda"]})
     notation, notation_note = "IG(μ, λ)", "with mean $μ_i$ and shape $λ$"
     params = (Param("lambda", _lam, "shape"),)
     mean_domain = positive
@@ -229,7 +239,7 @@ class NegativeBinomial(Counts, Family):
     \left(\frac{1}{1+\alpha\mu}\right)^{1/\alpha} \left(\frac{\alpha\mu}{1+\alpha\mu}\right)^{y}`."""
 
     name, title = "negative-binomial", "Negative binomial"
-    statsmodels = "`sm.families.NegativeBinomial(alpha=…)` with $α$"
+    statsmodels = StatsmodelsFamily("NegativeBinomial", _NB_LINKS, family_keywords={"alpha": lambda p: p["alpha"]})
     notation, notation_note = "NB(μ, α)", "with mean $μ_i$ and variance $μ_i + αμ_i²$"
     params = (Param("alpha", _alpha, "dispersion"),)
     canonical_link = None  # log(αμ/(1+αμ)) is not among the links; log is the usual choice
@@ -257,6 +267,8 @@ class Geometric(Counts, Family):
     r"""Failures before the first success, mean μ: :math:`p(y) = \frac{1}{1+\mu}\left(\frac{\mu}{1+\mu}\right)^y`."""
 
     name, title = "geometric", "Geometric"
+    #: NB2 with α = 1 is the geometric distribution
+    statsmodels = StatsmodelsFamily("NegativeBinomial", _NB_LINKS, family_keywords={"alpha": lambda p: 1})
     notation, notation_note = "Geometric(μ)", "with mean $μ_i$"
     canonical_link = None
     natural_link = "log"

@@ -1,0 +1,198 @@
+"""What libraries compute for an assumption: PyTorch's built-in losses and statsmodels' GLM families.
+
+Each is declared with what it assumes — the link a PyTorch built-in applies to its own input, the
+links a statsmodels family accepts, the keywords its density needs — so that a row of the library
+table names a call only where that call computes the recipe's model, *with the recipe's link*, as
+an expression that runs (``tests/test_libraries.py`` evaluates every printed call in the real
+libraries and compares it with the derivation). Where a library has no such link or loss, the row
+says so instead of naming a call that computes another model.
+"""
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+
+import sympy as sp
+from sympy.printing.str import StrPrinter
+
+from .prose import join, prose
+
+
+# -- PyTorch ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TorchLoss:
+    """A PyTorch built-in loss: its constructor, and what its input is.
+
+    ``applies`` is the link the built-in applies to its input itself (``BCEWithLogitsLoss``: the logit,
+    ``PoissonNLLLoss(log_input=True)``: the log): it computes the recipe's loss on η only for that link.
+    ``None``: the built-in takes the mean μ = g⁻¹(η) itself, so it fits every link.
+    """
+
+    call: str
+    applies: str | None
+    #: what it keeps of the terms the derivation dropped (a prose template)
+    keeps: str
+    #: what else the caller passes besides input and target, as prose ("with `var` $= σ²$"), or ""
+    extra: str = ""
+    #: why the built-in on η is preferred (said once), or ""
+    note: str = ""
+
+
+MEAN = "mean (`reduction='mean'`)"
+
+#: named loss (mlederive.losses) → its PyTorch built-ins, the one on η first
+TORCH: dict[str, tuple[TorchLoss, ...]] = {
+    "mse": (TorchLoss("nn.MSELoss()", None, "nothing: no $½$, no $1/σ²$, no $½·log(2πσ²)$"),),
+    "mae": (TorchLoss("nn.L1Loss()", None, "nothing: no $1/b$, no $log(2b)$"),),
+    "bce": (TorchLoss("nn.BCEWithLogitsLoss()", "logit", "nothing was dropped", note="stable"),
+            TorchLoss("nn.BCELoss()", None, "nothing was dropped (it clamps each log at $−100$)")),
+    "ce": (TorchLoss("nn.CrossEntropyLoss()", "softmax", "nothing was dropped", extra="and class indices"),),
+    "poisson": (TorchLoss("nn.PoissonNLLLoss(log_input=True)", "log",
+                          "`full=False` drops $log y!$; `full=True` adds Stirling's approximation of $log y!$ (for "
+                          "$y > 1$), not the exact term"),
+                TorchLoss("nn.PoissonNLLLoss(log_input=False)", None,
+                          "`full=False` drops $log y!$; it adds `eps` $= 10⁻⁸$ inside $log μ$")),
+    "gaussian-nll": (TorchLoss("nn.GaussianNLLLoss()", None, "`full=False` drops $½·log(2π)$ (as here); `full=True` "
+                               "keeps it", extra="with `var` $= σ²$"),),
+}
+
+
+@dataclass(frozen=True)
+class TorchRow:
+    """One PyTorch built-in as it applies to a model: ``on`` is "eta" (it takes η and applies the link itself)
+    or "mean" (it takes μ = g⁻¹(η))."""
+
+    loss: TorchLoss
+    on: str
+
+
+def torch_rows(named_key: str | None, link_name: str) -> list[TorchRow]:
+    """The built-ins that compute the named loss with this link: on η where the built-in applies exactly this
+    link, on μ otherwise."""
+    out = []
+    for loss in TORCH.get(named_key, ()):
+        if loss.applies == link_name:
+            out.append(TorchRow(loss, "eta"))
+        elif loss.applies is None:
+            out.append(TorchRow(loss, "mean"))
+    return out
+
+
+# -- statsmodels ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatsmodelsFamily:
+    """A statsmodels GLM family with a family's density: ``sm.GLM(endog, X, family=sm.families.<name>(link=…,
+    **family_keywords))``, whose ``loglike(params, **loglike_keywords)`` is the full log-likelihood of the sample.
+
+    ``links`` are the links (our names) that the family accepts — statsmodels raises ``ValueError`` for any
+    other; the keywords map a statsmodels keyword to a function of the family's parameter symbols; ``endog``
+    is what the GLM takes as its response (the binomial's successes and failures, from which it reads m).
+    """
+
+    name: str
+    links: tuple[str, ...]
+    family_keywords: dict = field(default_factory=dict)
+    loglike_keywords: dict = field(default_factory=dict)
+    endog: str = "y"
+
+
+class _CodePrinter(StrPrinter):
+    """A parameter expression as Python: ``1/k``, ``sigma**2``; a name that is a Python keyword gets a trailing
+    underscore (``lambda_``), as PEP 8 says."""
+
+    def _print_Symbol(self, expr):
+        return expr.name + "_" if keyword.iskeyword(expr.name) else expr.name
+
+
+def python_name(symbol: sp.Symbol) -> str:
+    return _CodePrinter().doprint(symbol)
+
+
+def _code(expr, params: dict, values: dict) -> str:
+    """``expr`` (in the family's parameter symbols) as Python, a parameter the recipe gives a value as that value."""
+    # a value as the recipe wrote it (0.5, not 1/2 or 0.500000000000000): a symbol named by it
+    at = {params[name]: sp.Symbol(repr(int(v)) if v == int(v) else repr(v), positive=True)
+          for name, v in values.items() if name in params}
+    return _CodePrinter().doprint(sp.sympify(expr).xreplace(at))
+
+
+@dataclass(frozen=True)
+class StatsmodelsCall:
+    """The statsmodels expressions for a model: the GLM (its family with the link) and its log-likelihood call."""
+
+    model: str
+    loglike: str
+    #: the parameters the expressions mention by name (a Python variable each; the recipe gave no value)
+    names: tuple[str, ...]
+
+
+def statsmodels_call(spec: StatsmodelsFamily, link_class: str, params: dict, values: dict) -> StatsmodelsCall:
+    family = ["link=sm.families.links.%s()" % link_class]
+    family += ["%s=%s" % (k, _code(f(params), params, values)) for k, f in spec.family_keywords.items()]
+    loglike = ["params"] + ["%s=%s" % (k, _code(f(params), params, values)) for k, f in spec.loglike_keywords.items()]
+    in_endog = re.findall(r"\{(\w+)\}", spec.endog)
+    endog = spec.endog.format(**{n: _code(params[n], params, values) for n in in_endog})
+    exprs = [sp.sympify(f(params)) for f in list(spec.family_keywords.values()) + list(spec.loglike_keywords.values())]
+    used = {s for e in exprs for s in e.free_symbols} | {params[n] for n in in_endog}
+    names = tuple(sorted(python_name(s) for s in used - {params[n] for n in values if n in params}))
+    return StatsmodelsCall("sm.GLM(%s, X, family=sm.families.%s(%s))" % (endog, spec.name, ", ".join(family)),
+                           ".loglike(%s)" % ", ".join(loglike), names)
+
+
+# -- the table's rows ------------------------------------------------------------------------------
+
+def _torch_row(row: TorchRow, mean_shown, others: list[TorchLoss]) -> tuple:
+    """``others``: the built-ins on η that assume another link (said, so that no one reaches for them)."""
+    loss = row.loss
+    extra = prose(" %s", prose(loss.extra)) if loss.extra else prose("")
+    if row.on == "eta":
+        call = prose("`%s` on $η_i$%s%s", loss.call, " (%s)" % loss.note if loss.note else "", extra)
+    elif mean_shown is None:  # the identity link: the mean is η itself
+        call = prose("`%s` on $η_i$%s", loss.call, extra)
+    else:
+        call = prose("`%s` on $μ_i = %s$%s", loss.call, mean_shown, extra)
+    for other in others:
+        call += prose(" (`%s` assumes the %s link)", other.call, other.applies)
+    return (prose("PyTorch"), call, prose(loss.keeps), prose(MEAN))
+
+
+def library_rows(model, named, values: dict) -> list[tuple]:
+    """Rows (library, call, constants kept, reduction) of the library table, as prose."""
+    link, family = model.link, model.family
+    rows = []
+    if named is not None:
+        found = torch_rows(named.key, link.name)
+        shown = None if link.name == "identity" else model.mean_display()
+        # where no built-in takes this link's η, say which link the one on η assumes
+        others = [] if any(r.on == "eta" for r in found) else [
+            loss for loss in TORCH.get(named.key, ()) if loss.applies not in (None, link.name)]
+        rows += [_torch_row(r, shown, others if n == 0 else []) for n, r in enumerate(found)]
+    spec = getattr(family, "statsmodels", None)
+    if spec is not None:
+        rows.append(_statsmodels_row(spec, link, model.params, values, family.params))
+    return rows
+
+
+def _statsmodels_row(spec: StatsmodelsFamily, link, params: dict, values: dict, meanings=()) -> tuple:
+    """``meanings``: the family's parameters (mlederive.families.Param), to say which a name in the call is."""
+    link_class = getattr(link, "statsmodels", None)
+    if link_class is None:
+        return (prose("statsmodels"), prose("no %s link in `sm.families.links`", link.name), prose("—"), prose("—"))
+    if link.name not in spec.links:
+        return (prose("statsmodels"), prose("`sm.families.%s` does not take the %s link (its links: %s)",
+                                            spec.name, link.name, ", ".join(spec.links)),
+                prose("—"), prose("—"))
+    call = statsmodels_call(spec, link_class, params, values)
+    named = [prose("`%s` $= %s$", python_name(p.symbol), p.symbol) for p in meanings  # sigma = σ (not k = k)
+             if python_name(p.symbol) in call.names and len(p.symbol.name) > 1]
+    names = prose(" (%s)", join(named, ", ", " and ")) if named else prose("")
+    return (prose("statsmodels"), prose("`%s`%s", call.model, names),
+            prose("every constant: `%s` is the full log-likelihood at $θ$ = `params`", call.loglike),
+            prose("sum over the sample (`GLM.fit` maximises it)"))
+
+
+__all__ = ["StatsmodelsCall", "StatsmodelsFamily", "TORCH", "TorchLoss", "TorchRow", "library_rows", "python_name",
+           "statsmodels_call", "torch_rows"]
