@@ -55,24 +55,34 @@ def _set_text(var: str, region: sp.Set) -> str:
     return "%s ∈ %s" % (var, region)
 
 
-_CONSTRAINTS: dict = {}
+_REGIONS: dict = {}
 
 
-def eta_constraint(link, family) -> str:
-    """Where η must lie for g⁻¹(η) to be a valid mean: the image of the mean domain under g."""
+def eta_region(link, family) -> sp.Set | None:
+    """The η for which g⁻¹(η) is a valid mean: the image of the mean domain under g (within g⁻¹'s own domain);
+    None where SymPy cannot compute it."""
     key = (id(link), id(family))
-    if key not in _CONSTRAINTS:  # function_range is slow; families and links are long-lived objects
-        _CONSTRAINTS[key] = (_eta_constraint(link, family), link, family)
-    return _CONSTRAINTS[key][0]
+    if key not in _REGIONS:  # function_range is slow; families and links are long-lived objects
+        _REGIONS[key] = (_eta_region(link, family), link, family)
+    return _REGIONS[key][0]
 
 
-def _eta_constraint(link, family) -> str:
+def _eta_region(link, family):
     from sympy.calculus.util import function_range
 
+    if link.inverse_range.is_subset(family.mean_domain):  # every η g⁻¹ takes gives a valid mean
+        return link.eta_domain
     m = sp.Symbol("m", real=True)
     domain = family.mean_domain.intersect(link.mean_domain)
     try:
-        region = function_range(link(m), m, domain).intersect(link.eta_domain)
+        return function_range(link(m), m, domain).intersect(link.eta_domain)
     except (NotImplementedError, ValueError, TypeError):
+        return None
+
+
+def eta_constraint(link, family) -> str:
+    """Where η must lie for g⁻¹(η) to be a valid mean, as text: "η > 0"."""
+    region = eta_region(link, family)
+    if region is None:
         return "g⁻¹(η) must stay in %s" % family.mean_domain
     return _set_text("η", region)

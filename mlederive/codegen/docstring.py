@@ -12,22 +12,26 @@ from ..derivation.implementation import CURVATURE, FISHER, INDEFINITE, SURROGATE
 
 WIDTH = 100
 
-_HESSIAN = {
-    CURVATURE: "the curvature ∂²ℓ/∂η², proved positive on the whole domain",
-    FISHER: "Fisher scoring — the curvature can be negative with this link, so the Hessian is its expectation "
-            "over y, the Fisher information E[∂²ℓ/∂η²], which never is",
-    SURROGATE: "a constant surrogate, 1 (the gradient is exact)",
-    INDEFINITE: "the exact curvature ∂²ℓ/∂η², which can be negative with this link (the family has no Fisher "
-                "information here)",
-}
+def _hessian_words(forms) -> str:
+    """What the Hessian is, and the reason proved or seen for it (mlederive.derivation.implementation)."""
+    reason = plain_text(forms.reason) if forms.reason is not None else ""
+    if forms.hess_kind == CURVATURE:
+        return "the curvature ∂²ℓ/∂η², proved positive on the whole domain"
+    if forms.hess_kind == FISHER:
+        return ("Fisher scoring — %s, so the Hessian is its expectation over y, the Fisher information E[∂²ℓ/∂η²] "
+                "(the variance of the score, never negative)" % reason)
+    if forms.hess_kind == SURROGATE:
+        return "a constant surrogate, 1 (the gradient is exact): %s" % reason
+    return "the exact curvature ∂²ℓ/∂η² (the family has no Fisher information here): %s" % reason
 
 
 def hessian_line(forms) -> str:
-    """One line for the terminal: what the Hessian is (Fisher scoring, a surrogate …)."""
+    """One line for the terminal: what the Hessian is (Fisher scoring, a surrogate …) and why."""
     if forms.hess_kind in (SURROGATE, INDEFINITE):  # the step's own warning says why
         return "warning: %s" % "; ".join(plain_text(w) for w in forms.warnings)
-    return {CURVATURE: "the curvature, proved positive", FISHER: "Fisher scoring (the curvature can be negative "
-            "with this link; its expectation, the Fisher information, cannot)"}[forms.hess_kind]
+    if forms.hess_kind == CURVATURE:
+        return "the curvature, proved positive"
+    return "Fisher scoring, because %s; the Fisher information is never negative" % plain_text(forms.reason)
 
 
 def _math(expr) -> str:
@@ -78,7 +82,8 @@ def docstring(recipe, target, forms, params, ic, fixed=()) -> str:
     if forms.loss != plain:
         lines += ["", "Computed as (stable primitives, proved equal)"] + _wrapped(_math(forms.loss))
     lines += ["", "Gradient"] + _wrapped("∂ℓ/∂η = %s" % _math(forms.grad))
-    said = _HESSIAN[forms.hess_kind][0].upper() + _HESSIAN[forms.hess_kind][1:]
+    said = _hessian_words(forms)
+    said = said[0].upper() + said[1:]
     lines += ["", "Hessian"] + _wrapped(said + "." if forms.hess_kind == SURROGATE else
                                         "%s: %s" % (said, _math(forms.hess)))
     if params:

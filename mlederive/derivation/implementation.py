@@ -24,7 +24,7 @@ from .gradient import shortest
 from ..documents import Derivation, Result, StepBuilder
 from ..errors import MlederiveError
 from ..primitives import PRIMITIVES, Primitive, logsumexp
-from ..prose import join, prose
+from ..prose import Prose, Text, join, prose
 from ..relations import Differentiation, Expectation, Rescaling
 from .stable import stabilise
 
@@ -49,6 +49,8 @@ class Forms:
     #: the factor from the derivation's per-observation loss to this one (1, or the boosting scale)
     scale: sp.Expr
     warnings: tuple = ()
+    #: why this Hessian: "the curvature, proved positive", "the curvature can be negative (it is −0.056 at …)"
+    reason: Prose | None = None
 
 
 def _risky(expr: sp.Expr) -> bool:
@@ -135,13 +137,13 @@ def _forms(recipe, boosting: bool) -> Forms:
         "$∂ℓ_i/∂η_i$ in stable form%s.", " ($softmax_k = exp(η_ik − logsumexp(η_i))$)" if vector else ""),
         "∂ℓ_i/∂η_i", r"\frac{\partial \ell_i}{\partial \eta_i}", grad, "derivative", Differentiation(wrt=eta_i),
         id="code-grad", reference=loss_ref)
-    hess, kind, warnings = _hessian(b, base, grad_step, scale, boosting)
+    hess, kind, reason, warnings = _hessian(b, base, grad_step, scale, boosting, recipe.values)
     results = [Result("What the code computes, per observation: the loss", "ℓ_i", r"\ell_i", stable),
                Result("its gradient", "∂ℓ_i/∂η_i", r"\frac{\partial \ell_i}{\partial \eta_i}", grad),
                Result(prose("and its Hessian (%s)", kind), "H_i", r"H_i", hess)]
     document = verify(replace(base, steps=b.steps, checks=[], results=results, tables=[], warnings=[],
                               subtitle=base.subtitle.replace("sum reduction", "per observation")))
-    return Forms(document, stable, grad, hess, kind, scale, tuple(warnings))
+    return Forms(document, stable, grad, hess, kind, scale, tuple(warnings), reason)
 
 
 def _primitives_why(stable):
@@ -164,8 +166,28 @@ def _softmax_k():
     return sp.exp(S.eta[S.i, S.k] - logsumexp(S.eta, S.i))
 
 
-def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool):
-    """(the Hessian's expression, its kind, warnings), its steps added to ``b``."""
+def curvature_reason(curvature: sp.Expr, model, values: dict) -> Prose:
+    """Why a curvature that SymPy could not prove positive is not used as it stands — only what was seen: a point
+    where it is negative, or where it is 0 (at 50 digits), or that no proof was found. A clause: "the curvature
+    can be negative (−0.0559 at y = 0, η = 1/2)"."""
+    from ..verification.positivity import sign_witness
+
+    params = {model.params[k]: sp.nsimplify(v) for k, v in values.items() if k in model.params}
+    witness = sign_witness(curvature, model, params)
+    if witness is None:
+        return prose("the curvature is not proved positive on the whole domain")
+    at = [prose("$%s = %s$", v, value) for v, value in ((S.y0, witness.y), (S.eta0, witness.eta))]
+    at += [prose("$%s = %s$", s, params.get(s, 1)) for s in sorted(curvature.free_symbols & set(model.params.values()),
+                                                                     key=sp.default_sort_key)]
+    if witness.negative:
+        return prose("the curvature can be negative ($%s$ at %s)", sp.Float(witness.value, 3), join(at, ", "))
+    if model.y_obs() in curvature.free_symbols and sp.simplify(curvature.subs(model.y_obs(), witness.y)) == 0:
+        return prose("the curvature is not proved positive: it is 0 wherever $%s = %s$", S.y0, witness.y)
+    return prose("the curvature is not proved positive: it is 0 at %s", join(at, ", "))
+
+
+def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool, values: dict):
+    """(the Hessian's expression, its kind, the reason for it, warnings), its steps added to ``b``."""
     from ..verification.prover import Claim, prove
 
     model, eta_i = base.model, base.model.eta_obs()
@@ -175,7 +197,8 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool)
             "The loss is piecewise linear in $η_i$: its second derivative is 0 almost everywhere, which gives "
             "Newton steps and boosting leaves nothing to divide by. A constant $1$ stands in, as LightGBM's L1 "
             "objective does; the gradient is exact."), label, lhs, sp.S.One, "definition", id="code-hess")
-        return sp.S.One, SURROGATE, [prose("the loss is piecewise linear: the Hessian is a constant surrogate (1)")]
+        why = prose("the loss is piecewise linear: its second derivative is 0 almost everywhere")
+        return sp.S.One, SURROGATE, why, [why + prose("; the Hessian is a constant surrogate (1)")]
     if model.vector:
         p = _softmax_k()
         hess = p * (1 - p)
@@ -183,9 +206,10 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool)
             "$∂²ℓ_i/∂η_ik² = softmax_k(1 − softmax_k)$, positive: the diagonal of the curvature matrix, what "
             "gradient boosting uses per class."), label, lhs, hess, "derivative",
             Differentiation(wrt=eta_i, order=2, convex=True), id="code-hess", reference=grad_step)
-        return hess, CURVATURE, []
+        return hess, CURVATURE, prose("the diagonal of the curvature, proved positive"), []
     curvature = scale * base.curvature_obs
-    convex = prove(Claim("positive", model.concretize(curvature), "curvature positive"), model).ok
+    convex = prove(Claim("positive", model.concretize(curvature), "curvature positive"), model,
+                   budget=POSITIVITY_BUDGET).ok
     # what the code computes is the curvature itself unless Fisher scoring or a surrogate replaces it
     replaced = not convex and (base.fisher_obs is not None or boosting)
     hess = _pick(curvature, sp.diff(grad_step.expr, eta_i))
@@ -195,20 +219,33 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool)
                       Differentiation(wrt=eta_i, order=2, convex=convex),
                       id="code-curvature" if replaced else "code-hess", reference=grad_step)
     if convex:
-        return hess, CURVATURE, []
+        return hess, CURVATURE, prose("the curvature, proved positive on the whole domain"), []
+    reason = curvature_reason(curvature, model, values)
     if base.fisher_obs is not None:
         mean = model.mean()
         fisher = _pick(scale * base.fisher_obs, hess.subs(model.y_obs(), mean))
         b.add("Hessian: the Fisher information", prose(
-            "The curvature can be negative with this link, so the Hessian is its expectation over $y_i$, the "
-            "Fisher information (never negative): Fisher scoring, as the boosting libraries recommend."),
+            "%s, so the Hessian is its expectation over $y_i$, the Fisher information — the variance of the score, "
+            "never negative: Fisher scoring.", _capital(reason)),
             "E[∂²ℓ_i/∂η_i²]", r"\mathbb{E}\left[\frac{\partial^2 \ell_i}{\partial \eta_i^2}\right]", fisher,
             "expectation", Expectation(mean=mean), id="code-hess", reference=curv_step)
-        return fisher, FISHER, [prose("Fisher scoring: the curvature can be negative, the Hessian is its expectation")]
+        return fisher, FISHER, reason, [prose("Fisher scoring, because ") + reason]
     if boosting:
         b.add("A surrogate Hessian", prose(
-            "The curvature can be negative and the %s family has no Fisher information here: boosting gets a "
-            "constant $1$ instead (gradient steps); the gradient is exact.", model.family.title), label, lhs,
-              sp.S.One, "definition", id="code-hess")
-        return sp.S.One, SURROGATE, [prose("the curvature can be negative: the Hessian is a constant surrogate (1)")]
-    return hess, INDEFINITE, [prose("the Hessian is the exact curvature, which can be negative with this link")]
+            "%s and the %s family has no Fisher information here: boosting gets a constant $1$ instead (gradient "
+            "steps); the gradient is exact.", _capital(reason), model.family.title), label, lhs, sp.S.One,
+            "definition", id="code-hess")
+        return sp.S.One, SURROGATE, reason, [reason + prose(": the Hessian is a constant surrogate (1)")]
+    return hess, INDEFINITE, reason, [prose("the Hessian is the exact curvature, and ") + reason]
+
+
+#: seconds for the proof that a curvature is positive (the lemmas of mlederive.verification.positivity)
+POSITIVITY_BUDGET = 3.0
+
+
+def _capital(p: Prose) -> Prose:
+    """The prose with its first letter capitalised (it starts a sentence)."""
+    first = p.runs[0]
+    if isinstance(first, Text) and first.text:
+        return Prose((Text(first.text[0].upper() + first.text[1:]),) + p.runs[1:])
+    return p

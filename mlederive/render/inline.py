@@ -120,7 +120,15 @@ class ProsePrinter(StrPrinter):
         return "B(%s, %s)" % (self._print(expr.args[0]), self._print(expr.args[1]))
 
     def _print_Rational(self, expr):
-        return "%d/%d" % (expr.p, expr.q) if expr.q != 1 else str(expr.p)
+        text = "%d/%d" % (abs(expr.p), expr.q) if expr.q != 1 else str(abs(expr.p))
+        return ("−" if expr.p < 0 else "") + text
+
+    def _print_Integer(self, expr):
+        return ("−" if expr < 0 else "") + str(abs(int(expr)))
+
+    def _print_Float(self, expr):
+        text = super()._print_Float(expr)
+        return "−" + text[1:] if text.startswith("-") else text
 
     def _print_Function(self, expr):
         return "%s(%s)" % (self._function_name(expr), ", ".join(self._print(a) for a in expr.args))

@@ -365,14 +365,20 @@ def on_domain(expr: sp.Expr, model) -> sp.Expr:
 
 
 def _proved_positive(expr: sp.Expr, model, budget: float) -> bool:
-    expr = on_domain(expr, model)
-    if expr.is_positive is True or S.expand_functions(expr).is_positive is True:
+    from .positivity import proved_positive
+
+    start = time.perf_counter()
+    shown = on_domain(expr, model)
+    if shown.is_positive is True or S.expand_functions(shown).is_positive is True:
         return True
     try:  # σ(η)(1 − σ(η)) becomes e^{−η}/(1 + e^{−η})², visibly positive
         with time_budget(max(budget, 0.2)):
-            return sp.cancel(sp.together(S.expand_functions(expr))).is_positive is True
+            if sp.cancel(sp.together(S.expand_functions(shown))).is_positive is True:
+                return True
     except BudgetExceeded:
         return False
+    # the lemmas: y case by case or linear, factors, monotone in η (mlederive.verification.positivity)
+    return proved_positive(expr, model, budget - (time.perf_counter() - start))
 
 
 def quick_reject(claim: Claim, model) -> bool:

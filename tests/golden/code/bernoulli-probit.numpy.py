@@ -22,8 +22,8 @@ Gradient
     ∂ℓ/∂η = (1 − y)·mills(−η) − y·mills(η)
 
 Hessian
-    Fisher scoring — the curvature can be negative with this link, so the Hessian is its expectation
-    over y, the Fisher information E[∂²ℓ/∂η²], which never is: mills(−η)·mills(η)
+    The curvature ∂²ℓ/∂η², proved positive on the whole domain: y·mills(η)·(η + mills(η)) + (1 −
+    y)·mills(−η)·(mills(−η) − η)
 """
 
 import numpy
@@ -48,6 +48,6 @@ def grad(eta, y):
 
 
 def hess(eta, y):
-    """E[∂²ℓ/∂η²], the Fisher information (Fisher scoring) per observation."""
+    """∂²ℓ/∂η², positive per observation."""
     eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
-    return _mills(-eta)*_mills(eta)
+    return (1 - y)*(_mills(-eta) - eta)*_mills(-eta) + (_mills(eta) + eta)*_mills(eta)*y

@@ -21,7 +21,8 @@ Gradient
     ∂ℓ/∂η = sgn(η − y)/b
 
 Hessian
-    A constant surrogate, 1 (the gradient is exact).
+    A constant surrogate, 1 (the gradient is exact): the loss is piecewise linear: its second
+    derivative is 0 almost everywhere.
 
 Parameters (keyword arguments)
     b — scale; known, 1.0 (the recipe gives no value).

@@ -20,8 +20,9 @@ Gradient
     ∂ℓ/∂η = 2(η − y)/(ν·s² + (η − y)²)
 
 Hessian
-    The exact curvature ∂²ℓ/∂η², which can be negative with this link (the family has no Fisher
-    information here): 2((2(y − η))·(η − y)/(ν·s² + (η − y)²)² + 1/(ν·s² + (η − y)²))
+    The exact curvature ∂²ℓ/∂η² (the family has no Fisher information here): the curvature can be
+    negative (−0.0710 at y = −5, η = −10, ν = 1, s = 1): 2((2(y − η))·(η − y)/(ν·s² + (η − y)²)² +
+    1/(ν·s² + (η − y)²))
 
 Parameters (keyword arguments)
     nu — degrees of freedom; known, 1.0 (the recipe gives no value).

@@ -1,0 +1,289 @@
+"""Proving an expression positive on the model's whole domain, and, where it is not, saying why.
+
+SymPy's assumptions decide the easy cases (σ(η)(1 − σ(η)) > 0). What they cannot see, three sound lemmas
+take apart, each on one observation's expression in y_i and η_i:
+
+* **the outcome**: a binary y_i takes two values, so the expression is positive when it is at y = 0 and at
+  y = 1; an expression N/D with D > 0 and N = A + y·B linear in a y ≥ 0 is positive when A > 0 and B ≥ 0;
+* **factors**: a product is positive when every factor is; a power when its base is (an even power when
+  its base or minus its base is);
+* **monotone in η**: f is positive on an interval (a, b) of η where it is smooth when f′ > 0 there and
+  lim_{η→a} f ≥ 0 (or f′ < 0 and lim_{η→b} f ≥ 0) — f(η) = lim f + ∫ f′. This is how ηΦ(η) + φ(η) > 0
+  (its derivative is Φ(η) and it vanishes at −∞), hence the probit's log-concavity, is proved.
+
+Nothing is sampled here: a proof is a proof. :func:`sign_witness` is the other side: where the proof fails,
+it looks for a point where the expression is negative or zero, evaluated at 50 digits — so that a reason
+given for not using a curvature is one that was seen, never a guess.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .. import symbolic as S
+from ..budget import BudgetExceeded, time_budget
+from ..pairing import eta_region
+
+#: how many times the monotone lemma may be applied inside itself (f′ proved by f″ …)
+DEPTH = 3
+
+#: functions smooth on the whole real line (no pole, no kink): the monotone lemma may differentiate through them
+_SMOOTH = (sp.exp, sp.erf, sp.atan, sp.sin, sp.cos, sp.tanh, S.Phi, S.phi, S.sigmoid)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quick(expr) -> bool:
+    """SymPy's assumptions, on the expression, its elementary form, and that over one denominator."""
+    if expr.is_positive is True:
+        return True
+    plain = S.expand_functions(expr)
+    if plain.is_positive is True:
+        return True
+    return sp.cancel(sp.together(plain)).is_positive is True
+
+
+def _interval(symbol) -> sp.Interval:
+    if symbol.is_positive:
+        return sp.Interval.open(0, sp.oo)
+    if symbol.is_nonnegative:
+        return sp.Interval(0, sp.oo)
+    return sp.Interval.open(-sp.oo, sp.oo)
+
+
+def _smooth(expr, x) -> bool:
+    """No pole and no kink in ``x``: every function is one of :data:`_SMOOTH` or a log of a positive argument,
+    every negative or fractional power has a base of one sign."""
+    for e in sp.preorder_traversal(expr):
+        if not e.has(x) or e.is_Symbol or e.is_Add or e.is_Mul:
+            continue
+        if e.is_Pow:
+            if e.exp.is_Integer and e.exp >= 0:
+                continue
+            if not (_positive(e.base, x, 0) or (e.exp.is_Integer and _positive(-e.base, x, 0))):
+                return False
+        elif isinstance(e, sp.log):
+            if not _positive(e.args[0], x, 0):
+                return False
+        elif not isinstance(e, _SMOOTH):
+            return False
+    return True
+
+
+def _nonnegative_limit(expr, x, point, direction) -> bool:
+    value = sp.limit(S.expand_functions(expr), x, point, direction)
+    return value == sp.oo or value.is_nonnegative is True
+
+
+def _monotone(expr, x, depth: int) -> bool:
+    """f > 0 on x's interval from f′ of one sign and the limit at the end it rises from."""
+    if depth <= 0 or expr.free_symbols - {x} and not all(s.is_positive for s in expr.free_symbols - {x}):
+        return False
+    if not _smooth(expr, x):
+        return False
+    low, high = _interval(x).start, _interval(x).end
+    slope = sp.diff(expr, x)
+    if _positive(slope, x, depth - 1) and _nonnegative_limit(expr, x, low, "+"):
+        return True
+    return _positive(-slope, x, depth - 1) and _nonnegative_limit(expr, x, high, "-")
+
+
+@functools.lru_cache(maxsize=4096)
+def _positive(expr, x, depth: int) -> bool:
+    """Positive for every x in its interval (and every positive parameter). Deterministic, so remembered: the
+    lemmas meet the same factor many times."""
+    if _quick(expr):
+        return True
+    if expr.is_Mul:
+        coeff, rest = expr.as_coeff_Mul()
+        factors = list(sp.Mul.make_args(rest))
+        if coeff.is_negative:  # −1·(a − b)·c: the sign goes into a factor that is a sum
+            return any(all(_positive(-g if n == m else g, x, depth) for m, g in enumerate(factors))
+                       for n, f in enumerate(factors) if f.is_Add) and _quick(-coeff)
+        return _quick(coeff) and all(_positive(f, x, depth) for f in factors)
+    if expr.is_Pow and expr.exp.is_real:
+        if _positive(expr.base, x, depth):
+            return True
+        return expr.exp.is_Integer and expr.exp.is_even and _positive(-expr.base, x, depth)
+    if expr.has(x):
+        together = sp.together(expr)
+        if together != expr and together.is_Mul:
+            return _positive(together, x, depth)
+        return _monotone(expr, x, depth) or _in_exponential(expr, x, depth)
+    return False
+
+
+def _in_exponential(expr, x, depth: int) -> bool:
+    """On the whole line, a function of e^{±x} alone is positive when it is for every t = e^{±x} > 0."""
+    if depth <= 0 or _interval(x) != sp.Interval.open(-sp.oo, sp.oo):
+        return False
+    t = sp.Dummy("t", positive=True)
+    for sign in (1, -1):
+        in_t = expr.subs(sp.exp(sign * x), t)
+        if not in_t.has(x) and _monotone(sp.together(in_t), t, depth - 1):
+            return True
+    return False
+
+
+def _nonnegative(expr, x, depth: int) -> bool:
+    return expr == 0 or expr.is_nonnegative is True or _positive(expr, x, depth)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One observation's expression with y_i and η_i replaced by symbols that carry their domains."""
+
+    expr: sp.Expr
+    y: sp.Symbol | None
+    eta: sp.Symbol | None
+    support: sp.Set
+
+
+def observation(expr, model) -> Observation | None:
+    """``expr`` in one y and one η (their domains as assumptions); None when it mentions anything else indexed."""
+    atoms = expr.atoms(sp.Indexed)
+    ys = {a for a in atoms if a.base == S.y}
+    etas = {a for a in atoms if a.base == S.eta}
+    if len(ys) > 1 or len(etas) > 1 or atoms - ys - etas:
+        return None
+    support = model.family.support
+    subs = {}
+    y = eta = None
+    if ys:
+        y = sp.Dummy("y", positive=True) if support.is_subset(sp.Interval.open(0, sp.oo)) else \
+            sp.Dummy("y", nonnegative=True) if support.is_subset(sp.Interval(0, sp.oo)) else sp.Dummy("y", real=True)
+        subs[next(iter(ys))] = y
+    if etas:
+        domain = eta_region(model.link, model.family) if not model.vector else sp.S.Reals
+        if domain is None:
+            return None
+        if domain == sp.Interval.open(0, sp.oo):
+            eta = sp.Dummy("eta", positive=True)
+        elif domain == sp.Interval(0, sp.oo):
+            eta = sp.Dummy("eta", nonnegative=True)
+        elif domain == sp.S.Reals:
+            eta = sp.Dummy("eta", real=True)
+        else:  # η < 0, 0 < η < 1, η ≠ 0 …: not one of the intervals the lemmas take (no proof, no witness)
+            return None
+        subs[next(iter(etas))] = eta
+    return Observation(expr.xreplace(subs), y, eta, support)
+
+
+def _positive_in_y(obs: Observation, depth: int = DEPTH) -> bool:
+    expr, y, x = obs.expr, obs.y, obs.eta
+    if y is None:
+        return _positive(expr, x, depth) if x is not None else _quick(expr)
+    if isinstance(obs.support, sp.FiniteSet):  # a binary outcome: each value on its own
+        return all(_positive(sp.factor_terms(expr.subs(y, v)), x, depth) for v in obs.support)
+    if sp.diff(expr, y, 2) == 0:  # y·A + (1 − y)·B as it stands
+        return _linear(expr, obs, depth)
+    numerator, denominator = sp.fraction(sp.together(expr))
+    if sp.diff(numerator, y, 2) != 0 or not _positive(denominator, x, depth):
+        return _positive(expr, x, depth)
+    return _linear(numerator, obs, depth)
+
+
+def _linear(expr, obs: Observation, depth: int) -> bool:
+    """``expr`` linear in y is positive on the support: on a bounded interval, at its ends (positive at a closed
+    end, ≥ 0 at an open one and positive at one of them); on y ≥ 0, its value at y = 0 and its slope."""
+    y, x, support = obs.y, obs.eta, obs.support
+    if isinstance(support, sp.Interval) and support.start.is_finite and support.end.is_finite:
+        ends = [(support.start, support.left_open), (support.end, support.right_open)]
+        values = [sp.factor_terms(expr.subs(y, v)) for v, _ in ends]
+        return all(_nonnegative(v, x, depth) if is_open else _positive(v, x, depth)
+                   for v, (_, is_open) in zip(values, ends)) and any(_positive(v, x, depth) for v in values)
+    if not support.is_subset(sp.Interval(0, sp.oo)):
+        return _positive(expr, x, depth)
+    at_zero = sp.factor_terms(sp.expand(expr.subs(y, 0)))
+    slope = sp.factor_terms(sp.expand(sp.diff(expr, y)))
+    if 0 in support:
+        return _positive(at_zero, x, depth) and _nonnegative(slope, x, depth)
+    return (_positive(at_zero, x, depth) and _nonnegative(slope, x, depth)) or \
+        (_nonnegative(at_zero, x, depth) and _positive(slope, x, depth))
+
+
+def proved_positive(expr, model, budget: float) -> bool:
+    """True only with a proof that ``expr`` > 0 on the whole domain of the model (within ``budget`` seconds)."""
+    obs = observation(expr, model) if model is not None else None
+    if obs is None:
+        return False
+    try:
+        with time_budget(max(budget, 0.2)):
+            proved = _positive_in_y(obs)
+    except BudgetExceeded:
+        return False
+    except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError, ZeroDivisionError):
+        return False  # a limit or rewrite SymPy cannot do here: no proof
+    # the lemmas lean on SymPy's limits; a proof is also corroborated where a wrong one would show
+    return proved and (sign_witness(expr, model, coarse=True) is None)
+
+
+# -- where it is not positive --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Witness:
+    """A point of the domain where the expression is not positive: its value there (50 digits)."""
+
+    y: object
+    eta: object
+    value: object
+
+    @property
+    def negative(self) -> bool:
+        return self.value < 0
+
+
+def _candidates(obs: Observation, coarse: bool = False):
+    """(y, η) points: y at the edges of the support and a few inside; η over the link's domain, near 0 and far out
+    (``coarse``: every second η)."""
+    if isinstance(obs.support, sp.FiniteSet):
+        ys = sorted(obs.support.args)
+    elif obs.support.is_subset(sp.Interval(0, sp.oo)):
+        ys = ([sp.Integer(0)] if 0 in obs.support else []) + [sp.Rational(1, 10), sp.Rational(1, 2), sp.Integer(1),
+                                                               sp.Integer(2), sp.Integer(5), sp.Integer(20)]
+        if obs.support.is_subset(sp.Interval(0, 1)):
+            ys = [v for v in ys if v in obs.support] + [sp.Rational(9, 10), sp.Rational(99, 100)]
+    else:
+        ys = [sp.Integer(v) for v in (-5, -1, 0, 1, 5)]
+    etas = [sp.Rational(v, 4) for v in range(-40, 41, 2 if coarse else 1)] + [sp.Integer(v) for v in (-30, -20, 20, 30)]
+    if obs.eta is not None and obs.eta.is_nonnegative:
+        etas = [e for e in etas if e > 0 or (e == 0 and not obs.eta.is_positive)]
+    return ys, etas
+
+
+def sign_witness(expr, model, params: dict | None = None, coarse: bool = False) -> Witness | None:
+    """A point (y, η) where ``expr`` is ≤ 0, the first negative one if any, else the first zero; None if none
+    is found. Positive parameters are set to 1 unless ``params`` gives them."""
+    import mpmath
+
+    from .evaluate import Evaluator, Unsupported
+
+    obs = observation(expr, model)
+    if obs is None:
+        return None
+    rest = {s: sp.Integer(1) for s in obs.expr.free_symbols - {obs.y, obs.eta}}
+    rest.update(params or {})
+    keys = [k for k in (obs.y, obs.eta) if k is not None]
+    try:
+        evaluate = Evaluator(obs.expr.xreplace(rest), keys)
+    except Unsupported:
+        return None
+    ys, etas = _candidates(obs, coarse)
+    zero = None
+    for y, eta in itertools.product(ys if obs.y is not None else [None], etas if obs.eta is not None else [None]):
+        values = [v for v in (y, eta) if v is not None]
+        with mpmath.workdps(50):
+            out = evaluate.with_magnitude(values)
+        if isinstance(out, str):  # undefined, not finite or complex: no witness either way
+            continue
+        value = out[0]
+        if value < 0 and abs(value) > mpmath.mpf(10) ** -30 * (1 + out[1]):
+            return Witness(y, eta, sp.Float(value, 50))
+        if zero is None and value == 0:
+            zero = Witness(y, eta, sp.Integer(0))
+    return zero
+
+
+__all__ = ["Witness", "proved_positive", "sign_witness"]
