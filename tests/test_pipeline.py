@@ -215,3 +215,36 @@ def test_gradient_matches_finite_differences(name):
         g = g.xreplace({x[r]: xs[(r, c)] for r in range(1, size + 1)})
         exact = float(S.expand_functions(g).xreplace({**eta_values(thetas), **ys, **params}).evalf(30))
         assert abs(numeric - exact) <= 1e-5 * max(1.0, abs(exact)), (kk, c, numeric, exact)
+
+
+def _theta_free_parts(summand, model):
+    """Additive parts of one observation's term free of θ, once logs of products and powers are split and products
+    opened over their sums one level (a power of a sum, (y − μ)², stays whole)."""
+    from mlederive.derivation.likelihood import depends_on_theta, opened
+
+    split = sp.expand_log(summand, force=True)
+    return [part for term in sp.Add.make_args(split) for part in sp.Add.make_args(opened(term))
+            if not depends_on_theta(part, model)]
+
+
+@pytest.mark.parametrize("pair", [p for p in __import__("mlederive.recipe", fromlist=["pair_names"]).pair_names()])
+def test_after_dropping_the_theta_free_terms_none_is_left(pair):
+    """gamma-log kept k·log k, weibull-log (k − 1)·log y, beta-logit −log y and −log(1 − y), the negative binomial
+    y·log α; each dropped term is listed in the step's words."""
+    d = derive(pair, verify_steps=False)
+    step = d.step("drop-constants")
+    assert not _theta_free_parts(S.to_summand(step.expr), d.model), pair
+    for term in step.payload.dropped:
+        assert any(term in note.math[0].parts for note in step.notes), (pair, term)
+
+
+def test_the_dropped_terms_of_the_issue_are_gone_and_said():
+    from mlederive.render.common import plain_text
+
+    for pair, said in (("gamma-log", "n·k·log k"), ("weibull-log", "(k − 1)·Σᵢ log yᵢ"), ("beta-logit", "−Σᵢ log yᵢ"),
+                       ("beta-logit", "(φ − 1)·Σᵢ log(1 − yᵢ)"), ("negative-binomial-log", "log α·Σᵢ yᵢ")):
+        d = derive(pair)
+        assert d.verified, pair
+        assert said in plain_text(d.step("drop-constants").justification), (pair, plain_text(
+            d.step("drop-constants").justification))
+    assert derive("gamma-log").loss_summand == S.eta[S.i] + S.y[S.i] * sp.exp(-S.eta[S.i])  # no "− log k" left

@@ -43,11 +43,39 @@ def depends_on_theta(term: sp.Expr, model: Model) -> bool:
 
 
 def split_theta(summand: sp.Expr, model: Model):
-    """(the θ-dependent terms as one sum, the list of θ-free terms)."""
-    kept, dropped = [], []
+    """(the θ-dependent terms as one sum, the list of θ-free terms).
+
+    A term that is a product with a sum in it is multiplied out first (k·(log k − η_i) has the θ-free
+    part k·log k; (φμ_i − 1)·log y_i has −log y_i), and what depends on θ is put back together, so no
+    additive θ-free part is left behind; a power of a sum, (y_i − μ_i)², stays whole.
+    """
+    kept, dropped, opened_any = [], [], False
     for term in sp.Add.make_args(summand):
-        (kept if depends_on_theta(term, model) else dropped).append(term)
-    return sp.Add(*kept), dropped
+        if not depends_on_theta(term, model):
+            dropped.append(term)
+            continue
+        parts = sp.Add.make_args(opened(term))
+        free = [p for p in parts if not depends_on_theta(p, model)]
+        if not free:
+            kept.append(term)
+            continue
+        kept.append(sp.factor_terms(sp.Add(*[p for p in parts if depends_on_theta(p, model)])))
+        dropped.append(sp.factor_terms(sp.Add(*free)))
+        opened_any = True
+    together = sp.Add(*kept)
+    if not opened_any:
+        return together, dropped
+    # like terms in η that the opening left apart ((1 − k)·η − η is −k·η), merged where that is shorter
+    factors = {f for t in sp.Add.make_args(together) for f in sp.Mul.make_args(t) if depends_on_theta(f, model)}
+    merged = sp.collect(together, sorted(factors, key=sp.default_sort_key)) if not model.vector else together
+    return min((together, merged), key=sp.count_ops), dropped
+
+
+def opened(term: sp.Expr) -> sp.Expr:
+    """A product multiplied out over the sums among its factors, at every level of products (k·(a + b) → k·a + k·b,
+    (φ(1 − μ) − 1)·log y → φ·log y − φμ·log y − log y); nothing inside a function or a power is touched, so
+    (y − μ)² and log(1 + e^η) stay whole."""
+    return S.distribute(term)
 
 
 def describe_model(model: Model) -> Prose:
@@ -64,7 +92,7 @@ def describe_model(model: Model) -> Prose:
     if model.learned:
         parts.append(prose("%s learned with $θ$", join(model.learned_params())))
     if fam.vector:
-        parts.append(prose("$y_i$ one-hot over $K$ classes (checked with $K = %s$)", sp.Integer(model.classes)))
+        parts.append(prose("$y_i$ one-hot over $K$ classes"))
     return join(parts, "; ") + prose(".")
 
 
@@ -105,7 +133,7 @@ def loss_steps(b: StepBuilder, model: Model, reduction: str) -> LossSteps:
     fam, link = model.family, model.link
     density_steps(b, model)
     expanded = fam.expanded_log_density(model.y_obs(), model.eta_obs(), link, model.params)
-    why = prose("The log of a product is the sum of the logs, $log(a^b) = b·log a$ and $log(exp u) = u$.")
+    why = prose("The log of a product is the sum of the logs, $log(a^b) = b·log a$ and $log(exp c) = c$.")
     if fam.vector:
         why += prose(" One-hot targets sum to one, $Σ_k y_ik = 1$, which turns $Σ_k y_ik·log Σ_j e^{η_ij}$ into "
                      "$log Σ_j e^{η_ij}$.")
