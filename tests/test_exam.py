@@ -73,7 +73,7 @@ def test_variants_differ_in_substance(exam6):
     assert len(set(bodies)) == 6
     models = set(re.findall(r"^Assume (.*)$", "\n".join(bodies), flags=re.M))
     assert len(models) >= 3  # several family/link pairs (and symbol names)
-    samples = set(re.findall(r"y = \(([^)]*)\)", "\n".join(bodies)))
+    samples = set(re.findall(r"[yt] = \(([^)]*)\)", "\n".join(bodies)))
     assert len(samples) >= 3  # numbers drawn per variant
     weights = set(re.findall(r"with respect to (\$[^$]+\$)", "\n".join(bodies)))
     assert len(weights) >= 2  # symbol names change between variants
@@ -181,7 +181,7 @@ def test_mle_answers_match_numpy_on_the_printed_data(exam6):
         if row["kind"] != "mle":
             continue
         section = questions_md(exam6 / ("exam-%s.md" % row["variant"]))[int(row["question"])]
-        data = np.array([float(v) for v in re.search(r"y = \(([^)]*)\)", section).group(1).split(",")])
+        data = np.array([float(v) for v in re.search(r"[yt] = \(([^)]*)\)", section).group(1).split(",")])
         got = dict(part.split(" = ") for part in row["answer"].split("; "))
         if "Bernoulli" in section or "Poisson" in section:
             (value,) = got.values()
@@ -231,6 +231,7 @@ def test_moodle_xml_structure(exam6):
             continue
         per_category.setdefault(category, set()).add(kind)
         name = q.find("name/text").text
+        assert "\\(" not in name and "$" not in name and "\\" not in name, name  # a name is plain text
         variant, number = re.match(r"([A-Z2-7]{3}-[A-Z2-7]{3}) Q(\d+)", name).groups()
         row = keys[(variant, number)]
         text = q.find("questiontext/text").text
@@ -240,9 +241,11 @@ def test_moodle_xml_structure(exam6):
             assert answer.get("fraction") == "100" and float(answer.find("tolerance").text) > 0
             assert row["kind"] == "mle" and len(_numbers(row["answer"])) == 1
             assert answer.find("text").text in _numbers(row["answer"])
-        elif kind == "cloze":  # two numbers in one question, each an embedded answer
-            embedded = re.findall(r"\{1:NUMERICAL:=(-?[\d.]+):([\d.e-]+)\}", text)
-            assert [v for v, _ in embedded] == _numbers(row["answer"]) and len(embedded) == 2
+        elif kind == "cloze":  # one or two numbers, each an embedded answer whose weight is its share of the points
+            embedded = re.findall(r"\{(\d+):NUMERICAL:=(-?[\d.]+):([\d.e-]+)\}", text)
+            assert [v for _, v, _ in embedded] == _numbers(row["answer"]) and len(embedded) in (1, 2)
+            # Moodle's mark for a cloze question is the sum of its sub-questions' weights
+            assert sum(int(w) for w, _, _ in embedded) == int(row["points"])
         elif kind == "multichoice":
             fractions = [a.get("fraction") for a in q.findall("answer")]
             assert fractions.count("100") == 1 and len(fractions) == 4
@@ -253,9 +256,24 @@ def test_moodle_xml_structure(exam6):
             assert "machine" not in text  # the solution is for graders only
             assert q.find("graderinfo/text").text.strip()
     assert kinds <= {"category", "numerical", "cloze", "multichoice", "essay"} and "essay" in kinds
-    # one slot, one kind of question (the Gaussian MLE asks two numbers, Bernoulli and Poisson one: both numeric)
+    # one slot, one Moodle type: the Gaussian MLE asks two numbers, so every variant of that slot is a cloze
     for category, found in per_category.items():
-        assert len(found - {"numerical", "cloze"}) == 0 or len(found) == 1, (category, found)
+        assert len(found) == 1, (category, found)
+
+
+def test_cloze_weights_add_up_to_the_points():
+    from mlederive.render.exam import cloze_weights
+
+    assert cloze_weights(10, 2) == [5, 5] and cloze_weights(5, 2) == [3, 2] and cloze_weights(7, 1) == [7]
+    assert all(sum(cloze_weights(p, k)) == p for p in range(1, 60) for k in (1, 2, 3))
+
+
+def test_eight_papers_do_not_share_the_vanishing_z():
+    from mlederive.exam import build_exam
+
+    exam = build_exam("z", variants=8, questions=5)
+    zs = [q.title for v in exam.variants for q in v.questions if q.kind == "vanishing"]
+    assert len(zs) == 8 and len({str(z) for z in zs}) == 8
 
 
 def test_title_course_points_and_answer_space(tmp_path):
@@ -308,6 +326,46 @@ def test_one_symbol_set_per_question():
                 assert "%s_i" % inputs in text and "%sᵀ%s_i" % (weights, inputs) in text, text
                 if inputs != "x":
                     assert "x_i" not in text, text
+
+
+def _math_tokens(markdown: str) -> set:
+    """Single letters (and \\hat{…}, \\bar{…} of them) used in the formulas of a Markdown file."""
+    maths = re.findall(r"\$\$(.+?)\$\$|\$(.+?)\$", markdown, flags=re.S)
+    tex = " ".join(a or b for a, b in maths)
+    tex = re.sub(r"\\(?:mathrm|text|operatorname)\{[^{}]*\}", " ", tex)  # words: KL, MSE, softmax
+    tex = re.sub(r"\\[A-Za-z]+", lambda m: " %s " % m.group(0), tex)  # \theta, \beta as tokens
+    return set(re.findall(r"\\[A-Za-z]+|(?<![A-Za-z])[A-Za-z](?![A-Za-z])", tex))
+
+
+@pytest.mark.parametrize("seed", ["abc", "2026", "7"])
+def test_every_question_and_solution_uses_the_papers_symbols_and_a_letter_means_one_thing(seed, tmp_path):
+    """exam-3 of seed abc read "the values y = (1, 0, …) … t_i ∼ Bernoulli(p)"; a question asked with β had a
+    worked solution in θ; z was the logit in one question and the input in the next."""
+    from mlederive.exam import NOTATIONS, build_exam
+    from mlederive.render.exam import exam_files
+
+    exam = build_exam(seed, variants=6, questions=5)
+    texts = exam_files(exam)
+    others = {"weights": {n.weights.latex for n in NOTATIONS}, "inputs": {n.inputs.latex for n in NOTATIONS},
+              "target": {n.target.latex for n in NOTATIONS}}
+    for v in exam.variants:
+        used = {"weights": v.notation.weights.latex, "inputs": v.notation.inputs.latex,
+                "target": v.notation.target.latex}
+        for name in ("exam-%d.md" % v.number, "solutions-%d.md" % v.number):
+            tokens = _math_tokens(texts[name])
+            for role, letters in others.items():
+                wrong = (letters - {used[role]}) & tokens
+                # a letter of another symbol set may appear only where it means something else on no paper
+                wrong -= {other for other in wrong if other in used.values()}
+                assert not wrong, (seed, name, role, wrong)
+            assert "z" not in {v.notation.inputs.latex}  # z is the sigmoid question's logit
+
+
+def test_a_student_t_paper_never_calls_the_target_t():
+    from mlederive.exam import build_exam
+
+    exam = build_exam("t", variants=8, questions=3, recipes=["student-t-identity", "bernoulli-logit"])
+    assert all(v.notation.target.text != "t" for v in exam.variants)
 
 
 def test_solutions_read_as_worked_solutions_not_tool_output(exam6):
@@ -396,3 +454,20 @@ def test_missing_pdflatex_is_a_clear_error(tmp_path, monkeypatch):
                                   "apt-get install texlive-latex-base texlive-latex-recommended texlive-latex-extra) "
                                   "or leave out --pdf")
     assert not (tmp_path / "x").exists()
+
+
+def test_papers_keep_each_answer_box_with_its_question_and_students_read_no_verifier_scope(tmp_path):
+    from mlederive.exam import build_exam
+    from mlederive.render.exam import exam_files
+
+    exam = build_exam("2026", variants=3, questions=5)
+    files = exam_files(exam)
+    for v in exam.variants:
+        tex = files["exam-%d.tex" % v.number]
+        assert tex.count(r"\needspace{") == tex.count(r"\begin{solutionorbox}") > 0
+        assert "checked with" not in files["exam-%d.md" % v.number]
+        assert "Generated by" not in tex.split(r"\end{questions}")[1]  # no last line to fall on a page alone
+    # the categorical's options: every formula a sum over the classes, not only the right one
+    categorical = build_exam("k", variants=3, questions=3, recipes=["categorical-softmax"])
+    asked = [q for v in categorical.variants for q in v.questions if q.kind == "identify"]
+    assert asked and all("Sum" in str(o) for q in asked for o in q.choices.options)
