@@ -12,6 +12,7 @@ def builtin_table() -> list[dict]:
     from .recipe import builtin_names, load_recipe
 
     from .arguments import ArgumentRecipe, summary
+    from .render.common import plain_text
 
     rows = []
     for name in builtin_names():
@@ -24,7 +25,7 @@ def builtin_table() -> list[dict]:
         rows.append({"name": name, "title": recipe.title, "kind": "loss", "family": recipe.family, "link": recipe.link,
                      "prior": recipe.prior or None,
                      "loss": (d.loss_name or "(no textbook name)")
-                     + (" + %s" % d.posterior.penalty if d.posterior is not None else "")})
+                     + (" + %s" % plain_text(d.posterior.penalty) if d.posterior is not None else "")})
     return rows
 
 

@@ -129,6 +129,8 @@ class Statistic:
     of: sp.Expr  # a(y)
     latex: str
     text: str = ""
+    #: what it is in words, when it is not a sample mean (the median), or ""
+    meaning: str = ""
 
     def value(self, data) -> sp.Rational:
         vals = [self.of.subs(_y, sp.Rational(str(v))) for v in data]
@@ -201,8 +203,10 @@ def problem_for(family: str) -> Problem:
         return PROBLEMS[family]
     fam = FAMILIES.get(family)
     if fam is None or fam.vector:
-        raise NoClosedForm("no unconditional MLE for %r; families: %s" % (family, ", ".join(
-            f for f, v in FAMILIES.items() if not v.vector)))
+        from .errors import did_you_mean
+
+        names = [f for f, v in FAMILIES.items() if not v.vector]
+        raise NoClosedForm("no family %r.%s Families: %s" % (family, did_you_mean(family, names), ", ".join(names)))
     positive = fam.mean_domain.is_subset(sp.Interval(0, sp.oo))
     mu = sp.Symbol("mu", **({"positive": True} if positive else {"real": True}))
     return Problem(family, (mu,), (r"\mu",), ("μ",), fam.notation, fam.notation_note.replace("μ_i", "μ")
@@ -225,6 +229,8 @@ def solve_mle(family: str, data, known: dict | None = None) -> MLEResult:
                 name, family, name, ", ".join(params) or "none"))
         if params[name].is_positive and not value > 0:
             raise BadData("--param %s=%s: %s must be positive" % (name, value, name))
+    if family == "laplace":
+        return _median(prob, list(data), params, known or {})
     per_obs, stats, score, estimate, hessian = _solved(family)
     result = MLEResult(prob, list(data), sp.latex(per_obs), per_obs, list(stats), list(score), dict(estimate), hessian,
                        known={params[k]: sp.nsimplify(v) for k, v in (known or {}).items()})
@@ -282,7 +288,68 @@ def _solved(family: str) -> Solved:
     estimate = solutions[0]
     hessian = sp.hessian(per_obs, prob.params).xreplace(estimate)
     hessian = hessian.applyfunc(lambda e: sp.factor(sp.cancel(e)))
-    return Solved(per_obs, tuple(stats), tuple(score), estimate, hessian)
+    symbols = [st.symbol for st in stats]
+    return Solved(textbook(per_obs, prob.params, symbols), tuple(stats),
+                  tuple(textbook(sc, prob.params, symbols) for sc in score), estimate, hessian)
+
+
+def textbook(expr: sp.Expr, params, statistics) -> sp.Expr:
+    """ℓ/n or a score the way a textbook writes it: terms gathered by what they say of the parameters (a log of
+    them, a negative power) — ȳ·log p + (1 − ȳ)·log(1 − p), ȳ/p − (1 − ȳ)/(1 − p), not SymPy's expansion. The
+    same expression regrouped; the checks below are made on it."""
+    groups: dict = {}
+    for term in sp.Add.make_args(sp.expand(expr)):
+        key = sp.Mul(*[f for f in sp.Mul.make_args(term) if f.has(*params) and not f.has(*statistics)
+                       and (f.is_Pow and f.exp.is_negative or isinstance(f, sp.Function))])
+        groups.setdefault(key, []).append(term / key)
+    return sp.Add(*[sp.factor_terms(sp.together(sp.Add(*rest))) * key for key, rest in groups.items()])
+
+
+class MedianStatistic(Statistic):
+    """The sample median ỹ: the middle value (the mean of the two middle ones when n is even)."""
+
+    def value(self, data) -> sp.Rational:
+        values = sorted(sp.Rational(str(v)) for v in data)
+        middle = len(values) // 2
+        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def _median(prob: Problem, data: list, params: dict, known: dict) -> MLEResult:
+    """The Laplace location: ℓ/n = −(1/(nb))·Σ_i |y_i − μ| (b known) is not differentiable at the observations, so
+    the score equation becomes a subgradient condition — as many observations above μ as below — whose solution
+    is the sample median. Checked exactly on the data: 0 is in the subgradient at the median, and ℓ there is at
+    least ℓ at every observation (ℓ is concave and piecewise linear with its kinks at the observations, and
+    tends to −∞ on both sides, so its maximum is at one of them: this proves the median a global maximum)."""
+    mu, b = prob.params[0], params["b"]
+    i, n = sp.Idx("i"), sp.Symbol("n", positive=True, integer=True)
+    y_i = sp.Indexed(sp.IndexedBase("y", real=True), i)
+    median = MedianStatistic(sp.Symbol("ymed", real=True), _y, r"\tilde{y}", "ỹ", meaning="is the sample median (for an even n every value between the two middle observations is a maximum too)")
+    loglik = -sp.Sum(sp.Abs(y_i - mu), (i, 1, n)) / (n * b)
+    score = sp.Sum(sp.sign(y_i - mu), (i, 1, n)) / (n * b)
+    result = MLEResult(prob, data, sp.latex(loglik), loglik, [median], [score], {mu: median.symbol}, sp.Matrix([[0]]),
+                       known={params[k]: sp.nsimplify(v) for k, v in known.items()})
+    result.checks = median_checks(result)
+    return result
+
+
+def median_checks(r: MLEResult) -> list[MLECheck]:
+    """The stated estimate on the data, checked exactly: 0 in the subgradient there, and ℓ there at least ℓ at every
+    observation."""
+    (_, at), = r.values()
+    ys = [sp.Rational(str(v)) for v in r.data]
+    above, below, tied = (sum(bool(test(v)) for v in ys) for test in (lambda v: v > at, lambda v: v < at,
+                                                                       lambda v: sp.Eq(v, at)))
+
+    def ell(m):
+        return -sum(abs(v - m) for v in ys)
+
+    return [
+        MLECheck(prose("$0$ is in the subgradient at the estimate: of the observations, $%s$ lie above it, $%s$ "
+                       "below, $%s$ on it", sp.Integer(above), sp.Integer(below), sp.Integer(tied)),
+                 abs(above - below) <= tied, "computed"),
+        MLECheck(prose("the log-likelihood at the estimate is at least its value at every observation (its kinks): "
+                       "a global maximum"), all(bool(ell(at) >= ell(v)) for v in ys), "computed"),
+    ]
 
 
 def _on_boundary(r: MLEResult, fam) -> str | None:

@@ -31,6 +31,15 @@ class Prior:
         """p(θ_j), one weight."""
         raise NotImplementedError
 
+    def textbook_density(self, w: sp.Expr) -> sp.Expr:
+        """p(θ_j) as a textbook writes it (normalising constant first); shown only, proved equal to :meth:`density`."""
+        return self.density(w)
+
+    def negative_log(self, w: sp.Expr) -> sp.Expr:
+        """−log p(θ_j) as a textbook writes it: the log of the normalising constant whole (½·log(2πτ²), log(2b)),
+        then the penalty; the verifier proves it is −log of :meth:`density`."""
+        raise NotImplementedError
+
     def library_settings(self, least_squares: bool, lam: sp.Expr, per_weight_grad: sp.Expr) -> list[tuple]:
         """Rows (library, call, setting with one %s, its value) that give the derived penalty: prose templates,
         the call as `code` and the setting's %s inside $…$.
@@ -57,6 +66,15 @@ class GaussianPrior(Prior):
         tau = self.scale
         return sp.exp(-w**2 / (2 * tau**2)) / sp.sqrt(2 * sp.pi * tau**2)
 
+    def textbook_density(self, w):
+        tau = self.scale
+        return S.leading(S.reciprocal(S.held_product(tau, S.held(S.held_product(2, sp.pi), sp.S.Half))),
+                         sp.exp(-w**2 / (2 * tau**2)))
+
+    def negative_log(self, w):
+        tau = self.scale
+        return sp.log(2 * sp.pi * tau**2) / 2 + w**2 / (2 * tau**2)
+
     def library_settings(self, least_squares, lam, per_weight_grad):
         decay = per_weight_grad.coeff(theta)  # the optimiser adds weight_decay·θ to the loss's gradient
         rows = [("PyTorch", "`torch.optim.SGD(..., weight_decay=wd)`", "`weight_decay` $= %s$ (for this reduction)", decay)]
@@ -75,6 +93,14 @@ class LaplacePrior(Prior):
     def density(self, w):
         b = self.scale
         return sp.exp(-sp.Abs(w) / b) / (2 * b)
+
+    def textbook_density(self, w):
+        b = self.scale
+        return S.leading(S.reciprocal(S.held_product(2, b)), sp.exp(-sp.Abs(w) / b))
+
+    def negative_log(self, w):
+        b = self.scale
+        return sp.log(2 * b) + sp.Abs(w) / b
 
     def library_settings(self, least_squares, lam, per_weight_grad):
         if least_squares:

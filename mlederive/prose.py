@@ -129,6 +129,24 @@ def _merged(runs):
     return out
 
 
+def from_text(text: str) -> Prose:
+    """A recipe's own words as prose: ``$…$`` is mathematics in our notation (θ_j ∼ N(0, τ²), λ = σ²/τ²), backquotes
+    are code, everything else is text — no ``%s`` is read, and notation is only ever typeset, never evaluated.
+    Raises ValueError for a ``$`` or a backquote left open."""
+    runs: list = []
+    in_math = in_code = False
+    for piece in re.split(r"(\$|`)", text):
+        if piece == "$" and not in_code:
+            in_math = not in_math
+        elif piece == "`" and not in_math:
+            in_code = not in_code
+        elif piece:
+            runs.append(Math((piece,)) if in_math else Code(piece) if in_code else Text(piece))
+    if in_math or in_code:
+        raise ValueError("a %s is left open: close it, or write the text without it" % ("$" if in_math else "`"))
+    return Prose(tuple(_merged(runs)))
+
+
 def as_prose(value) -> Prose:
     """A Prose as it is; a string as plain text (a recipe's own words are never parsed for $ or `)."""
     if isinstance(value, Prose):
@@ -149,4 +167,4 @@ def join(parts, sep: str = ", ", last: str | None = None) -> Prose:
     return out
 
 
-__all__ = ["Code", "Math", "Prose", "TeX", "Text", "as_prose", "join", "prose"]
+__all__ = ["Code", "Math", "Prose", "TeX", "Text", "as_prose", "from_text", "join", "prose"]

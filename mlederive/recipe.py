@@ -113,6 +113,13 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
     name = data["name"]
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
         raise RecipeError(source, "name", "'%s' is not lowercase words joined by '-', e.g. gaussian-identity." % name)
+    if "description" in data:
+        from .prose import from_text
+
+        try:  # $…$ is mathematics, `…` code: each must close
+            from_text(data["description"])
+        except ValueError as exc:
+            raise RecipeError(source, "description", "%s (mathematics goes between $…$)." % exc) from None
     custom_family = custom_link = None
     if isinstance(data["family"], dict):
         from .custom import custom_family as build_family

@@ -253,7 +253,9 @@ def sample_sum(summand: sp.Expr, index: sp.Idx = i, size: sp.Expr = n) -> sp.Exp
         (dependent if indexed_by(term, index) else free).append(term)
     result = sp.Add(*[size * t for t in free])
     if dependent:
-        coeff, rest = sp.factor_terms(sp.Add(*dependent)).as_independent(index, as_Add=False)
+        # one term is split as it stands (factor_terms would rewrite (Φ − y)/Φ as 1 − y/Φ inside it)
+        together = dependent[0] if len(dependent) == 1 else sp.factor_terms(sp.Add(*dependent))
+        coeff, rest = together.as_independent(index, as_Add=False)
         if coeff.could_extract_minus_sign() and not all(t.could_extract_minus_sign() for t in dependent):
             # a mixed-sign sum reads better with its own signs than as −Σ(…)
             coeff, rest = -coeff, -rest
@@ -396,7 +398,28 @@ _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class _InlinePrinter(StrPrinter):
-    """sstr, but sums and products as Σ_i (…) / Π_i (…) rather than Sum(…, (i, 1, n))."""
+    """sstr, but sums and products as Σ_i (…) / Π_i (…) rather than Sum(…, (i, 1, n)); e for Euler's number, the
+    positive terms of a sum first and a minus sign, not a hyphen: log(e − 1), not log(-1 + E)."""
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Add(self, expr, order=None):
+        terms = list(expr.as_ordered_terms())
+        terms = [t for t in terms if not t.could_extract_minus_sign()] + \
+            [t for t in terms if t.could_extract_minus_sign()]
+        out = ""
+        for n, term in enumerate(terms):
+            negative = term.could_extract_minus_sign()
+            text = self.parenthesize(-term if negative else term, self._precedence_of_add())
+            out += ("−" if negative else "") + text if n == 0 else (" − " if negative else " + ") + text
+        return out
+
+    @staticmethod
+    def _precedence_of_add():
+        from sympy.printing.precedence import PRECEDENCE
+
+        return PRECEDENCE["Add"]
 
     def _print_Sum(self, expr):
         return self._big("Σ", expr)

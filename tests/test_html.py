@@ -95,3 +95,19 @@ def test_mle_page(tmp_path):
     root = parse(page)
     text = "".join(root.itertext())
     assert root.findall(".//math") and "ȳ" in text and "⟨y²⟩" in text and "sigma" not in text
+
+
+def test_script_letters_slashes_and_inverses_are_typeset_as_a_browser_shows_them():
+    """Chromium ignores mathvariant="script" (ℒ showed as L, the likelihood's letter); "∂ℒ / ∂η_i" had operator
+    space around its slash; the ridge solution's exponent was an ASCII <mn>-1</mn> and its identity a 𝕀."""
+    page = render_html(derive("ridge-regression"))
+    assert 'mathvariant="script"' not in page and "<mi>ℒ</mi>" in page
+    assert "<mo>/</mo>" not in page and '<mo lspace="0" rspace="0">/</mo>' in page
+    assert "<mn>-1</mn>" not in page and "<mrow><mo>−</mo><mn>1</mn></mrow></msup>" in page
+    assert "&#x1D540;" not in page and "𝕀" not in page
+
+
+def test_text_columns_are_left_aligned_even_under_a_notebooks_stylesheet():
+    body = derive("bernoulli-logit")._repr_html_()
+    cells = re.findall(r"<t[dh] ([^>]*)>", body)
+    assert cells and all('style="text-align: left"' in c or 'style="text-align: right"' in c for c in cells)

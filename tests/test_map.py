@@ -248,3 +248,24 @@ def test_wrong_ridge_closed_form_is_rejected(wrong):
     lam = sp.Symbol("sigma", positive=True) ** 2 / sp.Symbol("tau", positive=True) ** 2
     assert d.steps[i].expr == (X.T * X + lam * sp.Identity(S.d)).I * X.T * Y  # the right one, for the record
     assert not check(d, i, replace(d.steps[i], expr=wrong(lam))).verified
+
+
+def test_the_prior_reads_as_a_textbook_writes_it_and_the_data_term_comes_first():
+    """1/(τ√(2π))·exp(−θ_j²/(2τ²)) (proved equal to the density), (d/2)·log(2πτ²) rather than d·log τ + (d/2)·log 2 +
+    (d/2)·log π, and in ridge and lasso alike the data term before the penalty."""
+    from mlederive.render.common import plain_text
+    from mlederive.render.latex import render_latex
+
+    for name in ("ridge-regression", "lasso-regression"):
+        d = derive(name)
+        assert d.verified
+        prior = d.step("prior")
+        assert prior.display is not None and d.checks[d.steps.index(prior)].scope == "textbook form"
+        tex = render_latex(d)
+        for step_id in ("negative-log-posterior", "drop-prior-constants", "map-loss"):
+            label = d.step(step_id).lhs_latex
+            row = tex[tex.index(label + " &="):].split("\\end{align*}")[0]
+            assert row.index("\\sum_{i=1}^{n}") < row.index("\\sum_{j=1}^{d}"), (name, step_id)
+    ridge = derive("ridge-regression")
+    assert "(d/2)·log(2πτ²)" in plain_text(ridge.step("drop-prior-constants").justification)
+    assert "d·log(2b)" in plain_text(derive("lasso-regression").step("drop-prior-constants").justification)

@@ -60,7 +60,33 @@ def test_checks_reject_a_wrong_estimate_score_or_maximum():
 
 def test_no_closed_form_is_an_error():
     with pytest.raises(NoClosedForm):
-        solve_mle("laplace", [1.0, 2.0])
+        solve_mle("student-t", [1.0, 2.0])
+
+
+@pytest.mark.parametrize("data", [[1.0, 2.0, 5.0], [1.0, 2.0, 5.0, 7.0], [3.0], [2.0, 2.0, 9.0, -1.0, 2.0]])
+def test_the_laplace_location_is_the_median_and_checked(data):
+    """|y − μ| is not differentiable at the observations: the MLE is the sample median (numpy's), and both exact checks
+    pass; a wrong estimate (the mean) fails them."""
+    import dataclasses
+
+    from mlederive.mle import median_checks
+
+    r = solve_mle("laplace", data)
+    (_, value), = r.values()
+    assert r.verified and float(value) == pytest.approx(float(np.median(data)))
+    assert r.checks[0].method == "computed" and "subgradient" in str(r.checks[0].what)
+    mu, median = r.problem.params[0], r.statistics[0].symbol
+    spread = sp.Rational(str(max(data) - min(data))) + 1  # outside the middle interval: no maximum there
+    for wrong in (median + spread, median - spread, median + sp.Rational(1, 100) if len(data) % 2 else median + spread):
+        checks = median_checks(dataclasses.replace(r, estimate={mu: wrong}))
+        assert not all(c.verified for c in checks), (data, wrong)
+
+
+def test_a_single_observation_is_a_sample():
+    r = solve_mle("poisson", [3])
+    assert r.verified and r.values()[0][1] == 3
+    g = solve_mle("gaussian", [3])
+    assert g.boundary is not None and "boundary" in str(g.boundary)  # σ̂² = 0: no interior maximum, said so
 
 
 def test_fraction_text():
@@ -78,8 +104,9 @@ def test_more_families_and_no_closed_form():
         assert r.verified and float(value) == pytest.approx(7 / 3)  # μ̂ = ȳ for all of them
     w = solve("weibull", [1.0, 2.0])  # μ̂ = (mean of y^k)^(1/k): a closed form beyond ȳ
     assert w.verified
+    assert solve("laplace", [1.0, 2.0, 4.0]).values()[0][1] == 2  # |y − μ|: the median, not a score equation
     with pytest.raises(NoClosedForm, match="does not separate"):
-        solve("laplace", [1.0, 2.0])  # |y − μ|: the median, not a score equation
+        solve("student-t", [1.0, 2.0])
     with pytest.raises(NoClosedForm, match="no solution of the score equations"):
         solve("beta", [0.2, 0.4])
 
@@ -173,3 +200,21 @@ def test_known_parameters_give_numbers_and_estimates_print_six_digits():
     assert any("7/3 ≈ 2.33333" in line for line in mle_lines(exact))
     with pytest.raises(Exception, match="no parameter 'k'"):
         solve_mle("poisson", [1.0, 2.0], {"k": 2.0})
+
+
+def test_the_log_likelihood_and_score_read_as_a_textbook_writes_them():
+    from mlederive.render.mle import mle_lines
+
+    lines = mle_lines(solve_mle("bernoulli", [1, 0, 1, 1]))
+    assert lines[0].startswith("ℓ(θ)/n = ȳ·log p + (1 − ȳ)·log(1 − p) + const")
+    assert lines[1] == "∂(ℓ/n)/∂p = ȳ/p − (1 − ȳ)/(1 − p) = 0"
+    assert solve_mle("bernoulli", [1, 0, 1, 1]).verified  # the regrouped forms pass the same checks
+
+
+def test_a_misspelt_family_gets_a_did_you_mean():
+    from click.testing import CliRunner
+
+    from mlederive.cli import cli
+
+    out = CliRunner().invoke(cli, ["mle", "gausian", "--data", "1,2"])
+    assert out.exit_code == 2 and "Did you mean 'gaussian'?" in out.output and len(out.output.strip().splitlines()) == 1

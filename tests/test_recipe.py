@@ -75,3 +75,21 @@ def test_unknown_name_and_missing_file():
         load_recipe("gausian-identity")
     with pytest.raises(MlederiveError, match="not found"):
         load_recipe("nowhere/recipe.yaml")
+
+
+def test_a_description_is_typeset_with_its_math_between_dollars():
+    from mlederive import derive
+    from mlederive.render.latex import render_latex
+
+    tex = render_latex(derive("ridge-regression", verify_steps=False))
+    assert r"a prior $\theta_{j} \sim \mathcal{N}(0, \tau^{2})$ on every weight" in tex
+    assert r"\textasciitilde" not in tex.split(r"\noindent\textbf{Setting.}")[0]
+
+
+def test_an_unclosed_dollar_in_a_description_is_a_one_line_error():
+    from mlederive.errors import RecipeError
+    from mlederive.recipe import parse_recipe
+
+    with pytest.raises(RecipeError, match=r"description.*\$ is left open"):
+        parse_recipe({"name": "d", "title": "t", "family": "gaussian", "link": "identity",
+                      "description": "costs $5 a month"}, "d.yaml")

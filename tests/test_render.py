@@ -1,9 +1,12 @@
 """Terminal rendering at fixed widths, with and without colour."""
 import io
 
+import pytest
+
 from rich.cells import cell_len  # ŷ is y + a combining hat: one cell, two characters
 from rich.console import Console
 
+from mlederive import derive
 from mlederive.render.terminal import render_terminal
 
 from conftest import derived
@@ -74,3 +77,47 @@ def test_console_print_renders_as_the_cli_at_the_console_width():
         render_terminal(d, Console(file=cli, width=width, color_system=None, highlight=False))
         assert printed.getvalue() == cli.getvalue()
         assert max(cell_len(line) for line in printed.getvalue().splitlines()) <= width
+
+
+def _words(text: str) -> list:
+    return [w for w in text.replace("\n", " ").split() if w]
+
+
+@pytest.mark.parametrize("width", [60, 72, 80])
+@pytest.mark.parametrize("name", ["categorical-softmax", "bernoulli-probit", "ridge-regression", "lasso-regression",
+                                  "beta-logit", "sigmoid-mse-vs-bce", "log-underflow", "poisson-smooth-relu"])
+def test_nothing_is_cut_off_at_any_width_from_60(name, width):
+    """Every line fits; every word of every justification is on the screen (categorical-softmax's step 9 once lost
+    its last 'yₖ' at 80 columns); the long equations the issue names break at their terms, not into ↪ blocks."""
+    from rich.cells import cell_len
+
+    from mlederive.render.common import plain_text
+
+    d = derive(name, verify_steps=False)
+    text = render(d, width, color_system=None)
+    assert max(cell_len(line) for line in text.splitlines()) <= width
+    screen = " ".join(_words(text))
+    for step in d.steps:
+        for word in _words(plain_text(step.justification)):
+            assert word in screen, (name, step.id, word)
+    if width == 80 and name in ("categorical-softmax", "bernoulli-probit", "ridge-regression", "lasso-regression"):
+        assert "↪" not in text, name
+
+
+def test_a_long_sum_breaks_at_its_terms_and_each_row_is_the_same_value():
+    """ridge's step 15 at 80 columns: the data term, the prior's constant and its penalty on rows of their own."""
+    d = derive("ridge-regression", verify_steps=False)
+    text = render(d, 80, color_system=None)
+    step = text[text.index("Step 15"):text.index("Step 16")]
+    assert step.count("=") >= 1 and "+ " in step and "↪" not in step
+    rows = [line for line in step.splitlines() if "╲" in line or "‾" in line]
+    assert len(rows) >= 4  # two Σ signs, on rows of their own
+
+
+def test_terminal_has_no_raw_tex():
+    for name in ("log-underflow", "sigmoid-mse-vs-bce", "categorical-softmax", "kl-mle-equivalence"):
+        text = render(derive(name), 100, color_system=None)
+        for tex in ("^{", "_{", "\\"):
+            assert tex not in text, (name, tex)
+        # a subscript unicode cannot lower (K) is written with _ — and then every subscript of its formula is
+        assert not ("μ_iK" in text and "μᵢ₁" in text), name

@@ -82,8 +82,9 @@ def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps
         + (prose(" For class $k$, $θ_k$ is the weight vector of logit $k$.") if fam.vector else prose("")),
         "∇_θk loss" if fam.vector else "∇_θ loss",
         r"\nabla_{\theta_k} \mathcal{L}" if fam.vector else r"\nabla_{\theta} \mathcal{L}",
-        S.sample_sum(grad_eta_step.expr * jac), "derivative", Differentiation(wrt=theta), id="grad-theta",
-        reference=ls.loss, display=model.with_mean_named(S.sample_sum(grad_eta_step.expr * jac)))
+        theta_gradient(grad_eta_obs, jac, ls.reduction_factor), "derivative", Differentiation(wrt=theta),
+        id="grad-theta", reference=ls.loss,
+        display=model.with_mean_named(theta_gradient(grad_eta_obs, jac, ls.reduction_factor)))
     gradients = {"theta": grad_theta.expr}
     loss_per_term = ls.loss_summand * ls.reduction_factor
     for name in model.learned:
@@ -98,6 +99,16 @@ def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps
         return GradientSteps(gradients, grad_eta_obs, grad_theta)
     per_obs = [None if e is None else e / ls.reduction_factor for e in (curvature.expr, fisher and fisher.expr)]
     return GradientSteps(gradients, grad_eta_obs, grad_theta, *per_obs)
+
+
+def theta_gradient(grad_eta_obs: sp.Expr, jac: sp.Expr, reduction: sp.Expr) -> sp.Expr:
+    """(1/n)·Σ_i ∂ℓ_i/∂η_i · ∂η_i/∂θ with each term in the form of the ∂/∂η step (sample_sum would multiply it out
+    and gather it again, (Φ − y)/Φ as 1 − y/Φ); a factor free of i in front, as a textbook writes it."""
+    per = sp.Mul(*[sp.factor_terms(f) if f.is_Add else f for f in sp.Mul.make_args(grad_eta_obs * jac)])
+    coeff, rest = per.as_independent(S.i, as_Add=False)  # 2η_i − 2y_i: the 2 goes in front
+    if rest.is_Add or not rest.has(S.i):
+        return S.sample_sum(grad_eta_obs * jac * reduction)
+    return reduction * coeff * sp.Sum(rest, (S.i, 1, S.n))
 
 
 def eta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[sp.Expr, Step]:

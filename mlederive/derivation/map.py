@@ -23,9 +23,10 @@ def map_steps(b: StepBuilder, model: Model, ls: LossSteps, grad_theta: Step) -> 
         "MAP keeps the most probable $θ$ under the posterior instead of the likelihood's argmax. The prior: "
         "$%s$, independently for $j = 1, …, d$ (%s).", prior.notation,
         prose("the $d$ parameters of $f_θ$") if model.predictor.name == "generic" else prose("the $d$ weights of $θᵀx$")),
-        "p(θ)", r"p(\theta)", prior.product(), "definition", id="prior")
-    # −log p(θ_j), split into its θ-dependent and constant terms (log of a product, log(exp u) = u)
-    per_weight = sp.expand(-sp.expand_log(sp.log(prior.density(w)), force=True))
+        "p(θ)", r"p(\theta)", prior.product(), "definition", id="prior",
+        display=sp.Product(prior.textbook_density(w), (S.j, 1, S.d)))
+    # −log p(θ_j) as a textbook writes it: the normalising constant's log whole, then the penalty
+    per_weight = prior.negative_log(w)
     neglog = b.add("Negative log-prior", "The log of a product over the weights is the sum of their logs.",
                    "−log p(θ)", r"-\log p(\theta)", S.sample_sum(per_weight, S.j, S.d), "negative-log",
                    id="negative-log-prior")

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..documents import Check, Result, Step, Table
+from ..prose import Prose, from_text
 
 
 @dataclass(frozen=True)
 class Description:
-    """The recipe's own description, as the recipe wrote it."""
+    """The recipe's own description: its words, with its ``$…$`` mathematics typeset like ours."""
 
-    text: str
+    text: Prose
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def document_blocks(d) -> list:
     """A derivation (or an argument) as blocks, in reading order."""
     blocks: list = []
     if getattr(d.recipe, "description", None):
-        blocks.append(Description(d.recipe.description))
+        blocks.append(Description(from_text(" ".join(d.recipe.description.split()))))
     blocks.append(Setting(d.subtitle))
     blocks += [Caution(w) for w in d.warnings]
     checks = d.checks or [None] * len(d.steps)

@@ -34,11 +34,12 @@ class Name:
 
 @dataclass(frozen=True)
 class Notation:
-    """Names for the weights θ, the inputs x and the targets y.
+    """Names for the weights θ, the inputs x and the targets y (and with them ŷ and ȳ).
 
     The engine always works in θ, x and y; renaming happens only on display, in
-    expressions (:func:`display_form`), prose (:meth:`text`) and LaTeX labels
-    (:meth:`latex`).
+    expressions (:func:`display_form`), prose (:meth:`text`) and LaTeX (:meth:`latex`) — every
+    θ, every x and every y a question shows, alone or with an index, hat or bar, so one question
+    never mixes t_i with y = (1, 0, …).
     """
 
     weights: Name = Name("theta", "θ", r"\theta")
@@ -49,28 +50,39 @@ class Notation:
     def is_default(self) -> bool:
         return self == Notation()
 
+    @property
+    def letters(self) -> tuple:
+        """The letters this notation shows for the weights, the inputs and the targets."""
+        return self.weights.text, self.inputs.text, self.target.text
+
     def base_name(self, name: str) -> str:
-        return {"x": self.inputs.symbol, "y": self.target.symbol}.get(name, name)
+        """An engine symbol's name as shown: x, y, yhat, ybar renamed (theta by :meth:`symbol_name`)."""
+        t = self.target.symbol
+        return {"x": self.inputs.symbol, "y": t, "yhat": t + "hat", "ybar": t + "bar"}.get(name, name)
 
     def symbol_name(self, name: str) -> str:
         if name == "theta" or name.startswith("theta_"):
             return self.weights.symbol + name[len("theta"):]
-        return name
+        head, sep, tail = name.partition("_")
+        return self.base_name(head) + sep + tail if head in ("x", "y", "yhat", "ybar") else name
 
     def text(self, prose: str) -> str:
         if self.is_default:
             return prose
         prose = prose.replace("θ", self.weights.text)
-        # not \b: "ᵀ" counts as a letter, so θᵀx_i would keep its x
-        prose = re.sub(r"(?<![A-Za-z0-9_])x(?=_)", self.inputs.text, prose)
-        return re.sub(r"(?<![A-Za-z0-9_])y(?=_)", self.target.text, prose)
+        t = self.target.text
+        prose = prose.replace("ŷ", t + "\u0302").replace("ȳ", t + "\u0304") if t != "y" else prose
+        # a letter on its own or with an index (x_i, y = 1, θᵀx), never inside a word (exp, max, Bayes);
+        # not \b: "ᵀ" counts as a letter
+        prose = re.sub(r"(?<![A-Za-z0-9_])x(?![A-Za-z0-9])", self.inputs.text, prose)
+        return re.sub(r"(?<![A-Za-z0-9_])y(?![A-Za-z0-9])", t, prose)
 
     def latex(self, label: str) -> str:
         if self.is_default:
             return label
         label = label.replace(r"\theta", self.weights.latex)
-        label = re.sub(r"(?<![A-Za-z\\])x(?=_)", lambda m: self.inputs.latex, label)
-        return re.sub(r"(?<![A-Za-z\\])y(?=_)", lambda m: self.target.latex, label)
+        label = re.sub(r"(?<![A-Za-z\\])x(?![A-Za-z])", lambda m: self.inputs.latex, label)
+        return re.sub(r"(?<![A-Za-z\\])y(?![A-Za-z])", lambda m: self.target.latex, label)
 
 
 DEFAULT_NOTATION = Notation()
@@ -87,6 +99,9 @@ def display_form(expr: sp.Expr, notation: Notation = DEFAULT_NOTATION) -> sp.Exp
         for atom in expr.free_symbols:
             if isinstance(atom, sp.Symbol) and notation.symbol_name(atom.name) != atom.name:
                 mapping[atom] = sp.Symbol(notation.symbol_name(atom.name), **atom.assumptions0)
+        for atom in expr.atoms(sp.MatrixSymbol):  # the target vector y of the normal equations
+            if notation.symbol_name(atom.name) != atom.name:
+                mapping[atom] = sp.MatrixSymbol(notation.symbol_name(atom.name), *atom.shape)
     if not mapping:
         return expr
     if S.evaluated(expr) == expr:  # a plain expression: SymPy's own order, which the printers rearrange
@@ -105,19 +120,53 @@ def math_parts(run, notation: "Notation") -> list:
             merged[-1] += p
         else:
             merged.append(p)
-    return [("notation", notation.text(p)) if isinstance(p, str) else ("tex", p) if isinstance(p, TeX)
+    return [("notation", notation.text(p)) if isinstance(p, str)
+            else ("tex", TeX(notation.latex(p.latex), notation.text(p.text))) if isinstance(p, TeX)
             else ("expr", display_form(p, notation)) for p in merged]
 
 
-_SCRIPTABLE = re.compile(r"_([0-9aehijklmnoprstuvx]+)(?![A-Za-z0-9])")
+#: the unicode sub- and superscript characters (what a terminal can show without 2-D art)
+SUBSCRIPTS = dict(zip("0123456789+-−=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
+SUPERSCRIPTS = dict(zip("0123456789+-−=()abcdefghijklmnoprstuvwxyzT*",
+                        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀ*"))
+_SCRIPT = re.compile(r"(?P<kind>[_^])(?:\{(?P<braced>(?:[^{}]|\{[^{}]*\})*)\}|(?P<plain>[−-]?[0-9]+|[A-Za-z]+|\*))")
+
+
+def _script(text: str, table: dict) -> str | None:
+    return "".join(table[c] for c in text) if text and all(c in table for c in text) else None
 
 
 def unicode_scripts(notation: str) -> str:
-    """η_i → ηᵢ, y_ik → yᵢₖ where unicode has every subscript letter (θ_MAP, x_d stay as written)."""
-    from sympy.printing.pretty.pretty_symbology import sub
-
-    return _SCRIPTABLE.sub(lambda m: "".join(sub[c] for c in m.group(1)) if all(c in sub for c in m.group(1))
-                           else m.group(0), notation)
+    """Our notation's scripts as a terminal shows them: η_i → ηᵢ, 2^{−1074} → 2⁻¹⁰⁷⁴, e^{−z} → e⁻ᶻ; e^{η_ij} →
+    exp(η_ij), a subscript without unicode letters (μ_iK, lim_{z→−∞}) as _iK or _(z → −∞) — never TeX's braces.
+    A formula with one subscript that cannot be lowered writes all its subscripts with _ (μ_i1, …, μ_iK)."""
+    found = list(_SCRIPT.finditer(notation))
+    lowered = all(_script(m.group("braced") if m.group("braced") is not None else m.group("plain"), SUBSCRIPTS)
+                  for m in found if m.group("kind") == "_")
+    out, last = [], 0
+    for m in found:
+        out.append(notation[last:m.start()])
+        last = m.end()
+        body = m.group("braced") if m.group("braced") is not None else m.group("plain")
+        if m.group("kind") == "^":
+            raised = _script(body, SUPERSCRIPTS)
+            if raised is not None:
+                out.append(raised)
+            elif notation[m.start() - 1:m.start()] == "e" and (m.start() < 2 or not notation[m.start() - 2].isalpha()):
+                out[-1] = out[-1][:-1]
+                out.append("exp(%s)" % unicode_scripts(body))
+            else:
+                out.append("^(%s)" % unicode_scripts(body) if len(body) > 1 else "^" + body)
+        else:
+            sunk = _script(body, SUBSCRIPTS) if lowered else None
+            if sunk is not None:
+                out.append(sunk)
+            elif m.group("braced") is not None and not body.isalnum():
+                out.append("_(%s)" % unicode_scripts(body))
+            else:
+                out.append("_" + body)
+    out.append(notation[last:])
+    return "".join(out)
 
 
 def plain_text(p, notation: "Notation" = None, unbroken: bool = False) -> str:
@@ -145,12 +194,19 @@ def wrap(marked: str, width: int) -> str:
 
     from rich.cells import cell_len
 
+    def fits(line):  # a marked space counts: cell_len gives U+0000 no width, which once let a formula run off
+        return cell_len(line.replace("\0", " ")) <= width
+
     lines = []
     for line in textwrap.wrap(marked, width, break_long_words=False, break_on_hyphens=False):
-        if cell_len(line) > width:  # one formula longer than the line: it breaks at its own spaces
-            lines += textwrap.wrap(line.replace("\0", " "), width, break_long_words=True, break_on_hyphens=False)
-        else:
+        if fits(line):
             lines.append(line.replace("\0", " "))
+            continue
+        # one formula longer than the line: it breaks before its = signs first, then at its other spaces
+        for part in textwrap.wrap(line.replace("\0=\0", " =\0"), width, break_long_words=False,
+                                  break_on_hyphens=False):
+            lines += [part.replace("\0", " ")] if fits(part) else textwrap.wrap(
+                part.replace("\0", " "), width, break_long_words=True, break_on_hyphens=False)
     return "\n".join(lines)
 
 

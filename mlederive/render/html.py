@@ -116,10 +116,11 @@ def equation(lhs: str, expr, notation: Notation = DEFAULT_NOTATION) -> str:
 
 def html_table(table, notation: Notation = DEFAULT_NOTATION) -> str:
     numeric = [numeric_column(table, n) for n in range(len(table.headers))]
-    head = "".join("<th>%s</th>" % html_prose(h, notation) for h in table.headers)
-    rows = "".join("<tr>%s</tr>" % "".join('<td%s>%s</td>' % (' class="number"' if num else "",
-                                                               html_prose(c, notation))
-                                           for c, num in zip(row, numeric)) for row in table.rows)
+    # alignment inline: a notebook's own stylesheet right-aligns every cell and would win over a class rule
+    align = ['class="number" style="text-align: right"' if num else 'style="text-align: left"' for num in numeric]
+    head = "".join("<th %s>%s</th>" % (a, html_prose(h, notation)) for a, h in zip(align, table.headers))
+    rows = "".join("<tr>%s</tr>" % "".join('<td %s>%s</td>' % (a, html_prose(c, notation))
+                                           for c, a in zip(row, align)) for row in table.rows)
     return "<table><caption>%s</caption><thead><tr>%s</tr></thead><tbody>%s</tbody></table>" % (
         html_prose(table.title, notation), head, rows)
 
@@ -134,7 +135,7 @@ class HtmlRenderer(Renderer):
         return html_prose(p, self.notation)
 
     def _render_Description(self, block):
-        return '<p class="description">%s</p>' % html.escape(block.text.strip(), quote=False)
+        return '<p class="description">%s</p>' % self.prose(block.text)
 
     def _render_Setting(self, block):
         return '<p class="setting"><strong>Setting.</strong> %s.</p>' % self.prose(block.text)

@@ -98,7 +98,9 @@ class ProsePrinter(StrPrinter):
         out = parts[0] if parts else "1"
         for prev, part in zip(parts, parts[1:]):
             # juxtapose a number and a letter (2σ², n·log …): a dot only where two words would run together
-            glue = "" if prev[-1:].isdigit() and not part[:1].isdigit() and not part.startswith(("log", "exp")) else "·"
+            # and π or e with what follows (2πτ², as a textbook writes it)
+            number = prev[-1:].isdigit() or prev in ("π", "e") or prev.endswith("π")
+            glue = "" if number and not part[:1].isdigit() and not part.startswith(("log", "exp")) else "·"
             out += glue + part
         return out
 

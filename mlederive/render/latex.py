@@ -295,7 +295,7 @@ class LatexRenderer(Renderer):
         return _display(equation_rows(lhs_latex, expr, self.notation))
 
     def _render_Description(self, block):
-        return tex_text(block.text, prose=False) + "\n"
+        return self.prose(block.text) + "\n"
 
     def prose(self, p) -> str:
         return tex_prose(p, self.notation)

@@ -62,7 +62,7 @@ class MarkdownRenderer(Renderer):
         return math_block(equation_rows(lhs_latex, expr, self.notation))
 
     def _render_Description(self, block):
-        return md_text(block.text.strip())
+        return self.prose(block.text)
 
     def prose(self, p) -> str:
         return md_prose(p, self.notation)

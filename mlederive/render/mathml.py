@@ -11,7 +11,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 
 from .. import symbolic as S
-from .printing import TARGETS, TextbookOrder, arranged, fraction_parts, big_exponent, observed_first, simple_argument
+from .printing import TARGETS, TextbookOrder, arranged, matrix_parts, matrix_terms, fraction_parts, big_exponent, observed_first, simple_argument
 
 
 class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
@@ -139,6 +139,31 @@ class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
 
     def _print_Product(self, expr):
         return self._big("∏", expr)
+
+    def _print_Inverse(self, expr):
+        """A⁻¹ with a minus sign in the exponent, not SymPy's ASCII <mn>-1</mn>."""
+        minus_one = self._el("mrow", self._el("mo", text="−"), self._el("mn", text="1"))
+        return self._el("msup", self.parenthesize(expr.arg, PRECEDENCE["Pow"]), minus_one)
+
+    def _print_Identity(self, expr):
+        return self._el("mi", text="I", mathvariant="normal")
+
+    def _print_MatAdd(self, expr):
+        row = self._el("mrow")
+        for n, term in enumerate(matrix_terms(expr)):
+            if n:
+                row.appendChild(self._el("mo", text="+"))
+            row.appendChild(self._print(term))
+        return row
+
+    def _print_MatMul(self, expr):
+        scalar, matrices = matrix_parts(expr)
+        row = self._el("mrow")
+        if scalar != 1:
+            row.appendChild(self._print(scalar))
+        for m in matrices:
+            row.appendChild(self.parenthesize(m, PRECEDENCE["Mul"]) if isinstance(m, sp.MatAdd) else self._print(m))
+        return row
 
     def _print_Transpose(self, expr):
         return self._el("msup", self.parenthesize(expr.arg, PRECEDENCE["Pow"]), self._el("mo", text="⊤"))

@@ -31,7 +31,8 @@ def _y_i(expr):
 
 
 def _statistic_lines(result) -> str:
-    return ", ".join("%s = (1/n)·Σᵢ %s" % (st.text or _text(result, st.symbol), _text(result, _y_i(st.of)))
+    return ", ".join("%s %s" % (st.text, st.meaning) if st.meaning else
+                     "%s = (1/n)·Σᵢ %s" % (st.text or _text(result, st.symbol), _text(result, _y_i(st.of)))
                      for st in result.statistics)
 
 
@@ -105,7 +106,8 @@ def _rows(result) -> list[str]:
 
 
 def _where(result) -> str:
-    return ", ".join(r"$%s = \frac{1}{n}\sum_i %s$" % (st.latex, _tex(result, _y_i(st.of)))
+    return ", ".join(r"$%s$ %s" % (st.latex, st.meaning) if st.meaning else
+                     r"$%s = \frac{1}{n}\sum_i %s$" % (st.latex, _tex(result, _y_i(st.of)))
                      for st in result.statistics)
 
 
@@ -176,6 +178,7 @@ def render_mle_html(result, fragment: bool = False) -> str:
     parts = ['<div class="mlederive">', "<style>%s</style>" % STYLE,
              "<h1>Maximum-likelihood estimate</h1>",
              "<p>Model: %s, i.i.d.; %s.</p>" % (html_prose(prob.statement()), html_prose(prose(", ".join(
+                 "$%s$ %s" % (st.text, st.meaning) if st.meaning else
                  "$%s = (1/n) Σ_i %s$" % (st.text or st.symbol.name, _text(result, _y_i(st.of)))
                  for st in result.statistics)))),
              row("ℓ(θ)/n", result.loglik, "+ const")]

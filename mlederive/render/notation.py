@@ -28,7 +28,7 @@ WORDS = {"loss": r"\mathcal{L}", "log": r"\log", "exp": r"\exp", "max": r"\max",
          "sgn": r"\operatorname{sgn}", "softmax": r"\operatorname{softmax}", "erf": r"\operatorname{erf}",
          "Var": r"\operatorname{Var}", "const": r"\text{const}", "d": r"\mathrm{d}"}
 #: a letter before "(" or "[" that names an operator: N(μ, σ²), E[y_i]
-NAMED = {("N", "("): (r"\mathcal{N}", "script"), ("E", "["): (r"\mathbb{E}", "double-struck")}
+NAMED = {("N", "("): (r"\mathcal{N}", "𝒩"), ("E", "["): (r"\mathbb{E}", "𝔼")}
 
 OPERATORS_LATEX = {
     "·": r"\cdot", "⋅": r"\cdot", "×": r"\times", "−": "-", "|": r"\mid", "~": r"\sim", "∼": r"\sim",
@@ -42,7 +42,7 @@ _BIG = "Σ∑∏Π"
 
 _TOKEN = re.compile(
     r"(?P<space>\s+)"
-    r"|(?P<word>[A-Za-z]{2,})"
+    r"|(?P<word>[A-Za-z]{2,}(?![\u0302\u0303\u0304]))"
     r"|(?P<number>\d+(?:\.\d+)?)"
     r"|(?P<letter>[%s][%s]*)" % (_LETTERS, _ACCENT)
     + r"|(?P<op>.)", re.S)
@@ -122,8 +122,46 @@ def _indices(word: str, script: bool) -> bool:
     return script and all(c in "ijklmnK" for c in word)
 
 
+def _roots(notation: str):
+    """The notation split at square roots: ("text", piece) and ("root", radicand) parts — √(η² + 1) and √2 are
+    typeset as roots, not as a √ sign beside parentheses."""
+    parts, pos = [], 0
+    while True:
+        at = notation.find("√", pos)
+        if at < 0:
+            parts.append(("text", notation[pos:]))
+            return [p for p in parts if p[1]]
+        parts.append(("text", notation[pos:at]))
+        if notation[at + 1:at + 2] == "(":
+            depth, end = 0, at + 1
+            for end in range(at + 1, len(notation)):
+                depth += {"(": 1, ")": -1}.get(notation[end], 0)
+                if depth == 0:
+                    break
+            if depth:  # unbalanced: the sign as it is
+                parts.append(("text", notation[at:]))
+                return [p for p in parts if p[1]]
+            parts.append(("root", notation[at + 2:end]))
+            pos = end + 1
+        else:
+            m = re.match(r"√([0-9]+|[%s])" % _LETTERS, notation[at:])
+            if m is None:
+                parts.append(("text", "√"))
+                pos = at + 1
+            else:
+                parts.append(("root", m.group(1)))
+                pos = at + m.end()
+
+
 def to_latex(notation: str, script: bool = False) -> str:
     """The notation as LaTeX math-mode source."""
+    if "√" in notation:
+        return _joined([r"\sqrt{%s}" % to_latex(piece, script) if kind == "root" else _latex_tokens(piece, script)
+                        for kind, piece in _roots(notation)])
+    return _latex_tokens(notation, script)
+
+
+def _latex_tokens(notation: str, script: bool) -> str:
     toks = tokens(notation)
     out = []
     for n, t in enumerate(toks):
@@ -173,8 +211,10 @@ def _joined(pieces: list[str]) -> str:
 # -- MathML --------------------------------------------------------------------------------------
 
 def _mi(text: str, variant: str | None = None) -> str:
+    """One identifier. Script and double-struck letters are their own Unicode characters (ℒ, 𝒩, 𝔼): Chromium
+    ignores mathvariant="script", which printed the loss ℒ as L, the likelihood's letter."""
     if text == "loss":  # the loss is ℒ in LaTeX and MathML, as in the equations' labels
-        return '<mi mathvariant="script">L</mi>'
+        return "<mi>ℒ</mi>"
     attr = ' mathvariant="%s"' % variant if variant else ""
     if len(text) > 1 and not any(c in _ACCENT for c in text):  # a word: upright, MathML's default for several letters
         return "<mi%s>%s</mi>" % (attr, escape(text))
@@ -192,12 +232,19 @@ def _mi(text: str, variant: str | None = None) -> str:
 
 def to_mathml(notation: str, script: bool = False) -> str:
     """The notation as MathML elements (to go inside a ``<math>``)."""
+    if "√" in notation:
+        return "".join("<msqrt>%s</msqrt>" % to_mathml(piece, script) if kind == "root"
+                       else _mathml_tokens(piece, script) for kind, piece in _roots(notation))
+    return _mathml_tokens(notation, script)
+
+
+def _mathml_tokens(notation: str, script: bool) -> str:
     toks = tokens(notation)
     out = []
     for n, t in enumerate(toks):
         following = toks[n + 1].text if n + 1 < len(toks) else ""
         if (t.text, following) in NAMED:
-            node = _mi(t.text, NAMED[(t.text, following)][1])
+            node = "<mi>%s</mi>" % NAMED[(t.text, following)][1]
         elif t.kind == "word" and _indices(t.text, script):
             node = "".join(_mi(c) for c in t.text)
         elif t.kind in ("word", "letter"):
@@ -209,6 +256,8 @@ def to_mathml(notation: str, script: bool = False) -> str:
         else:
             symbol = OPERATORS_MATHML.get(t.text, "−" if t.text == "−" else t.text)
             stretch = ' stretchy="false"' if symbol in "()[]|‖" else ""
+            if symbol == "/":  # ∂ℒ/∂η_i and 1/2 as a textbook sets them: no operator space around the slash
+                stretch = ' lspace="0" rspace="0"'
             node = "<mo%s>%s</mo>" % (stretch, escape(symbol))
         sub = None if t.sub is None else "<mrow>%s</mrow>" % to_mathml(t.sub, script=True)
         sup = None if t.sup is None else ("<mo>⊤</mo>" if t.sup == "T" else "<mrow>%s</mrow>" % to_mathml(t.sup))

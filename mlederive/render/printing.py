@@ -35,9 +35,24 @@ TARGETS = ("y", "t")
 # -- the shared decisions ------------------------------------------------------------------------
 
 def ordered_terms(terms) -> list:
-    """Terms of a sum in textbook order: positive ones first, then negative ones, each in the order given."""
+    """Terms of a sum in textbook order: positive ones first, then negative ones, each in the order given — and
+    in an objective with a prior, the data terms before the prior's (ridge and lasso alike)."""
     terms = [_sign_as_shown(t) for t in terms]
-    return [t for t in terms if not t.could_extract_minus_sign()] + [t for t in terms if t.could_extract_minus_sign()]
+    terms = [t for t in terms if not t.could_extract_minus_sign()] + [t for t in terms if t.could_extract_minus_sign()]
+    prior = [_of_prior(t) for t in terms]
+    if any(prior) and not all(prior) and any(_over_sample(t) for t in terms):
+        terms = [t for t, p in zip(terms, prior) if not p] + [t for t, p in zip(terms, prior) if p]
+    return terms
+
+
+def _of_prior(term) -> bool:
+    """A prior's term: it mentions the weights θ_j (or θ, in a gradient), or their count d."""
+    return any(getattr(s, "name", "") in ("theta", "d") for s in term.free_symbols) or \
+        any(a.base.label.name == "theta" for a in term.atoms(sp.Indexed))
+
+
+def _over_sample(term) -> bool:
+    return any(lim[0].name == "i" for s in term.atoms(sp.Sum) for lim in s.limits)
 
 
 def _sign_as_shown(term):
@@ -99,6 +114,10 @@ def arranged(expr: sp.Mul, targets=TARGETS) -> tuple[bool, list]:
     others = [f for f in args if not f.is_Number]
     coeff = sp.Mul(*numbers)
     flippable = [n for n, f in enumerate(others) if _complement(f) is not None]
+    # with no sign to absorb, (u − 1) turns into −(1 − u) only for a probability-like u (ȳ, p, μ, σ(η)): a
+    # parameter keeps its own form, (k − 1)
+    if not coeff.is_negative:
+        flippable = [n for n in flippable if _probability_like(others[n])]
     if coeff.is_negative and flippable or len(flippable) == 1:
         # −(σ − 1)σ is σ(1 − σ); 1/(ȳ(ȳ − 1)) is −1/(ȳ(1 − ȳ)): (1 − p) as a textbook writes it, its sign in front
         n = flippable[0]
@@ -125,12 +144,27 @@ def arranged(expr: sp.Mul, targets=TARGETS) -> tuple[bool, list]:
             if not names & (set(targets) | set(_VARYING)):
                 return 1
             return 2 if names <= set(targets) else 4
+        if f.is_NumberSymbol:  # 2πτ², not 2τ²π: π and e with the numbers
+            return 0.25
         name = _name_of(f)
         if name is None:
             return 3
+        if name == "n":  # the sample size leads the constants: n·k·log k, as n·log σ
+            return 0.5
         return 2 if name in targets else 3 if name in _VARYING else 1
 
     return negative, head + _complements_last(sorted(others, key=group))
+
+
+#: names of parameters that are not probabilities (a shape k, degrees of freedom ν …): (k − 1) stays as written
+_PARAMETERS = ("k", "nu", "m", "alpha", "lambda", "phi", "s", "b", "sigma", "tau", "n", "d", "K")
+
+
+def _probability_like(factor) -> bool:
+    """(u − c) where u is not a parameter of the family (ȳ, p, y, μ, σ(η), Φ(η) …)."""
+    base = factor.base if factor.is_Pow else factor
+    names = {_name_of(a) for a in base.free_symbols | base.atoms(sp.Indexed)} - {None}
+    return bool(base.atoms(sp.Function)) or not names <= set(_PARAMETERS)
 
 
 def _complements_last(factors: list) -> list:
@@ -198,7 +232,11 @@ class TextbookOrder:
     """Mixin for a SymPy printer: the terms of a sum positive first; a short sum's common number in front."""
 
     def _as_ordered_terms(self, expr, order=None):
-        return ordered_terms(super()._as_ordered_terms(expr, order=None if order == "none" else order))
+        # one order for every sum, also inside a product printed with SymPy's order "none" (√(η² + 1), never
+        # √(1 + η²) in the same document)
+        if order in (None, "none"):
+            return ordered_terms(expr.as_ordered_terms())
+        return ordered_terms(super()._as_ordered_terms(expr, order=order))
 
     def _print_Add(self, expr, order=None):
         factored = common_factor(expr)
@@ -258,6 +296,20 @@ class TextbookLatexPrinter(TextbookOrder, LatexPrinter):
     def _print_Transpose(self, expr):
         return r"%s^{\top}" % self.parenthesize(expr.arg, PRECEDENCE["Pow"])
 
+    def _print_Product(self, expr):
+        return self._big(r"\prod", expr) if len(expr.limits) > 1 else super()._print_Product(expr)
+
+    def _print_Sum(self, expr):
+        return self._big(r"\sum", expr) if len(expr.limits) > 1 else super()._print_Sum(expr)
+
+    def _big(self, sign: str, expr) -> str:
+        """Σ or ∏ over several indices as nested signs, the outermost first (∏_{i=1}^n ∏_{k=1}^K), as a textbook
+        writes a sample's product over classes — not one sign over 1 ≤ k ≤ K, 1 ≤ i ≤ n."""
+        heads = "".join(r"%s_{%s=%s}^{%s} " % ((sign,) + tuple(self._print(v) for v in limit))
+                        for limit in reversed(expr.limits))
+        body = self._print(expr.function)
+        return heads + (r"\left(%s\right)" % body if expr.function.is_Add else body)
+
     def _print_Identity(self, expr):
         return "I"
 
@@ -291,6 +343,17 @@ class TextbookLatexPrinter(TextbookOrder, LatexPrinter):
     def _print_loggamma(self, expr, exp=None):
         tex = r"\log \Gamma\left(%s\right)" % self._print(expr.args[0])
         return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+
+def matrix_parts(expr) -> tuple:
+    """(scalar, matrices) of a matrix product: its scalar factors as one expression (σ²/τ², not σ²·τ⁻²·I)."""
+    scalars = [a for a in expr.args if not getattr(a, "is_Matrix", False)]
+    return sp.Mul(*scalars), [a for a in expr.args if getattr(a, "is_Matrix", False)]
+
+
+def matrix_terms(expr) -> list:
+    """The terms of a matrix sum as a textbook writes them: XᵀX + λI, the identity's term last."""
+    return sorted(expr.args, key=lambda t: t.has(sp.Identity))
 
 
 # -- the terminal's 2-D art ---------------------------------------------------------------------
@@ -342,6 +405,22 @@ class TextbookPrettyPrinter(TextbookOrder, PrettyPrinter):
 
     def _print_loggamma(self, e):
         return self._print_Function(e, func_name="log Γ" if self._use_unicode else "log Gamma")
+
+    def _print_Identity(self, expr):
+        return prettyForm("I")
+
+    def _print_MatAdd(self, expr):
+        terms = [self._print(t) for t in matrix_terms(expr)]
+        return prettyForm.__add__(*terms)
+
+    def _print_MatMul(self, expr):
+        scalar, matrices = matrix_parts(expr)
+        parts = ([self._print(scalar)] if scalar != 1 else []) + [
+            prettyForm(*self._print(m).parens()) if isinstance(m, sp.MatAdd) else self._print(m) for m in matrices]
+        out = parts[0]
+        for part in parts[1:]:  # XᵀX, λI: juxtaposed, as a textbook writes a matrix product
+            out = prettyForm(*out.right(part))
+        return out
 
     def _print_Abs(self, e):
         return super()._print_Abs(sp.Abs(observed_first(e.args[0]), evaluate=False))

@@ -24,11 +24,68 @@ INDENT = 4
 
 @functools.lru_cache(maxsize=64)  # the summary repeats the loss and gradient steps
 def pretty_equation(lhs: str, expr: sp.Expr, width: int, unicode: bool = True) -> str:
+    """``lhs = expr`` as 2-D art ``width`` columns wide: a formula too wide for the line breaks between the terms of
+    its sum (a long c·Σ_i (a + b) as c·Σ_i a + c·Σ_i b, the same by linearity), each row aligned after the = sign,
+    as the LaTeX breaks it; only a single term wider than the line is cut by SymPy's ↪ continuation."""
     width = max(width, 20)
     printer = TextbookPrettyPrinter({"use_unicode": unicode, "num_columns": width, "wrap_line": True})
-    form = printer._print(display_form(expr))
-    form = prettyForm(*form.left(lhs + " = "))
-    return form.render(wrap_line=True, num_columns=width, use_unicode=unicode)
+    shown_expr = display_form(expr)
+    form = printer._print(shown_expr)
+    head = prettyForm(lhs + " = ")
+    pieces = _row_terms(printer, shown_expr)
+    if head.width() + form.width() <= width or len(pieces) < 2:
+        return prettyForm(*form.left(head)).render(wrap_line=True, num_columns=width, use_unicode=unicode)
+    indent = min(head.width(), width // 3)
+    rows, current = [], None
+    for n, (sign, term) in enumerate(pieces):
+        part = printer._print(term)
+        room = width - (head.width() if not rows else indent)
+        joined = part if current is None else prettyForm(*current.right(" %s " % sign, part))
+        if current is not None and joined.width() > room:
+            rows.append(current)
+            current = prettyForm(*part.left("%s " % sign))
+        else:
+            current = joined if current is not None or n == 0 else prettyForm(*part.left("%s " % sign))
+    rows.append(current)
+    out = [prettyForm(*rows[0].left(head)).render(wrap_line=True, num_columns=width, use_unicode=unicode)]
+    out += [prettyForm(*row.left(" " * indent)).render(wrap_line=True, num_columns=width, use_unicode=unicode)
+            for row in rows[1:]]
+    return "\n".join(out)
+
+
+def _row_terms(printer, expr) -> list:
+    """(sign, term) pairs a long formula may break between: a sum's terms, or, for c·Σ_i (a + b) and Σ_i (a + b),
+    the sums c·Σ_i a and c·Σ_i b; the first sign is "" (the term keeps its own)."""
+    coeff, body = sp.S.One, expr
+    if expr.is_Mul:
+        sums = [f for f in expr.args if isinstance(f, sp.Sum)]
+        sums_of_terms = [f for f in expr.args if f.is_Add]
+        if len(sums) == 1 and sums[0].function.is_Add:
+            coeff, body = sp.Mul(*[f for f in expr.args if f is not sums[0]]), sums[0]
+        elif not sums and len(sums_of_terms) == 1:  # (a + b)/n as a/n + b/n
+            rest = sp.Mul(*[f for f in expr.args if f is not sums_of_terms[0]])
+            return _row_terms(printer, sp.Add(*[rest * t for t in
+                                                printer._as_ordered_terms(sums_of_terms[0])], evaluate=False))
+    if isinstance(body, sp.Sum) and body.function.is_Add:
+        terms = [sp.Mul(coeff, sp.Sum(t, *body.limits), evaluate=False) if coeff != 1 else sp.Sum(t, *body.limits)
+                 for t in printer._as_ordered_terms(body.function)]
+        negative = [t.could_extract_minus_sign() for t in printer._as_ordered_terms(body.function)]
+        terms = [sp.Mul(-coeff, sp.Sum(-t, *body.limits), evaluate=False) if neg and coeff != 1 else
+                 -sp.Sum(-t, *body.limits) if neg else term
+                 for term, t, neg in zip(terms, printer._as_ordered_terms(body.function), negative)]
+    elif expr.is_Add:
+        terms = printer._as_ordered_terms(expr)
+    else:
+        return [("", expr)]
+    out = []
+    for n, term in enumerate(terms):
+        negative = term.could_extract_minus_sign()
+        if n == 0:
+            out.append(("", term))
+        else:
+            out.append(("−" if negative and printer._use_unicode else "-" if negative else "+",
+                         -term if negative else term))
+    return out
 
 
 def _mark(check, unicode: bool) -> Text:
