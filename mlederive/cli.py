@@ -258,8 +258,8 @@ def mle_command(family, data, params, fmt, fragment, output, force):
         values = [float(v) for v in data.split(",") if v.strip()]
     except ValueError:
         raise BadInput("--data %s: give numbers separated by commas, e.g. --data 1,0,1" % data) from None
-    if len(values) < 2:
-        raise BadInput("--data: give at least two observations")
+    if not values:
+        raise BadInput("--data: give at least one observation, e.g. --data 1,0,1")
     known = {}
     for item in params:
         name, sep, text = item.partition("=")

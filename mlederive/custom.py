@@ -170,6 +170,8 @@ def normalisation_warning(family: CustomFamily, budget: float = 3.0) -> str | No
                 total = sp.integrate(dens, (y, support.inf, support.sup))
             if not total.has(sp.Integral, sp.Sum) and sp.simplify(total - 1) == 0:
                 return None
+            if total in (sp.oo, -sp.oo, sp.zoo):
+                return _diverges(family)
     except (BudgetExceeded, NotImplementedError, ValueError, TypeError):
         pass
     rng = random.Random(1)
@@ -183,8 +185,30 @@ def normalisation_warning(family: CustomFamily, budget: float = 3.0) -> str | No
         else:
             total = mpmath.quad(f, [support.inf if support.inf != -sp.oo else -mpmath.inf,
                                     support.sup if support.sup != sp.oo else mpmath.inf])
-        if abs(complex(total) - 1) > 1e-6:
+        value = complex(total)
+        if not (abs(value) < 1e6 and mpmath.isfinite(value.real)) or _grows(f, support, family.discrete):
+            return _diverges(family)
+        if abs(value - 1) > 1e-6:
             return prose("the %s density does not integrate to 1 over its support (it gives $%s$ at $μ = %s$): the "
-                         "loss may be off by a $μ$-dependent term", family.name, "%.6g" % complex(total).real,
+                         "loss may be off by a $μ$-dependent term", family.name, "%.6g" % value.real,
                          "%.3g" % point[family._mu])
     return None
+
+
+def _diverges(family) -> object:
+    return prose("the %s density's integral over its support diverges: it is no density, and the loss it gives "
+                 "is not a negative log-likelihood", family.name) if not family.discrete else prose(
+        "the %s density's sum over its support diverges: it is no distribution, and the loss it gives is not a "
+        "negative log-likelihood", family.name)
+
+
+def _grows(f, support, discrete: bool) -> bool:
+    """The mass on [1000, 2000] (or the terms there) not small: a total that a quadrature reports as a big finite
+    number is really a divergent one."""
+    if support.sup != sp.oo:
+        return False
+    try:
+        tail = mpmath.nsum(f, [1000, 2000]) if discrete else mpmath.quad(f, [1000, 2000])
+        return not abs(complex(tail)) < 1e-3
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+        return True

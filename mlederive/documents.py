@@ -174,6 +174,21 @@ class _Document:
             raise KeyError("no step %r to replace" % step.id)
         return replace(self, steps=steps, checks=[])
 
+    def __repr__(self) -> str:
+        """A short line for a REPL (the fields hold SymPy expressions thousands of characters long):
+        <Derivation bernoulli-logit: 12 steps, verified (12 symbolic); binary cross-entropy (BCE), mean over …>."""
+        if not self.checks:
+            state = "not verified yet"
+        else:
+            methods = {}
+            for c in self.checks:
+                methods[c.method.value] = methods.get(c.method.value, 0) + 1
+            state = "%s (%s)" % ("verified" if self.verified else "NOT verified",
+                                 ", ".join("%d %s" % (k, m) for m, k in methods.items()))
+        what = getattr(self, "loss_name", None) or getattr(self, "subtitle", "")
+        return "<%s %s: %d steps, %s%s>" % (type(self).__name__, self.recipe.name, len(self.steps), state,
+                                           "; %s" % what if what else "")
+
     def _notebook(self, kind: str):
         render = NOTEBOOK.get(kind)
         return None if render is None else render(self)  # None: the notebook shows the next form it knows
@@ -196,7 +211,7 @@ class _Document:
         yield RICH_RENDERER[0](self, options.max_width, unicode)
 
 
-@dataclass
+@dataclass(repr=False)
 class Argument(_Document):
     """One of the reference articles' other arguments (MSE vs BCE on a sigmoid, KL ≡ MLE, …)."""
 
@@ -229,7 +244,7 @@ class MapSummary:
     gradient: sp.Expr
 
 
-@dataclass
+@dataclass(repr=False)
 class Derivation(_Document):
     recipe: Any
     model: Any

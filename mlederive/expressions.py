@@ -78,8 +78,10 @@ class _Walker:
             return _BINOPS[type(node.op)](left, right)
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-                what = node.func.id if isinstance(node.func, ast.Name) else "that kind of call"
-                self.fail("function %s is not allowed; use one of %s" % (what, ", ".join(sorted(FUNCTIONS))))
+                if isinstance(node.func, ast.Name):
+                    self.fail("function %s is not allowed; use one of %s" % (node.func.id, ", ".join(sorted(FUNCTIONS))))
+                self.fail("only a function called by its name can be called, e.g. exp(y) (not %s(…)); use one of %s"
+                          % (ast.unparse(node.func)[:40], ", ".join(sorted(FUNCTIONS))))
             if node.keywords:
                 self.fail("keyword arguments are not allowed in %s(…)" % node.func.id)
             func, arity = FUNCTIONS[node.func.id]

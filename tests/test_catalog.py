@@ -130,3 +130,14 @@ def test_laplace_curvature_keeps_its_kink_for_every_link(link):
     mean = d.model.mean()
     (arg,) = next(iter(deltas)).args
     assert sp.simplify(arg.subs(S.y[S.i], mean)) == 0, "the Dirac delta sits at μ_i = y_i"
+
+
+def test_listings_are_typeset_text():
+    from click.testing import CliRunner
+
+    from mlederive.cli import cli
+
+    listing = CliRunner().invoke(cli, ["list"]).output
+    assert "λ = 2σ²/b" in listing and "λ = σ²/τ²" in listing and "**" not in listing and "sigma*" not in listing
+    links = CliRunner().invoke(cli, ["list", "--links"]).output
+    assert "η < log(e − 1) ≈ 0.5413" in links and "E)" not in links

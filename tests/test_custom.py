@@ -68,3 +68,14 @@ def test_bad_custom_specs(tmp_path, family, link, message):
     assert out.exit_code == 2
     lines = out.output.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], lines
+
+
+def test_a_divergent_density_is_said_to_diverge():
+    from mlederive.recipe import parse_recipe
+
+    for density in ("exp(y**2)/mu", "1/(mu*(1 + y))"):
+        recipe = parse_recipe({"name": "div", "title": "t", "link": "log", "family": {
+            "name": "divergent", "density": density, "support": "positive", "mean_domain": "positive",
+            "parameters": {}}}, "div.yaml")
+        warning = " ".join(str(w) for w in derive(recipe, verify_steps=False).warnings)
+        assert "diverges" in warning and "e+" not in warning, warning

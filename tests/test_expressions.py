@@ -28,9 +28,9 @@ def test_accepts_arithmetic_functions_and_constants():
 
 
 HOSTILE = [
-    ("__import__('os').system('touch /tmp/mlederive-pwned')", "kind of call is not allowed"),
+    ("__import__('os').system('touch /tmp/mlederive-pwned')", "only a function called by its name can be called"),
     ("mu.__class__.__mro__", "Attribute is not allowed"),
-    ("(lambda: 1)()", "kind of call is not allowed"),
+    ("(lambda: 1)()", "only a function called by its name can be called"),
     ("[y for y in (1, 2)]", "ListComp is not allowed"),
     ("{y: 1}", "Dict is not allowed"),
     ("y if mu else 1", "IfExp is not allowed"),

@@ -131,3 +131,11 @@ def test_curvature_and_fisher_textbook_values():
     assert g.steps[step_index(g, "Curvature")].expr == 2 / n
     fisher = g.steps[step_index(g, "Fisher")].expr
     assert fisher == 2 / n  # canonical: the curvature is already free of y
+
+
+def test_a_document_echoed_in_a_repl_is_one_short_line():
+    from mlederive import derive
+
+    for name in ("bernoulli-logit", "kl-coin", "ridge-regression"):
+        text = repr(derive(name))
+        assert len(text) < 200 and "\n" not in text and name in text and "verified" in text, text

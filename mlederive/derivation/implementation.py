@@ -188,6 +188,7 @@ def curvature_reason(curvature: sp.Expr, model, values: dict) -> Prose:
 
 def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool, values: dict):
     """(the Hessian's expression, its kind, the reason for it, warnings), its steps added to ``b``."""
+    from ..verification import POSITIVITY_BUDGET
     from ..verification.prover import Claim, prove
 
     model, eta_i = base.model, base.model.eta_obs()
@@ -237,10 +238,6 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool,
             "definition", id="code-hess")
         return sp.S.One, SURROGATE, reason, [reason + prose(": the Hessian is a constant surrogate (1)")]
     return hess, INDEFINITE, reason, [prose("the Hessian is the exact curvature, and ") + reason]
-
-
-#: seconds for the proof that a curvature is positive (the lemmas of mlederive.verification.positivity)
-POSITIVITY_BUDGET = 3.0
 
 
 def _capital(p: Prose) -> Prose:

@@ -28,6 +28,9 @@ from .prover import CLAIM_BUDGET, prove
 
 #: seconds of symbolic proving per step; claims left when it runs out go straight to the numeric check
 STEP_BUDGET = 1.5
+#: seconds for one positivity claim, whatever the step has spent: the lemmas that prove a probit's or cloglog's
+#: curvature positive take up to a second, and a positivity claim is never decided by sampling
+POSITIVITY_BUDGET = 3.0
 
 _UNDEFINED = (sp.nan, sp.zoo)
 
@@ -119,6 +122,8 @@ def _decide_all(model, step: Step, claims: list, seed: int, start: float) -> Che
     deadline = start + STEP_BUDGET if model is not None else None
     for n_claim, claim in enumerate(claims):
         budget = CLAIM_BUDGET if deadline is None else min(CLAIM_BUDGET, deadline - time.perf_counter())
+        if claim.kind == "positive":  # a positivity proof (the lemmas of .positivity) has a budget of its own
+            budget = POSITIVITY_BUDGET
         out = prove(claim, model, seed=seed + n_claim, budget=budget)
         methods.add(out.method)
         if not out.ok:

@@ -8,9 +8,8 @@ below is a verified step of the derivation: `mlederive codegen categorical-softm
 Regenerate rather than edit.
 
 Assumption
-    yᵢ | xᵢ ∼ Categorical(μᵢ₁, …, μ_iK); softmax link μᵢₖ = softmax_k(ηᵢ); ηᵢ = θᵀxᵢ (a bias is the
-    weight of a constant feature); yᵢ one-hot over K classes (checked with K = 3). η is the model's
-    raw output.
+    y_i | x_i ∼ Categorical(μ_i1, …, μ_iK); softmax link μᵢₖ = softmax_k(ηᵢ); ηᵢ = θᵀxᵢ (a bias is
+    the weight of a constant feature); yᵢ one-hot over K classes. η is the model's raw output.
 
 Loss per observation
     ℓ(η, y) = log(Σ_j exp(η_ij)) − Σₖ yᵢₖ·ηᵢₖ

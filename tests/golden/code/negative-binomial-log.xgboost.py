@@ -12,13 +12,13 @@ Assumption
     bias is the weight of a constant feature); α known. η is the model's raw output.
 
 Loss per observation
-    ℓ(η, y) = log(α·exp(η) + 1)/α − y·(η + log α − log(α·exp(η) + 1))
+    ℓ(η, y) = log(α·exp(η) + 1)/α − y·(η − log(α·exp(η) + 1))
     The negative log-likelihood of one observation without the log-likelihood's θ-free terms (−log
-    y!, −log Γ(1/α), log Γ(y + 1/α)): gradient boosting is not scale-invariant (a leaf's value is
-    −G/(H + λ)), and this is the scale of the libraries' built-in objectives.
+    y!, −log Γ(1/α), y·log α, log Γ(y + 1/α)): gradient boosting is not scale-invariant (a leaf's
+    value is −G/(H + λ)), and this is the scale of the libraries' built-in objectives.
 
 Computed as (stable primitives, proved equal)
-    softplus(η + log α)/α − y·(η + log α − softplus(η + log α))
+    softplus(η + log α)/α − y·(η − softplus(η + log α))
 
 Gradient
     ∂ℓ/∂η = σ(η + log α)/α − y·σ(−η − log α)
@@ -46,7 +46,7 @@ def _sigmoid(z):
 def loss(eta, y, *, alpha=1.0):
     """ℓ(η, y) per observation."""
     eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
-    return (-(numpy.log(alpha) - numpy.logaddexp(0, numpy.log(alpha) + eta) + eta)*y
+    return (-(-numpy.logaddexp(0, numpy.log(alpha) + eta) + eta)*y
             + numpy.logaddexp(0, numpy.log(alpha) + eta)/alpha)
 
 

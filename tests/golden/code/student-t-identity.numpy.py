@@ -13,7 +13,7 @@ Assumption
 Loss per observation
     ℓ(η, y) = log(1 + (y − η)²/(ν·s²))
     The derivation's loss for one observation: the negative log-likelihood times 1/(ν/2 + 1/2),
-    without the log-likelihood's θ-free terms (−log(s·Γ(ν/2)), −(1/2)·log(ν·π), log Γ(ν/2 + 1/2)).
+    without the log-likelihood's θ-free terms (−log(s·Γ(ν/2)), −(1/2)·log(πν), log Γ(ν/2 + 1/2)).
     With reduction "mean" over the sample it is the recipe's loss.
 
 Gradient

@@ -12,10 +12,10 @@ Assumption
     the weight of a constant feature); k known. η is the model's raw output.
 
 Loss per observation
-    ℓ(η, y) = η + (y·exp(−η))^k + (1 − k)·(log y − η)
-    The negative log-likelihood of one observation without the log-likelihood's θ-free terms (log
-    k): gradient boosting is not scale-invariant (a leaf's value is −G/(H + λ)), and this is the
-    scale of the libraries' built-in objectives.
+    ℓ(η, y) = k·η + (y·exp(−η))^k
+    The negative log-likelihood of one observation without the log-likelihood's θ-free terms (k·log
+    y − log y, log k): gradient boosting is not scale-invariant (a leaf's value is −G/(H + λ)), and
+    this is the scale of the libraries' built-in objectives.
 
 Gradient
     ∂ℓ/∂η = k − k·(y·exp(−η))^k
@@ -37,7 +37,7 @@ import numpy
 def loss(eta, y, *, k=1.0):
     """ℓ(η, y) per observation."""
     eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
-    return (numpy.exp(-eta)*y)**k - (k - 1)*(numpy.log(y) - eta) + eta
+    return k*eta + (numpy.exp(-eta)*y)**k
 
 
 def grad(eta, y, *, k=1.0):
