@@ -256,7 +256,7 @@ def _mathml_tokens(notation: str, script: bool) -> str:
         else:
             symbol = OPERATORS_MATHML.get(t.text, "−" if t.text == "−" else t.text)
             stretch = ' stretchy="false"' if symbol in "()[]|‖" else ""
-            if symbol == "/":  # ∂ℒ/∂η_i and 1/2 as a textbook sets them: no operator space around the slash
+            if symbol in "/∂":  # ∂ℒ/∂η_i and 1/2 as a textbook sets them: no operator space around / and ∂
                 stretch = ' lspace="0" rspace="0"'
             node = "<mo%s>%s</mo>" % (stretch, escape(symbol))
         sub = None if t.sub is None else "<mrow>%s</mrow>" % to_mathml(t.sub, script=True)

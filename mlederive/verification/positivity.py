@@ -209,6 +209,8 @@ def proved_positive(expr, model, budget: float) -> bool:
     obs = observation(expr, model) if model is not None else None
     if obs is None:
         return False
+    if sign_witness(expr, model, coarse=True) is not None:  # a point where it is ≤ 0: no proof to look for
+        return False
     try:
         with time_budget(max(budget, 0.2)):
             proved = _positive_in_y(obs)
@@ -216,8 +218,8 @@ def proved_positive(expr, model, budget: float) -> bool:
         return False
     except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError, ZeroDivisionError):
         return False  # a limit or rewrite SymPy cannot do here: no proof
-    # the lemmas lean on SymPy's limits; a proof is also corroborated where a wrong one would show
-    return proved and (sign_witness(expr, model, coarse=True) is None)
+    # the lemmas lean on SymPy's limits; the points checked first corroborate a proof where a wrong one would show
+    return proved
 
 
 # -- where it is not positive --------------------------------------------------------------------------
