@@ -374,9 +374,16 @@ def _checks(r: MLEResult) -> list[MLECheck]:
     at_estimate = [s.xreplace(r.estimate) for s in recomputed]
     checks.append(MLECheck(prose("the estimate makes the score zero"),
                            all(symbolic_zero(e, CLAIM_BUDGET)[0] for e in at_estimate), "symbolic"))
-    if r.boundary is not None:
+    inside = _in_parameter_space(r)
+    checks.append(MLECheck(prose("the estimate lies in the parameter space"), inside, "at the sample's values"))
+    if r.boundary is not None or not inside:
         return checks  # no Hessian at the edge of the parameter space: the answer says why
-    minors = [r.hessian[:k, :k].det() for k in range(1, r.hessian.shape[0] + 1)]
+    # the second-order condition at the estimate as stated (not at the solver's: a wrong σ̂ = −√… is caught here)
+    hessian = sp.hessian(r.loglik, r.problem.params).xreplace(r.estimate).applyfunc(lambda e: sp.factor(sp.cancel(e)))
+    if not all(symbolic_zero(sp.expand(a - b), CLAIM_BUDGET)[0] for a, b in zip(hessian, r.hessian)):
+        checks.append(MLECheck(prose("the Hessian shown is the Hessian at the estimate"), False, "symbolic"))
+        return checks
+    minors = [hessian[:k, :k].det() for k in range(1, hessian.shape[0] + 1)]
     signs = [(-1) ** k * m for k, m in enumerate(minors, start=1)]  # negative definite: (-1)^k Δ_k > 0
     if all(s.is_positive for s in signs):
         checks.append(MLECheck(prose("the Hessian is negative definite at the estimate"), True, "symbolic"))
@@ -386,6 +393,24 @@ def _checks(r: MLEResult) -> list[MLECheck]:
         checks.append(MLECheck(prose("the Hessian is negative definite at the estimate"), bool(ok),
                                "at the sample's values"))
     return checks
+
+
+def _in_parameter_space(r: MLEResult) -> bool:
+    """Each estimate, evaluated exactly on the data, in its parameter's domain: the family's mean domain for the
+    mean, (0, ∞) for a positive parameter such as σ (its square is what is reported, so a negative σ̂ would pass
+    unseen otherwise)."""
+    fam = FAMILIES[r.problem.family]
+    at = {**r.stat_values(), **r.known}
+    for p in r.problem.params:
+        value = r.estimate[p].xreplace(at)
+        if value.free_symbols:  # a formula in a known parameter: its sign from the assumptions
+            if p.is_positive and value.is_positive is not True and value.is_nonnegative is not True:
+                return False
+            continue
+        domain = fam.mean_domain if p is r.problem.params[0] else sp.Interval(0, sp.oo)
+        if not value.is_real or sp.Interval(domain.inf, domain.sup).contains(value) is not sp.true:
+            return False
+    return True
 
 
 def fraction_text(v: sp.Rational, digits: int = 4) -> str:

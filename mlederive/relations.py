@@ -71,12 +71,24 @@ class Negation:
 
 @dataclass(frozen=True)
 class Rescaling:
-    """Multiplied by a positive factor free of θ and of the data: ``factor`` states it (else the ratio is it)."""
+    """Multiplied by a positive factor free of θ and of the data: ``factor`` states it (else the ratio is it).
+
+    ``unit_dispersion``: the step says what it is besides — the negative log-likelihood (the ``also`` step) times
+    the family's dispersion φ, up to θ-free terms: gradient boosting's scale, checked, not taken from ``factor``."""
 
     factor: sp.Expr | None = None
     theta: tuple = ()
     #: the named loss the step says it is, or None
     named: Naming | None = None
+    unit_dispersion: bool = False
+
+
+@dataclass(frozen=True)
+class Surrogate:
+    """A Hessian that stands in for the curvature: ``value`` is what the documentation says it is; it must be the
+    step's expression and positive (a leaf's value −G/(H + λ) divides by it)."""
+
+    value: sp.Expr
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,7 @@ RELATIONS: dict[str, Relation] = {r.name: r for r in (
     Relation("negative-log", "↦ −log", "minus the log of the previous step"),
     Relation("bayes", "+", "Bayes' rule: the negative log-likelihood plus the negative log-prior (evidence dropped)"),
     Relation("stationary", "∇ = 0", "the gradient vanishes there, and the loss is convex"),
+    Relation("surrogate", "≈", "a stated positive stand-in for the curvature", Surrogate),
     # the articles' other arguments (mlederive.arguments)
     Relation("limit", "→", "limit", Limit),
     Relation("evaluated", "≈", "evaluated: exact value and its decimals", Evaluation),

@@ -459,7 +459,7 @@ def sample_point(region: sp.Set, rng, wide: bool = False) -> float:
     Usually kept away from the edges, where densities and links blow up: 5 % of a bounded
     interval's width, 0.2 above (below) a one-sided bound, at most 4 beyond it; the whole line
     in (−3, 3), counts in {0, …, 7}, a finite set uniformly. With ``wide`` the rest of the domain:
-    counts up to 10⁴, scales from 10⁻³ to 10³ (log-uniform), the line in (−30, 30), a bounded
+    counts up to 10⁷, scales from 10⁻⁶ to 10⁶ (log-uniform), the line heavy-tailed to ±10³, a bounded
     interval up to 10⁻⁶ from either end — so a term that only shows far out is seen.
     """
     if isinstance(region, sp.FiniteSet):
@@ -468,9 +468,9 @@ def sample_point(region: sp.Set, rng, wide: bool = False) -> float:
         return sample_point(rng.choice(region.args), rng, wide)
     if region in (sp.S.Naturals0, sp.S.Naturals):
         lowest = 0 if region == sp.S.Naturals0 else 1
-        return float(int(math.exp(rng.uniform(math.log(8), math.log(10 ** 4)))) if wide else rng.randint(lowest, 7))
-    if region == sp.S.Reals:
-        return rng.uniform(-30, 30) if wide else rng.uniform(-3, 3)
+        return float(int(math.exp(rng.uniform(math.log(8), math.log(10 ** 7)))) if wide else rng.randint(lowest, 7))
+    if region == sp.S.Reals:  # far out: heavy-tailed, to ±10³
+        return rng.choice((-1, 1)) * math.exp(rng.uniform(0, math.log(10 ** 3))) if wide else rng.uniform(-3, 3)
     if isinstance(region, sp.Interval):
         lo, hi = region.start, region.end
         if lo.is_finite and hi.is_finite:
@@ -480,10 +480,10 @@ def sample_point(region: sp.Set, rng, wide: bool = False) -> float:
                 return lo + gap if rng.random() < 0.5 else hi - gap
             margin = (hi - lo) / 20
             return rng.uniform(lo + margin, hi - margin)
-        away = math.exp(rng.uniform(math.log(1e-3), math.log(1e3))) if wide else rng.uniform(0.2, 4)
+        away = math.exp(rng.uniform(math.log(1e-6), math.log(1e6))) if wide else rng.uniform(0.2, 4)
         if lo.is_finite:
             return float(lo) + away
         if hi.is_finite:
             return float(hi) - away
-        return rng.uniform(-30, 30) if wide else rng.uniform(-3, 3)
+        return rng.choice((-1, 1)) * math.exp(rng.uniform(0, math.log(10 ** 3))) if wide else rng.uniform(-3, 3)
     raise ValueError("cannot sample from %s: declare sample_y/sample_mean for it" % region)

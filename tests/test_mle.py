@@ -20,7 +20,7 @@ def test_textbook_estimates():
     assert g.estimate[mu] == ybar
     assert sp.simplify(g.estimate[sigma] ** 2 - (ysq - ybar**2)) == 0  # σ̂² = ⟨y²⟩ − ȳ²
     for r in (b, g, solve_mle("poisson", [0, 2, 3])):
-        assert r.verified and [c.verified for c in r.checks] == [True, True, True]
+        assert r.verified and [c.verified for c in r.checks] == [True, True, True, True]
 
 
 @settings(max_examples=25, deadline=None)
@@ -55,7 +55,7 @@ def test_checks_reject_a_wrong_estimate_score_or_maximum():
     assert _checks(wrong_score)[0].verified is False
     # a minimum passed off as a maximum: flip the Hessian's sign
     flipped = dataclasses.replace(r, hessian=-r.hessian)
-    assert _checks(flipped)[2].verified is False
+    assert _checks(flipped)[3].verified is False
 
 
 def test_no_closed_form_is_an_error():

@@ -25,7 +25,7 @@ from ..documents import Derivation, Result, StepBuilder
 from ..errors import MlederiveError
 from ..primitives import PRIMITIVES, Primitive, logsumexp
 from ..prose import Prose, Text, join, prose
-from ..relations import Differentiation, Expectation, Rescaling
+from ..relations import Differentiation, Expectation, Rescaling, Surrogate
 from .stable import stabilise
 
 #: what the Hessian is: the curvature proved positive, Fisher scoring, a stated constant, or the curvature
@@ -77,7 +77,7 @@ def _pick(derived: sp.Expr, built: sp.Expr) -> sp.Expr:
 
 def _nonsmooth(expr: sp.Expr, model) -> bool:
     """A kink on the model's domain (|η| is no kink where the link's η ≥ 0)."""
-    from ..verification.prover import on_domain
+    from ..verification.domain import on_domain
 
     return on_domain(expr, model).has(sp.sign, sp.Abs, sp.DiracDelta, sp.Heaviside)
 
@@ -122,8 +122,8 @@ def _forms(recipe, boosting: bool) -> Forms:
         loss_ref = b.add("The boosting objective", prose(
             "Gradient boosting is not scale-invariant (a leaf's value is $−G/(H + λ)$): it takes the negative "
             "log-likelihood at unit dispersion, with its $θ$-free terms dropped — the loss times $%s$.", scale),
-            "Σ ℓ_i", r"\sum_i \ell_i", S.sample_sum(plain), "rescaled", Rescaling(factor=scale), id="objective",
-            reference=loss_ref)
+            "Σ ℓ_i", r"\sum_i \ell_i", S.sample_sum(plain), "rescaled", Rescaling(factor=scale, unit_dispersion=True),
+            id="objective", reference=loss_ref, also=base.step("negate"))
     stable = stabilise(plain)
     if stable != plain:
         loss_ref = b.add("Stable form of the loss", _primitives_why(stable), "Σ ℓ_i", r"\sum_i \ell_i",
@@ -197,7 +197,8 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool,
         b.add("A surrogate Hessian", prose(
             "The loss is piecewise linear in $η_i$: its second derivative is 0 almost everywhere, which gives "
             "Newton steps and boosting leaves nothing to divide by. A constant $1$ stands in, as LightGBM's L1 "
-            "objective does; the gradient is exact."), label, lhs, sp.S.One, "definition", id="code-hess")
+            "objective does; the gradient is exact."), label, lhs, sp.S.One, "surrogate", Surrogate(sp.S.One),
+            id="code-hess", reference=grad_step)
         why = prose("the loss is piecewise linear: its second derivative is 0 almost everywhere")
         return sp.S.One, SURROGATE, why, [why + prose("; the Hessian is a constant surrogate (1)")]
     if model.vector:
@@ -235,7 +236,7 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool,
         b.add("A surrogate Hessian", prose(
             "%s and the %s family has no Fisher information here: boosting gets a constant $1$ instead (gradient "
             "steps); the gradient is exact.", _capital(reason), model.family.title), label, lhs, sp.S.One,
-            "definition", id="code-hess")
+            "surrogate", Surrogate(sp.S.One), id="code-hess", reference=grad_step)
         return sp.S.One, SURROGATE, reason, [reason + prose(": the Hessian is a constant surrogate (1)")]
     return hess, INDEFINITE, reason, [prose("the Hessian is the exact curvature, and ") + reason]
 

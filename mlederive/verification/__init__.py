@@ -24,7 +24,8 @@ from ..documents import Check, Method, Step
 from ..errors import InternalError
 from . import cache
 from .claims import Malformed, build_claims, display_claims
-from .prover import CLAIM_BUDGET, prove
+from .domain import raised_by_sympy
+from .prover import CLAIM_BUDGET, novel_nonsmooth, prove
 
 #: seconds of symbolic proving per step; claims left when it runs out go straight to the numeric check
 STEP_BUDGET = 1.5
@@ -112,8 +113,18 @@ def _verify_step(model, step: Step, ref: Step | None, seed: int, also: Step | No
     except (Malformed, ValueError, NotImplementedError) as exc:  # the step cannot be what it claims
         return Check(False, Method.SYMBOLIC, "malformed step: %s" % exc, time.perf_counter() - start)
     except Exception as exc:
+        if raised_by_sympy(exc):  # SymPy cannot take this step's expression apart: not verified, with the reason
+            return Check(False, Method.SYMBOLIC, "undecided: SymPy failed on the step (%s: %s)"
+                         % (type(exc).__name__, str(exc)[:120]), time.perf_counter() - start)
         raise InternalError("building the claims of step %r (%s) failed: %s: %s"
                             % (step.id, step.relation, type(exc).__name__, exc)) from exc
+    if model is not None:  # a wrong term hidden in a new kink or branch is never accepted on a sample
+        references = [e for e in (ref.expr if ref is not None else None, also.expr if also is not None else None)
+                      if e is not None]
+        why = novel_nonsmooth([step.expr] + ([step.display] if step.display is not None else []), references) \
+            if references else ""
+        if why:
+            claims = [dataclasses.replace(c, no_numeric=why) if c.kind == "zero" else c for c in claims]
     return _decide_all(model, step, claims, seed, start)
 
 

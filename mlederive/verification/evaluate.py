@@ -28,8 +28,13 @@ def _sigmoid(z):
     return 1 / (1 + mpmath.exp(-z))
 
 
-def _heaviside(z):
-    return mpmath.mpf(1) if z > 0 else mpmath.mpf(0) if z < 0 else mpmath.mpf(1) / 2
+def _heaviside(z, at_zero=None):
+    """H(z), with SymPy's second argument H(0) when given (½ when not)."""
+    if z > 0:
+        return mpmath.mpf(1)
+    if z < 0:
+        return mpmath.mpf(0)
+    return mpmath.mpf(1) / 2 if at_zero is None else at_zero
 
 
 def _dirac(z):

@@ -46,10 +46,17 @@ def _quick(expr) -> bool:
 
 
 def _interval(symbol) -> sp.Interval:
+    from .domain import INTERVALS
+
+    if symbol in INTERVALS:  # a bounded or one-sided domain known for it (η < 0 for bernoulli-log)
+        region = INTERVALS[symbol]
+        return sp.Interval.open(region.start, region.end)
     if symbol.is_positive:
         return sp.Interval.open(0, sp.oo)
     if symbol.is_nonnegative:
         return sp.Interval(0, sp.oo)
+    if symbol.is_negative:
+        return sp.Interval.open(-sp.oo, 0)
     return sp.Interval.open(-sp.oo, sp.oo)
 
 
@@ -108,10 +115,22 @@ def _positive(expr, x, depth: int) -> bool:
             return True
         return expr.exp.is_Integer and expr.exp.is_even and _positive(-expr.base, x, depth)
     if expr.has(x):
+        if _beyond_a_root(expr, x, depth):
+            return True
         together = sp.together(expr)
         if together != expr and together.is_Mul:
             return _positive(together, x, depth)
         return _monotone(expr, x, depth) or _in_exponential(expr, x, depth)
+    return False
+
+
+def _beyond_a_root(expr, x, depth: int) -> bool:
+    """a + √b > 0 where b > a² (then √b > |a| ≥ −a): η + √(η² + 1), the smooth ReLU."""
+    if not expr.is_Add or len(expr.args) != 2:
+        return False
+    for root, other in (expr.args, expr.args[::-1]):
+        if root.is_Pow and root.exp == sp.S.Half:
+            return _positive(sp.expand(root.base - other ** 2), x, depth)
     return False
 
 
@@ -216,10 +235,122 @@ def proved_positive(expr, model, budget: float) -> bool:
             proved = _positive_in_y(obs)
     except BudgetExceeded:
         return False
-    except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError, ZeroDivisionError):
-        return False  # a limit or rewrite SymPy cannot do here: no proof
+    except Exception as exc:  # noqa: BLE001 — a limit or rewrite SymPy cannot do here: no proof
+        from .domain import raised_by_sympy
+
+        if not raised_by_sympy(exc):
+            raise
+        return False
     # the lemmas lean on SymPy's limits; the points checked first corroborate a proof where a wrong one would show
     return proved
+
+
+# -- splitting logs where that is true --------------------------------------------------------------
+
+def positive_factor(f) -> bool:
+    """A factor proved positive on the domain: by SymPy's assumptions, by the interval of the one bounded symbol it
+    is linear in (1 − y for y ∈ (0, 1)), or by the lemmas in the one η it mentions (1 − Φ(η))."""
+    from .domain import INTERVALS
+
+    if _quick(f):
+        return True
+    if f.is_Pow and real(f.exp):  # a positive base to a real power
+        return positive_factor(f.base)
+    if f.is_Mul:
+        return all(positive_factor(g) for g in f.args)
+    if isinstance(f, sp.exp):
+        return real(f.args[0])
+    if isinstance(f, sp.gamma):  # Γ of a positive number
+        return positive_factor(f.args[0])
+    if isinstance(f, sp.binomial):  # C(m, my) with 0 ≤ my ≤ m: a proportion of m trials
+        top, bottom = f.args
+        return bool(top.is_integer and top.is_positive and _between(bottom, 0, top))
+    symbols = f.free_symbols
+    bounded = [s for s in symbols if s in INTERVALS]
+    if len(bounded) == 1 and sp.diff(f, bounded[0], 2) == 0 and all(s.is_positive for s in symbols - set(bounded)):
+        v, region = bounded[0], INTERVALS[bounded[0]]
+        ends = [(region.start, region.left_open), (region.end, region.right_open)]
+        if all(e.is_finite for e, _ in ends):
+            values = [f.subs(v, e) for e, _ in ends]
+            return all(val.is_nonnegative is True if is_open else val.is_positive is True
+                       for val, (_, is_open) in zip(values, ends)) and any(val.is_positive for val in values)
+    variables = [s for s in symbols if s in INTERVALS or not s.is_positive]
+    if len(variables) == 1 and variables[0].is_real and all(s.is_positive for s in symbols - set(variables)):
+        return _positive(f, variables[0], DEPTH)
+    return False
+
+
+def real(e) -> bool:
+    """``e`` is real on the domain: by assumption, or built of real parts (a power of a positive base, a log of a
+    positive number, an exponential of a real one)."""
+    if e.is_real:
+        return True
+    if e.is_Add or e.is_Mul:
+        return all(real(a) for a in e.args)
+    if e.is_Pow:
+        return real(e.exp) and (positive_factor(e.base) or (e.exp.is_integer is True and real(e.base)))
+    if isinstance(e, sp.exp):
+        return real(e.args[0])
+    if isinstance(e, sp.log):
+        return positive_factor(e.args[0])
+    if isinstance(e, (S.sigmoid, S.Phi, S.phi, sp.erf, sp.atan, sp.tanh)):
+        return real(e.args[-1])
+    if isinstance(e, (sp.gamma, sp.loggamma)):
+        return positive_factor(e.args[0])
+    return False
+
+
+def _between(e, low, high) -> bool:
+    """low ≤ e ≤ high for every value of the one bounded symbol e is linear in (m·y ∈ [0, m] for y ∈ [0, 1])."""
+    from .domain import INTERVALS
+
+    bounded = [s for s in e.free_symbols if s in INTERVALS]
+    if len(bounded) != 1 or sp.diff(e, bounded[0], 2) != 0:
+        return False
+    region = INTERVALS[bounded[0]]
+    if not (region.start.is_finite and region.end.is_finite):
+        return False
+    ends = [e.subs(bounded[0], region.start), e.subs(bounded[0], region.end)]
+    return all((v - low).is_nonnegative is True and (high - v).is_nonnegative is True for v in ends)
+
+
+def split_logs(expr):
+    """log of a product or power written as a sum of logs only where each factor is proved positive on the domain
+    (log((100 − η)²) is not 2·log(100 − η) where η can pass 100): SymPy's expand_log(force=True) without the
+    assumption it makes."""
+    def split(arg):
+        if arg.is_Mul:
+            factors = sp.Mul.make_args(arg)
+            if all(positive_factor(f) for f in factors):
+                return sp.Add(*[split(f) for f in factors])
+        elif arg.is_Pow and arg.exp.is_real and positive_factor(arg.base):
+            return arg.exp * split(arg.base)
+        elif isinstance(arg, sp.exp) and real(arg.args[0]):
+            return arg.args[0]
+        return sp.log(arg)
+
+    return expr.replace(lambda e: isinstance(e, sp.log), lambda e: split(e.args[0]))
+
+
+def gamma_rules(expr):
+    """log Γ(a) as loggamma(a) where a > 0 (Γ(a) > 0 there), and loggamma(1 + b) as log b + loggamma(b) where b > 0
+    (Γ(b + 1) = b·Γ(b)), every argument over one denominator: what proves the stable log Γ(1 + φμ) − log φ − log μ of
+    the beta family equal to log Γ(φμ)."""
+    def canonical(a):
+        return sp.cancel(sp.together(a))
+
+    expr = expr.replace(lambda t: isinstance(t, sp.log) and isinstance(t.args[0], sp.gamma)
+                        and positive_factor(t.args[0].args[0]), lambda t: sp.loggamma(canonical(t.args[0].args[0])))
+
+    def shift(t):
+        a = t.args[0]
+        if a.is_Add and sp.S.One in a.args:
+            b = canonical(a - 1)
+            if positive_factor(b):
+                return sp.log(b) + sp.loggamma(b)
+        return sp.loggamma(canonical(a))
+
+    return expr.replace(lambda t: isinstance(t, sp.loggamma), shift)
 
 
 # -- where it is not positive --------------------------------------------------------------------------

@@ -17,7 +17,9 @@ import sympy as sp
 
 from .. import symbolic as S
 from ..budget import BudgetExceeded, time_budget
-from .sampler import NotSampleable, model_sampler, plain_sampler
+from .distributions import split_distributions
+from .domain import INTERVALS, on_domain, raised_by_sympy  # noqa: F401  (INTERVALS: re-exported)
+from .sampler import NotSampleable, domain_fit, model_sampler, plain_sampler, targeted
 
 NUMERIC_POINTS = 20
 #: seconds SymPy may spend on one claim before the numeric fallback
@@ -29,6 +31,9 @@ class Claim:
     kind: str  # "zero" | "positive" | "fact" (already decided by exact or IEEE arithmetic: expr is a bool)
     expr: sp.Expr
     label: str
+    #: why a numeric check may not accept this claim (the step brings in a non-smooth or branch-dependent function
+    #: its reference does not have: a wrong term can hide where no sample looks), or "" when it may
+    no_numeric: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,9 @@ def _by_observation(expr: sp.Expr) -> list:
     return [sp.Add(*members) for _, members in groups]
 
 
-def symbolic_zero(expr: sp.Expr, budget: float) -> tuple[bool, bool]:
-    """(proved, used_force). Observation by observation when the claim separates, else whole."""
+def symbolic_zero(expr: sp.Expr, budget: float, model=None) -> tuple[bool, bool]:
+    """(proved, False). Observation by observation when the claim separates, else whole. (The second value once
+    said a log had been split with force=True; nothing is split that way any more.)"""
     if _is_zero(expr):
         return True, False
     deadline = time.perf_counter() + budget
@@ -82,14 +88,14 @@ def symbolic_zero(expr: sp.Expr, budget: float) -> tuple[bool, bool]:
             form = _as_first_observation(part)
             if form in proved_forms:  # the same as a group already proved, up to renaming the row
                 continue
-            proved, used_force = _rewrite_to_zero(part, deadline)
+            proved, used_force = _rewrite_to_zero(part, deadline, model)
             if not proved:
                 break
             forced |= used_force
             proved_forms.add(form)
         else:
             return True, forced
-    return _rewrite_to_zero(expr, deadline)
+    return _rewrite_to_zero(expr, deadline, model)
 
 
 def _as_first_observation(part: sp.Expr) -> sp.Expr:
@@ -105,40 +111,69 @@ def _as_first_observation(part: sp.Expr) -> sp.Expr:
     return part.xreplace({a: a.base[(sp.Integer(1),) + a.indices[1:]] for a in atoms if a.indices[0] in rows})
 
 
-#: (uses force=True, rewrite, at most seconds), cheapest first. Measured over the catalog (issue 10):
+#: (what a claim must have for the rewrite to matter, rewrite, at most seconds), cheapest first; no rewrite assumes
+#: anything of its arguments (a log is split only where its factors are proved positive). Measured (issue 10):
 #: expand proves ~45% of the claims, expand_log ~17%, together/cancel ~23%; simplify proves 20 claims,
 #: each within 0.15 s, and spent 14 s failing on 200 others — so it gets 0.4 s, not the whole budget.
 _ATTEMPTS = (
-    (False, lambda e: sp.expand(e), math.inf),
-    (True, lambda e: sp.expand(sp.expand_log(e, force=True)), math.inf),
+    (None, lambda e: sp.expand(e), math.inf),
+    # logs split only where their factors are proved positive on the domain (never expand_log's force=True)
+    (sp.log, lambda e: sp.expand(_split(e)), math.inf),
     # log of a rational expression in exp(η): σ(η)/(1 − σ(η)) becomes exp(η), and log(exp(η)) = η for real η
-    (False, lambda e: sp.expand(S.expand_functions(e).replace(sp.log, lambda a: sp.log(sp.cancel(sp.together(a))))),
+    (sp.log, lambda e: sp.expand(_split(S.expand_functions(e).replace(sp.log, lambda a: sp.log(sp.cancel(sp.together(a)))))),
      math.inf),
     # before expanding products: expand would multiply out powers of sums (bernoulli-cauchit's
     # chain-rule claim grows from 256 to 2244 operations) that together/cancel handle whole
-    (False, lambda e: sp.cancel(sp.together(S.expand_functions(e))), math.inf),
-    (True, lambda e: sp.cancel(sp.expand(sp.expand_log(S.expand_functions(e), force=True))), math.inf),
-    (True, lambda e: sp.simplify(sp.expand_log(S.expand_functions(e), force=True)), 0.4),
+    (None, lambda e: sp.cancel(sp.together(S.expand_functions(e))), math.inf),
+    (sp.log, lambda e: sp.cancel(sp.expand(_split(S.expand_functions(e)))), math.inf),
+    # log Γ and loggamma: Γ(b + 1) = b·Γ(b) where b > 0 (the stable forms of the beta family)
+    ((sp.gamma, sp.loggamma), lambda e: sp.expand(_split(_together_in_logs(_gammas(S.expand_functions(e))))), math.inf),
+    # a step function as the sign function it is: H(x) = (1 + sgn x)/2, with H(0) = ½ (SymPy's, and ours)
+    (sp.Heaviside, lambda e: sp.expand(e.rewrite(sp.sign)), math.inf),
+    (None, lambda e: sp.simplify(_split(S.expand_functions(e))), 0.4),
 )
 
 
-def _rewrite_to_zero(expr: sp.Expr, deadline: float) -> tuple[bool, bool]:
-    """(proved, used_force). Cheap targeted rewrites first, a bounded simplify last."""
+def _split(expr):
+    from .positivity import split_logs
+
+    return split_logs(expr)
+
+
+def _together_in_logs(expr):
+    return expr.replace(sp.log, lambda a: sp.log(sp.factor_terms(sp.cancel(sp.together(a)))))
+
+
+def _gammas(expr):
+    from .positivity import gamma_rules
+
+    return gamma_rules(expr) if expr.has(sp.gamma, sp.loggamma) else expr
+
+
+def _rewrite_to_zero(expr: sp.Expr, deadline: float, model=None) -> tuple[bool, bool]:
+    """(proved, used_force). Cheap targeted rewrites first, a bounded simplify last; on the model's domain (η, y and
+    μ carry it as assumptions), so a log is split only where that is true there."""
     if _is_zero(expr):
         return True, False
-    for used_force, attempt, most in _ATTEMPTS:
+    expr = on_domain(expr, model)
+    plain = S.expand_functions(expr)
+    for needs, attempt, most in _ATTEMPTS:
+        if needs is not None and not plain.has(*(needs if isinstance(needs, tuple) else (needs,))):
+            continue  # a rewrite for logs (or Γ) on a claim with none
         left = min(deadline - time.perf_counter(), most)
         if left <= 0:
             break
         try:
             with time_budget(left):
                 if _is_zero(attempt(expr)):
-                    return True, used_force
+                    return True, False
         except BudgetExceeded:
             if left < most:  # the claim's own budget ran out, not just this attempt's
                 break
-        except (AttributeError, TypeError, ValueError, NotImplementedError, RecursionError, ZeroDivisionError):
-            continue  # a rewrite SymPy cannot do on this expression (or a SymPy bug): not a proof, try the next
+        except Exception as exc:  # noqa: BLE001 — a rewrite SymPy cannot do (or a SymPy bug): no proof, try the next
+            if not raised_by_sympy(exc):
+                raise
+            continue
     return False, False
 
 
@@ -232,6 +267,16 @@ def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
                                                                          _point_text(values))
         if claim.kind == "positive" and not v > 0:
             return False, "%s: not positive (%s) at a sampled point" % (claim.label, mpmath.nstr(v, 3))
+    if claim.kind == "zero" and evaluate is not None:  # and where a wrong term would hide: thresholds, centres, constants
+        for point in targeted(claim.expr, values, rng, domain_fit(model)):
+            out = evaluate(point, WORKING_DPS)
+            if not isinstance(out, str) and abs(out[0]) > tolerance * (1 + out[1]):
+                out = evaluate(point, RECHECK_DPS)
+            if isinstance(out, str):
+                continue  # a point a hint chose may sit on a pole or a branch cut: it shows nothing either way
+            if abs(out[0]) > tolerance * (1 + out[1]):
+                return False, "%s: nonzero (%s) at a point where a wrong term may hide (%s)" % (
+                    claim.label, mpmath.nstr(out[0], 3), _point_text(point))
     return True, ""
 
 
@@ -246,15 +291,29 @@ def prove(claim: Claim, model, seed: int = 0, budget: float = CLAIM_BUDGET) -> O
     from . import cache
 
     if not cache.enabled():
-        return _decide(claim, model, seed, budget)
+        return _decide_safely(claim, model, seed, budget)
     key = cache.key(claim.kind, sp.srepr(claim.expr), str(seed), model.cache_key if model is not None else "")
     method = cache.lookup(key)
     if method is not None:
         return Outcome(True, method, "cached")
-    out = _decide(claim, model, seed, budget)
+    out = _decide_safely(claim, model, seed, budget)
     if out.ok:
         cache.store(key, out.method)
     return out
+
+
+def _decide_safely(claim: Claim, model, seed: int, budget: float) -> Outcome:
+    """:func:`_decide`, with a failure inside SymPy or mpmath turned into a failed claim that says so (never an
+    exception out of verify(), never a proof)."""
+    try:
+        return _decide(claim, model, seed, budget)
+    except BudgetExceeded:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        if not raised_by_sympy(exc):
+            raise
+        return Outcome(False, "symbolic", "%s: undecided — SymPy failed on it (%s: %s)"
+                       % (claim.label, type(exc).__name__, str(exc)[:120]))
 
 
 def _decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
@@ -262,13 +321,8 @@ def _decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
     if claim.kind == "zero" and expr.has(sp.DiracDelta):
         return _decide_distribution(claim, model, seed, budget)
     if claim.kind == "zero" and budget > 0:
-        proved, used_force = symbolic_zero(expr, budget)
+        proved, _ = symbolic_zero(expr, budget, model)
         if proved:
-            if used_force:
-                # force=True splits logs assuming positive arguments; corroborate on real points.
-                ok, why = _numeric(claim, model, 8, seed)
-                if not ok:
-                    return Outcome(False, "symbolic", why)
             return Outcome(True, "symbolic")
     elif claim.kind == "positive":
         if _proved_positive(expr, model, budget):
@@ -278,93 +332,58 @@ def _decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
         if model is not None or expr.free_symbols:
             return Outcome(False, "symbolic", "%s: not proved positive on the whole domain (a numeric sample "
                                               "cannot show it)" % claim.label)
+    if claim.no_numeric:
+        return Outcome(False, "symbolic", "%s: not proved, and a sample cannot accept it: %s" % (claim.label,
+                                                                                               claim.no_numeric))
     ok, why = _numeric(claim, model, NUMERIC_POINTS, seed)
     return Outcome(ok, "numeric", why)
 
 
+#: functions whose value depends on a branch or that have a kink, jump or pole a sample can miss
+NONSMOOTH = (sp.log, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Heaviside, sp.Piecewise, sp.floor, sp.ceiling,
+             sp.DiracDelta, sp.atan2, sp.arg, sp.re, sp.im, sp.asin, sp.acos, sp.LambertW)
+
+
+def nonsmooth_parts(expr) -> set:
+    """The non-smooth and branch-dependent applications in ``expr`` that mention a variable — a log, a root (a
+    non-integer power), |·|, sgn, max, min, a step, a piecewise — with our named functions written out, so that
+    log σ(η) and log(1/(1 + e^{−η})) are one."""
+    if not isinstance(expr, sp.Basic):
+        return set()
+    plain = S.expand_functions(expr)
+    found = {e for e in plain.atoms(*NONSMOOTH) if e.free_symbols}
+    found |= {p for p in plain.atoms(sp.Pow) if p.free_symbols and p.exp.is_number and not p.exp.is_integer}
+    return found
+
+
+def novel_nonsmooth(step_exprs, reference_exprs) -> str:
+    """Why a numeric check may not judge a step: the non-smooth or branch-dependent parts it has and its references
+    do not ("" when there are none)."""
+    ours = set().union(*(nonsmooth_parts(e) for e in step_exprs))
+    theirs = set().union(*(nonsmooth_parts(e) for e in reference_exprs))
+    new = sorted((str(e) for e in ours - theirs), key=len)
+    return "the step brings in %s, which its reference does not have" % ", ".join(new[:3]) if new else ""
+
+
 # -- distributions: δ terms are zero at every sampled point, so they are compared symbolically ----------
 
-def _dirac_key(delta) -> tuple:
-    """(canonical argument, order, factor): δ⁽ᵏ⁾(c·p) = δ⁽ᵏ⁾(p) / (|c|·cᵏ), p primitive with a fixed sign."""
-    arg, order = delta.args[0], (int(delta.args[1]) if len(delta.args) > 1 else 0)
-    c, p = sp.expand(arg).as_content_primitive()
-    if p.could_extract_minus_sign():
-        c, p = -c, -p
-    return p, order, 1 / (abs(c) * c ** order)
-
-
-def split_distributions(expr: sp.Expr):
-    """(regular part, {(argument, order): coefficient}) of a sum of terms c·δ⁽ᵏ⁾(a) and δ-free terms.
-
-    Raises ValueError for a δ this cannot take apart (inside a function, or two in one product).
-    """
-    regular, groups = [], {}
-    for term in sp.Add.make_args(sp.expand(expr)):
-        deltas = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.DiracDelta)]
-        if not deltas:
-            if term.has(sp.DiracDelta):
-                raise ValueError("a DiracDelta inside %s" % type(term).__name__)
-            regular.append(term)
-            continue
-        if len(deltas) > 1 or (term / deltas[0]).has(sp.DiracDelta):
-            raise ValueError("a product of DiracDeltas")
-        p, order, factor = _dirac_key(deltas[0])
-        groups[(p, order)] = groups.get((p, order), 0) + term / deltas[0] * factor
-    return sp.Add(*regular), groups
-
-
-def _coefficient_vanishes(coef, arg, budget: float) -> bool:
-    """c = 0 where the δ lives (on arg = 0): as it stands, or with arg = 0 solved for a y_i it is linear in."""
-    if symbolic_zero(coef, budget)[0]:
-        return True
-    for y in sorted((a for a in arg.atoms(sp.Indexed) if a.base.label.name == "y"), key=sp.default_sort_key):
-        if sp.diff(arg, y, 2) == 0 and sp.diff(arg, y) != 0:
-            at = sp.solve(arg, y)
-            if len(at) == 1 and symbolic_zero(sp.expand(coef.xreplace({y: at[0]})), budget)[0]:
-                return True
-    return False
-
-
 def _decide_distribution(claim: Claim, model, seed: int, budget: float) -> Outcome:
-    """A claim with δ terms: each δ's coefficient must vanish symbolically; the rest as any claim."""
+    """A claim with δ terms: as distributions in one variable, every δ⁽ᵏ⁾ coefficient (evaluated where that δ lives)
+    must vanish symbolically; the rest as any claim."""
     try:
-        regular, groups = split_distributions(claim.expr)
+        regular, groups, v = split_distributions(claim.expr)
     except ValueError as e:
         return Outcome(False, "symbolic", "%s: %s (cannot compare distributions)" % (claim.label, e))
-    for (arg, order), coef in groups.items():
-        if not _coefficient_vanishes(coef, arg, budget):
-            what = "δ(%s)" % arg if order == 0 else "δ^(%d)(%s)" % (order, arg)
+    for (root, order), coef in groups.items():
+        if not symbolic_zero(coef, budget, model)[0]:
+            what = "δ(%s − %s)" % (v, root) if order == 0 else "δ^(%d)(%s − %s)" % (order, v, root)
             return Outcome(False, "symbolic", "%s: the %s terms do not agree" % (claim.label, what))
     if regular == 0:
         return Outcome(True, "symbolic")
-    return _decide(Claim("zero", regular, claim.label), model, seed, budget)
+    return _decide(Claim("zero", regular, claim.label, claim.no_numeric), model, seed, budget)
 
 
-def on_domain(expr: sp.Expr, model) -> sp.Expr:
-    """``expr`` with η_i, y_i and μ_i replaced by symbols that carry the model's domain as assumptions.
-
-    η from the link's η-domain, y from the family's support, μ from the mean domains (η > 0 for
-    the inverse link, y ≥ 0 for counts, 0 < μ …): what SymPy's ``is_positive`` needs to know.
-    """
-    if model is None:
-        return expr
-    fam, link = model.family, model.link
-    regions = {"eta": link.eta_domain, "y": fam.support, "mu": fam.mean_domain.intersect(link.mean_domain)}
-    subs = {}
-    for atom in expr.atoms(sp.Indexed):
-        region = regions.get(atom.base.label.name)
-        if region is None:
-            continue
-        if region.is_subset(sp.Interval.open(0, sp.oo)):
-            subs[atom] = sp.Dummy(atom.base.label.name, positive=True)
-        elif region.is_subset(sp.Interval(0, sp.oo)):
-            subs[atom] = sp.Dummy(atom.base.label.name, nonnegative=True)
-        elif region.is_subset(sp.S.Reals) and region.contains(0) is sp.false:
-            subs[atom] = sp.Dummy(atom.base.label.name, real=True, nonzero=True)
-    return expr.xreplace(subs)
-
-
-def _proved_positive(expr: sp.Expr, model, budget: float) -> bool:
+def _proved_positive(expr: sp.Expr, model, budget: float, simplified: bool = False) -> bool:
     from .positivity import proved_positive
 
     start = time.perf_counter()
@@ -378,7 +397,23 @@ def _proved_positive(expr: sp.Expr, model, budget: float) -> bool:
     except BudgetExceeded:
         return False
     # the lemmas: y case by case or linear, factors, monotone in η (mlederive.verification.positivity)
-    return proved_positive(expr, model, budget - (time.perf_counter() - start))
+    if proved_positive(expr, model, budget - (time.perf_counter() - start)):
+        return True
+    # parts that are identically zero (sin² + cos² − 1, σ(η) + σ(−η) − 1) hide a proof: simplify, then once more
+    left = budget - (time.perf_counter() - start)
+    if not simplified and left > 0.1:
+        try:
+            with time_budget(min(left, 1.0)):
+                plain = sp.simplify(S.expand_functions(expr))
+        except BudgetExceeded:
+            return False
+        except Exception as exc:  # noqa: BLE001
+            if not raised_by_sympy(exc):
+                raise
+            return False
+        if plain != expr:
+            return _proved_positive(plain, model, budget - (time.perf_counter() - start), simplified=True)
+    return False
 
 
 def quick_reject(claim: Claim, model) -> bool:

@@ -20,8 +20,8 @@ class NotSampleable(ValueError):
     """A claim mentions a quantity no point of the model's domain gives a value (y_{i,k} with k not a number)."""
 
 
-#: every WIDE_EVERY-th point of a model's domain is drawn from all of it: counts up to 10⁴, scales and
-#: positive parameters from 10⁻³ to 10³, means within 10⁻⁶ of an edge of their domain
+#: every WIDE_EVERY-th point of a model's domain is drawn from all of it: counts up to 10⁷, scales and
+#: positive parameters from 10⁻⁶ to 10⁶, η heavy-tailed to ±10³, n and d to 10⁶, means within 10⁻⁶ of an edge
 WIDE_EVERY = 3
 
 
@@ -57,7 +57,7 @@ class ModelSampler:
 
     def scale(self) -> float:
         rng = self.rng
-        return math.exp(rng.uniform(math.log(1e-3), math.log(1e3))) if self.wide else rng.uniform(0.5, 2.5)
+        return math.exp(rng.uniform(math.log(1e-6), math.log(1e6))) if self.wide else rng.uniform(0.5, 2.5)
 
     def mean_value(self):
         """A mean the family allows and the link can produce (e.g. in (0, 1) for poisson-probit)."""
@@ -93,12 +93,14 @@ class ModelSampler:
             return sp.Float(rng.uniform(-1.5, 1.5), 30)  # x and anything else
         if isinstance(atom, GradF):
             return sp.Float(rng.uniform(-1.5, 1.5), 30)
-        if atom == S.n:
-            return sp.Integer(rng.randint(7, 1000) if wide else rng.randint(1, 6))
+        if atom == S.K:  # a class count
+            return sp.Integer(rng.randint(2, 8))
+        if atom.is_integer:  # n, d: whole numbers, up to 10⁶ far out (a term Max(0, n − 1000) shows there)
+            low = 1 if atom.is_positive else 0
+            return sp.Integer(int(math.exp(rng.uniform(math.log(7), math.log(10 ** 6)))) if wide else
+                              rng.randint(low, 6))
         if atom.is_positive:
             return sp.Float(self.scale(), 30)
-        if atom.is_integer:
-            return sp.Integer(rng.randint(6, 1000) if wide else rng.randint(0, 5))
         return sp.Float(rng.uniform(-1.5, 1.5), 30)
 
     def land_in_domain(self, values):
@@ -163,3 +165,96 @@ def plain_sampler(rng: random.Random):
         return values
 
     return sample
+
+
+# -- where wrong terms hide -------------------------------------------------------------------------------
+
+def _roots_of(h, v, values):
+    """Where ``h`` vanishes in ``v`` with the other atoms at ``values``: the root of a linear h, as a float."""
+    other = {k: val for k, val in values.items() if k != v}
+    try:
+        g = sp.expand(h.xreplace(other))
+        if sp.diff(g, v, 2) != 0 or not sp.diff(g, v).is_number or sp.diff(g, v) == 0:
+            return []
+        root = -g.xreplace({v: 0}) / sp.diff(g, v)
+        return [float(root)] if root.is_number and root.is_real else []
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return []
+
+
+def hints(expr) -> list:
+    """The expressions whose zero is where a wrong term hides: the thresholds of max, min, steps, signs, |·| and
+    piecewise conditions, the centre of an exponential of a square, the branch point of a log or a root."""
+    out = []
+    for e in sp.preorder_traversal(expr):
+        if isinstance(e, (sp.Max, sp.Min)):
+            out += [a - b for a in e.args for b in e.args if a is not b]
+        elif isinstance(e, (sp.Heaviside, sp.sign, sp.Abs)):
+            out.append(e.args[0])
+        elif isinstance(e, sp.Piecewise):
+            out += [c.lhs - c.rhs for _, c in e.args if isinstance(c, sp.core.relational.Relational)]
+        elif isinstance(e, sp.log):
+            out.append(e.args[0])
+        elif e.is_Pow and e.exp.is_number and not e.exp.is_integer:
+            out.append(e.base)
+        elif isinstance(e, sp.exp):
+            out += [p.base for p in e.args[0].atoms(sp.Pow) if p.exp == 2]
+    return out
+
+
+def targeted(expr, base: dict, rng, fits) -> list:
+    """Points near where ``expr`` may hide a wrong term — each hint's zero in one of its variables, approached from
+    both sides and passed, and each large constant of the claim (10⁵ in max(0, y − 10⁵)) met — from ``base``.
+    ``fits(atom, value)`` keeps a value inside the atom's domain (and rounds a count)."""
+    points = []
+    candidates = [(h, v) for h in hints(expr) for v in sorted(h.free_symbols & set(base) | h.atoms(sp.Indexed) & set(base),
+                                                               key=sp.default_sort_key)]
+    for h, v in candidates[:12]:
+        for root in _roots_of(h, v, base):
+            for step in (0.0, 1e-3, 1.0, 10.0):
+                for side in (1, -1):
+                    value = fits(v, root + side * step * (1 + abs(root)) if step else root)
+                    if value is not None:
+                        points.append({**base, v: value})
+    constants = sorted({abs(float(c)) for c in expr.atoms(sp.Number) if c.is_real and 10 < abs(float(c)) < 1e12})
+    for c in constants[:4]:
+        for v in sorted(base, key=sp.default_sort_key)[:8]:
+            for value in (c * (1 + 1e-3), 2 * c, -2 * c):
+                kept = fits(v, value)
+                if kept is not None:
+                    points.append({**base, v: kept})
+    rng.shuffle(points)
+    return points[:24]
+
+
+def domain_fit(model):
+    """``fits(atom, value)`` for :func:`targeted`: the value inside the atom's domain (a count rounded, a binary
+    outcome left alone), or None; only targets, counts, means, η, sizes and positive parameters are moved."""
+    from ..pairing import eta_region
+
+    regions = {}
+    if model is not None:
+        fam, link = model.family, model.link
+        regions = {"y": fam.support, "mu": fam.mean_domain.intersect(link.mean_domain),
+                   "eta": (eta_region(link, fam) if not model.vector else None) or link.eta_domain}
+
+    def fits(atom, value):
+        if not math.isfinite(value):
+            return None
+        if isinstance(atom, sp.Indexed):
+            region = regions.get(atom.base.label.name)
+            if region is None or isinstance(region, sp.FiniteSet):
+                return None
+            if region.is_subset(sp.S.Naturals0):
+                value = float(max(round(value), 0))
+            return sp.Float(value, 30) if inside(region, value) else None
+        if getattr(atom, "is_integer", False):
+            if atom == S.K:
+                return None
+            whole = round(value)
+            return sp.Integer(whole) if whole >= (1 if atom.is_positive else 0) else None
+        if getattr(atom, "is_positive", False):
+            return sp.Float(value, 30) if value > 0 else None
+        return None
+
+    return fits

@@ -15,6 +15,13 @@ def _definition(cx):
     return
 
 
+@claims("surrogate")
+def _surrogate(cx):
+    """A stand-in Hessian: the value the documentation states, and positive on the whole domain."""
+    cx.zero(cx.c(cx.step.expr - cx.payload.value), "the surrogate is the value stated")
+    cx.positive(cx.c(cx.step.expr), "the surrogate is positive")
+
+
 @claims("substitution")
 def _substitution(cx):
     m, step, ref = cx.model, cx.step, cx.ref
@@ -129,6 +136,13 @@ def _rescaled(cx):
     cx.fact(not _mentions_weights(cx, factor), "factor free of θ (by name and as the predictor's weights) and of x")
     cx.positive(factor, "factor positive")
     _named(cx)
+    if cx.payload.unit_dispersion:  # the objective's own scale: φ × the negative log-likelihood (up to θ-free terms)
+        if cx.also is None:
+            raise Malformed("a unit-dispersion objective names the negative log-likelihood it scales (also)")
+        phi = m.family.dispersion(m.params)
+        gap = cx.c(summand(cx.step.expr) - (phi if phi is not None else 1) * summand(cx.also.expr))
+        for v in m.summand_learned():
+            cx.zero(sp.diff(gap, v), "the objective is φ × the negative log-likelihood, up to terms free of %s" % v)
     if _has_penalty(cx):
         cx.zero(prior_summand(cx.step.expr) - factor * prior_summand(cx.ref.expr),
                 "prior terms = factor × reference's, weight by weight (any n, d)")
