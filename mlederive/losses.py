@@ -13,7 +13,6 @@ from typing import Callable
 import sympy as sp
 
 from . import symbolic as S
-from .prose import prose
 
 
 @dataclass(frozen=True)

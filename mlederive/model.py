@@ -13,6 +13,7 @@ from functools import cached_property
 import sympy as sp
 
 from . import symbolic as S
+from .class_sums import canonical_classes
 from .families import Family, Pairing
 from .links import Link
 from .predictors import CONCRETE_DIM, Predictor, concrete_weight
@@ -43,7 +44,9 @@ class Model:
     predictor: Predictor
     params: dict  # nuisance parameter name → SymPy symbol
     learned: tuple  # names of learned nuisance parameters
-    classes: int  # K used whenever a concrete class count is needed
+    #: K where a concrete class count is needed (sampling, generated code); None: K and the class k stay symbols, and
+    #: a claim made on the model holds for every K ≥ 2 and every class (mlederive.verification.classes)
+    classes: int | None
     pairing: Pairing
     #: a prior on the weights θ (mlederive.priors), or None for maximum likelihood
     prior: object = None
@@ -54,6 +57,15 @@ class Model:
     @property
     def vector(self) -> bool:
         return self.family.vector
+
+    @cached_property
+    def every_class(self) -> "Model":
+        """This model with K and k left symbolic (a vector model; any other is itself)."""
+        if not self.vector or self.classes is None:
+            return self
+        import dataclasses
+
+        return dataclasses.replace(self, classes=None)
 
     @property
     def predicted(self) -> tuple[Predicted, ...]:
@@ -123,7 +135,11 @@ class Model:
 
     # -- making things concrete --------------------------------------------------------
     def concretize(self, expr: sp.Expr, size: int | None = None, k_value=None) -> sp.Expr:
-        """Fix K (and n, when ``size`` is given), write sums out, apply the one-hot constraint."""
+        """Fix K (and n, when ``size`` is given), write sums out, apply the one-hot constraint.
+
+        With ``classes`` None (:attr:`every_class`), K and k stay symbols: only sums with whole-number limits are
+        written out, and every sum or product over the classes gets its canonical bound index, so that
+        differentiating in η_ik never captures a bound k (mlederive.class_sums)."""
         key = (expr, size, k_value)
         if key not in self._concrete:
             self._concrete[key] = self._make_concrete(expr, size, k_value)
@@ -133,10 +149,22 @@ class Model:
         subs = {}
         if size is not None:
             subs[S.n] = size
+        if self.vector and self.classes is None:
+            return canonical_classes(self._fixed(expr, subs))
         if self.vector:
             subs[S.K] = self.classes
             if k_value is not None:
                 subs[S.k] = k_value
+        expr = self._fixed(expr, subs)
+        if self.vector:
+            rows = [S.i] if size is None else list(range(1, size + 1))
+            for r in rows:
+                comps = [S.y[r, c] for c in range(1, self.classes + 1)]
+                expr = expr.subs(self.family.constraints(comps))
+        return expr
+
+    def _fixed(self, expr: sp.Expr, subs: dict) -> sp.Expr:
+        """``expr`` with ``subs`` made, the sums with whole-number limits written out, the prior's θ_j named."""
         if expr.has(S.weights):
             subs[S.d] = CONCRETE_DIM
         if subs:
@@ -146,20 +174,19 @@ class Model:
         if expr.has(S.weights):  # θ_j of the prior: the concrete predictor's own parameters
             expr = expr.xreplace({a: concrete_weight(int(a.indices[0])) for a in expr.atoms(sp.Indexed)
                                   if a.base == S.weights and a.indices[0].is_Integer})
-        if self.vector:
-            rows = [S.i] if size is None else list(range(1, size + 1))
-            for r in rows:
-                comps = [S.y[r, c] for c in range(1, self.classes + 1)]
-                expr = expr.subs(self.family.constraints(comps))
         return expr
 
     def eta_components(self, index=S.i) -> list:
-        """(η symbol, k value) pairs: one per component of η_i."""
+        """(η symbol, k value) pairs: one per component of η_i (one, η_ik, when the classes are symbolic)."""
+        if self.vector and self.classes is None:
+            return [(S.eta[index, S.k], S.k)]
         if self.vector:
             return [(S.eta[index, c], c) for c in range(1, self.classes + 1)]
         return [(S.eta[index], None)]
 
     def y_components(self, index=S.i) -> list:
+        if self.vector and self.classes is None:
+            return [S.y[index, S.k]]
         if self.vector:
             return [S.y[index, c] for c in range(1, self.classes + 1)]
         return [S.y[index]]

@@ -140,7 +140,6 @@ def test_identically_zero_terms_do_not_hide_a_convexity_proof():
 
 def test_heaviside_with_its_second_argument_evaluates():
     d = derived("laplace-identity")
-    eta, y = S.eta[i], S.y[i]
     g = d.step("grad-eta").expr
     rewritten = g.replace(sp.sign, lambda a: 2 * sp.Heaviside(a, sp.S.Half) - 1)
     assert check(d, "grad-eta", expr=rewritten).verified

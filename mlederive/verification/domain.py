@@ -43,7 +43,9 @@ def on_domain(expr: sp.Expr, model) -> sp.Expr:
         INTERVALS.clear()
     for atom in expr.atoms(sp.Indexed):
         region = regions.get(atom.base.label.name)
-        if region is None:
+        if region is None or not all(c.is_Integer for c in atom.indices[1:]):
+            # y_ik, η_ik of a class k (or of a class a sum runs over): one symbol would cut its tie to the sums over
+            # the classes that contain it (mlederive.verification.classes)
             continue
         name = atom.base.label.name
         counts = region.is_subset(sp.S.Naturals0)

@@ -262,6 +262,8 @@ def positive_factor(f) -> bool:
         return real(f.args[0])
     if isinstance(f, sp.gamma):  # Γ of a positive number
         return positive_factor(f.args[0])
+    if isinstance(f, sp.Sum):  # Σ_{v=1}^K e^{η_iv}: positive terms over a nonempty range
+        return positive_sum(f)
     if isinstance(f, sp.binomial):  # C(m, my) with 0 ≤ my ≤ m: a proportion of m trials
         top, bottom = f.args
         return bool(top.is_integer and top.is_positive and _between(bottom, 0, top))
@@ -278,6 +280,12 @@ def positive_factor(f) -> bool:
     if len(variables) == 1 and variables[0].is_real and all(s.is_positive for s in symbols - set(variables)):
         return _positive(f, variables[0], DEPTH)
     return False
+
+
+def positive_sum(f) -> bool:
+    """A sum over a nonempty range of terms each proved positive."""
+    return isinstance(f, sp.Sum) and all((hi - lo + 1).is_positive is True for _, lo, hi in f.limits) \
+        and positive_factor(f.function)
 
 
 def real(e) -> bool:
@@ -297,6 +305,8 @@ def real(e) -> bool:
         return real(e.args[-1])
     if isinstance(e, (sp.gamma, sp.loggamma)):
         return positive_factor(e.args[0])
+    if isinstance(e, sp.Sum):
+        return real(e.function)
     return False
 
 

@@ -8,6 +8,7 @@ points of the domain and the outcome is labelled ``numeric``, never ``symbolic``
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 import time
@@ -17,6 +18,7 @@ import sympy as sp
 
 from .. import symbolic as S
 from ..budget import BudgetExceeded, time_budget
+from . import classes
 from .distributions import split_distributions
 from .domain import INTERVALS, on_domain, raised_by_sympy  # noqa: F401  (INTERVALS: re-exported)
 from .sampler import NotSampleable, domain_fit, model_sampler, plain_sampler, targeted
@@ -155,6 +157,15 @@ def _rewrite_to_zero(expr: sp.Expr, deadline: float, model=None) -> tuple[bool, 
     μ carry it as assumptions), so a log is split only where that is true there."""
     if _is_zero(expr):
         return True, False
+    over_classes = model is not None and model.vector and classes.symbolic(expr)
+    if over_classes:  # K and the class k are symbols: the rules true for every K first, and after every rewrite
+        try:
+            with time_budget(max(deadline - time.perf_counter(), 0.05)):
+                expr = classes.class_normal(expr)
+        except BudgetExceeded:
+            return False, False
+        if _is_zero(expr):
+            return True, False
     expr = on_domain(expr, model)
     plain = S.expand_functions(expr)
     for needs, attempt, most in _ATTEMPTS:
@@ -165,7 +176,8 @@ def _rewrite_to_zero(expr: sp.Expr, deadline: float, model=None) -> tuple[bool, 
             break
         try:
             with time_budget(left):
-                if _is_zero(attempt(expr)):
+                result = attempt(expr)
+                if _is_zero(classes.class_normal(result) if over_classes else result):
                     return True, False
         except BudgetExceeded:
             if left < most:  # the claim's own budget ran out, not just this attempt's
@@ -241,11 +253,24 @@ def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
     """Evaluate at ``points`` points of the model's domain: every one must have a real value, and satisfy the claim.
 
     A point where the claim is undefined, not finite or complex fails the check (it is in the domain
-    the step is stated for); so does a claim that cannot be evaluated at all.
+    the step is stated for); so does a claim that cannot be evaluated at all. A claim about K classes with K a
+    symbol is written out at each class count from 2 to 8 (mlederive.verification.classes).
     """
+    rng = random.Random(seed)
+    if model is not None and model.vector and classes.symbolic(claim.expr):
+        cases = classes.instances(claim.expr, rng)
+        for count, k, expr in cases:
+            ok, why = _numeric_at(dataclasses.replace(claim, expr=expr), dataclasses.replace(model, classes=count),
+                                  max(points // len(cases), 2), rng)
+            if not ok:
+                return False, "%s (K = %d, k = %d)" % (why, count, k)
+        return True, ""
+    return _numeric_at(claim, model, points, rng)
+
+
+def _numeric_at(claim: Claim, model, points: int, rng) -> tuple[bool, str]:
     import mpmath
 
-    rng = random.Random(seed)
     sample = model_sampler(model, rng) if model is not None else plain_sampler(rng)
     evaluate = None
     tolerance = mpmath.mpf(10) ** -TOLERANCE_DIGITS
@@ -387,6 +412,12 @@ def _proved_positive(expr: sp.Expr, model, budget: float, simplified: bool = Fal
     from .positivity import proved_positive
 
     start = time.perf_counter()
+    if model is not None and model.vector and classes.symbolic(expr):  # Σ_v f_v = f_k + R, R > 0 (K ≥ 2)
+        try:
+            with time_budget(max(budget, 0.2)):
+                expr = classes.split_off_class(classes.class_normal(expr))
+        except BudgetExceeded:
+            return False
     shown = on_domain(expr, model)
     if shown.is_positive is True or S.expand_functions(shown).is_positive is True:
         return True

@@ -3,8 +3,10 @@
 A builder turns a step, its reference (and a second step for ``bayes``) into claims —
 expressions that must vanish or be positive — and never decides them: the prover does.
 Steps of a derivation are checked against the model (``on="model"``): on one
-observation's term and again on the sample written out for n = 3 with a concrete
-predictor. Steps of the articles' arguments have no model (``on="plain"``).
+observation's term of a sum over the sample (so for every n), class k's term for a vector
+outcome (so for every K), one weight's term of a prior (so for every d); only ∂η/∂θ of the
+predictor itself is checked on a concrete instance of it. Steps of the articles' arguments
+have no model (``on="plain"``).
 
 Adding a relation is one builder in one of the modules below.
 """
@@ -65,11 +67,10 @@ class Context:
         primitives written out by their definitions (so a derivative of one never rests on our fdiff)."""
         return self.model.concretize(expand_primitives(expr), **kw)
 
-    def unrolled(self, expr, k_value=None):
-        return self.model.concretize(expr, size=UNROLL_SIZE, k_value=k_value)
-
     def theta_instance(self):
-        return self.model.predictor.concrete(UNROLL_SIZE, self.model.classes if self.model.vector else None)
+        """A concrete predictor for the checks of ∂η/∂θ itself (two logits of their own for a vector model: what is
+        checked is one logit's weights, whatever K)."""
+        return self.model.predictor.concrete(UNROLL_SIZE, (self.model.classes or 2) if self.model.vector else None)
 
 
 def summand(expr):
@@ -112,8 +113,8 @@ def display_claims(model, step) -> list[Claim]:
     """The claim that a step's display form (what the reader sees) equals its working form.
 
     Made like the relation claims: one observation's factor of a product, one observation's term
-    of a sum over the sample (and the prior's, one weight's term), the classes written out at two
-    K. Named functions (softmax_k) and the Beta function are written out by their definitions.
+    of a sum over the sample (and the prior's, one weight's term), class k's for any K. Named
+    functions (softmax_k) and the Beta function are written out by their definitions.
     """
     if step.display is None:
         return []
@@ -123,24 +124,24 @@ def display_claims(model, step) -> list[Claim]:
     if model is None:
         return [Claim("zero", shown - step.expr, label)]
     sample_product = isinstance(shown, sp.Product) and shown.limits[-1][1:] == (1, S.n)
+    m = model.every_class  # a vector model's classes stay symbolic: the claim holds for every K
+    suffix = " (any K)" if model.vector else ""
     out = []
-    for classes in class_counts(model) if model.vector else (model.classes,):
-        m = dataclasses.replace(model, classes=classes) if model.vector else model
-        if sample_product:
-            try:
-                working = S.to_factor(step.expr)
-            except ValueError:
-                raise Malformed("the textbook form shown is a product over the sample; the step is not") from None
-            diff = S.to_factor(shown) - working
-        elif any(limits[1:] == (1, S.n) for s in step.expr.atoms(sp.Sum) for limits in s.limits):
-            diff = summand(shown) - summand(step.expr)
-            prior = split_penalty(shown)[1] - split_penalty(step.expr)[1]
-            if prior != 0:
-                out.append(Claim("zero", m.concretize(prior_summand(shown) - prior_summand(step.expr)),
-                                 label + " (prior terms, any d)"))
-        else:
-            diff = shown - step.expr
-        out.append(Claim("zero", m.concretize(diff), label + ("" if not model.vector else " (K = %d)" % classes)))
+    if sample_product:
+        try:
+            working = S.to_factor(step.expr)
+        except ValueError:
+            raise Malformed("the textbook form shown is a product over the sample; the step is not") from None
+        diff = S.to_factor(shown) - working
+    elif any(limits[1:] == (1, S.n) for s in step.expr.atoms(sp.Sum) for limits in s.limits):
+        diff = summand(shown) - summand(step.expr)
+        prior = split_penalty(shown)[1] - split_penalty(step.expr)[1]
+        if prior != 0:
+            out.append(Claim("zero", m.concretize(prior_summand(shown) - prior_summand(step.expr)),
+                             label + " (prior terms, any d)"))
+    else:
+        diff = shown - step.expr
+    out.append(Claim("zero", m.concretize(diff), label + suffix))
     return out
 
 
@@ -152,20 +153,10 @@ def build_claims(model, step, ref, also=None) -> list[Claim]:
     builder = BUILDERS.get((step.relation, on))
     if builder is None:
         raise Malformed("no verifier for relation %r here" % step.relation)
+    cx = Context(model if model is None else model.every_class, step, ref, also)
+    builder(cx)
     if model is None or not model.vector:
-        cx = Context(model, step, ref, also)
-        builder(cx)
         return cx.out
-    # a claim about K classes is written out for a concrete K: at the recipe's K and at one more, so
-    # a step that holds only for the recipe's K (a sum to 3 in place of K) does not pass
-    out = []
-    for classes in class_counts(model):
-        cx = Context(dataclasses.replace(model, classes=classes), step, ref, also)
-        builder(cx)
-        out += [dataclasses.replace(c, label="%s (K = %d)" % (c.label, classes)) for c in cx.out]
-    return out
-
-
-def class_counts(model) -> tuple[int, int]:
-    """The class counts a vector model's claims are checked at: the recipe's and one more."""
-    return model.classes, model.classes + 1
+    # a claim about the classes is made on class k's term with K and k symbols, as a claim about the sample is made
+    # on observation i's term: it holds for every K ≥ 2 and every class (mlederive.verification.classes)
+    return [dataclasses.replace(c, label="%s (any K)" % c.label) if c.kind != "fact" else c for c in cx.out]

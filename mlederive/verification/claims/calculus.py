@@ -36,10 +36,10 @@ def _derivative(cx):
         _in_theta(cx)
     elif wrt in m.learned_params():
         p = wrt
-        cx.zero(cx.c(summand(cx.step.expr) - sp.diff(summand(cx.ref.expr), p)), "summand = ∂ℓ_i/∂%s (any n)" % p)
+        cx.zero(cx.c(summand(cx.step.expr) - sp.diff(summand(cx.ref.expr), p)), "summand = ∂ℓ_i/∂%s (any n)" % S.inline(p))
         if split_penalty(cx.step.expr)[1] != 0 or split_penalty(cx.ref.expr)[1] != 0:
             cx.zero(prior_summand(cx.step.expr) - sp.diff(prior_summand(cx.ref.expr), p),
-                    "prior terms: ∂/∂%s of the reference's (any d)" % p)
+                    "prior terms: ∂/∂%s of the reference's (any d)" % S.inline(p))
     else:
         raise Malformed("a derivative in %s: not η_i, θ or a learned parameter of this model" % (wrt,))
 
@@ -51,7 +51,7 @@ def _curvature(cx):
         raise Malformed("a second derivative is taken in η_i")
     ref = observation_term(cx.ref.expr)
     for e, kk in m.eta_components():  # a vector outcome: the diagonal, ∂²ℓ_i/∂η_ik², class by class
-        cx.zero(cx.c(cx.step.expr, k_value=kk) - m.diff_eta(cx.c(ref, k_value=kk), e), "∂²ℓ_i/∂%s²" % e)
+        cx.zero(cx.c(cx.step.expr, k_value=kk) - m.diff_eta(cx.c(ref, k_value=kk), e), "∂²ℓ_i/∂%s²" % S.inline(e))
         if cx.payload.convex:
             cx.positive(cx.c(cx.step.expr, k_value=kk), "curvature positive (convex)")
 
@@ -60,7 +60,7 @@ def _in_eta(cx):
     m, step = cx.model, cx.step
     r = observation_term(cx.ref.expr)
     for e, kk in m.eta_components():
-        cx.zero(cx.c(step.expr, k_value=kk) - m.diff_eta(cx.c(r), e), "∂ℓ_i/∂%s" % e)
+        cx.zero(cx.c(step.expr, k_value=kk) - m.diff_eta(cx.c(r), e), "∂ℓ_i/∂%s" % S.inline(e))
     if cx.payload.chain is not None:
         dl_dmu, dmu_deta = cx.payload.chain
         mean = m.mean()
@@ -105,6 +105,6 @@ def _expectation(cx):
         raise Malformed("E[y_i] = μ_i: in the %s family μ need not be the mean of y" % m.family.name)
     f = cx.c(observation_term(cx.ref.expr))
     y_i = m.y_obs()
-    cx.zero(sp.diff(f, y_i, 2), "linear in %s" % y_i)
+    cx.zero(sp.diff(f, y_i, 2), "linear in %s" % S.inline(y_i))
     cx.zero(cx.c(cx.payload.mean) - cx.c(m.mean()), "the stated E[y_i] is the family's mean g⁻¹(η_i)")
     cx.zero(cx.c(cx.step.expr) - f.subs(y_i, cx.c(cx.payload.mean)), "y replaced by its mean μ = g⁻¹(η)")

@@ -29,17 +29,19 @@ def _substitution(cx):
     if inverse is None:
         raise Malformed("a substitution step of a derivation states the inverse link it puts in")
     cx.zero(cx.c(step.expr - ref.expr.xreplace({m.mu_obs(): inverse})), "density with μ = g⁻¹(η)")
-    if m.vector:
-        mus = [cx.c(inverse, k_value=c) for c in range(1, m.classes + 1)]
-        etas = [e for e, _ in m.eta_components()]
-    else:
-        mus, etas = [inverse], [m.eta_obs()]
-    for r in inverse_residuals(m.link, mus, etas):
+    if m.vector:  # class k's μ_k, any K: the simplex and the log-ratios to class 1 (mlederive.links)
+        v = sp.Idx("v")
+        mu_k = cx.c(inverse)
+        cx.zero(cx.c(sp.Sum(inverse.xreplace({S.k: v}), (v, 1, S.K)) - 1), "g(g⁻¹(η)) = η: Σ_k μ_k = 1")
+        cx.zero(sp.log(mu_k / mu_k.xreplace({S.k: sp.S.One})) - (m.eta_obs() - S.eta[S.i, 1]),
+                "g(g⁻¹(η)) = η: log(μ_k/μ_1) = η_k − η_1")
+        cx.zero(mu_k - cx.c(m.mean()), "g⁻¹ is the link's own inverse")
+        return
+    for r in inverse_residuals(m.link, [inverse], [m.eta_obs()]):
         cx.zero(r, "g(g⁻¹(η)) = η")
     # g(g⁻¹(η)) = η alone admits another branch of g⁻¹ (g not one-to-one on ℝ): the inverse put in must
     # be the link's own, whose range the pairing has checked against the family's mean domain
-    for c, mu in enumerate(mus, start=1):
-        cx.zero(mu - cx.c(m.mean(), k_value=c if m.vector else None), "g⁻¹ is the link's own inverse")
+    cx.zero(inverse - cx.c(m.mean()), "g⁻¹ is the link's own inverse")
 
 
 @claims("iid-product")
@@ -103,7 +105,7 @@ def _constant_dropped(cx):
     m = cx.model
     diff = cx.c(summand(cx.ref.expr) - summand(cx.step.expr))
     for p in m.summand_learned():
-        cx.zero(sp.diff(diff, p), "dropped part free of %s" % p)
+        cx.zero(sp.diff(diff, p), "dropped part free of %s" % S.inline(p))
     dropped = cx.payload.dropped
     if dropped is not None:
         listed = cx.c(S.to_summand(sp.Add(*dropped)))
@@ -111,7 +113,7 @@ def _constant_dropped(cx):
     if _has_penalty(cx):  # a prior's terms: what was dropped from them is free of every θ_j (any d)
         weight = prior_summand(cx.ref.expr) - prior_summand(cx.step.expr)
         for v in [S.weights[S.j]] + m.learned_params():
-            cx.zero(sp.diff(weight, v), "dropped prior terms free of %s (any d)" % v)
+            cx.zero(sp.diff(weight, v), "dropped prior terms free of %s (any d)" % S.inline(v))
 
 
 def _mentions_weights(cx, expr) -> bool:
@@ -131,8 +133,8 @@ def _rescaled(cx):
     if factor is None:  # no stated factor: the ratio is the factor
         factor = sp.cancel(cx.c(summand(cx.step.expr)) / cx.c(summand(cx.ref.expr)))
     cx.zero(cx.c(summand(cx.step.expr) - factor * summand(cx.ref.expr)), "summand = factor × reference")
-    for v in m.summand_learned() + m.y_components():
-        cx.zero(sp.diff(factor, v), "factor free of %s" % v)
+    for v in m.summand_learned() + m.y_components():  # (made concrete: no bound class index is η_ik's k)
+        cx.zero(sp.diff(cx.c(factor), v), "factor free of %s" % S.inline(v))
     cx.fact(not _mentions_weights(cx, factor), "factor free of θ (by name and as the predictor's weights) and of x")
     cx.positive(factor, "factor positive")
     _named(cx)
@@ -142,7 +144,7 @@ def _rescaled(cx):
         phi = m.family.dispersion(m.params)
         gap = cx.c(summand(cx.step.expr) - (phi if phi is not None else 1) * summand(cx.also.expr))
         for v in m.summand_learned():
-            cx.zero(sp.diff(gap, v), "the objective is φ × the negative log-likelihood, up to terms free of %s" % v)
+            cx.zero(sp.diff(gap, v), "the objective is φ × the negative log-likelihood, up to terms free of %s" % S.inline(v))
     if _has_penalty(cx):
         cx.zero(prior_summand(cx.step.expr) - factor * prior_summand(cx.ref.expr),
                 "prior terms = factor × reference's, weight by weight (any n, d)")
