@@ -1,15 +1,19 @@
-"""A re-entrant wall-clock budget for SymPy work that may not finish.
+"""A re-entrant budget of CPU time for SymPy work that may not finish.
 
-``with time_budget(1.0): …`` raises :class:`BudgetExceeded` inside the block once a
-second has passed. Budgets nest: an inner budget never outlives an outer one, and
+``with time_budget(1.0): …`` raises :class:`BudgetExceeded` inside the block once the
+process has spent a second of CPU time in it. CPU time, not wall time: on a loaded
+machine (a test run beside a benchmark, a CI runner shared with others) a proof gets the
+same work done before its budget runs out, so a verdict does not depend on the load
+(a wall-clock budget turned proofs of 0.8 s into failures when two jobs shared two cores). Budgets nest: an inner budget never outlives an outer one, and
 leaving an inner budget re-arms the timer for the outer deadline instead of
 cancelling it (the old single-timer version let an outer proof run unbounded after
 an inner cosmetic rewrite returned). An exception is raised only in the budget whose
 deadline passed, carrying that budget's token, so a caller can tell its own expiry
 from an enclosing one's (:func:`expired_here`).
 
-SIGALRM only fires in the main thread of a process; elsewhere the block runs
-unbounded, which is why only cheap paths may run outside the main thread.
+The timer is ITIMER_PROF (SIGPROF, on the clock of :func:`clock`); its signal only reaches
+the main thread of a process, elsewhere the block runs unbounded, which is why only cheap
+paths may run outside the main thread.
 """
 from __future__ import annotations
 
@@ -23,7 +27,10 @@ class BudgetExceeded(Exception):
     """The block ran past its time budget."""
 
 
-#: open budgets, innermost last: (deadline on the perf_counter clock, token)
+#: the clock of every budget and deadline: CPU time of this process (user and system), as ITIMER_PROF counts it
+clock = time.process_time
+
+#: open budgets, innermost last: (deadline on :data:`clock`, token)
 _open: list[tuple[float, object]] = []
 
 
@@ -34,14 +41,14 @@ def _usable() -> bool:
 def _arm() -> None:
     """Set the timer for the earliest open deadline (or clear it)."""
     if not _open:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_PROF, 0)
         return
-    left = min(deadline for deadline, _ in _open) - time.perf_counter()
-    signal.setitimer(signal.ITIMER_REAL, max(left, 1e-4))
+    left = min(deadline for deadline, _ in _open) - clock()
+    signal.setitimer(signal.ITIMER_PROF, max(left, 1e-4))
 
 
 def _on_alarm(signum, frame):
-    now = time.perf_counter()
+    now = clock()
     expired = [token for deadline, token in _open if deadline <= now]
     if not expired:  # a late signal for a budget already left: wait for the next deadline
         _arm()
@@ -56,9 +63,9 @@ def time_budget(seconds: float):
         yield
         return
     token = object()
-    deadline = time.perf_counter() + max(seconds, 0.0)
+    deadline = clock() + max(seconds, 0.0)
     outermost = not _open
-    previous = signal.signal(signal.SIGALRM, _on_alarm) if outermost else None
+    previous = signal.signal(signal.SIGPROF, _on_alarm) if outermost else None
     _open.append((deadline, token))
     _arm()
     try:
@@ -67,7 +74,7 @@ def time_budget(seconds: float):
         _open.remove((deadline, token))
         _arm()
         if outermost:
-            signal.signal(signal.SIGALRM, previous)
+            signal.signal(signal.SIGPROF, previous)
 
 
 #: seconds a cosmetic rewrite (simplify, factor) may take before the unrewritten form is kept

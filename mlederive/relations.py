@@ -43,6 +43,9 @@ class Equality:
     sample: bool = False
     #: the scope of a concrete check, shown with its verdict
     where: str = ""
+    #: (c_k, y_i, (i, 1, n)): c_k counts the observations y_i equal to k, every y_i one of the outcomes 1…K — so
+    #: Σ_k f(k)·c_k = Σ_i f(y_i) for every n, K and sample
+    counts: tuple | None = None
 
 
 @dataclass(frozen=True)

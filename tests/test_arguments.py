@@ -85,11 +85,14 @@ def test_sigmoid_json_gradients_in_y_and_z():
     assert doc["verified"] is True and doc["kind"] == "sigmoid-mse-vs-bce"
 
 
-def test_kl_mle_equivalence_says_where_K_is_concrete(docs):
+def test_kl_mle_equivalence_holds_for_every_k_and_n(docs):
     d = docs["kl-mle-equivalence"]
     scopes = {str(s.title): c.scope for s, c in zip(d.steps, d.checks)}
-    assert scopes["Split the log of the ratio"] == "symbolic K"
-    assert scopes["Count by observation"].startswith("K = 4, n = 6")
+    assert scopes["Split the log of the ratio"] == "any K"
+    assert scopes["Count by observation"] == ""  # proved as Σ_k f(k)·c_k = Σ_i f(y_i), not at the example sample
+    assert not any(c.scope.startswith("K = ") for c in d.checks)
+    count = d.steps[[str(s.title) for s in d.steps].index("Count by observation")]
+    assert "c_1 = 2, c_2 = 1, c_3 = 2, c_4 = 1" in str(count.justification)  # the example sample, counted
     pq = 0.5 * math.log(0.5 / (1 / 3)) + 0.5 * math.log(0.5 / (2 / 3))
     qp = (1 / 3) * math.log((1 / 3) / 0.5) + (2 / 3) * math.log((2 / 3) / 0.5)
     assert d.json["kl_pq"] == pytest.approx(pq, rel=1e-14) and d.json["kl_qp"] == pytest.approx(qp, rel=1e-14)
@@ -144,7 +147,7 @@ CORRUPTIONS = [
     ("sigmoid-mse-vs-bce", "The sigmoid's derivative", lambda e: e * 2),                # derivative
     ("sigmoid-mse-vs-bce", "MSE, y = 1, confidently wrong", lambda e: e + 1),           # limit
     ("sigmoid-mse-vs-bce", "BCE, y = 1, confidently wrong", lambda e: sp.Integer(0)),   # limit
-    ("kl-mle-equivalence", "Split the log of the ratio", lambda e: -e),                 # equal, symbolic K
+    ("kl-mle-equivalence", "Split the log of the ratio", lambda e: -e),                 # equal, any K
     ("kl-mle-equivalence", "Count by observation", lambda e: e * 2),                    # equal at a sample
     ("kl-mle-equivalence", "Drop the entropy", lambda e: e + sp.Symbol("theta", real=True)),  # constant-dropped
     ("kl-mle-equivalence", "The empirical distribution", lambda e: e / 2),              # substitution
@@ -198,7 +201,7 @@ def test_latex_compiles_and_markdown_renders(docs, name, tmp_path):
 
 @pytest.mark.parametrize("name, expect", [
     ("sigmoid-mse-vs-bce", "15/15 steps verified"),
-    ("kl-mle-equivalence", "symbolic K"),
+    ("kl-mle-equivalence", "verified, symbolic (any K)"),
     ("kl-coin", "Simulated (seed 0)"),
     ("log-underflow", "1075"),
 ])

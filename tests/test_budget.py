@@ -52,3 +52,11 @@ def test_bounded_keeps_the_expression_when_its_own_budget_runs_out():
     with time_budget(2.0):
         assert bounded(lambda e: spin(5) or "rewritten", "kept", seconds=0.1) == "kept"
         spin(0.05)  # the outer budget is still armed and has time left
+
+
+def test_a_budget_counts_cpu_time_not_waiting():
+    # a proof's budget is CPU time: a process that waits for the processor (a loaded machine) keeps its budget, so a
+    # verdict does not depend on the load; time.sleep stands in for the wait
+    with time_budget(0.1):
+        time.sleep(0.3)
+        spin(0.02)

@@ -17,9 +17,9 @@ def _differences(files: dict[str, str]) -> list[str]:
 
 
 def _render_twice_if_needed(render):
-    """Render; on a mismatch render once more. A proof that finishes near its 1 s budget can end
-    "numeric" on a machine loaded past its cores (a known timing dependence, see golden_cases.py);
-    a real change of output differs both times and still fails."""
+    """Render; on a mismatch render once more. Budgets count CPU time, so load alone does not change a verdict,
+    but a proof that finishes near its budget on one CPU may not on a slower one; a real change of output differs
+    both times and still fails."""
     files = render()
     return render() if _differences(files) else files
 

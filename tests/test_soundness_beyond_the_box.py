@@ -63,6 +63,19 @@ def test_a_forced_log_split_is_no_proof_where_its_argument_can_be_negative():
     assert rejected(d, "expanded", expr=wrong)  # −iπ at η = 110
 
 
+def test_a_dropped_part_with_a_zero_derivative_on_each_branch_is_not_called_constant():
+    # ∂/∂η of log((100 − η)²)/2 − log(100 − η) is 0 wherever it is defined, yet the term is 0 below η = 100 and −iπ
+    # above: dropped as a "constant", it is rejected
+    eta = S.eta[i]
+    for name, step_id in (("gaussian-identity", "drop-constants"), ("ridge-regression", "drop-prior-constants")):
+        d = derived(name)
+        wrong = d.step(step_id).expr + sp.Sum(sp.log((100 - eta) ** 2) / 2 - sp.log(100 - eta), (i, 1, n))
+        check = check_step(d, replace(d.step(step_id), expr=wrong))
+        assert not check.verified and "the same at every η_i" in check.detail, (name, check.detail)
+    d = derived("poisson-log")  # a constant dropped the right way is still proved, by its derivative
+    assert check_step(d, d.step("drop-constants")).verified
+
+
 def test_far_out_and_thin_wrong_terms_are_found():
     eta, y = S.eta[i], S.y[i]
     poisson = derived("poisson-log")
@@ -155,3 +168,29 @@ def test_the_sampler_draws_whole_numbers_for_d():
     for _ in range(30):
         values = sample(S.d * S.weights[1])
         assert values[S.d] == int(values[S.d]) and values[S.d] >= 1
+
+
+def test_counting_by_observation_is_proved_for_every_n_and_k():
+    """Σ_k c_k·log q(k) = Σ_i log q(y_i): once checked at one sample (K = 4, n = 6) and shown with that scope."""
+    d = derived("kl-mle-equivalence")
+    c = d.checks[[s.id for s in d.steps].index("step-5")]
+    assert c.verified and c.method.value == "symbolic" and c.scope == ""
+    step = d.step("step-5")
+    q, y = next(iter(step.expr.atoms(sp.Function))).func, sp.IndexedBase("y", positive=True, integer=True)
+    assert rejected(d, "step-5", expr=step.expr.xreplace({n: 6}))  # the sample's own size, not n
+    assert rejected(d, "step-5", expr=-sp.Sum(sp.log(q(y[i])), (i, 1, n - 1)) / n)
+    assert rejected(d, "step-5", expr=step.expr + sp.log(q(y[1])) / n)
+
+
+def test_a_sum_of_symbolic_length_is_written_out_before_it_is_sampled():
+    """One value for y_i inside Σ_{i=1}^n would be one value for every observation: Σ_{i=1}^6 f(y_i)/6 − Σ_{i=1}^n f(y_i)/n
+    would vanish at every point."""
+    import random
+
+    from mlederive.verification.prover import Claim, _sized, prove
+
+    y = sp.IndexedBase("y", real=True)
+    claim = sp.Sum(sp.exp(y[i]), (i, 1, 6)) / 6 - sp.Sum(sp.exp(y[i]), (i, 1, n)) / n
+    assert not prove(Claim("zero", claim, "claim"), None, budget=0).ok
+    cases = _sized(claim, random.Random(0), classes_apart=False)
+    assert [w for w, _ in cases] == ["n = 1", "n = 2", "n = 3", "n = 5"] and not any(e.has(sp.Sum) for _, e in cases)

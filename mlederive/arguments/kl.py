@@ -3,10 +3,10 @@
 D_KL(p ‖ q_θ) = −H(p) + H(p, q_θ); the entropy does not depend on θ, so
 minimising the KL divergence is minimising the cross-entropy; with the
 empirical distribution of a sample, the cross-entropy is the mean negative
-log-likelihood, and the 1/n does not move the argmin. K stays symbolic where
-the verifier can prove a step summand by summand, and a concrete K (and a
-concrete sample) is used where it cannot — each check says which. Finally
-D_KL is shown not to be symmetric on the recipe's two distributions.
+log-likelihood, and the 1/n does not move the argmin. Every step holds for any
+K and any sample size n: the counting step Σ_k f(k)·c_k = Σ_i f(y_i) is proved
+as the identity it is, the recipe's sample only illustrates it. Finally D_KL
+is shown not to be symmetric on the recipe's two distributions.
 """
 from __future__ import annotations
 
@@ -102,8 +102,8 @@ class KLMLEEquivalence(ArgumentKind):
     kind = "kl-mle-equivalence"
     summary = "min_θ D_KL(p‖q_θ) = min_θ H(p, q_θ) = max_θ log-likelihood; D_KL is not symmetric"
     options = {
-        "classes": Option(4, "the concrete K used where a step cannot be proved for symbolic K", integer(2, 8)),
-        "sample": Option([1, 3, 3, 2, 1, 4], "a concrete sample of outcomes in 1..K, for the counting step",
+        "classes": Option(4, "K of the example sample (the steps hold for any K)", integer(2, 8)),
+        "sample": Option([1, 3, 3, 2, 1, 4], "an example sample of outcomes in 1..K, counted in the counting step",
                          integers(1, 8, 12)),
         "p": Option(["1/2", "1/2"], "a distribution for the asymmetry example", distribution),
         "q": Option(["1/3", "2/3"], "a second distribution, same length", distribution),
@@ -116,14 +116,13 @@ class KLMLEEquivalence(ArgumentKind):
 
             raise RecipeError(recipe.source, "q", "must have as many outcomes as p (%d), got %d."
                               % (len(o["p"]), len(o["q"])))
-        size, classes = len(o["sample"]), o["classes"]
+        classes = o["classes"]
         if max(o["sample"]) > classes:
             from ..errors import RecipeError
 
             raise RecipeError(recipe.source, "sample", "outcomes must lie in 1..classes (%d)." % classes)
-        counts = {c[kk]: o["sample"].count(kk) for kk in range(1, classes + 1)}
-        sample = {y[ii]: v for ii, v in enumerate(o["sample"], start=1)}
-        concrete = {K: classes, n: size, **counts, **sample}
+        example = "y = (%s)" % ", ".join(map(str, o["sample"]))
+        counted = ", ".join("c_%d = %d" % (kk, o["sample"].count(kk)) for kk in range(1, classes + 1))
         q = q_theta(k)
 
         def S(body, index=k, upper=K):
@@ -136,7 +135,6 @@ class KLMLEEquivalence(ArgumentKind):
         per_obs = -S(sp.log(q_theta(y[i])), i, n) / n
         nll = -S(sp.log(q_theta(y[i])), i, n)
         loglik = S(sp.log(q_theta(y[i])), i, n)
-        where = "K = %d, n = %d, sample (%s)" % (classes, size, ", ".join(map(str, o["sample"])))
         pa, qa = o["p"], o["q"]
         pq, qp = kl(pa, qa), kl(qa, pa)
         steps = [
@@ -154,9 +152,10 @@ class KLMLEEquivalence(ArgumentKind):
                  "$p̂_k = c_k/n$ on outcome $k$, where $c_k$ counts the observations equal to $k$.", "H(p̂, q_θ)",
                  r"H(\hat{p}, q_\theta)", empirical, "substitution", payload=Substituted(subs={p[k]: c[k] / n})),
             Step("Count by observation", "Each observation $y_i = k$ contributes $log q_θ(k)$ once, $c_k$ times in "
-                 "all: the cross-entropy with $p̂$ is the mean negative log-likelihood of the sample.",
+                 "all: the cross-entropy with $p̂$ is the mean negative log-likelihood of the sample. (The sample "
+                 "$%s$ has $%s$.)" % (example, counted),
                  "H(p̂, q_θ)", r"H(\hat{p}, q_\theta)", per_obs, "equal",
-                 payload=Equality(concrete=concrete, sample=True, where=where)),
+                 payload=Equality(counts=(c[k], y[i], (i, 1, n)))),
             Step("Drop the $1/n$", "Multiplying by $n > 0$ does not move the argmin.", "NLL(θ)",
                  r"\mathrm{NLL}(\theta)", nll, "rescaled", payload=Rescaling(theta=(theta,))),
             Step("Negate: the log-likelihood", "Minimising the negative log-likelihood is maximising the "
@@ -176,5 +175,5 @@ class KLMLEEquivalence(ArgumentKind):
                    Result("… which, on a sample, maximises the log-likelihood", "ℓ(θ)", r"\ell(\theta)", loglik),
                    Result("$D_KL(p ‖ q)$ (nats)", "D_KL(p ‖ q)", r"D_{\mathrm{KL}}(p \,\|\, q)", pq),
                    Result("$D_KL(q ‖ p)$ (nats)", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp)]
-        return Argument(recipe, prose("a discrete distribution over $K$ outcomes; $K$ symbolic where provable, else "
-                                      "$%s$" % where), steps, results, json={"kl_pq": float(sp.N(pq)), "kl_qp": float(sp.N(qp))})
+        return Argument(recipe, prose("a discrete distribution over $K$ outcomes and a sample of $n$ of them; every "
+                                      "step for any $K$ and $n$"), steps, results, json={"kl_pq": float(sp.N(pq)), "kl_qp": float(sp.N(qp))})

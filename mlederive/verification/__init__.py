@@ -19,7 +19,7 @@ from dataclasses import replace
 
 import sympy as sp
 
-from ..budget import BudgetExceeded, time_budget
+from ..budget import BudgetExceeded, clock, time_budget
 from ..documents import Check, Method, Step
 from ..errors import InternalError
 from . import cache
@@ -32,6 +32,9 @@ STEP_BUDGET = 1.5
 #: seconds for one positivity claim, whatever the step has spent: the lemmas that prove a probit's or cloglog's
 #: curvature positive take up to a second, and a positivity claim is never decided by sampling
 POSITIVITY_BUDGET = 3.0
+#: seconds for a zero claim no sample may decide (the step brings in a log, a root, |·| … its reference lacks): a
+#: proof or nothing, so it is not cut short by what the step's other claims spent
+NO_SAMPLE_BUDGET = 3.0
 
 _UNDEFINED = (sp.nan, sp.zoo)
 
@@ -130,11 +133,13 @@ def _verify_step(model, step: Step, ref: Step | None, seed: int, also: Step | No
 
 def _decide_all(model, step: Step, claims: list, seed: int, start: float) -> Check:
     methods = set()
-    deadline = start + STEP_BUDGET if model is not None else None
+    deadline = clock() + STEP_BUDGET if model is not None else None
     for n_claim, claim in enumerate(claims):
-        budget = CLAIM_BUDGET if deadline is None else min(CLAIM_BUDGET, deadline - time.perf_counter())
+        budget = CLAIM_BUDGET if deadline is None else min(CLAIM_BUDGET, deadline - clock())
         if claim.kind == "positive":  # a positivity proof (the lemmas of .positivity) has a budget of its own
             budget = POSITIVITY_BUDGET
+        elif claim.no_numeric:
+            budget = NO_SAMPLE_BUDGET
         out = prove(claim, model, seed=seed + n_claim, budget=budget)
         methods.add(out.method)
         if not out.ok:
@@ -152,7 +157,8 @@ def _decide_all(model, step: Step, claims: list, seed: int, start: float) -> Che
 
 
 def _scope(step: Step, claims: list) -> str:
-    """Where an argument's claims were checked when not for every size: 'symbolic K' or 'at K = 4, n = 6'."""
+    """How far an argument's claims reach when that is not said by the step alone: 'any K', or 'K = 4' where a claim
+    was checked at one size."""
     return getattr(step.payload, "where", "") or "; ".join(
-        c.label.split("(")[-1].rstrip(")") if "symbolic" in c.label else c.label.replace("equal ", "")
-        for c in claims if "symbolic K" in c.label or c.label.startswith("equal at"))
+        c.label.split("(")[-1].rstrip(")") if "(any " in c.label else c.label.replace("equal ", "")
+        for c in claims if "(any " in c.label or c.label.startswith("equal at"))

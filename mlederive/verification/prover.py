@@ -11,13 +11,12 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
-import time
 from dataclasses import dataclass
 
 import sympy as sp
 
 from .. import symbolic as S
-from ..budget import BudgetExceeded, time_budget
+from ..budget import BudgetExceeded, clock, time_budget
 from . import classes
 from .distributions import split_distributions
 from .domain import INTERVALS, on_domain, raised_by_sympy  # noqa: F401  (INTERVALS: re-exported)
@@ -82,7 +81,7 @@ def symbolic_zero(expr: sp.Expr, budget: float, model=None) -> tuple[bool, bool]
     said a log had been split with force=True; nothing is split that way any more.)"""
     if _is_zero(expr):
         return True, False
-    deadline = time.perf_counter() + budget
+    deadline = clock() + budget
     parts = _by_observation(expr)
     if len(parts) > 1:
         forced, proved_forms = False, set()
@@ -160,7 +159,7 @@ def _rewrite_to_zero(expr: sp.Expr, deadline: float, model=None) -> tuple[bool, 
     over_classes = model is not None and model.vector and classes.symbolic(expr)
     if over_classes:  # K and the class k are symbols: the rules true for every K first, and after every rewrite
         try:
-            with time_budget(max(deadline - time.perf_counter(), 0.05)):
+            with time_budget(max(deadline - clock(), 0.05)):
                 expr = classes.class_normal(expr)
         except BudgetExceeded:
             return False, False
@@ -171,7 +170,7 @@ def _rewrite_to_zero(expr: sp.Expr, deadline: float, model=None) -> tuple[bool, 
     for needs, attempt, most in _ATTEMPTS:
         if needs is not None and not plain.has(*(needs if isinstance(needs, tuple) else (needs,))):
             continue  # a rewrite for logs (or Γ) on a claim with none
-        left = min(deadline - time.perf_counter(), most)
+        left = min(deadline - clock(), most)
         if left <= 0:
             break
         try:
@@ -192,16 +191,19 @@ def _rewrite_to_zero(expr: sp.Expr, deadline: float, model=None) -> tuple[bool, 
 # -- numeric: evaluating at sampled points --------------------------------------------------
 
 #: digits of the numeric check, and the tolerance of a ``zero`` claim relative to the size of its terms:
-#: |Σ terms| ≤ TOLERANCE·(1 + Σ|term|). A value above it is recomputed at RECHECK_DPS digits (cancellation
-#: inside a term can eat the margin) and fails only if it stays above.
-WORKING_DPS, RECHECK_DPS = 40, 80
+#: |Σ terms| ≤ TOLERANCE·(1 + Σ|term|). A value above it, or none (1 − σ(100) is 0 at 40 digits, and its log
+#: undefined), is recomputed at RECHECK_DPS and then DEEP_DPS digits (cancellation inside a term can eat the
+#: margin: 1 − σ(η) needs 0.44·|η| digits) and fails only if it stays so.
+WORKING_DPS, RECHECK_DPS, DEEP_DPS = 40, 80, 500
 TOLERANCE_DIGITS = 30
 
 
 def _evaluate(expr, values, dps):
-    """One term through SymPy's substitution and evalf: an mpmath number, or why it has none."""
+    """One term through SymPy's substitution and evalf: an mpmath number, or why it has none. A large whole number goes
+    in as a float of the same value: substituted exactly, y! at y = 10⁷ would be computed digit by digit."""
     import mpmath
 
+    values = {k: sp.Float(v, dps) if v.is_Integer and abs(v) > 10 ** 4 else v for k, v in values.items()}
     v = S.expand_functions(expr.xreplace(values)).doit().evalf(dps)
     if not v.is_number:
         return "not evaluable (%s stays symbolic)" % (sorted(map(str, v.free_symbols))[:3] or "a function",)
@@ -253,19 +255,49 @@ def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
     """Evaluate at ``points`` points of the model's domain: every one must have a real value, and satisfy the claim.
 
     A point where the claim is undefined, not finite or complex fails the check (it is in the domain
-    the step is stated for); so does a claim that cannot be evaluated at all. A claim about K classes with K a
-    symbol is written out at each class count from 2 to 8 (mlederive.verification.classes).
+    the step is stated for); so does a claim that cannot be evaluated at all. A sum of symbolic length is written
+    out at a few lengths (:func:`_sized`), and a claim about K classes with K a symbol at each class count from 2
+    to 8 (mlederive.verification.classes).
     """
     rng = random.Random(seed)
-    if model is not None and model.vector and classes.symbolic(claim.expr):
-        cases = classes.instances(claim.expr, rng)
-        for count, k, expr in cases:
-            ok, why = _numeric_at(dataclasses.replace(claim, expr=expr), dataclasses.replace(model, classes=count),
-                                  max(points // len(cases), 2), rng)
-            if not ok:
-                return False, "%s (K = %d, k = %d)" % (why, count, k)
-        return True, ""
-    return _numeric_at(claim, model, points, rng)
+    cases = []
+    for sized, expr in _sized(claim.expr, rng, classes_apart=model is not None and model.vector):
+        if model is not None and model.vector and classes.symbolic(expr):
+            cases += [(", ".join(filter(None, ("K = %d, k = %d" % (count, k), sized))),
+                       dataclasses.replace(model, classes=count), concrete)
+                      for count, k, concrete in classes.instances(expr, rng)]
+        else:
+            cases.append((sized, model, expr))
+    if len(cases) == 1 and not cases[0][0]:
+        return _numeric_at(claim, model, points, rng)
+    for where, at_model, expr in cases:
+        ok, why = _numeric_at(dataclasses.replace(claim, expr=expr), at_model, max(points // len(cases), 2), rng)
+        if not ok:
+            return False, "%s (%s)" % (why, where)
+    return True, ""
+
+
+#: the lengths a sum or product of symbolic length (n, d, K of an argument) is written out at for the numeric check:
+#: a value given to y_i inside Σ_i would be one value for every observation
+SIZES = (1, 2, 3, 5)
+
+
+def _sized(expr, rng, classes_apart: bool) -> list:
+    """(what was fixed, ``expr`` with every sum and product of symbolic length written out at it), or [("", expr)]
+    when there is none. Each size symbol takes each of :data:`SIZES` once, in an order of its own; a vector model's
+    K is left to :func:`classes.instances` (``classes_apart``)."""
+    symbols = sorted({s for t in expr.atoms(sp.Sum, sp.Product) for _, lo, hi in t.limits
+                      for s in lo.free_symbols | hi.free_symbols
+                      if not (classes_apart and s == S.K) and not isinstance(s, sp.Idx)},
+                     key=sp.default_sort_key)
+    if not symbols:
+        return [("", expr)]
+    orders = {s: rng.sample(SIZES, len(SIZES)) if n else list(SIZES) for n, s in enumerate(symbols)}
+    out = []
+    for place in range(len(SIZES)):
+        values = {s: sp.Integer(orders[s][place]) for s in symbols}
+        out.append((", ".join("%s = %s" % kv for kv in values.items()), S.write_out(expr.xreplace(values))))
+    return out
 
 
 def _numeric_at(claim: Claim, model, points: int, rng) -> tuple[bool, str]:
@@ -281,9 +313,7 @@ def _numeric_at(claim: Claim, model, points: int, rng) -> tuple[bool, str]:
             return False, "%s: %s" % (claim.label, e)
         if evaluate is None:
             evaluate = _Points(claim.expr, list(values))
-        out = evaluate(values, WORKING_DPS)
-        if claim.kind == "zero" and not isinstance(out, str) and abs(out[0]) > tolerance * (1 + out[1]):
-            out = evaluate(values, RECHECK_DPS)  # is it cancellation? more digits tell
+        out = _value_at(evaluate, values, claim.kind == "zero", tolerance)
         if isinstance(out, str):
             return False, "%s: %s at a point of the domain (%s)" % (claim.label, out, _point_text(values))
         v, size = out
@@ -294,15 +324,24 @@ def _numeric_at(claim: Claim, model, points: int, rng) -> tuple[bool, str]:
             return False, "%s: not positive (%s) at a sampled point" % (claim.label, mpmath.nstr(v, 3))
     if claim.kind == "zero" and evaluate is not None:  # and where a wrong term would hide: thresholds, centres, constants
         for point in targeted(claim.expr, values, rng, domain_fit(model)):
-            out = evaluate(point, WORKING_DPS)
-            if not isinstance(out, str) and abs(out[0]) > tolerance * (1 + out[1]):
-                out = evaluate(point, RECHECK_DPS)
+            out = _value_at(evaluate, point, True, tolerance)
             if isinstance(out, str):
                 continue  # a point a hint chose may sit on a pole or a branch cut: it shows nothing either way
             if abs(out[0]) > tolerance * (1 + out[1]):
                 return False, "%s: nonzero (%s) at a point where a wrong term may hide (%s)" % (
                     claim.label, mpmath.nstr(out[0], 3), _point_text(point))
     return True, ""
+
+
+def _value_at(evaluate, point, zero: bool, tolerance):
+    """(value, Σ|term|) at ``point``, or why there is none — with more digits while it has none or (``zero``) is
+    above the tolerance."""
+    out = evaluate(point, WORKING_DPS)
+    for dps in (RECHECK_DPS, DEEP_DPS):
+        if not (isinstance(out, str) or (zero and abs(out[0]) > tolerance * (1 + out[1]))):
+            break
+        out = evaluate(point, dps)
+    return out
 
 
 def prove(claim: Claim, model, seed: int = 0, budget: float = CLAIM_BUDGET) -> Outcome:
@@ -411,7 +450,7 @@ def _decide_distribution(claim: Claim, model, seed: int, budget: float) -> Outco
 def _proved_positive(expr: sp.Expr, model, budget: float, simplified: bool = False) -> bool:
     from .positivity import proved_positive
 
-    start = time.perf_counter()
+    start = clock()
     if model is not None and model.vector and classes.symbolic(expr):  # Σ_v f_v = f_k + R, R > 0 (K ≥ 2)
         try:
             with time_budget(max(budget, 0.2)):
@@ -428,10 +467,10 @@ def _proved_positive(expr: sp.Expr, model, budget: float, simplified: bool = Fal
     except BudgetExceeded:
         return False
     # the lemmas: y case by case or linear, factors, monotone in η (mlederive.verification.positivity)
-    if proved_positive(expr, model, budget - (time.perf_counter() - start)):
+    if proved_positive(expr, model, budget - (clock() - start)):
         return True
     # parts that are identically zero (sin² + cos² − 1, σ(η) + σ(−η) − 1) hide a proof: simplify, then once more
-    left = budget - (time.perf_counter() - start)
+    left = budget - (clock() - start)
     if not simplified and left > 0.1:
         try:
             with time_budget(min(left, 1.0)):
@@ -443,7 +482,7 @@ def _proved_positive(expr: sp.Expr, model, budget: float, simplified: bool = Fal
                 raise
             return False
         if plain != expr:
-            return _proved_positive(plain, model, budget - (time.perf_counter() - start), simplified=True)
+            return _proved_positive(plain, model, budget - (clock() - start), simplified=True)
     return False
 
 

@@ -6,6 +6,7 @@ import sympy as sp
 
 from ... import symbolic as S
 from ...links import inverse_residuals
+from ..prover import nonsmooth_parts
 from . import Malformed, claims, prior_summand, split_penalty, summand
 
 
@@ -105,7 +106,12 @@ def _constant_dropped(cx):
     m = cx.model
     diff = cx.c(summand(cx.ref.expr) - summand(cx.step.expr))
     for p in m.summand_learned():
-        cx.zero(sp.diff(diff, p), "dropped part free of %s" % S.inline(p))
+        if any(p in part.free_symbols for part in nonsmooth_parts(diff)):
+            # ∂/∂η of log((100 − η)²)/2 − log(100 − η) is 0, yet the term is −iπ beyond η = 100: a zero derivative
+            # shows a constant only on each piece; the dropped part must be the same at any other value of p
+            cx.zero(diff - diff.xreplace({p: _another(p)}), "dropped part the same at every %s" % S.inline(p))
+        else:
+            cx.zero(sp.diff(diff, p), "dropped part free of %s" % S.inline(p))
     dropped = cx.payload.dropped
     if dropped is not None:
         listed = cx.c(S.to_summand(sp.Add(*dropped)))
@@ -114,6 +120,14 @@ def _constant_dropped(cx):
         weight = prior_summand(cx.ref.expr) - prior_summand(cx.step.expr)
         for v in [S.weights[S.j]] + m.learned_params():
             cx.zero(sp.diff(weight, v), "dropped prior terms free of %s (any d)" % S.inline(v))
+
+
+def _another(p):
+    """Another value of the learned quantity ``p`` in the same domain: η of another row, or a fresh symbol with p's
+    assumptions."""
+    if isinstance(p, sp.Indexed):
+        return p.base[(sp.Idx("i_other"),) + tuple(p.indices[1:])]
+    return sp.Dummy(p.name, **p.assumptions0)
 
 
 def _mentions_weights(cx, expr) -> bool:

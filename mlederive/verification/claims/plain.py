@@ -45,6 +45,32 @@ def _one_sum(expr):
     return sp.Add(*body) if limits is not None else None
 
 
+def _by_observation(expr, count, outcome, limits):
+    """``expr`` with every Σ_{k=1}^K f(k)·c_k written Σ_i f(y_i): each observation y_i = k adds f(k) once, and c_k is
+    how many do (every y_i one of 1…K). Terms without exactly one factor c_k stay as they are."""
+    base, index = count.base, limits[0]
+
+    def regroup(total):
+        var, lo, hi = total.limits[0]
+        if len(total.limits) != 1 or lo != 1:
+            return total
+        kept, out = [], []
+        for term in sp.Add.make_args(sp.expand(total.function)):
+            factors = sp.Mul.make_args(term)
+            if factors.count(base[var]) != 1 or (term / base[var]).has(base):
+                kept.append(term)
+                continue
+            free, rest = (term / base[var]).as_independent(var, as_Add=False)
+            out.append(free * sp.Sum(rest.xreplace({var: outcome}), limits))
+        return sp.Add(*out) + (sp.Sum(sp.Add(*kept), total.limits[0]) if kept else 0)
+
+    if not outcome.has(index):
+        raise Malformed("the counted outcome y_i is indexed by the observations' index %s" % index)
+    if any(index in s.variables for s in expr.atoms(sp.Sum) if s.has(base)):  # Σ_i Σ_k c_k·g(x_i) would capture i
+        raise Malformed("the counts' sum lies inside a sum over %s, the observations' index" % index)
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and e.has(base), regroup)
+
+
 def _limits(expr):
     return next(iter(expr.atoms(sp.Sum))).limits
 
@@ -54,12 +80,15 @@ def _equal(cx):
     # "of": the step equals an expression built from its reference (e.g. (1/N)·log of it), shown in its lhs
     pl = cx.payload
     diff = cx.step.expr - (pl.of if pl.of is not None else cx.ref.expr)
+    if pl.counts is not None:
+        cx.zero(_by_observation(diff, *pl.counts), "equal for every n, K and sample: Σ_k f(k)·c_k = Σ_i f(y_i)")
+        return
     if pl.concrete is None:
         cx.zero(diff, "equal")
         return
     one = _one_sum(diff) if not pl.sample else None
     if one is not None:  # provable for a symbolic size: one sum, so its summand must vanish
-        cx.zero(one, "equal summand by summand (symbolic %s)" % ", ".join(str(hi) for _, _, hi in _limits(diff)))
+        cx.zero(one, "equal summand by summand (any %s)" % ", ".join(str(hi) for _, _, hi in _limits(diff)))
         return
     where = ", ".join("%s = %s" % (k, v) for k, v in pl.concrete.items() if isinstance(k, sp.Symbol))
     cx.zero(_concrete(diff, pl.concrete), "equal at %s" % where)
