@@ -31,7 +31,9 @@ def generate_pair(spec):
     for target in TARGETS:
         t = time.perf_counter()
         g = generate(spec, target)
-        out.append((target, time.perf_counter() - t, g.verified, g.forms.hess_kind))
+        numeric = any(c.method.value == "numeric" for doc in (g.forms.document, g.implementations) if doc is not None
+                      for c in (doc.checks or ()))
+        out.append((target, time.perf_counter() - t, g.verified, g.forms.hess_kind, numeric))
     return spec, time.perf_counter() - start, out
 
 
@@ -144,12 +146,14 @@ def main():
         results = pool.map(generate_pair, specs, chunksize=1)
     wall = time.perf_counter() - start
     modules = sum(len(r[2]) for r in results)
-    unverified = [(s, t) for s, _, out in results for t, _, ok, _ in out if not ok]
+    unverified = [(s, t) for s, _, out in results for t, _, ok, _, _ in out if not ok]
+    numeric = sorted({s for s, _, out in results for *_, uses in out if uses})
     slowest = max(results, key=lambda r: r[1])
-    kinds = Counter(kind for _, _, out in results for t, _, _, kind in out if t == "numpy")
-    boosting = Counter(kind for _, _, out in results for t, _, _, kind in out if t == "xgboost")
+    kinds = Counter(kind for _, _, out in results for t, _, _, kind, _ in out if t == "numpy")
+    boosting = Counter(kind for _, _, out in results for t, _, _, kind, _ in out if t == "xgboost")
     print("codegen: %d modules for %d pairs in %.1f s wall (%d workers, cache off); slowest pair %s %.2f s; "
-          "unverified: %s" % (modules, len(specs), wall, workers, slowest[0], slowest[1], unverified or "none"))
+          "unverified: %s; pairs with a numeric check in their code's documents: %s"
+          % (modules, len(specs), wall, workers, slowest[0], slowest[1], unverified or "none", numeric or "none"))
     print("  Hessians of the NumPy code: %s" % dict(kinds))
     print("  Hessians of the boosting objectives: %s" % dict(boosting))
     start = time.perf_counter()

@@ -1,29 +1,38 @@
-"""The mutation corpus (issue 11): wrong steps the verifier must reject, rewrites it must accept.
+"""The mutation corpus (issues 11 and 22): wrong steps the verifier must reject, rewrites it must accept.
 
-Every step of a verified derivation is mutated by operators that cover the classes of wrong
-steps found by the audit (sign, factor, a relative 10⁻⁶, a dropped or added θ-dependent term, a
-changed constant, y and η swapped, a changed function, a wrong link derivative, a wrong stated
-payload) and rewritten by equivalences (expand, factor, together, expand_log, a renamed index, a
-split product).
+Every step of a verified document is mutated by operators that cover the classes of wrong steps the audits found:
 
-The ground truth is independent of the verifier: a mutation is *witnessed wrong* when, at a
-point drawn here (not by the verifier's sampler) and evaluated by SymPy at 50 digits with the
-sample written out (n = 3, d = 2, K = the model's), it differs from the verified original. A
-mutation that no point tells apart from the original (a δ term, a change on a measure-zero set)
-is not counted. Used by ``tests/test_soundness.py`` (a sample) and ``benchmarks/soundness.py``.
+* issue 11: sign, factor, a relative 10⁻⁶, an added θ-dependent term, a dropped term, a changed constant, y and η
+  swapped, a changed function, a wrong link derivative, a wrong stated payload;
+* issue 22, where wrong terms hide: far out (max(0, y − 10⁵)·η, max(0, n − 10³)·η, exp(−(η − 100)²)), in a thin
+  region (exp(−10⁶(η − 0.7)²)), a clamp of η to [−40, 40], sgn(a) as tanh(1000a), a log branch
+  (log((100 − η)²)/2 − log(100 − η)), K-dependent terms ((K − 3)(K − 4)·η_i1, δ_k3·η_i1), a d-dependent prior
+  term, x·δ′(x) added to a δ term; consistent payload lies (an objective and its factor both doubled, a
+  surrogate Hessian of −1 or 0, convexity claimed of a curvature that changes sign);
+
+and rewritten by equivalences (expand, factor, together, expand_log — forced: wrong where a log's argument can be
+negative, and the ground truth knows —, a renamed index, a split product, δ(x) as −x·δ′(x), an identically zero
+term, η as log e^η). The targets are every document a user meets: derivations, the articles' arguments,
+generated-code documents, the helpers' branches (:mod:`mutation_targets`, with MLE estimates).
+
+The ground truth (:mod:`ground_truth`) is independent of the verifier. Used by ``tests/test_soundness.py`` (a
+sample) and ``benchmarks/soundness.py``.
 """
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, replace
 
 import sympy as sp
+from ground_truth import witnessed_wrong  # noqa: F401  (re-exported: the corpus and its judge together)
 
 from mlederive import symbolic as S
-from mlederive.relations import Differentiation, Expectation, Rescaling, Substituted
-
-DIGITS = 50
-POINTS = 4
+from mlederive.relations import (
+    Differentiation,
+    Expectation,
+    Rescaling,
+    Substituted,
+    Surrogate,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,8 @@ class Mutation:
     #: expression and the original step's)
     witness: sp.Expr | None = None
     truth: sp.Expr | None = None
+    #: the mutation claims ``witness`` positive everywhere: it is wrong where the witness is ≤ 0
+    sign: bool = False
 
 
 # -- expression operators --------------------------------------------------------------------
@@ -96,32 +107,41 @@ def expression_mutations(d, step):
 
 
 def payload_mutations(d, step):
-    """(operator, mutated step, witness, truth): a wrong stated payload, and what shows it wrong."""
+    """(operator, mutated step, witness, truth, sign): a wrong stated payload, and what shows it wrong (``sign``: the
+    witness is claimed positive, and is wrong where it is not)."""
     p, m, out = step.payload, getattr(d, "model", None), []
     if isinstance(p, Expectation):
         wrong = 2 * p.mean
         out.append(("wrong-stated-mean", replace(step, expr=d.reference_of(step).expr.subs(m.y_obs(), wrong),
-                                                  payload=Expectation(mean=wrong)), wrong, m.mean()))
+                                                  payload=Expectation(mean=wrong)), wrong, m.mean(), False))
     if isinstance(p, Substituted) and p.inverse is not None and not m.vector:
         wrong = p.inverse + 1
         ref = d.reference_of(step)
         out.append(("other-branch-inverse", replace(step, expr=ref.expr.xreplace({m.mu_obs(): wrong}),
-                                                     payload=replace(p, inverse=wrong)), None, None))
+                                                     payload=replace(p, inverse=wrong)), None, None, False))
     if isinstance(p, Rescaling) and p.factor is not None:
         wrong = 2 * p.factor
         out.append(("wrong-stated-factor", replace(step, payload=replace(p, factor=wrong)),
-                    wrong * d.reference_of(step).expr, None))
+                    wrong * d.reference_of(step).expr, None, False))
+        if p.unit_dispersion:  # the objective and its stated factor both doubled: consistent, and not φ × NLL
+            out.append(("unit-dispersion-lie", replace(step, expr=2 * step.expr, payload=replace(p, factor=wrong)),
+                        None, None, False))
     named = getattr(p, "named", None)
     if named is not None:  # "this is the BCE" with a form that is not the step
         yhat = S.yhat[S.i, S.k] if m.vector else S.yhat[S.i]
         doubled = 2 * S.expand_functions(S.evaluated(named.form))
         witness = sp.Sum(named.per * doubled.xreplace({yhat: m.mean()}), (S.i, 1, S.n))
         out.append(("wrong-named-loss", replace(step, payload=replace(p, named=replace(named, form=doubled))),
-                    witness, None))
+                    witness, None, False))
     if isinstance(p, Differentiation) and p.chain is not None:
         dl, dmu = p.chain
         out.append(("wrong-link-derivative", replace(step, expr=dl * 2 * dmu, payload=replace(p, chain=(dl, 2 * dmu))),
-                    (dl * 2 * dmu).xreplace({m.mu_obs(): m.mean()}), None))
+                    (dl * 2 * dmu).xreplace({m.mu_obs(): m.mean()}), None, False))
+    if isinstance(p, Differentiation) and p.order == 2 and not p.convex:  # convex said of what was not proved
+        out.append(("convex-lie", replace(step, payload=replace(p, convex=True)), step.expr, None, True))
+    if isinstance(p, Surrogate):  # a stand-in Hessian a leaf divides by: −1 or 0, stated and computed alike
+        for op, v in (("surrogate-negative", sp.S.NegativeOne), ("surrogate-zero", sp.S.Zero)):
+            out.append((op, replace(step, expr=v, payload=Surrogate(v)), v, None, True))
     return out
 
 
@@ -141,6 +161,65 @@ def equivalent_rewrites(d, step):
     if isinstance(e, sp.Product) and e.function.is_Mul:
         out["split-product"] = sp.Mul(*[sp.Product(f, *e.limits) for f in e.function.args])
     return {k: v for k, v in out.items() if v != e}
+
+
+# -- where wrong terms hide (issue 22) -------------------------------------------------------------------------
+
+def _observation_level(d, step) -> bool:
+    """A step of one observation (∂ℓ_i/∂η_i, its curvature, the code's gradient): row i outside any sum."""
+    e = step.expr
+    return not isinstance(e, sp.MatrixExpr) and not e.has(sp.Sum, sp.Product) and e.has(d.model.eta_obs())
+
+
+def _add(e, term):
+    """``e`` with ``term`` (one observation's) added: inside Σ_i when the step is a sum over the sample."""
+    return e + (sp.Sum(term, (S.i, 1, S.n)) if e.has(sp.Sum) else term)
+
+
+def hidden_mutations(d, step):
+    """Wrong terms where a sample of the middle of the domain does not look (issue 22)."""
+    m, e = getattr(d, "model", None), step.expr
+    if m is None or isinstance(e, sp.MatrixExpr) or not e.free_symbols:
+        return {}
+    y, eta = m.y_obs(), m.eta_obs()
+    ops = {}
+    if e.has(eta) or e.has(y):
+        ops.update({
+            "far-count": _add(e, sp.Max(0, y - 10 ** 5) * eta),
+            "far-eta": _add(e, sp.exp(-(eta - 100) ** 2)),
+            "thin": _add(e, sp.exp(-10 ** 6 * (eta - sp.Rational(7, 10)) ** 2)),
+            "log-branch": _add(e, sp.log((100 - eta) ** 2) / 2 - sp.log(100 - eta)),
+            "far-size": e + sp.Max(0, S.n - 1000) * (sp.Sum(eta, (S.i, 1, S.n)) if e.has(sp.Sum) else eta),
+        })
+        if e.has(eta):
+            ops["clamp"] = e.xreplace({eta: sp.Min(40, sp.Max(-40, eta))})
+    if e.has(sp.sign):
+        ops["tanh-sign"] = e.replace(sp.sign, lambda a: sp.tanh(1000 * a))
+    deltas = [t for t in e.atoms(sp.DiracDelta) if len(t.args) == 1]
+    if deltas:  # x·δ′(x) = −δ(x): added, the distribution changes
+        ops["delta-shift"] = e + sp.Add(*[t.args[0] * sp.DiracDelta(t.args[0], 1) for t in deltas]) / S.n
+    if m.vector and (e.has(eta) or e.has(y)):
+        ops["k-dependent"] = _add(e, (S.K - 3) * (S.K - 4) * S.eta[S.i, 1])
+        ops["class-3"] = _add(e, sp.KroneckerDelta(S.k, 3) * S.eta[S.i, 1])
+    if e.has(S.weights):
+        ops["far-d"] = e + sp.Max(0, S.d - 1000) * sp.Sum(S.weights[S.j] ** 2, (S.j, 1, S.d))
+    return {k: v for k, v in ops.items() if v != e}
+
+
+def hidden_equivalents(d, step):
+    """Right steps written a way that once was rejected: δ(x) as −x·δ′(x), a term that is identically zero."""
+    m, e = getattr(d, "model", None), step.expr
+    if m is None or isinstance(e, sp.MatrixExpr):
+        return {}
+    out = {}
+    deltas = [t for t in e.atoms(sp.DiracDelta) if len(t.args) == 1]
+    if deltas:
+        out["delta-rewrite"] = e.xreplace({t: -t.args[0] * sp.DiracDelta(t.args[0], 1) for t in deltas})
+    if _observation_level(d, step) and not m.vector:
+        eta = m.eta_obs()
+        out["zero-trig"] = e + (sp.sin(eta) ** 2 + sp.cos(eta) ** 2 - 1) / S.n
+        out["zero-sigmoid"] = e + (S.sigmoid(eta) + S.sigmoid(-eta) - 1) / S.n
+    return out
 
 
 def display_mutations(d, step):
@@ -166,121 +245,12 @@ def corpus(name, d):
             continue
         for op, expr in expression_mutations(d, step).items():
             out.append(Mutation(name, step.id, step.relation, op, replace(step, expr=expr), "wrong"))
-        for op, mutated, witness, truth in payload_mutations(d, step):
-            out.append(Mutation(name, step.id, step.relation, op, mutated, "wrong", witness, truth))
-        for op, expr in equivalent_rewrites(d, step).items():
+        for op, expr in hidden_mutations(d, step).items():
+            out.append(Mutation(name, step.id, step.relation, op, replace(step, expr=expr), "wrong"))
+        for op, mutated, witness, truth, sign in payload_mutations(d, step):
+            out.append(Mutation(name, step.id, step.relation, op, mutated, "wrong", witness, truth, sign))
+        for op, expr in {**equivalent_rewrites(d, step), **hidden_equivalents(d, step)}.items():
             out.append(Mutation(name, step.id, step.relation, op, replace(step, expr=expr), "equivalent"))
     return out
 
 
-# -- the independent ground truth ------------------------------------------------------------
-
-def _mean(m, rng) -> sp.Float:
-    """A mean inside both the family's and the link's mean domain, away from their edges."""
-    region = m.family.mean_domain.intersect(m.link.mean_domain)
-    lo = float(region.inf) if region.inf.is_finite else -2.0
-    hi = float(region.sup) if region.sup.is_finite else lo + 4.0
-    return sp.Float(rng.uniform(lo + 0.1 * (hi - lo), hi - 0.1 * (hi - lo)), DIGITS)
-
-
-def _point(d, atoms, rng):
-    m = getattr(d, "model", None)
-    values = {}
-    for a in sorted(atoms, key=sp.default_sort_key):
-        name = a.base.label.name if isinstance(a, sp.Indexed) else getattr(a, "name", "")
-        if m is not None and name == "y":
-            if m.vector:
-                values[a] = sp.Integer(rng.randint(0, 1))
-            elif m.family.discrete:
-                values[a] = sp.Integer(rng.randint(0, 1) if m.family.support == sp.FiniteSet(0, 1) else
-                                       rng.randint(0, 6))
-            else:
-                lo, hi = m.family.support.inf, m.family.support.sup
-                lo = max(float(lo), -2.0) if lo.is_finite else -2.0
-                hi = min(float(hi), 3.0) if hi.is_finite else 3.0
-                values[a] = sp.Float(rng.uniform(lo + 0.1 * (hi - lo), hi - 0.1 * (hi - lo)), DIGITS)
-        elif m is not None and name == "eta" and not m.vector:
-            values[a] = sp.N(m.link(_mean(m, rng)), DIGITS)
-        elif m is not None and name == "mu":
-            values[a] = _mean(m, rng)
-        elif a.is_positive or (isinstance(a, sp.Indexed) and a.base.label.is_positive):
-            values[a] = sp.Float(rng.uniform(0.3, 2.5), DIGITS)
-        elif a.is_integer:
-            values[a] = sp.Integer(rng.randint(1, 5))
-        else:
-            values[a] = sp.Float(rng.uniform(-1.5, 1.5), DIGITS)
-    return values
-
-
-def _concrete(d, expr):
-    m = getattr(d, "model", None)
-    if isinstance(expr, sp.MatrixExpr):
-        rng = random.Random(5)
-        xs = sp.Matrix(3, 2, lambda r, c: sp.Rational(rng.randint(-9, 9), 4) + (1 if r == c else 0))
-        ys = sp.Matrix(3, 1, lambda r, c: sp.Rational(rng.randint(-9, 9), 4))
-        return _explicit(expr, xs, ys)
-    if m is not None:
-        return m.concretize(expr, size=3)
-    return S.write_out(expr.subs({S.n: 3})) if expr.has(sp.Sum, sp.Product) else expr
-
-
-def _explicit(e, xs, ys):
-    """A matrix formula in X and y made explicit (n = 3, d = 2), operation by operation."""
-    if e == S.design:
-        return xs
-    if e == S.targets:
-        return ys
-    if isinstance(e, sp.Identity):
-        return sp.eye(3 if e.shape[0] == S.n else 2)
-    if isinstance(e, sp.Transpose):
-        return _explicit(e.arg, xs, ys).T
-    if isinstance(e, sp.Inverse):
-        return _explicit(e.arg, xs, ys).inv()
-    if isinstance(e, sp.MatMul):
-        out = sp.S.One
-        for a in e.args:
-            out = out * (_explicit(a, xs, ys) if a.is_Matrix else a)
-        return out
-    if isinstance(e, sp.MatAdd):
-        return sum((_explicit(a, xs, ys) for a in e.args[1:]), _explicit(e.args[0], xs, ys))
-    raise TypeError(type(e).__name__)
-
-
-def _value(expr, values):
-    try:
-        v = expr.xreplace(values)
-        v = v.evalf(DIGITS) if isinstance(v, sp.MatrixBase) else sp.N(v, DIGITS)
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
-    if isinstance(v, sp.MatrixBase):
-        return v
-    if not v.is_number or v.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-        return None
-    return v
-
-
-def witnessed_wrong(d, original, mutation: Mutation, seed: int = 0) -> bool | None:
-    """True: a point shows the mutation differs from the original; False: equal at every point; None: no point
-    could be evaluated."""
-    a = _concrete(d, original.expr if mutation.truth is None else mutation.truth)
-    b = _concrete(d, mutation.witness if mutation.witness is not None else mutation.step.expr)
-    atoms = set()
-    for e in (a, b):
-        atoms |= {x for x in e.free_symbols if not isinstance(x, (sp.IndexedBase, sp.Idx))} | e.atoms(sp.Indexed)
-    atoms = {x for x in atoms if not any(x in i.free_symbols for i in (a.atoms(sp.Indexed) | b.atoms(sp.Indexed))
-                                         if i != x)}
-    rng = random.Random("%s:%s:%s:%d" % (mutation.document, mutation.step_id, mutation.operator, seed))
-    seen = False
-    for _ in range(POINTS):
-        values = _point(d, atoms, rng)
-        va, vb = _value(a, values), _value(b, values)
-        if va is None:
-            continue
-        seen = True
-        if vb is None:
-            return True  # undefined where the original has a value
-        diff = (va - vb).applyfunc(abs) if isinstance(va, sp.MatrixBase) else [abs(va - vb)]
-        scale = 1 + (max(abs(x) for x in va) if isinstance(va, sp.MatrixBase) else abs(va))
-        if any(x > sp.Float(10) ** (-30) * scale for x in diff):
-            return True
-    return False if seen else None

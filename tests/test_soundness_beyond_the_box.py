@@ -8,11 +8,11 @@ from dataclasses import replace
 
 import pytest
 import sympy as sp
-
-from mlederive import derive, symbolic as S
-from mlederive.verification import check_step, verify
-
 from conftest import derived
+
+from mlederive import derive
+from mlederive import symbolic as S
+from mlederive.verification import check_step, verify
 
 i, n, K = S.i, S.n, S.K
 
