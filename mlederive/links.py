@@ -248,10 +248,6 @@ _LINKS = [Identity, Log, Logit, Probit, CLogLog, LogLog, Cauchit, Inverse, Inver
 LINKS: dict[str, Link] = {cls.name: cls() for cls in _LINKS}
 
 
-def get_link(name: str) -> Link:
-    return LINKS[name]
-
-
 def inverse_residuals(link: Link, mus: list, etas: list) -> list:
     """Expressions that vanish exactly when ``mus`` is g⁻¹ of ``etas``.
 

@@ -130,9 +130,6 @@ class Model:
     def learned_params(self) -> list:
         return [self.params[name] for name in self.learned]
 
-    def known_params(self) -> list:
-        return [s for name, s in self.params.items() if name not in self.learned]
-
     # -- making things concrete --------------------------------------------------------
     def concretize(self, expr: sp.Expr, size: int | None = None, k_value=None) -> sp.Expr:
         """Fix K (and n, when ``size`` is given), write sums out, apply the one-hot constraint.

@@ -50,13 +50,6 @@ class Checks:
     items: tuple
 
 
-@dataclass(frozen=True)
-class AnswerSpace:
-    """Room to write the answer on the printed exam (a box of ``height`` cm); the solutions show the solution."""
-
-    height: float
-
-
 # -- what a question asks Moodle to grade -----------------------------------------------------
 
 @dataclass(frozen=True)

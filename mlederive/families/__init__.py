@@ -23,8 +23,4 @@ _FAMILIES = [Gaussian, Bernoulli, Binomial, Categorical, Poisson, Exponential, G
 FAMILIES: dict[str, Family] = {cls.name: cls() for cls in _FAMILIES}
 
 
-def get_family(name: str) -> Family:
-    return FAMILIES[name]
-
-
-__all__ = ["FAMILIES", "Family", "Pairing", "Param", "get_family"]
+__all__ = ["FAMILIES", "Family", "Pairing", "Param"]

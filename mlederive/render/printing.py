@@ -68,13 +68,6 @@ def _sign_as_shown(term):
     return sp.Mul(sp.S.NegativeOne, body, evaluate=False) if negative else body
 
 
-def _is_target(factor, targets) -> bool:
-    base = factor.base if factor.is_Pow else factor
-    if isinstance(base, sp.Indexed):
-        base = base.base.label
-    return isinstance(base, sp.Symbol) and (base.name in targets or base.name.split("_")[0] in targets)
-
-
 def _complement(factor):
     """−factor when factor is (u − c) written with a number c (or 1/(u − c)): the form (c − u) absorbs a
     minus sign; None otherwise."""

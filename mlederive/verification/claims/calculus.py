@@ -9,22 +9,6 @@ from ...predictors import theta
 from . import Malformed, claims, observation_term, prior_summand, split_penalty, summand
 
 
-def chain_rule(whole, eta_values, t, diff_eta=sp.diff):
-    """∂whole/∂t where every η_j in ``whole`` is the concrete predictor ``eta_values[η_j]`` of θ.
-
-    Σ_j ∂whole/∂η_j · ∂η_j/∂t, with η_j left as free symbols: the derivative of the loss
-    in η is taken on its own (short) form instead of on the loss with θ·x substituted,
-    where SymPy's expressions — and the proof that the claim matches — grow with every
-    term. An identity in free η_j implies it along η_j = f_θ(x_j), which is the claim.
-    ``diff_eta(expr, η_j)`` differentiates in one η_j (the model's, on the link's domain).
-    """
-    total = sp.S.Zero
-    for e, f in eta_values.items():
-        if whole.has(e):
-            total += diff_eta(whole, e) * sp.diff(f, t)
-    return total + (sp.diff(whole, t) if whole.has(t) else 0)
-
-
 @claims("derivative")
 def _derivative(cx):
     m, wrt = cx.model, cx.payload.wrt
