@@ -28,7 +28,8 @@ from .links import LINKS
 from .prose import Prose, prose
 from .verification.prover import CLAIM_BUDGET, symbolic_zero
 
-_y = sp.Symbol("y", real=True)
+#: one observation y, the variable of the per-observation log-density and of each statistic
+OBSERVATION = sp.Symbol("y", real=True)
 _n = sp.Symbol("n", positive=True, integer=True)
 
 
@@ -133,7 +134,7 @@ class Statistic:
     meaning: str = ""
 
     def value(self, data) -> sp.Rational:
-        vals = [self.of.subs(_y, sp.Rational(str(v))) for v in data]
+        vals = [self.of.subs(OBSERVATION, sp.Rational(str(v))) for v in data]
         return sp.Add(*vals) / len(vals)
 
 
@@ -185,10 +186,10 @@ def _statistic_for(a: sp.Expr, stats: list[Statistic], positive: bool) -> sp.Sym
         if sp.simplify(s.of - a) == 0:
             return s.symbol
     index = len(stats)
-    if a == _y:
+    if a == OBSERVATION:
         # a sample of a non-negative law with a finite MLE has ȳ > 0
         sym, latex, text = sp.Symbol("ybar", **({"positive": True} if positive else {"real": True})), r"\bar{y}", "ȳ"
-    elif a == _y**2:
+    elif a == OBSERVATION ** 2:
         sym, latex, text = sp.Symbol("ysqbar", nonnegative=True), r"\overline{y^2}", "⟨y²⟩"
     else:
         sym = sp.Symbol("t%d" % index, **({"positive": True} if positive else {"real": True}))
@@ -231,7 +232,7 @@ def solve_mle(family: str, data, known: dict | None = None) -> MLEResult:
             raise BadData("--param %s=%s: %s must be positive" % (name, value, name))
     if family == "laplace":
         return _median(prob, list(data), params, known or {})
-    per_obs, stats, score, estimate, hessian = _solved(family)
+    per_obs, stats, score, estimate, hessian = solved_form(family)
     result = MLEResult(prob, list(data), sp.latex(per_obs), per_obs, list(stats), list(score), dict(estimate), hessian,
                        known={params[k]: sp.nsimplify(v) for k, v in (known or {}).items()})
     result.boundary = _on_boundary(result, fam)
@@ -250,7 +251,7 @@ class Solved(NamedTuple):
 
 
 @functools.lru_cache(maxsize=None)
-def _solved(family: str) -> Solved:
+def solved_form(family: str) -> Solved:
     """The data-free part of an MLE: ℓ/n in statistics, the score, its solution and the Hessian there (an exam
     asks the same family for many samples; SymPy solves it once)."""
     prob = problem_for(family)
@@ -258,7 +259,7 @@ def _solved(family: str) -> Solved:
     params = {p.name: p.symbol for p in fam.params}
     if len(prob.params) > 1:
         params[fam.params[0].name] = prob.params[1]
-    logp = fam.expanded_log_density(_y, prob.params[0], LINKS["identity"], params)
+    logp = fam.expanded_log_density(OBSERVATION, prob.params[0], LINKS["identity"], params)
     stats: list[Statistic] = []
     positive = bool(fam.support.is_subset(sp.Interval(0, sp.oo)))
     per_obs = sp.Integer(0)
@@ -266,10 +267,10 @@ def _solved(family: str) -> Solved:
         a, b = term.as_independent(*prob.params, as_Add=False)
         if not b.has(*prob.params):
             continue  # θ-free: a constant of the log-likelihood
-        if b.has(_y):
+        if b.has(OBSERVATION):
             raise NoClosedForm("no closed form: log p(y; θ) of %s does not separate into a statistic of y times a "
                                "function of θ (the score must be solved numerically)" % family)
-        coeff, stat = a.as_independent(_y, as_Add=False)
+        coeff, stat = a.as_independent(OBSERVATION, as_Add=False)
         per_obs += coeff * b * (_statistic_for(stat, stats, positive) if stat != 1 else 1)
     score = [sp.diff(per_obs, p) for p in prob.params]
     from .budget import BudgetExceeded, time_budget
@@ -323,7 +324,7 @@ def _median(prob: Problem, data: list, params: dict, known: dict) -> MLEResult:
     mu, b = prob.params[0], params["b"]
     i, n = sp.Idx("i"), sp.Symbol("n", positive=True, integer=True)
     y_i = sp.Indexed(sp.IndexedBase("y", real=True), i)
-    median = MedianStatistic(sp.Symbol("ymed", real=True), _y, r"\tilde{y}", "ỹ", meaning="is the sample median (for an even n every value between the two middle observations is a maximum too)")
+    median = MedianStatistic(sp.Symbol("ymed", real=True), OBSERVATION, r"\tilde{y}", "ỹ", meaning="is the sample median (for an even n every value between the two middle observations is a maximum too)")
     loglik = -sp.Sum(sp.Abs(y_i - mu), (i, 1, n)) / (n * b)
     score = sp.Sum(sp.sign(y_i - mu), (i, 1, n)) / (n * b)
     result = MLEResult(prob, data, sp.latex(loglik), loglik, [median], [score], {mu: median.symbol}, sp.Matrix([[0]]),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..mle import NoClosedForm, _solved, problem_for
+from ..mle import OBSERVATION, NoClosedForm, problem_for, solved_form
 
 CLOSED, MEDIAN, NEWTON = "closed form", "weighted median", "Newton"
 
@@ -47,11 +47,10 @@ def intercept(model) -> Intercept:
         return Intercept(MEDIAN, mu, margin)
     try:
         prob = problem_for(fam.name)
-        solved = _solved(fam.name)
+        solved = solved_form(fam.name)
     except (NoClosedForm, KeyError):
         return Intercept(NEWTON, mu, margin)
-    from ..mle import _y
 
     estimate = solved.estimate[prob.params[0]]
     stats = tuple((s.symbol, s.of) for s in solved.stats)
-    return Intercept(CLOSED, mu, margin, estimate, stats, _y)
+    return Intercept(CLOSED, mu, margin, estimate, stats, OBSERVATION)
