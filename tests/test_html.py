@@ -111,3 +111,15 @@ def test_text_columns_are_left_aligned_even_under_a_notebooks_stylesheet():
     body = derive("bernoulli-logit")._repr_html_()
     cells = re.findall(r"<t[dh] ([^>]*)>", body)
     assert cells and all('style="text-align: left"' in c or 'style="text-align: right"' in c for c in cells)
+
+
+def test_punctuation_after_a_formula_never_starts_a_line():
+    # "… c₄ = 1.)" broke before ".)" in Chromium: the formula and the punctuation after it are one unbreakable span
+    from mlederive.prose import prose
+    from mlederive.render.html import STYLE, html_prose
+
+    out = html_prose(prose("The sample has $c_4 = 1$.) And $n$, then $k$ is free"))
+    assert re.search(r'<span class="nobr"><math>.*?</math>\.\)</span> And', out), out
+    assert re.search(r'<span class="nobr"><math><mrow><mi>n</mi></mrow></math>,</span> then', out), out
+    assert '<math><mrow><mi>k</mi></mrow></math> is free' in out and out.count("nobr") == 2  # no punctuation: no span
+    assert ".mlederive .nobr { white-space: nowrap; }" in STYLE

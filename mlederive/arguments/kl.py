@@ -68,6 +68,7 @@ class q_theta(sp.Function):
                 row.appendChild(printer._print(self.args[0]))
             else:
                 fence = dom.createElement("mo")
+                fence.setAttribute("stretchy", "false")  # stretched around y_i's subscript, they stand apart
                 fence.appendChild(dom.createTextNode(part))
                 row.appendChild(fence)
         return row

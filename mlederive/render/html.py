@@ -31,6 +31,7 @@ STYLE = """
 .mlederive math { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", math; font-size: 1.05em; }
 .mlederive math[display="block"] { display: block math; margin: 0.6em 0; overflow-x: auto; overflow-y: hidden;
   padding: 0.15em 0; }
+.mlederive .nobr { white-space: nowrap; }
 .mlederive h1 { font-weight: normal; font-size: 1.7em; text-align: center; margin-bottom: 0.2em; }
 .mlederive .byline { text-align: center; color: #555; margin-top: 0; }
 .mlederive h2 { font-size: 1.1em; margin: 1.6em 0 0.3em; }
@@ -72,7 +73,7 @@ def html_prose(p, notation: Notation = DEFAULT_NOTATION) -> str:
     """Prose as HTML: words escaped, one <math> per formula, code in <code>."""
     from ..prose import Code, Math, as_prose
 
-    out = []
+    out, after_math = [], False
     for run in as_prose(p).runs:
         if isinstance(run, Math):
             body = "".join(to_mathml(v) if kind == "notation" else
@@ -83,8 +84,18 @@ def html_prose(p, notation: Notation = DEFAULT_NOTATION) -> str:
         elif isinstance(run, Code):
             out.append("<code>%s</code>" % html.escape(run.text))
         else:
-            out.append(html.escape(run.text, quote=False))
+            text = run.text
+            stuck = _PUNCTUATION.match(text).group(0) if after_math else ""
+            if stuck:  # "c₄ = 1.)" never breaks before its ".)": the formula and the punctuation on one line
+                out[-1] = '<span class="nobr">%s%s</span>' % (out[-1], html.escape(stuck, quote=False))
+                text = text[len(stuck):]
+            out.append(html.escape(text, quote=False))
+        after_math = isinstance(run, Math)
     return "".join(out)
+
+
+#: punctuation that belongs to the formula before it (a line never starts with it)
+_PUNCTUATION = re.compile(r"[.,;:!?)\]’”]*")
 
 
 def _terms(expr) -> list:
