@@ -17,8 +17,11 @@ and *unwitnessed* (None) when no point could be evaluated. The points:
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import random
+import signal
+import threading
 from dataclasses import replace
 
 import sympy as sp
@@ -292,14 +295,44 @@ def _numbers(a, b) -> list:
 
 # -- evaluation ---------------------------------------------------------------------------------------------------
 
+#: seconds one evaluation may take: y^k at y = 10⁶, k = 10⁶, or e^x at x = 10⁹ (evalf computes log 2 to as many bits
+#: as x has) take minutes; such a point has no value here (it is skipped, never a witness)
+EVAL_SECONDS = 2.0
+
+
+class _Slow(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _at_most(seconds: float):
+    """Raise :class:`_Slow` in the block after ``seconds`` of wall time (SIGALRM: the main thread only; elsewhere the
+    block runs unbounded). mlederive's own budgets use SIGPROF, so the two never meet."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def alarm(signum, frame):
+        raise _Slow()
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def value(expr, values):
     # a large whole number as a float of the same value: exactly, y! at y = 10⁷ would be computed digit by digit
     values = {k: sp.Float(v, DIGITS) if getattr(v, "is_Integer", False) and abs(v) > 10 ** 4 else v
               for k, v in values.items()}
     try:
-        v = expr.xreplace(values)
-        v = v.evalf(DIGITS) if isinstance(v, sp.MatrixBase) else sp.N(v, DIGITS)
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError, RecursionError):
+        with _at_most(EVAL_SECONDS):
+            v = expr.xreplace(values)
+            v = v.evalf(DIGITS) if isinstance(v, sp.MatrixBase) else sp.N(v, DIGITS)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, RecursionError, _Slow):
         return None
     if isinstance(v, sp.MatrixBase):
         return v if all(x.is_number for x in v) else None
@@ -385,8 +418,9 @@ def _gap(difference, values):
     if low is None or low == 0:
         return None
     try:
-        high = sp.N(difference.xreplace({k: sp.Float(v, 2 * DIGITS) for k, v in values.items()}), 2 * DIGITS)
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError, RecursionError):
+        with _at_most(EVAL_SECONDS):
+            high = sp.N(difference.xreplace({k: sp.Float(v, 2 * DIGITS) for k, v in values.items()}), 2 * DIGITS)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, RecursionError, _Slow):
         return None
     if not high.is_number or abs(high - low) > sp.Float(10) ** -10 * abs(low):
         return None
