@@ -194,3 +194,14 @@ def test_a_sum_of_symbolic_length_is_written_out_before_it_is_sampled():
     assert not prove(Claim("zero", claim, "claim"), None, budget=0).ok
     cases = _sized(claim, random.Random(0), classes_apart=False)
     assert [w for w, _ in cases] == ["n = 1", "n = 2", "n = 3", "n = 5"] and not any(e.has(sp.Sum) for _, e in cases)
+
+
+def test_a_claim_too_slow_to_evaluate_is_undecided_not_a_hang():
+    # e^(−e^(η + 10⁷)) is 0 to any tolerance, but mpmath would compute log 2 to millions of bits for every point: the
+    # numeric check has a budget of its own, and a claim it cannot evaluate in time fails, undecided (never accepted)
+    from mlederive.verification import prover
+
+    model = derived("gaussian-identity").model
+    claim = prover.Claim("zero", sp.exp(-sp.exp(S.eta[i] + 10 ** 7)), "a slow claim")
+    out = prover.prove(claim, model, budget=0.05)
+    assert not out.ok and "undecided" in out.detail and "took more than" in out.detail, out

@@ -25,7 +25,8 @@ from ..errors import InternalError
 from . import cache
 from .claims import Malformed, build_claims, display_claims
 from .domain import raised_by_sympy
-from .prover import CLAIM_BUDGET, novel_nonsmooth, prove
+from .nonsmooth import novel_nonsmooth
+from .prover import CLAIM_BUDGET, prove
 
 #: seconds of symbolic proving per step; claims left when it runs out go straight to the numeric check
 STEP_BUDGET = 1.5

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .. import symbolic as S
-from ..budget import BudgetExceeded, clock, time_budget
+from ..budget import BudgetExceeded, clock, expired_here, time_budget
 from . import classes
 from .distributions import split_distributions
 from .domain import INTERVALS, on_domain, raised_by_sympy  # noqa: F401  (INTERVALS: re-exported)
@@ -251,7 +251,24 @@ def _point_text(values) -> str:
     return ", ".join("%s = %.4g" % (k, float(v)) for k, v in shown) + (", …" if len(values) > 4 else "")
 
 
+#: seconds of CPU the numeric check of one claim may take: e^(e^x) at x = 2·10⁶ (a point near a claim's constant)
+#: makes mpmath compute log 2 to millions of bits; past this the claim is undecided, never accepted
+NUMERIC_BUDGET = 5.0
+
+
 def _numeric(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
+    """:func:`_sampled` within :data:`NUMERIC_BUDGET`; a claim that cannot be evaluated in time fails, undecided."""
+    try:
+        with time_budget(NUMERIC_BUDGET):
+            return _sampled(claim, model, points, seed)
+    except BudgetExceeded as exc:
+        if not expired_here(exc):
+            raise
+        return False, "%s: undecided — evaluating it at the sampled points took more than %g s" % (claim.label,
+                                                                                                  NUMERIC_BUDGET)
+
+
+def _sampled(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
     """Evaluate at ``points`` points of the model's domain: every one must have a real value, and satisfy the claim.
 
     A point where the claim is undefined, not finite or complex fails the check (it is in the domain
@@ -401,32 +418,6 @@ def _decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
                                                                                                claim.no_numeric))
     ok, why = _numeric(claim, model, NUMERIC_POINTS, seed)
     return Outcome(ok, "numeric", why)
-
-
-#: functions whose value depends on a branch or that have a kink, jump or pole a sample can miss
-NONSMOOTH = (sp.log, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Heaviside, sp.Piecewise, sp.floor, sp.ceiling,
-             sp.DiracDelta, sp.atan2, sp.arg, sp.re, sp.im, sp.asin, sp.acos, sp.LambertW)
-
-
-def nonsmooth_parts(expr) -> set:
-    """The non-smooth and branch-dependent applications in ``expr`` that mention a variable — a log, a root (a
-    non-integer power), |·|, sgn, max, min, a step, a piecewise — with our named functions written out, so that
-    log σ(η) and log(1/(1 + e^{−η})) are one."""
-    if not isinstance(expr, sp.Basic):
-        return set()
-    plain = S.expand_functions(expr)
-    found = {e for e in plain.atoms(*NONSMOOTH) if e.free_symbols}
-    found |= {p for p in plain.atoms(sp.Pow) if p.free_symbols and p.exp.is_number and not p.exp.is_integer}
-    return found
-
-
-def novel_nonsmooth(step_exprs, reference_exprs) -> str:
-    """Why a numeric check may not judge a step: the non-smooth or branch-dependent parts it has and its references
-    do not ("" when there are none)."""
-    ours = set().union(*(nonsmooth_parts(e) for e in step_exprs))
-    theirs = set().union(*(nonsmooth_parts(e) for e in reference_exprs))
-    new = sorted((str(e) for e in ours - theirs), key=len)
-    return "the step brings in %s, which its reference does not have" % ", ".join(new[:3]) if new else ""
 
 
 # -- distributions: δ terms are zero at every sampled point, so they are compared symbolically ----------

@@ -6,7 +6,7 @@ import sympy as sp
 
 from ... import symbolic as S
 from ...links import inverse_residuals
-from ..prover import nonsmooth_parts
+from ..nonsmooth import nonsmooth_parts
 from . import Malformed, claims, prior_summand, split_penalty, summand
 
 
