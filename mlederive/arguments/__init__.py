@@ -11,102 +11,15 @@ Kinds: ``sigmoid-mse-vs-bce``, ``kl-mle-equivalence``, ``kl-coin``, ``log-underf
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import Any, Callable
-
 from ..errors import RecipeError, did_you_mean
+from .coin import KLCoin
+from .kinds import ArgumentKind, ArgumentRecipe, Option  # noqa: F401  (the package's API)
+from .kl import KLMLEEquivalence
+from .sigmoid import SigmoidMSEvsBCE
+from .underflow import LogUnderflow
 
-
-@dataclass(frozen=True)
-class ArgumentRecipe:
-    name: str
-    title: str
-    kind: str
-    description: str = ""
-    options: dict = field(default_factory=dict)
-    source: str = "<recipe>"
-
-
-@dataclass(frozen=True)
-class Option:
-    """One recipe option of an argument: a default and a parser that raises ValueError with the fix."""
-
-    default: Any
-    what: str
-    parse: Callable[[Any], Any]
-
-
-class ArgumentKind:
-    kind: str = ""
-    summary: str = ""  # one line for 'mlederive list'
-    options: dict[str, Option] = {}
-
-    def build(self, recipe: ArgumentRecipe):
-        raise NotImplementedError
-
-
-# -- option parsers (no eval: numbers, or "a/b" fractions read by fractions.Fraction) -----------
-
-def number(value) -> Fraction:
-    if isinstance(value, bool):
-        raise ValueError("must be a number, got %r" % (value,))
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, float):
-        return Fraction(str(value))
-    if isinstance(value, str) and len(value) <= 40:
-        try:
-            return Fraction(value.strip())
-        except (ValueError, ZeroDivisionError):
-            pass
-    raise ValueError("must be a number such as 0.5 or a fraction such as \"1/3\", got %r" % (value,))
-
-
-def probability(value) -> Fraction:
-    p = number(value)
-    if not 0 < p < 1:
-        raise ValueError("must be strictly between 0 and 1, got %s" % value)
-    return p
-
-
-def distribution(value) -> tuple:
-    if not isinstance(value, list) or not 2 <= len(value) <= 12:
-        raise ValueError("must be a list of 2 to 12 probabilities, e.g. [\"1/2\", \"1/2\"]")
-    ps = tuple(number(v) for v in value)
-    if any(p <= 0 for p in ps):
-        raise ValueError("every probability must be positive (a zero makes the KL divergence infinite)")
-    if sum(ps) != 1:
-        raise ValueError("the probabilities must sum to 1 exactly, they sum to %s; use fractions like \"1/3\""
-                         % sum(ps))
-    return ps
-
-
-def integer(low: int, high: int):
-    def parse(value) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError("must be a whole number from %d to %d, got %r" % (low, high, value))
-        return value
-    return parse
-
-
-def integers(low: int, high: int, most: int):
-    one = integer(low, high)
-
-    def parse(value) -> tuple:
-        if not isinstance(value, list) or not 1 <= len(value) <= most:
-            raise ValueError("must be a list of 1 to %d whole numbers" % most)
-        return tuple(one(v) for v in value)
-    return parse
-
-
-def _registry() -> dict:
-    from .coin import KLCoin
-    from .kl import KLMLEEquivalence
-    from .sigmoid import SigmoidMSEvsBCE
-    from .underflow import LogUnderflow
-
-    return {k.kind: k for k in (SigmoidMSEvsBCE(), KLMLEEquivalence(), KLCoin(), LogUnderflow())}
+#: kind name → the kind (each kind is one module)
+KINDS = {k.kind: k for k in (SigmoidMSEvsBCE(), KLMLEEquivalence(), KLCoin(), LogUnderflow())}
 
 
 ARGUMENT_KEYS = ("name", "title", "description", "kind")
@@ -115,7 +28,7 @@ ARGUMENT_KEYS = ("name", "title", "description", "kind")
 def parse_argument(data: dict, source: str, name: str) -> ArgumentRecipe:
     """Validate an argument recipe (``kind:`` given) after the common fields were checked."""
 
-    kinds = _registry()
+    kinds = KINDS
     kind = data["kind"]
     if kind not in kinds:
         raise RecipeError(source, "kind", "unknown kind '%s'.%s Allowed: loss, %s."
@@ -140,8 +53,8 @@ def parse_argument(data: dict, source: str, name: str) -> ArgumentRecipe:
 
 def build(recipe: ArgumentRecipe):
     """The argument's document, unverified (mlederive.verification checks it)."""
-    return _registry()[recipe.kind].build(recipe)
+    return KINDS[recipe.kind].build(recipe)
 
 
 def summary(kind: str) -> str:
-    return _registry()[kind].summary
+    return KINDS[kind].summary

@@ -12,10 +12,10 @@ import random
 
 import sympy as sp
 
-from ..relations import Difference, Equality, Evaluation, Substituted
-from ..prose import prose
 from ..documents import Argument, Result, Step, Table
-from . import ArgumentKind, Option, distribution, integer, integers
+from ..prose import prose
+from ..relations import Difference, Equality, Evaluation, Substituted
+from .kinds import ArgumentKind, Option, distribution, integer, integers
 from .kl import kl
 
 N = sp.Symbol("N", positive=True, integer=True)

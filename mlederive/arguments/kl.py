@@ -12,10 +12,17 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..relations import Difference, Dropped, Equality, Evaluation, Rescaling, Substituted
-from ..prose import prose
 from ..documents import Argument, Result, Step
-from . import ArgumentKind, Option, distribution, integer, integers
+from ..prose import prose
+from ..relations import (
+    Difference,
+    Dropped,
+    Equality,
+    Evaluation,
+    Rescaling,
+    Substituted,
+)
+from .kinds import ArgumentKind, Option, distribution, integer, integers
 
 K = sp.Symbol("K", integer=True, positive=True)
 n = sp.Symbol("n", integer=True, positive=True)

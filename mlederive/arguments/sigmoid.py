@@ -11,10 +11,10 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import symbolic as S
-from ..relations import Differentiation, Limit
 from ..documents import Argument, Result, Step, Table
 from ..prose import prose
-from . import ArgumentKind, Option, integer
+from ..relations import Differentiation, Limit
+from .kinds import ArgumentKind, Option, integer
 
 y = sp.Symbol("y", real=True)
 z = sp.Symbol("z", real=True)

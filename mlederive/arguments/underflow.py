@@ -11,10 +11,10 @@ import math
 
 import sympy as sp
 
-from ..relations import Equality, Evaluation, Underflow
-from ..prose import prose
 from ..documents import Argument, Result, Step, Table
-from . import ArgumentKind, Option, number
+from ..prose import prose
+from ..relations import Equality, Evaluation, Underflow
+from .kinds import ArgumentKind, Option, number
 
 n = sp.Symbol("n", positive=True, integer=True)
 p = sp.Symbol("p", positive=True)

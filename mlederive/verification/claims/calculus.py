@@ -6,7 +6,14 @@ import sympy as sp
 
 from ... import symbolic as S
 from ...predictors import theta
-from . import Malformed, claims, observation_term, prior_summand, split_penalty, summand
+from .registry import (
+    Malformed,
+    claims,
+    observation_term,
+    prior_summand,
+    split_penalty,
+    summand,
+)
 
 
 @claims("derivative")
@@ -20,7 +27,7 @@ def _derivative(cx):
         _in_theta(cx)
     elif wrt in m.learned_params():
         p = wrt
-        cx.zero(cx.c(summand(cx.step.expr) - sp.diff(summand(cx.ref.expr), p)), "summand = ∂ℓ_i/∂%s (any n)" % S.inline(p))
+        cx.zero(cx.concrete(summand(cx.step.expr) - sp.diff(summand(cx.ref.expr), p)), "summand = ∂ℓ_i/∂%s (any n)" % S.inline(p))
         if split_penalty(cx.step.expr)[1] != 0 or split_penalty(cx.ref.expr)[1] != 0:
             cx.zero(prior_summand(cx.step.expr) - sp.diff(prior_summand(cx.ref.expr), p),
                     "prior terms: ∂/∂%s of the reference's (any d)" % S.inline(p))
@@ -35,16 +42,16 @@ def _curvature(cx):
         raise Malformed("a second derivative is taken in η_i")
     ref = observation_term(cx.ref.expr)
     for e, kk in m.eta_components():  # a vector outcome: the diagonal, ∂²ℓ_i/∂η_ik², class by class
-        cx.zero(cx.c(cx.step.expr, k_value=kk) - m.diff_eta(cx.c(ref, k_value=kk), e), "∂²ℓ_i/∂%s²" % S.inline(e))
+        cx.zero(cx.concrete(cx.step.expr, k_value=kk) - m.diff_eta(cx.concrete(ref, k_value=kk), e), "∂²ℓ_i/∂%s²" % S.inline(e))
         if cx.payload.convex:
-            cx.positive(cx.c(cx.step.expr, k_value=kk), "curvature positive (convex)")
+            cx.positive(cx.concrete(cx.step.expr, k_value=kk), "curvature positive (convex)")
 
 
 def _in_eta(cx):
     m, step = cx.model, cx.step
     r = observation_term(cx.ref.expr)
     for e, kk in m.eta_components():
-        cx.zero(cx.c(step.expr, k_value=kk) - m.diff_eta(cx.c(r), e), "∂ℓ_i/∂%s" % S.inline(e))
+        cx.zero(cx.concrete(step.expr, k_value=kk) - m.diff_eta(cx.concrete(r), e), "∂ℓ_i/∂%s" % S.inline(e))
     if cx.payload.chain is not None:
         dl_dmu, dmu_deta = cx.payload.chain
         mean = m.mean()
@@ -57,7 +64,7 @@ def _in_theta(cx):
     jac = m.predictor.jacobian(S.i)
     s = summand(step.expr)
     for e, kk in m.eta_components():
-        cx.zero(cx.c(s, k_value=kk) - m.diff_eta(cx.c(summand(cx.ref.expr)), e) * jac,
+        cx.zero(cx.concrete(s, k_value=kk) - m.diff_eta(cx.concrete(summand(cx.ref.expr)), e) * jac,
                 "summand = ∂ℓ_i/∂η_i · ∂η_i/∂θ (any n)")
     # the sum's gradient is the sum of the summands' (linearity, any n); what is left to check is the
     # predictor's own ∂η_i/∂θ, against differentiating a concrete instance of it
@@ -87,8 +94,8 @@ def _expectation(cx):
     m = cx.model
     if m.family.variance(m.mu_obs(), m.params) is None:
         raise Malformed("E[y_i] = μ_i: in the %s family μ need not be the mean of y" % m.family.name)
-    f = cx.c(observation_term(cx.ref.expr))
+    f = cx.concrete(observation_term(cx.ref.expr))
     y_i = m.y_obs()
     cx.zero(sp.diff(f, y_i, 2), "linear in %s" % S.inline(y_i))
-    cx.zero(cx.c(cx.payload.mean) - cx.c(m.mean()), "the stated E[y_i] is the family's mean g⁻¹(η_i)")
-    cx.zero(cx.c(cx.step.expr) - f.subs(y_i, cx.c(cx.payload.mean)), "y replaced by its mean μ = g⁻¹(η)")
+    cx.zero(cx.concrete(cx.payload.mean) - cx.concrete(m.mean()), "the stated E[y_i] is the family's mean g⁻¹(η_i)")
+    cx.zero(cx.concrete(cx.step.expr) - f.subs(y_i, cx.concrete(cx.payload.mean)), "y replaced by its mean μ = g⁻¹(η)")

@@ -7,7 +7,7 @@ import sympy as sp
 from ... import symbolic as S
 from ...links import inverse_residuals
 from ..nonsmooth import nonsmooth_parts
-from . import Malformed, claims, prior_summand, split_penalty, summand
+from .registry import Malformed, claims, prior_summand, split_penalty, summand
 
 
 @claims("definition")
@@ -19,8 +19,8 @@ def _definition(cx):
 @claims("surrogate")
 def _surrogate(cx):
     """A stand-in Hessian: the value the documentation states, and positive on the whole domain."""
-    cx.zero(cx.c(cx.step.expr - cx.payload.value), "the surrogate is the value stated")
-    cx.positive(cx.c(cx.step.expr), "the surrogate is positive")
+    cx.zero(cx.concrete(cx.step.expr - cx.payload.value), "the surrogate is the value stated")
+    cx.positive(cx.concrete(cx.step.expr), "the surrogate is positive")
 
 
 @claims("substitution")
@@ -29,25 +29,25 @@ def _substitution(cx):
     inverse = cx.payload.inverse
     if inverse is None:
         raise Malformed("a substitution step of a derivation states the inverse link it puts in")
-    cx.zero(cx.c(step.expr - ref.expr.xreplace({m.mu_obs(): inverse})), "density with μ = g⁻¹(η)")
+    cx.zero(cx.concrete(step.expr - ref.expr.xreplace({m.mu_obs(): inverse})), "density with μ = g⁻¹(η)")
     if m.vector:  # class k's μ_k, any K: the simplex and the log-ratios to class 1 (mlederive.links)
         v = sp.Idx("v")
-        mu_k = cx.c(inverse)
-        cx.zero(cx.c(sp.Sum(inverse.xreplace({S.k: v}), (v, 1, S.K)) - 1), "g(g⁻¹(η)) = η: Σ_k μ_k = 1")
+        mu_k = cx.concrete(inverse)
+        cx.zero(cx.concrete(sp.Sum(inverse.xreplace({S.k: v}), (v, 1, S.K)) - 1), "g(g⁻¹(η)) = η: Σ_k μ_k = 1")
         cx.zero(sp.log(mu_k / mu_k.xreplace({S.k: sp.S.One})) - (m.eta_obs() - S.eta[S.i, 1]),
                 "g(g⁻¹(η)) = η: log(μ_k/μ_1) = η_k − η_1")
-        cx.zero(mu_k - cx.c(m.mean()), "g⁻¹ is the link's own inverse")
+        cx.zero(mu_k - cx.concrete(m.mean()), "g⁻¹ is the link's own inverse")
         return
     for r in inverse_residuals(m.link, [inverse], [m.eta_obs()]):
         cx.zero(r, "g(g⁻¹(η)) = η")
     # g(g⁻¹(η)) = η alone admits another branch of g⁻¹ (g not one-to-one on ℝ): the inverse put in must
     # be the link's own, whose range the pairing has checked against the family's mean domain
-    cx.zero(inverse - cx.c(m.mean()), "g⁻¹ is the link's own inverse")
+    cx.zero(inverse - cx.concrete(m.mean()), "g⁻¹ is the link's own inverse")
 
 
 @claims("iid-product")
 def _iid_product(cx):
-    cx.zero(cx.c(S.to_factor(cx.step.expr) - cx.ref.expr), "factor of the product = one observation's density")
+    cx.zero(cx.concrete(S.to_factor(cx.step.expr) - cx.ref.expr), "factor of the product = one observation's density")
 
 
 # The summand claims below are general in n: ``summand`` takes a sum over i = 1…n apart by
@@ -57,18 +57,18 @@ def _iid_product(cx):
 @claims("log")
 def _log(cx):
     _no_penalty(cx)
-    cx.zero(cx.c(summand(cx.step.expr) - sp.log(summand(cx.ref.expr))), "summand = log of factor (any n)")
+    cx.zero(cx.concrete(summand(cx.step.expr) - sp.log(summand(cx.ref.expr))), "summand = log of factor (any n)")
 
 
 @claims("equal")
 def _equal(cx):
-    cx.zero(cx.c(summand(cx.step.expr) - summand(cx.ref.expr)), "summands equal (any n)")
+    cx.zero(cx.concrete(summand(cx.step.expr) - summand(cx.ref.expr)), "summands equal (any n)")
     _penalties_agree(cx, -1)
 
 
 @claims("negated")
 def _negated(cx):
-    cx.zero(cx.c(summand(cx.step.expr) + summand(cx.ref.expr)), "summands opposite (any n)")
+    cx.zero(cx.concrete(summand(cx.step.expr) + summand(cx.ref.expr)), "summands opposite (any n)")
     _penalties_agree(cx, 1)
     _named(cx)
 
@@ -81,7 +81,7 @@ def _named(cx):
     m = cx.model
     yhat = S.yhat[S.i, S.k] if m.vector else S.yhat[S.i]
     form = S.expand_functions(S.evaluated(named.form)).xreplace({yhat: m.mean()})
-    cx.zero(cx.c(summand(cx.step.expr) - named.per * form), "the named loss with ŷ_i = g⁻¹(η_i) (any n)")
+    cx.zero(cx.concrete(summand(cx.step.expr) - named.per * form), "the named loss with ŷ_i = g⁻¹(η_i) (any n)")
 
 
 def _no_penalty(cx):
@@ -104,7 +104,7 @@ def _penalties_agree(cx, sign):
 @claims("constant-dropped")
 def _constant_dropped(cx):
     m = cx.model
-    diff = cx.c(summand(cx.ref.expr) - summand(cx.step.expr))
+    diff = cx.concrete(summand(cx.ref.expr) - summand(cx.step.expr))
     for p in m.summand_learned():
         if any(p in part.free_symbols for part in nonsmooth_parts(diff)):
             # ∂/∂η of log((100 − η)²)/2 − log(100 − η) is 0, yet the term is −iπ beyond η = 100: a zero derivative
@@ -114,7 +114,7 @@ def _constant_dropped(cx):
             cx.zero(sp.diff(diff, p), "dropped part free of %s" % S.inline(p))
     dropped = cx.payload.dropped
     if dropped is not None:
-        listed = cx.c(S.to_summand(sp.Add(*dropped)))
+        listed = cx.concrete(S.to_summand(sp.Add(*dropped)))
         cx.zero(diff - listed, "dropped terms are exactly the difference")
     if _has_penalty(cx):  # a prior's terms: what was dropped from them is free of every θ_j (any d)
         weight = prior_summand(cx.ref.expr) - prior_summand(cx.step.expr)
@@ -145,10 +145,10 @@ def _rescaled(cx):
     m = cx.model
     factor = cx.payload.factor
     if factor is None:  # no stated factor: the ratio is the factor
-        factor = sp.cancel(cx.c(summand(cx.step.expr)) / cx.c(summand(cx.ref.expr)))
-    cx.zero(cx.c(summand(cx.step.expr) - factor * summand(cx.ref.expr)), "summand = factor × reference")
+        factor = sp.cancel(cx.concrete(summand(cx.step.expr)) / cx.concrete(summand(cx.ref.expr)))
+    cx.zero(cx.concrete(summand(cx.step.expr) - factor * summand(cx.ref.expr)), "summand = factor × reference")
     for v in m.summand_learned() + m.y_components():  # (made concrete: no bound class index is η_ik's k)
-        cx.zero(sp.diff(cx.c(factor), v), "factor free of %s" % S.inline(v))
+        cx.zero(sp.diff(cx.concrete(factor), v), "factor free of %s" % S.inline(v))
     cx.fact(not _mentions_weights(cx, factor), "factor free of θ (by name and as the predictor's weights) and of x")
     cx.positive(factor, "factor positive")
     _named(cx)
@@ -156,7 +156,7 @@ def _rescaled(cx):
         if cx.also is None:
             raise Malformed("a unit-dispersion objective names the negative log-likelihood it scales (also)")
         phi = m.family.dispersion(m.params)
-        gap = cx.c(summand(cx.step.expr) - (phi if phi is not None else 1) * summand(cx.also.expr))
+        gap = cx.concrete(summand(cx.step.expr) - (phi if phi is not None else 1) * summand(cx.also.expr))
         for v in m.summand_learned():
             cx.zero(sp.diff(gap, v), "the objective is φ × the negative log-likelihood, up to terms free of %s" % S.inline(v))
     if _has_penalty(cx):

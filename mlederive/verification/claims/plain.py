@@ -13,7 +13,7 @@ import sympy as sp
 from ... import symbolic as S
 from ...budget import time_budget
 from ..prover import CLAIM_BUDGET
-from . import Malformed, claims
+from .registry import Malformed, claims
 
 
 def _concrete(expr, concrete):

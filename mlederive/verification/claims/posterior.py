@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ... import symbolic as S
-from . import Malformed, claims, prior_summand, split_penalty, summand
+from .registry import Malformed, claims, prior_summand, split_penalty, summand
 
 
 @claims("negative-log")
@@ -26,7 +26,7 @@ def _bayes(cx):
     if cx.also is None:
         raise Malformed("the bayes relation needs the negative log-prior step (also)")
     step, ref = cx.step.expr, cx.ref.expr
-    cx.zero(cx.c(summand(step) - summand(ref)), "data terms are the negative log-likelihood's (any n)")
+    cx.zero(cx.concrete(summand(step) - summand(ref)), "data terms are the negative log-likelihood's (any n)")
     if split_penalty(ref)[1] != 0:
         raise Malformed("the negative log-likelihood of Bayes' rule has no prior terms")
     cx.zero(prior_summand(step) - prior_summand(cx.also.expr), "the rest is −log p(θ), weight by weight (any d)")
@@ -89,7 +89,7 @@ def _stationary(cx):
         raise Malformed("a closed form θ̂ needs one η_i per observation, linear in θ")
     eta, y = m.eta_obs(), m.y_obs()
     data, penalty = split_penalty(cx.ref.expr)
-    a, by, _ = _quadratic(cx, cx.c(summand(data)), eta, "ℓ_i is quadratic in η_i (any n)")
+    a, by, _ = _quadratic(cx, cx.concrete(summand(data)), eta, "ℓ_i is quadratic in η_i (any n)")
     cx.zero(sp.diff(a, y), "the η_i² coefficient is free of y_i")
     cx.zero(sp.diff(by, y, 2), "the η_i coefficient is linear in y_i")
     cx.zero(by.xreplace({y: 0}), "the η_i coefficient vanishes at y_i = 0")
