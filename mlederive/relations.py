@@ -35,9 +35,9 @@ class Substituted:
 
 @dataclass(frozen=True)
 class Equality:
-    """Equal to the reference, or to ``of``, an expression built from the reference (e.g. (1/N)·log of it)."""
+    """Equal to the reference, or to ``equals``, an expression built from the reference (e.g. (1/N)·log of it)."""
 
-    of: sp.Expr | None = None
+    equals: sp.Expr | None = None
     concrete: Mapping | None = None
     #: the concrete values are a sample: check at them, do not look for a symbolic-size proof
     sample: bool = False
@@ -107,7 +107,8 @@ class Differentiation:
     order: int = 1
     chain: tuple | None = None
     convex: bool = False
-    of: sp.Expr | None = None
+    #: the function differentiated, when it is not the reference
+    function: sp.Expr | None = None
     view: Mapping | None = None
 
 
@@ -120,7 +121,8 @@ class Expectation:
 
 @dataclass(frozen=True)
 class Limit:
-    of: sp.Expr
+    #: the function whose limit the step is
+    function: sp.Expr
     var: sp.Symbol
     point: sp.Expr
 
@@ -131,17 +133,17 @@ class Evaluation:
 
     decimals: Mapping
     subs: Mapping | None = None
-    #: the value stands alone: not the reference's value but ``of`` with ``subs`` put in
+    #: the value stands alone: not the reference's value but ``value_of`` with ``subs`` put in
     standalone: bool = False
-    of: sp.Expr | None = None
+    value_of: sp.Expr | None = None
 
 
 @dataclass(frozen=True)
 class Difference:
-    """A value that differs from ``other``; the value itself is ``of`` with ``subs`` put in (a definition)."""
+    """A value that differs from ``other``; the value itself is ``value_of`` with ``subs`` put in (a definition)."""
 
     other: sp.Expr
-    of: sp.Expr | None = None
+    value_of: sp.Expr | None = None
     subs: Mapping | None = None
 
 

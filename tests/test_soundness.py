@@ -344,14 +344,14 @@ def test_a_value_said_to_differ_is_also_the_value_of_its_definition():
         assert step.relation == "differs" and accepted(d, step_id)
         for wrong in (-step.expr, 2 * step.expr, step.expr + sp.Rational(1, 10 ** 6)):  # all still differ
             assert rejected(d, step_id, expr=wrong), (name, wrong)
-        assert rejected(d, step_id, payload=replace(step.payload, of=None))  # a value of nothing is not checked
+        assert rejected(d, step_id, payload=replace(step.payload, value_of=None))  # a value of nothing is not checked
 
 
 def test_a_standalone_value_is_the_value_of_its_definition():
     d = derived("kl-mle-equivalence")
     step = d.step("step-8")
     assert step.payload.standalone and accepted(d, "step-8")
-    assert rejected(d, "step-8", payload=replace(step.payload, of=2 * step.payload.of,
+    assert rejected(d, "step-8", payload=replace(step.payload, value_of=2 * step.payload.value_of,
                                                  decimals={"nats": (2 * step.payload.decimals["nats"][0], 1)}))
 
 

@@ -60,7 +60,7 @@ class KLCoin(ArgumentKind):
             Step("Normalise and take the log", "$1/N$ times the log of the ratio: the log of a product is the sum of the "
                  "logs.",
                  "(1/N) log ratio", r"\frac{1}{N} \log \frac{p(\mathbf{x} \mid p)}{p(\mathbf{x} \mid q)}", split,
-                 "equal", payload=Equality(of=sp.expand_log(sp.log(ratio), force=True) / N)),
+                 "equal", payload=Equality(equals=sp.expand_log(sp.log(ratio), force=True) / N)),
             Step("Group by outcome", "$(n_j/N) log p_j − (n_j/N) log q_j = (n_j/N) log(p_j/q_j)$.", "(1/N) log ratio",
                  r"\frac{1}{N} \log \frac{p(\mathbf{x} \mid p)}{p(\mathbf{x} \mid q)}", grouped, "equal"),
             Step("$N → ∞$", "By the law of large numbers $n_j/N → p_j$, the probability of outcome $j$ under $p$: "
@@ -74,7 +74,7 @@ class KLCoin(ArgumentKind):
                      "nats": (pq_nats, 1), "bits": (float(sp.N(pq / sp.log(2), 30)), sp.log(2))})),
             Step("The other way round", "$D_KL(q ‖ p)$ — flips from $q$ scored against $p$ — is another number: "
                  "the divergence is not symmetric.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp, "differs",
-                 payload=Difference(other=pq, of=limit, subs={**dict(zip(ps, map(sp.Rational, qa))),
+                 payload=Difference(other=pq, value_of=limit, subs={**dict(zip(ps, map(sp.Rational, qa))),
                                                               **dict(zip(qs, map(sp.Rational, pa)))})),
         ]
         rng = random.Random(o["seed"])

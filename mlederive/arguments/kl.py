@@ -173,10 +173,10 @@ class KLMLEEquivalence(ArgumentKind):
                  % (", ".join(map(str, pa)), ", ".join(map(str, qa))), "D_KL(p ‖ q)",
                  r"D_{\mathrm{KL}}(p \,\|\, q)", pq, "evaluated",
                  payload=Evaluation(decimals={"nats": (float(sp.N(pq, 30)), 1)}, standalone=True,
-                                    of=kl_definition(pa, qa)[0], subs=kl_definition(pa, qa)[1])),
+                                    value_of=kl_definition(pa, qa)[0], subs=kl_definition(pa, qa)[1])),
             Step("$D_KL$ is not symmetric", "Swapping the arguments gives another number: a divergence, not a "
                  "distance.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp, "differs",
-                 payload=Difference(other=pq, of=kl_definition(qa, pa)[0], subs=kl_definition(qa, pa)[1])),
+                 payload=Difference(other=pq, value_of=kl_definition(qa, pa)[0], subs=kl_definition(qa, pa)[1])),
         ]
         results = [Result("Minimising $D_KL(p ‖ q_θ)$ over $θ$ minimises the cross-entropy", "H(p, q_θ)",
                           r"H(p, q_\theta)", cross),

@@ -58,7 +58,7 @@ class LogUnderflow(ArgumentKind):
             Step("Likelihood of $n$ observations", "$n$ independent observations, each with probability $p$: the "
                  "likelihood is the product of $n$ factors $p$.", "L_n", r"L_n", p ** n, "definition"),
             Step("Log-likelihood", "The log turns the product into a sum of $n$ terms $log p$.", "ℓ_n = log L_n",
-                 r"\ell_n = \log L_n", n * sp.log(p), "equal", payload=Equality(of=sp.expand_log(sp.log(p ** n)))),
+                 r"\ell_n = \log L_n", n * sp.log(p), "equal", payload=Equality(equals=sp.expand_log(sp.log(p ** n)))),
             Step("The product underflows", "Multiplied in IEEE-754 double precision, $p·p·…·p$ reaches 0.0 "
                  "(below the smallest subnormal, $2^{−1074} ≈ 4.9·10^{−324}$) at this $n$; one factor fewer is "
                  "still positive.", "n*", "n^{*}", sp.Integer(nz), "float64-underflow", payload=Underflow(p=pf)),

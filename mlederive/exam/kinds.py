@@ -256,10 +256,10 @@ def _kl_question(number, rng, pool, notation):
     steps = [
         Step("$D_KL(p ‖ q)$", "From the definition $Σ_k p_k log(p_k/q_k)$.", "D_KL(p ‖ q)",
              r"D_{\mathrm{KL}}(p \,\|\, q)", pq, "evaluated",
-             payload=Evaluation(decimals={"nats": (vpq, 1)}, standalone=True, of=kl_definition(P, Q)[0],
+             payload=Evaluation(decimals={"nats": (vpq, 1)}, standalone=True, value_of=kl_definition(P, Q)[0],
                                 subs=kl_definition(P, Q)[1])),
         Step("$D_KL(q ‖ p)$", "Arguments swapped: another number.", "D_KL(q ‖ p)", r"D_{\mathrm{KL}}(q \,\|\, p)", qp,
-             "differs", payload=Difference(other=pq, of=kl_definition(Q, P)[0], subs=kl_definition(Q, P)[1])),
+             "differs", payload=Difference(other=pq, value_of=kl_definition(Q, P)[0], subs=kl_definition(Q, P)[1])),
     ]
     a, b = numeric("D_KL(p ‖ q)", vpq), numeric("D_KL(q ‖ p)", vqp)
     show = lambda dist: ", ".join(str(v) for v in dist)  # noqa: E731

@@ -77,9 +77,9 @@ def _limits(expr):
 
 @claims("equal", on="plain")
 def _equal(cx):
-    # "of": the step equals an expression built from its reference (e.g. (1/N)·log of it), shown in its lhs
+    # "equals": the step equals an expression built from its reference (e.g. (1/N)·log of it), shown in its lhs
     pl = cx.payload
-    diff = cx.step.expr - (pl.of if pl.of is not None else cx.ref.expr)
+    diff = cx.step.expr - (pl.equals if pl.equals is not None else cx.ref.expr)
     if pl.counts is not None:
         cx.zero(_by_observation(diff, *pl.counts), "equal for every n, K and sample: Σ_k f(k)·c_k = Σ_i f(y_i)")
         return
@@ -97,9 +97,9 @@ def _equal(cx):
 @claims("derivative", on="plain")
 def _derivative(cx):
     pl = cx.payload
-    of = pl.of if pl.of is not None else (cx.ref.expr if cx.ref is not None else None)
+    function = pl.function if pl.function is not None else (cx.ref.expr if cx.ref is not None else None)
     claimed = cx.step.expr.subs(pl.view or {})  # e.g. ŷ written for σ(θx)
-    cx.zero(claimed - sp.diff(of, pl.wrt), "derivative by %s" % pl.wrt)
+    cx.zero(claimed - sp.diff(function, pl.wrt), "derivative by %s" % pl.wrt)
 
 
 @claims("substitution", on="plain")
@@ -133,7 +133,7 @@ def _negated(cx):
 def _limit(cx):
     pl = cx.payload
     with time_budget(CLAIM_BUDGET):
-        value = sp.limit(S.expand_functions(pl.of), pl.var, pl.point)
+        value = sp.limit(S.expand_functions(pl.function), pl.var, pl.point)
     cx.zero(cx.step.expr - value, "limit as %s → %s" % (pl.var, pl.point))
 
 
@@ -142,9 +142,9 @@ def _evaluated(cx):
     """The exact value equals the reference; each printed decimal (value, unit) matches it to 1e-12."""
     pl = cx.payload
     if pl.standalone:
-        if pl.of is None:
-            raise Malformed("a value that stands alone states what it is the value of (of=…)")
-        cx.zero(cx.step.expr - pl.of.subs(pl.subs or {}), "the exact value is the stated formula's")
+        if pl.value_of is None:
+            raise Malformed("a value that stands alone states what it is the value of (value_of=…)")
+        cx.zero(cx.step.expr - pl.value_of.subs(pl.subs or {}), "the exact value is the stated formula's")
     elif cx.ref is not None:
         cx.zero(cx.step.expr - cx.ref.expr.subs(pl.subs or {}), "the exact value is the previous step's")
     for label, (value, unit) in pl.decimals.items():
@@ -154,9 +154,9 @@ def _evaluated(cx):
 
 @claims("differs", on="plain")
 def _differs(cx):
-    if cx.payload.of is None:
-        raise Malformed("a value that differs from another states what it is the value of (of=…)")
-    cx.zero(cx.step.expr - cx.payload.of.subs(cx.payload.subs or {}), "the exact value is the stated formula's")
+    if cx.payload.value_of is None:
+        raise Malformed("a value that differs from another states what it is the value of (value_of=…)")
+    cx.zero(cx.step.expr - cx.payload.value_of.subs(cx.payload.subs or {}), "the exact value is the stated formula's")
     gap = sp.N(cx.step.expr - cx.payload.other, 40)
     cx.fact(gap.is_number and abs(gap) > 1e-20, "differs from %s" % S.inline(cx.payload.other))
 
