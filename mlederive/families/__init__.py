@@ -14,9 +14,19 @@ from __future__ import annotations
 
 from ..pairing import Pairing
 from .base import Family, Param
-from .dispersion import (Bernoulli, Binomial, Categorical, Exponential, Gamma, Gaussian, Geometric, InverseGaussian,
-                         NegativeBinomial, Poisson)
-from .other import Beta, Laplace, LogNormal, StudentT, Weibull
+from .dispersion import (
+                         Bernoulli,
+                         Binomial,
+                         Categorical,
+                         Exponential,
+                         Gamma,
+                         Gaussian,
+                         Geometric,
+                         InverseGaussian,
+                         NegativeBinomial,
+                         Poisson,
+)
+from .nondispersion import Beta, Laplace, LogNormal, StudentT, Weibull
 
 _FAMILIES = [Gaussian, Bernoulli, Binomial, Categorical, Poisson, Exponential, Gamma, InverseGaussian,
              NegativeBinomial, Beta, Laplace, StudentT, LogNormal, Geometric, Weibull]

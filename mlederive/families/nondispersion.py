@@ -1,5 +1,5 @@
-"""Families without a variance-function form (not exponential-dispersion families): the gradient is
-differentiated directly."""
+"""Families with no exponential-dispersion form in their mean (Laplace, beta, Student-t, log-normal, Weibull): no
+variance function V(μ) gives their gradient, so it is differentiated directly."""
 from __future__ import annotations
 
 import sympy as sp
