@@ -18,7 +18,7 @@ import sympy as sp
 
 from ... import symbolic as S
 from ..prover import Claim
-from . import calculus, likelihood, plain, posterior  # noqa: F401  (importing a builder module registers it)
+from . import arguments, calculus, likelihood, posterior  # noqa: F401  (importing a builder module registers it)
 from .registry import (  # noqa: F401
     BUILDERS,
     UNROLL_SIZE,
