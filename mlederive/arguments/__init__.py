@@ -11,15 +11,22 @@ Kinds: ``sigmoid-mse-vs-bce``, ``kl-mle-equivalence``, ``kl-coin``, ``log-underf
 """
 from __future__ import annotations
 
-from ..errors import RecipeError, did_you_mean
-from .coin import KLCoin
-from .kinds import ArgumentKind, ArgumentRecipe, Option  # noqa: F401  (the package's API)
-from .kl import KLMLEEquivalence
-from .sigmoid import SigmoidMSEvsBCE
-from .underflow import LogUnderflow
+import functools
 
-#: kind name → the kind (each kind is one module)
-KINDS = {k.kind: k for k in (SigmoidMSEvsBCE(), KLMLEEquivalence(), KLCoin(), LogUnderflow())}
+from ..errors import RecipeError, did_you_mean
+from .kinds import ArgumentKind, ArgumentRecipe, Option  # noqa: F401  (the package's API)
+
+
+@functools.cache
+def registry() -> dict:
+    """Kind name → the kind, each kind one module. Imported on first use, not with the package: derive() imports
+    the package for every recipe, and the kinds' modules cost 70 ms of the main job's cold start."""
+    from .coin import KLCoin
+    from .kl import KLMLEEquivalence
+    from .sigmoid import SigmoidMSEvsBCE
+    from .underflow import LogUnderflow
+
+    return {k.kind: k for k in (SigmoidMSEvsBCE(), KLMLEEquivalence(), KLCoin(), LogUnderflow())}
 
 
 ARGUMENT_KEYS = ("name", "title", "description", "kind")
@@ -28,12 +35,12 @@ ARGUMENT_KEYS = ("name", "title", "description", "kind")
 def parse_argument(data: dict, source: str, name: str) -> ArgumentRecipe:
     """Validate an argument recipe (``kind:`` given) after the common fields were checked."""
 
-    kinds = KINDS
+    known = registry()
     kind = data["kind"]
-    if kind not in kinds:
+    if kind not in known:
         raise RecipeError(source, "kind", "unknown kind '%s'.%s Allowed: loss, %s."
-                          % (kind, did_you_mean(kind, kinds), ", ".join(kinds)))
-    spec = kinds[kind]
+                          % (kind, did_you_mean(kind, known), ", ".join(known)))
+    spec = known[kind]
     options = {}
     for key in data:
         if key in ARGUMENT_KEYS:
@@ -53,8 +60,8 @@ def parse_argument(data: dict, source: str, name: str) -> ArgumentRecipe:
 
 def build(recipe: ArgumentRecipe):
     """The argument's document, unverified (mlederive.verification checks it)."""
-    return KINDS[recipe.kind].build(recipe)
+    return registry()[recipe.kind].build(recipe)
 
 
 def summary(kind: str) -> str:
-    return KINDS[kind].summary
+    return registry()[kind].summary
