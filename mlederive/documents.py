@@ -11,6 +11,7 @@ user replace one step with ``dataclasses.replace`` and verify the document again
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -145,6 +146,9 @@ RICH_RENDERER: list[Callable] = []
 #: what a notebook shows: MIME kind ("html", "latex", "markdown") → function(document) -> text; registered by
 #: mlederive.render like the terminal renderer (Jupyter calls _repr_html_, nbconvert's LaTeX export _repr_latex_)
 NOTEBOOK: dict[str, Callable] = {}
+#: the verified forms generated code computes for a derivation (mlederive.derivation.implementation.forms), registered
+#: by mlederive.derivation: Derivation.implementation computes them once, on first use, as part of the derivation
+IMPLEMENTATION: list[Callable] = []
 
 
 class _Document:
@@ -271,6 +275,13 @@ class Derivation(_Document):
     def gradient(self) -> sp.Expr:
         """∇_θ of the loss."""
         return self.gradients["theta"]
+
+    @functools.cached_property
+    def implementation(self):
+        """What generated code computes for one observation, each form a verified step (Forms: the loss in stable
+        primitives, its gradient, the Hessian it uses and why): derived once, on first use, so that a renderer
+        (the JSON's ``observation.stable``) only reads it."""
+        return IMPLEMENTATION[0](self)
 
 
 __all__ = ["RELATIONS", "Argument", "Check", "Derivation", "MapSummary", "Method", "Result", "Step", "StepBuilder",

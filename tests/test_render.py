@@ -121,3 +121,24 @@ def test_terminal_has_no_raw_tex():
             assert tex not in text, (name, tex)
         # a subscript unicode cannot lower (K) is written with _ — and then every subscript of its formula is
         assert not ("μ_iK" in text and "μᵢ₁" in text), name
+
+
+def test_the_json_renderer_reads_the_stable_forms_the_derivation_computed(monkeypatch):
+    # renderers only render: observation.stable comes from Derivation.implementation (derived once, with the
+    # derivation), and rendering computes nothing more — a second derivation would fail here
+    import json
+
+    import mlederive.derivation.implementation as implementation
+    from mlederive.render.json import render_json
+
+    d = derive("poisson-log")
+    forms = d.implementation
+    assert forms.document.verified and forms.hess_kind == "curvature"
+
+    def no_more(*args, **kwargs):
+        raise AssertionError("the renderer derived something")
+
+    monkeypatch.setattr(implementation, "forms", no_more)
+    monkeypatch.setattr(implementation, "_forms", no_more)
+    stable = json.loads(render_json(d))["observation"]["stable"]
+    assert stable["hessian_kind"] == "curvature" and stable["verified"] is True

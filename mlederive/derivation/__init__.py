@@ -8,16 +8,28 @@ Nothing here verifies anything: :func:`derive` hands the document to the verifie
 from __future__ import annotations
 
 from .. import symbolic as S
-from ..documents import Derivation, MapSummary, Result, StepBuilder
+from ..documents import IMPLEMENTATION, Derivation, MapSummary, Result, StepBuilder
 from ..model import Model
 from ..predictors import PREDICTORS
-from ..prose import join, prose
 from ..priors import PRIORS
+from ..prose import join, prose
 from ..recipe import Recipe
 from .closed_form import has_normal_equations, normal_equations_step
 from .gradient import gradient_steps
 from .likelihood import library_table, loss_steps
 from .map import map_steps
+
+
+def _implementation(d: Derivation):
+    from .implementation import (
+        forms,  # imported on use: the main job never needs it (cold start)
+    )
+
+    return forms(d.recipe)
+
+
+if not IMPLEMENTATION:
+    IMPLEMENTATION.append(_implementation)
 
 
 def build_model(recipe: Recipe) -> Model:

@@ -73,11 +73,10 @@ def _definition(primitive, x, z) -> str:
 def _stable(d, view) -> dict:
     """What generated code computes for one observation (mlederive.derivation.implementation): the loss in stable
     primitives, its gradient and the Hessian it uses, each a verified step; the primitives' definitions."""
-    from ..derivation.implementation import forms
     from ..primitives import PRIMITIVES
 
     m = d.model
-    f = forms(d.recipe)
+    f = d.implementation
 
     def per_class(e):
         e = _undefined(e, m)
