@@ -98,6 +98,27 @@ def test_far_out_and_thin_wrong_terms_are_found():
     assert rejected(ridge, "negative-log-prior", expr=p + sp.Max(0, S.d - 1000) * sp.Sum(w ** 2, (S.j, 1, S.d)))
 
 
+def test_a_thin_term_is_found_however_many_other_hints_the_claim_has():
+    # the Student-t loss names log(1 + (y − η)²/(νs²)) three times: its hints once used up the targeted points before
+    # the centre of exp(−10⁶(η − 0.7)²) was reached, and the step was accepted on a sample
+    eta = S.eta[i]
+    d = derived("student-t-identity")
+    loss = d.step("loss").expr
+    check = check_step(d, replace(d.step("loss"), expr=loss + sp.Sum(sp.exp(-10 ** 6 * (eta - sp.Rational(7, 10)) ** 2),
+                                                                      (i, 1, n))))
+    assert not check.verified and "eta[i] = 0.7" in check.detail, check.detail
+
+
+def test_an_arguments_rescaling_is_by_the_factor_it_states():
+    # "Drop the 1/n": NLL = n·H. Doubled, it is still a positive θ-free rescaling of H — but not by n
+    d = derived("kl-mle-equivalence")
+    step = d.step("step-6")
+    assert step.relation == "rescaled" and step.payload.factor == sp.Symbol("n", integer=True, positive=True)
+    assert rejected(d, "step-6", expr=2 * step.expr)
+    assert rejected(d, "step-6", expr=step.expr * (1 + sp.Rational(1, 10 ** 6)))
+    assert check(d, "step-6").verified  # the step as derived is proved
+
+
 def test_a_consistent_payload_lie_is_caught():
     """The boosting objective is the NLL at unit dispersion: doubling it and its stated factor is a lie."""
     from mlederive.derivation.implementation import forms

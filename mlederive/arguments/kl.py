@@ -165,7 +165,7 @@ class KLMLEEquivalence(ArgumentKind):
                  "H(p̂, q_θ)", r"H(\hat{p}, q_\theta)", per_obs, "equal",
                  payload=Equality(counts=(c[k], y[i], (i, 1, n)))),
             Step("Drop the $1/n$", "Multiplying by $n > 0$ does not move the argmin.", "NLL(θ)",
-                 r"\mathrm{NLL}(\theta)", nll, "rescaled", payload=Rescaling(theta=(theta,))),
+                 r"\mathrm{NLL}(\theta)", nll, "rescaled", payload=Rescaling(factor=n, theta=(theta,))),
             Step("Negate: the log-likelihood", "Minimising the negative log-likelihood is maximising the "
                  "log-likelihood: the least KL divergence is the least cross-entropy is the maximum likelihood.", "ℓ(θ)", r"\ell(\theta)",
                  loglik, "negated"),

@@ -202,29 +202,43 @@ def hints(expr) -> list:
     return out
 
 
+#: at most this many (hint, variable) pairs are tried, and this many points come back
+TARGET_PAIRS, TARGET_POINTS = 24, 32
+
+
 def targeted(expr, base: dict, rng, fits) -> list:
     """Points near where ``expr`` may hide a wrong term — each hint's zero in one of its variables, approached from
     both sides and passed, and each large constant of the claim (10⁵ in max(0, y − 10⁵)) met — from ``base``.
-    ``fits(atom, value)`` keeps a value inside the atom's domain (and rounds a count)."""
-    points = []
-    candidates = [(h, v) for h in hints(expr) for v in sorted(h.free_symbols & set(base) | h.atoms(sp.Indexed) & set(base),
-                                                               key=sp.default_sort_key)]
-    for h, v in candidates[:12]:
+    ``fits(atom, value)`` keeps a value inside the atom's domain (and rounds a count).
+
+    Every distinct hint gets its turn before any gets a second variable (a log's argument named three times once
+    used up the pairs before the centre of exp(−10⁶(η − 0.7)²) was reached), and the zeros themselves come first:
+    only the points around them are cut when there are too many."""
+    distinct = list(dict.fromkeys(hints(expr)))
+    per_hint = [[(h, v) for v in sorted(h.free_symbols & set(base) | h.atoms(sp.Indexed) & set(base),
+                                        key=sp.default_sort_key)] for h in distinct]
+    candidates = [pair for turn in range(max(map(len, per_hint), default=0)) for pairs in per_hint
+                  if turn < len(pairs) for pair in [pairs[turn]]]
+    zeros, around = [], []
+    for h, v in candidates[:TARGET_PAIRS]:
         for root in _roots_of(h, v, base):
-            for step in (0.0, 1e-3, 1.0, 10.0):
+            value = fits(v, root)
+            if value is not None:
+                zeros.append({**base, v: value})
+            for step in (1e-3, 1.0, 10.0):
                 for side in (1, -1):
-                    value = fits(v, root + side * step * (1 + abs(root)) if step else root)
+                    value = fits(v, root + side * step * (1 + abs(root)))
                     if value is not None:
-                        points.append({**base, v: value})
+                        around.append({**base, v: value})
     constants = sorted({abs(float(c)) for c in expr.atoms(sp.Number) if c.is_real and 10 < abs(float(c)) < 1e12})
     for c in constants[:4]:
         for v in sorted(base, key=sp.default_sort_key)[:8]:
             for value in (c * (1 + 1e-3), 2 * c, -2 * c):
                 kept = fits(v, value)
                 if kept is not None:
-                    points.append({**base, v: kept})
-    rng.shuffle(points)
-    return points[:24]
+                    around.append({**base, v: kept})
+    rng.shuffle(around)
+    return (zeros + around)[:TARGET_POINTS]
 
 
 def domain_fit(model):

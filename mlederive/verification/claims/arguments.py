@@ -118,10 +118,15 @@ def _constant_dropped(cx):
 
 @claims("rescaled", on="plain")
 def _rescaled(cx):
-    ratio = sp.cancel(cx.step.expr / cx.ref.expr)
+    """step = factor × reference, the factor stated (a doubled step is a rescaling too, but not of the stated
+    factor: NLL = 2·n·H is no NLL), free of θ and positive."""
+    factor = cx.payload.factor
+    if factor is None:
+        raise Malformed("a rescaling states its factor (factor=…)")
+    cx.zero(cx.step.expr - factor * cx.ref.expr, "step = %s × the previous step" % S.inline(factor))
     for t in cx.payload.theta:
-        cx.zero(sp.diff(ratio, t), "factor free of %s" % t)
-    cx.positive(ratio, "factor positive")
+        cx.zero(sp.diff(factor, t), "factor free of %s" % t)
+    cx.positive(factor, "factor positive")
 
 
 @claims("negated", on="plain")
