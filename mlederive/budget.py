@@ -53,7 +53,14 @@ def _on_alarm(signum, frame):
     if not expired:  # a late signal for a budget already left: wait for the next deadline
         _arm()
         return
+    # Python swallows an exception raised inside a gc callback or a __del__ ("Exception ignored in …"): fire again
+    # soon, so an expiry that was lost is raised once more, in the block's own code (leaving the block re-arms)
+    signal.setitimer(signal.ITIMER_PROF, RETRY)
     raise BudgetExceeded(expired[0])
+
+
+#: seconds of CPU after which an expiry is raised again (in case the first was swallowed)
+RETRY = 0.02
 
 
 @contextlib.contextmanager

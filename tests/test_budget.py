@@ -60,3 +60,28 @@ def test_a_budget_counts_cpu_time_not_waiting():
     with time_budget(0.1):
         time.sleep(0.3)
         spin(0.02)
+
+
+def test_an_expiry_swallowed_by_a_gc_callback_is_raised_again():
+    # hypothesis registers a gc callback; an alarm that lands in it raises BudgetExceeded there, and Python prints
+    # "Exception ignored" and goes on — without a second alarm the block would then run unbounded
+    import gc
+
+    swallowed = []
+
+    def callback(phase, info):
+        if phase == "start":
+            try:
+                spin(0.2)  # the alarm lands here, inside the callback
+            except BudgetExceeded as exc:
+                swallowed.append(exc)  # and is lost, as Python loses it
+
+    gc.callbacks.append(callback)
+    try:
+        with pytest.raises(BudgetExceeded):
+            with time_budget(0.05):
+                gc.collect()
+                spin(5)
+    finally:
+        gc.callbacks.remove(callback)
+    assert swallowed  # the first expiry was lost in the callback; the block was still interrupted
