@@ -30,7 +30,7 @@ from .verification.prover import CLAIM_BUDGET, symbolic_zero
 
 #: one observation y, the variable of the per-observation log-density and of each statistic
 OBSERVATION = sp.Symbol("y", real=True)
-_n = sp.Symbol("n", positive=True, integer=True)
+_n = sp.Symbol("n", integer=True, positive=True)
 
 
 @dataclass(frozen=True)
@@ -322,7 +322,7 @@ def _median(prob: Problem, data: list, params: dict, known: dict) -> MLEResult:
     least ℓ at every observation (ℓ is concave and piecewise linear with its kinks at the observations, and
     tends to −∞ on both sides, so its maximum is at one of them: this proves the median a global maximum)."""
     mu, b = prob.params[0], params["b"]
-    i, n = sp.Idx("i"), sp.Symbol("n", positive=True, integer=True)
+    i, n = sp.Idx("i"), sp.Symbol("n", integer=True, positive=True)
     y_i = sp.Indexed(sp.IndexedBase("y", real=True), i)
     median = MedianStatistic(sp.Symbol("ymed", real=True), OBSERVATION, r"\tilde{y}", "ỹ", meaning="is the sample median (for an even n every value between the two middle observations is a maximum too)")
     loglik = -sp.Sum(sp.Abs(y_i - mu), (i, 1, n)) / (n * b)

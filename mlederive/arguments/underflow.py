@@ -16,7 +16,7 @@ from ..prose import prose
 from ..relations import Equality, Evaluation, Underflow
 from .kinds import ArgumentKind, Option, number
 
-n = sp.Symbol("n", positive=True, integer=True)
+n = sp.Symbol("n", integer=True, positive=True)
 p = sp.Symbol("p", positive=True)
 
 
