@@ -116,7 +116,7 @@ def _code(expr, params: dict, values: dict) -> str:
     # a value as the recipe wrote it (0.5, not 1/2 or 0.500000000000000): a symbol named by it
     at = {params[name]: sp.Symbol(repr(int(v)) if v == int(v) else repr(v), positive=True)
           for name, v in values.items() if name in params}
-    return _CodePrinter().doprint(sp.sympify(expr).xreplace(at))
+    return _CodePrinter().doprint(sp.sympify(expr, strict=True).xreplace(at))  # strict: a number or SymPy object, never text
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def statsmodels_call(spec: StatsmodelsFamily, link_class: str, params: dict, val
     loglike = ["params"] + ["%s=%s" % (k, _code(f(params), params, values)) for k, f in spec.loglike_keywords.items()]
     in_endog = re.findall(r"\{(\w+)\}", spec.endog)
     endog = spec.endog.format(**{n: _code(params[n], params, values) for n in in_endog})
-    exprs = [sp.sympify(f(params)) for f in list(spec.family_keywords.values()) + list(spec.loglike_keywords.values())]
+    exprs = [sp.sympify(f(params), strict=True) for f in list(spec.family_keywords.values()) + list(spec.loglike_keywords.values())]
     used = {s for e in exprs for s in e.free_symbols} | {params[n] for n in in_endog}
     names = tuple(sorted(python_name(s) for s in used - {params[n] for n in values if n in params}))
     return StatsmodelsCall("sm.GLM(%s, X, family=sm.families.%s(%s))" % (endog, spec.name, ", ".join(family)),
