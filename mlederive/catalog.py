@@ -8,10 +8,9 @@ from __future__ import annotations
 
 
 def builtin_table() -> list[dict]:
+    from .arguments import ArgumentRecipe, summary
     from .derivation import derive
     from .recipe import builtin_names, load_recipe
-
-    from .arguments import ArgumentRecipe, summary
     from .render.common import plain_text
 
     rows = []

@@ -11,10 +11,10 @@ import sys
 
 import click
 
-from .version import __version__
-from .errors import MlederiveError
 from .codegen.targets import TARGETS
+from .errors import MlederiveError
 from .render.formats import FORMATS, format_for_path
+from .version import __version__
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 LIST_FORMATS = ("terminal", "json")

@@ -22,8 +22,8 @@ import sympy as sp
 from .errors import RecipeError
 from .expressions import parse_expression
 from .families import Family, Param
-from .prose import prose
 from .links import Link
+from .prose import prose
 
 SUPPORTS = {
     "real": (sp.S.Reals, {"real": True}, False),

@@ -18,7 +18,6 @@ from sympy.printing.str import StrPrinter
 
 from .prose import join, prose
 
-
 # -- PyTorch ------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -171,7 +170,7 @@ def library_rows(model, named, values: dict) -> list[tuple]:
             loss for loss in TORCH.get(named.key, ()) if loss.applies not in (None, link.name)]
         rows += [_torch_row(r, shown, others if n == 0 else []) for n, r in enumerate(found)]
     spec = getattr(family, "statsmodels", None)
-    if spec is not None:
+    if spec is not None and not model.several:  # a GLM predicts the mean alone
         rows.append(_statsmodels_row(spec, link, model.params, values, family.params))
     return rows
 

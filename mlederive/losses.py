@@ -37,7 +37,7 @@ class NamedLoss:
         """One observation's loss in y_i and ŷ_i, as a textbook prints it: (y_i − ŷ_i)² (``params``: the
         parameters it names, the model's by default)."""
         build = self.shown or self.form
-        return build(model.y_obs(), self.yhat(model), params if params is not None else model.params)
+        return build(model.y_obs(), self.yhat(model), params if params is not None else model.values())
 
 
 def _bce_shown(y, m, p):

@@ -16,7 +16,7 @@ from . import symbolic as S
 from .class_sums import canonical_classes
 from .families import Family, Pairing
 from .links import Link
-from .predictors import CONCRETE_DIM, Predictor, concrete_weight
+from .predictors import CONCRETE_DIM, Predictor, concrete_weight, theta
 
 mu = sp.IndexedBase("mu", real=True)
 
@@ -25,9 +25,9 @@ mu = sp.IndexedBase("mu", real=True)
 class Predicted:
     """A parameter of the distribution driven by its own predictor through its own link.
 
-    ``value`` (μ_i) = g⁻¹(``eta`` (η_i)), η_i = the predictor of θ and x_i. A model has a tuple of
-    them (:attr:`Model.predicted`): one today, the mean; a distribution with several predicted
-    parameters (a location and a scale, say) adds entries rather than special cases.
+    ``value`` (μ_i, σ_i) = g⁻¹(``eta`` (η_i)), η_i = the predictor of its weights ``weights`` and x_i. A model has a
+    tuple of them (:attr:`Model.predicted`): the mean alone, or the mean and others (a scale, a zero probability),
+    each with its own η, weights and domain (``slot``: what the link pairs with, and where the verifier samples).
     """
 
     name: str
@@ -35,6 +35,26 @@ class Predicted:
     predictor: Predictor
     eta: sp.IndexedBase
     value: sp.IndexedBase
+    weights: sp.Symbol
+    slot: object
+    pairing: Pairing
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        """The parameter's own letter (μ, σ …), for words about it."""
+        return sp.Symbol(self.value.label.name, **self.value.label.assumptions0)
+
+
+def predicted_parameter(family: Family, name: str, link: Link, predictor: Predictor, alone: bool) -> Predicted:
+    """One predicted parameter: η_i and θ as today when it is the model's only one, else η_σ,i and θ_σ."""
+    slot = family.slot(name)
+    pairing = family.pairing(link, name)
+    if alone:
+        return Predicted(name, link, predictor, S.eta, mu, theta, slot, pairing)
+    value = mu if name == family.mean_name and name == "mu" else sp.IndexedBase(
+        name, **({"positive": True} if slot.mean_domain.is_subset(sp.Interval.open(0, sp.oo)) else {"real": True}))
+    return Predicted(name, link, predictor, sp.IndexedBase("eta_" + name, real=True), value,
+                     sp.Symbol("theta_" + name, real=True), slot, pairing)
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,8 @@ class Model:
     pairing: Pairing
     #: a prior on the weights θ (mlederive.priors), or None for maximum likelihood
     prior: object = None
+    #: the predicted parameters, the mean first (:class:`Predicted`); empty: the mean alone, through ``link``
+    others: tuple = ()
     # concretize() results: the verifier makes each step concrete once as a claim and again as
     # the next step's reference, for several claims each
     _concrete: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -67,27 +89,72 @@ class Model:
 
         return dataclasses.replace(self, classes=None)
 
-    @property
+    @cached_property
     def predicted(self) -> tuple[Predicted, ...]:
-        """The predicted parameters: (the mean μ_i = g⁻¹(η_i),). ``link`` and ``predictor`` are the first's."""
-        return (Predicted("mu", self.link, self.predictor, S.eta, mu),)
+        """The predicted parameters, the mean first: (μ_i = g⁻¹(η_i),) alone, or (μ_i, σ_i, …) each through its
+        own link and η. Every step is built over this tuple; none knows its length."""
+        alone = not self.others
+        first = predicted_parameter(self.family, self.family.mean_name, self.link, self.predictor, alone)
+        return (first,) + tuple(predicted_parameter(self.family, name, link, self.predictor, False)
+                                for name, link in self.others)
+
+    @property
+    def several(self) -> bool:
+        """More than one predicted parameter: η is a vector (η_μ,i, η_σ,i) and curvature a matrix."""
+        return len(self.predicted) > 1
+
+    def values(self, index=S.i) -> dict:
+        """Every parameter's value at observation ``index``: the symbol of a known or learned one (σ), the
+        per-observation value of a predicted one (σ_i)."""
+        out = dict(self.params)
+        for p in self.predicted[1:]:
+            out[p.name] = p.value[index]
+        return out
+
+    def values_in_eta(self, index=S.i) -> dict:
+        """:meth:`values` with each predicted one written as g⁻¹ of its η (σ → exp(η_σ,i))."""
+        out = dict(self.params)
+        for p in self.predicted[1:]:
+            out[p.name] = p.link.inverse(p.eta[index])
+        return out
+
+    def inverses(self, index=S.i) -> dict:
+        """Each predicted value at ``index`` → g⁻¹ of its η (μ_i → η_μ,i, σ_i → exp(η_σ,i))."""
+        if self.vector:
+            return {self.mu_obs(index): self.mean(index)}
+        return {p.value[index]: p.link.inverse(p.eta[index]) for p in self.predicted}
+
+    def etas(self, index=S.i) -> list:
+        """Each predicted parameter's η at ``index``, in order (η_i alone, or η_μ,i, η_σ,i …)."""
+        if self.vector:
+            return [self.eta_obs(index)]
+        return [p.eta[index] for p in self.predicted]
 
     # -- observation-level symbols ---------------------------------------------------
     def y_obs(self, index=S.i):
         return S.y[index, S.k] if self.vector else S.y[index]
 
     def eta_obs(self, index=S.i):
-        return S.eta[index, S.k] if self.vector else S.eta[index]
+        """The mean's η at ``index`` (η_i; η_ik for a vector outcome; η_μ,i beside other predicted parameters)."""
+        return S.eta[index, S.k] if self.vector else self.predicted[0].eta[index]
 
     def mu_obs(self, index=S.i):
-        return mu[index, S.k] if self.vector else mu[index]
+        """The first parameter's value at ``index`` (μ_i; μ_ik for a vector outcome)."""
+        return mu[index, S.k] if self.vector else self.predicted[0].value[index]
 
     def mean(self, index=S.i) -> sp.Expr:
         """μ_i = g⁻¹(η_i) (the k-th component for a vector link)."""
         if self.vector:
             others = sp.Sum(sp.exp(S.eta[index, S.j]), (S.j, 1, S.K))
             return sp.exp(S.eta[index, S.k]) / others
-        return self.link.inverse(S.eta[index])
+        return self.link.inverse(self.eta_obs(index))
+
+    def density(self, index=S.i) -> sp.Expr:
+        """p(y_i | μ_i, σ_i …): the family's density at every parameter's value (predicted ones per observation)."""
+        return self.family.density(self.y_obs(index), self.mu_obs(index), self.values(index))
+
+    def textbook_density(self, index=S.i) -> sp.Expr | None:
+        return self.family.textbook_density(self.y_obs(index), self.mu_obs(index), self.values(index))
 
     def mean_display(self, index=S.i) -> sp.Expr:
         """μ_i as a textbook names it: softmax_k(η_i) for the vector link (written out in :meth:`mean`)."""
@@ -98,6 +165,11 @@ class Model:
         named = expr.xreplace({self.mean(): self.mean_display()})
         return None if named == expr else named
 
+    def predicted_for(self, eta: sp.Expr) -> Predicted:
+        """The predicted parameter whose η ``eta`` is (η_σ,i → σ's)."""
+        base = eta.base if isinstance(eta, sp.Indexed) else None
+        return next((p for p in self.predicted if p.eta == base), self.predicted[0])
+
     def diff_eta(self, expr: sp.Expr, wrt: sp.Expr | None = None, order: int = 1) -> sp.Expr:
         """∂ⁿexpr/∂η_iⁿ with η_i on its link's domain.
 
@@ -106,7 +178,7 @@ class Model:
         sign(f) differentiate to 2·δ(f)·f′, the same treatment for every link.
         """
         wrt = self.eta_obs() if wrt is None else wrt
-        domain = self.link.eta_domain
+        domain = self.predicted_for(wrt).link.eta_domain
         if domain.is_subset(sp.Interval.open(0, sp.oo)):
             t = sp.Dummy("eta", positive=True)
         elif domain.is_subset(sp.Interval(0, sp.oo)):
@@ -123,9 +195,11 @@ class Model:
         fam, link = self.family, self.link
         return repr((fam.name, link.name, self.predictor.name, self.learned, self.classes, self.pairing,
                      getattr(self.prior, "name", None),
-                     sp.srepr(fam.density(self.y_obs(), self.mu_obs(), self.params)), sp.srepr(self.mean()),
+                     sp.srepr(self.density()), sp.srepr(self.mean()),
                      sp.srepr(getattr(fam, "support", None)), sp.srepr(getattr(fam, "mean_domain", None)),
-                     sp.srepr(getattr(link, "mean_domain", None))))
+                     sp.srepr(getattr(link, "mean_domain", None)))) + (
+            "" if not self.others else repr([(p.name, p.link.name, sp.srepr(p.link.inverse(S.eta0)))
+                                             for p in self.predicted[1:]]))
 
     def learned_params(self) -> list:
         return [self.params[name] for name in self.learned]
@@ -179,7 +253,7 @@ class Model:
             return [(S.eta[index, S.k], S.k)]
         if self.vector:
             return [(S.eta[index, c], c) for c in range(1, self.classes + 1)]
-        return [(S.eta[index], None)]
+        return [(e, None) for e in self.etas(index)]
 
     def y_components(self, index=S.i) -> list:
         if self.vector and self.classes is None:
@@ -187,6 +261,10 @@ class Model:
         if self.vector:
             return [S.y[index, c] for c in range(1, self.classes + 1)]
         return [S.y[index]]
+
+    def theta_bases(self) -> list:
+        """What θ reaches in a term over the sample: every predicted η (as a base) and the learned σ, b …"""
+        return [p.eta for p in self.predicted] + self.learned_params()
 
     def summand_learned(self) -> list:
         """Everything θ reaches in one observation's term: η_i's components and learned σ, b …"""

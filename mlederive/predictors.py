@@ -47,6 +47,10 @@ class Predictor:
     #: η is linear in θ (η_i = θᵀx_i): least-squares closed forms apply
     linear: bool = False
 
+    def formula_for(self, parameter: str) -> str:
+        """The right-hand side of η_p,i for predicted parameter ``parameter`` (its weights θ_p), as notation."""
+        raise NotImplementedError
+
     def jacobian(self, index) -> sp.Expr:
         """∂η_index/∂θ as a display symbol."""
         raise NotImplementedError
@@ -67,6 +71,9 @@ class Linear(Predictor):
     name = "linear"
     linear = True
     formula = "$η_i = θᵀx_i$ (a bias is the weight of a constant feature)"
+
+    def formula_for(self, parameter):
+        return "θ_%sᵀx_i" % parameter
 
     def jacobian(self, index):
         return S.x[index]
@@ -91,6 +98,9 @@ class Generic(Predictor):
 
     name = "generic"
     formula = "$η_i = f_θ(x_i)$ (any differentiable model)"
+
+    def formula_for(self, parameter):
+        return "f_{θ_%s}(x_i)" % parameter
 
     def jacobian(self, index):
         return GradF(index)

@@ -10,7 +10,6 @@ from typing import Any
 
 from .prose import Prose
 
-
 # -- blocks: what a question is made of ----------------------------------------------------
 
 @dataclass(frozen=True)

@@ -32,8 +32,10 @@ SCHEMA = {
     "kind": (str, False, "loss (the default), or one of the articles' arguments: sigmoid-mse-vs-bce, "
                          "kl-mle-equivalence, kl-coin, log-underflow"),
     "family": ((str, dict), True, "the distribution of y given x: a name, or a mapping defining your own"),
-    "link": ((str, dict), True, "the link function g, with g(μ) = η: a name, or a mapping with g and inverse"),
-    "parameters": (dict, False, "each nuisance parameter of the family: known or learned"),
+    "link": ((str, dict), False, "the link function g, with g(μ) = η: a name, or a mapping with g and inverse "
+                                 "(required unless parameters gives the mean its link)"),
+    "parameters": (dict, False, "each parameter of the family: known (or a value), learned, or predicted with "
+                                "its own link ({link: log})"),
     "predictor": (str, False, "linear (η = θᵀx) or generic (η = f_θ(x))"),
     "reduction": (str, False, "mean or sum over the sample"),
     "classes": (int, False, "number of classes K for the categorical family"),
@@ -61,6 +63,9 @@ class Recipe:
     #: user-defined family / link objects (recipe mappings), used instead of the registries
     custom_family: object = None
     custom_link: object = None
+    #: the parameters predicted besides the mean, each with its own link and η: name → link name, in the
+    #: recipe's order (empty: one predicted parameter, the mean)
+    predicted: dict = field(default_factory=dict)
 
     def family_obj(self):
         return self.custom_family or FAMILIES[self.family]
@@ -128,14 +133,15 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
         family_name = custom_family.name
     else:
         family_name = _choice(source, "family", data["family"], list(FAMILIES), "family")
-    if isinstance(data["link"], dict):
+    family = custom_family or FAMILIES[family_name]
+    link_spec = _mean_link(source, family, data)
+    if isinstance(link_spec, dict):
         from .custom import custom_link as build_link
 
-        custom_link = build_link(data["link"], source)
+        custom_link = build_link(link_spec, source)
         link_name = custom_link.name
     else:
-        link_name = _choice(source, "link", data["link"], list(LINKS), "link")
-    family = custom_family or FAMILIES[family_name]
+        link_name = _choice(source, "link", link_spec, list(LINKS), "link")
     link = custom_link or LINKS[link_name]
     pairing = family.pairing(link)
     if pairing.status == "refused":
@@ -143,7 +149,7 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
         names = ", ".join("%s%s" % (n, " (canonical)" if n == family.canonical_link else "") for n in allowed)
         raise RecipeError(source, "link", "%s; for %s use %s." % (pairing.reason, family_name, names))
 
-    params, values = _parameters(source, family, family_name, data.get("parameters", {}))
+    params, values, predicted = _parameters(source, family, family_name, data.get("parameters", {}))
 
     predictor = _choice(source, "predictor", data.get("predictor", "linear"), list(PREDICTORS), "predictor")
     reduction = _choice(source, "reduction", data.get("reduction", "mean"), list(REDUCTIONS), "reduction")
@@ -157,7 +163,7 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
         name=name, title=data["title"].strip(), family=family_name, link=link_name,
         description=data.get("description", "").strip(), parameters=params, predictor=predictor,
         reduction=reduction, classes=classes, prior=prior, source=source, custom_family=custom_family,
-        custom_link=custom_link, values=values,
+        custom_link=custom_link, values=values, predicted=predicted,
     )
 
 
@@ -227,15 +233,57 @@ def split_pair(spec: str):
     return None
 
 
-def _parameters(source: str, family, family_name: str, given: dict) -> tuple[dict, dict]:
-    """(name → known | learned, name → the value given for a known one): ``sigma: learned``, ``alpha: 0.5``."""
+def _mean_link(source: str, family, data: dict):
+    """The mean's link: ``link:``, or the mean's entry in ``parameters`` ({link: identity}); one of them, not two."""
+    given = data.get("parameters", {}).get(family.mean_name) if isinstance(data.get("parameters"), dict) else None
+    if given is not None and not isinstance(given, dict):
+        raise RecipeError(source, "parameters.%s" % family.mean_name, "the %s is always predicted: give it a link, "
+                          "{link: NAME}, or write 'link: NAME' at the top." % family.mean_name)
+    if isinstance(given, dict):
+        if "link" in data:
+            raise RecipeError(source, "link", "the link of %s is given twice (here and in parameters.%s); keep one."
+                              % (family.mean_name, family.mean_name))
+        _predicted_spec(source, family.mean_name, given)
+        return given["link"]
+    if "link" not in data:
+        raise RecipeError(source, "link", "missing; add it (the link function g, with g(μ) = η), or give the mean "
+                          "its link in parameters: '%s: {link: NAME}'." % family.mean_name)
+    return data["link"]
+
+
+def _predicted_spec(source: str, pname: str, spec: dict) -> None:
+    for key in spec:
+        if key != "link":
+            raise RecipeError(source, "parameters.%s.%s" % (pname, key), "unknown field; a predicted parameter "
+                              "takes only its link, {link: NAME}.")
+    if "link" not in spec or not isinstance(spec["link"], (str, dict)):
+        raise RecipeError(source, "parameters.%s" % pname, "a predicted parameter needs its link, {link: NAME}.")
+
+
+def _parameters(source: str, family, family_name: str, given: dict) -> tuple[dict, dict, dict]:
+    """(name → known | learned | predicted, name → the value given for a known one, name → the link of a predicted
+    one): ``sigma: learned``, ``alpha: 0.5``, ``sigma: {link: log}``."""
     params = {p.name: p.default for p in family.params}
-    values = {}
+    values, predicted = {}, {}
     for pname, state in given.items():
+        if pname == family.mean_name:
+            continue  # its link is the recipe's link (_mean_link)
         if pname not in params:
             known = ", ".join(params) if params else "none"
             raise RecipeError(source, "parameters.%s" % pname, "the %s family has no parameter '%s'.%s Its parameters: %s."
                               % (family_name, pname, did_you_mean(str(pname), params), known))
+        if isinstance(state, dict):
+            _predicted_spec(source, pname, state)
+            link_name = _choice(source, "parameters.%s.link" % pname, state["link"], list(LINKS), "link")
+            if family.vector:
+                raise RecipeError(source, "parameters.%s" % pname, "the categorical family predicts its K class "
+                                  "probabilities only.")
+            pairing = family.pairing(LINKS[link_name], pname)
+            if pairing.status == "refused" or LINKS[link_name].vector:
+                raise RecipeError(source, "parameters.%s.link" % pname, "%s; for %s use %s." % (
+                    pairing.reason, pname, ", ".join(family.allowed_links(pname))))
+            predicted[pname], params[pname] = link_name, "predicted"
+            continue
         if isinstance(state, (int, float)) and not isinstance(state, bool):
             if not (state > 0 and state < float("inf")):
                 raise RecipeError(source, "parameters.%s" % pname, "a known value must be a positive number, got %r."
@@ -246,7 +294,7 @@ def _parameters(source: str, family, family_name: str, given: dict) -> tuple[dic
                               "with that value), got %r." % (state,))
         params[pname] = state
 
-    return params, values
+    return params, values, predicted
 
 
 def pair_names() -> list[str]:

@@ -15,7 +15,6 @@ from typing import Any, Mapping
 
 import sympy as sp
 
-
 # -- payloads: what a step of each relation states beside its expression ------------------------
 
 @dataclass(frozen=True)
@@ -114,9 +113,13 @@ class Differentiation:
 
 @dataclass(frozen=True)
 class Expectation:
-    """E over y of an expression linear in y: the mean ``mean`` = g⁻¹(η) put in for y."""
+    """E over y: of an expression linear in y, the mean ``mean`` = g⁻¹(η) put in for y; of any other, through the
+    family's ``moments`` ((m(y), E[m(y)]) pairs) with, for each entry of the step (row by row), the coefficients
+    (c₀, (c₁, …)) that write the reference's entry as c₀ + Σ_j c_j·m_j(y)."""
 
-    mean: sp.Expr
+    mean: sp.Expr | None = None
+    moments: tuple = ()
+    coefficients: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,12 @@ class Relation:
     #: what it means, for the reader: a prose template ($…$ mathematics)
     phrase: str
     payload: type = Nothing
+    #: the phrase for a payload that says more (an expectation through moments), or None: the usual phrase
+    variant: Any = None
+
+    def phrase_for(self, payload) -> str:
+        other = self.variant(payload) if self.variant is not None and payload is not None else None
+        return other or self.phrase
 
 
 RELATIONS: dict[str, Relation] = {r.name: r for r in (
@@ -174,7 +183,9 @@ RELATIONS: dict[str, Relation] = {r.name: r for r in (
     Relation("negated", "↦ −", "negated (argmax becomes argmin)", Negation),
     Relation("rescaled", "∝", "rescaled by a positive $θ$-free factor (same argmin)", Rescaling),
     Relation("derivative", "∂", "derivative", Differentiation),
-    Relation("expectation", "E", "expectation over $y$ (linear in $y$, so $E[y] = μ$ goes in)", Expectation),
+    Relation("expectation", "E", "expectation over $y$ (linear in $y$, so $E[y] = μ$ goes in)", Expectation,
+             lambda p: None if p.mean is not None else "expectation over $y$ (the family's moments put in by "
+                                                       "linearity, each proved against its density)"),
     # MAP: a prior on the weights, and the closed-form minimiser of a quadratic loss
     Relation("negative-log", "↦ −log", "minus the log of the previous step"),
     Relation("bayes", "+", "Bayes' rule: the negative log-likelihood plus the negative log-prior (evidence dropped)"),

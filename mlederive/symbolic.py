@@ -11,6 +11,8 @@ import math
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
+from .subscripts import comma_subscript, indexed_name  # noqa: F401  (S.indexed_name, S.comma_subscript)
+
 # The observation index and the sample size.
 i = sp.Idx("i")
 n = sp.Symbol("n", integer=True, positive=True)
@@ -444,11 +446,11 @@ def inline(expr: sp.Expr) -> str:
     """A compact one-line form for prose: ``2σ²/n``, ``η_i``, ``μ_i·(1 - μ_i)``, ``Σ_j exp(η_ij)``."""
     import re
 
-    plain = {a: sp.Symbol("%s_%s" % (a.base.label.name, "".join(map(str, a.indices))))
-             for a in expr.atoms(sp.Indexed)}
+    plain = {a: sp.Symbol(indexed_name(a)) for a in expr.atoms(sp.Indexed)}
     text = _InlinePrinter().doprint(expr.xreplace(plain) if plain else expr)
     text = re.sub(r"\b(%s)\b" % "|".join(_GREEK), lambda m: _GREEK[m.group(1)], text)
     text = re.sub(r"\b(%s)(?=_)" % "|".join(_GREEK), lambda m: _GREEK[m.group(1)], text)
+    text = re.sub(r"(?<=_)(%s)(?=,)" % "|".join(_GREEK), lambda m: _GREEK[m.group(1)], text)
     text = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
     return text.replace("**", "^").replace("*", "·")
 

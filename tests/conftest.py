@@ -7,7 +7,8 @@ os.environ["MLEDERIVE_CACHE"] = "off"
 import pytest  # noqa: E402
 import sympy as sp
 
-from mlederive import derive, symbolic as S
+from mlederive import derive
+from mlederive import symbolic as S
 
 BUILTINS = [
     "gaussian-identity",
@@ -22,6 +23,10 @@ BUILTINS = [
 
 #: built-in examples of a user-defined family and a user-defined link
 CUSTOM = ["rayleigh-log", "poisson-smooth-relu"]
+
+#: built-in recipes with several predicted parameters (distributional regression)
+DISTRIBUTIONAL = ["heteroscedastic-gaussian", "student-t-location-scale", "laplace-location-scale", "gamma-mean-shape",
+                  "beta-mean-precision", "negative-binomial-mean-dispersion", "zero-inflated-poisson"]
 
 #: built-in recipes of the articles' other arguments (kind: …)
 ARGUMENTS = ["sigmoid-mse-vs-bce", "kl-mle-equivalence", "kl-coin", "log-underflow"]

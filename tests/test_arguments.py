@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import sympy as sp
 from click.testing import CliRunner
+from conftest import ARGUMENTS, compile_tex
 
 from mlederive import symbolic as S
 from mlederive.arguments import build
@@ -15,12 +16,10 @@ from mlederive.arguments.underflow import first_zero
 from mlederive.cli import cli
 from mlederive.derivation import derive
 from mlederive.recipe import parse_recipe
+from mlederive.relations import Evaluation
 from mlederive.render.latex import render_latex
 from mlederive.render.markdown import render_markdown
-from mlederive.relations import Evaluation
 from mlederive.verification import check_step, verify, verify_step
-
-from conftest import ARGUMENTS, compile_tex
 
 
 def run(*args):

@@ -5,11 +5,11 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from mlederive.verification import cache, check_step
-from mlederive.verification import prover as V
 from mlederive.cli import cli
 from mlederive.derivation import derive
 from mlederive.symbolic import eta, i
+from mlederive.verification import cache, check_step
+from mlederive.verification import prover as V
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 import sympy as sp
+from conftest import derived
 
 from mlederive import derive, verify
 from mlederive.documents import Method
@@ -14,8 +15,6 @@ from mlederive.errors import InternalError
 from mlederive.relations import RELATIONS
 from mlederive.verification import check_step
 from mlederive.verification.claims import BUILDERS, build_claims
-
-from conftest import derived
 
 #: documents that, between them, use every relation of a derivation (model) and of an argument (plain)
 DOCS = ["gaussian-identity", "ridge-regression", "bernoulli-logit", "sigmoid-mse-vs-bce", "kl-mle-equivalence",

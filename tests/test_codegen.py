@@ -8,13 +8,29 @@ import numpy as np
 import pytest
 import sympy as sp
 from click.testing import CliRunner
+from codegen_helpers import (
+    ALLOWED_IMPORTS,
+    domain_points,
+    generated,
+    imports_of,
+    module_for,
+    reference,
+)
 
-from codegen_helpers import ALLOWED_IMPORTS, domain_points, generated, imports_of, module_for, reference
 from mlederive import symbolic as S
 from mlederive.cli import cli
 from mlederive.codegen import implementations
 from mlederive.derivation.implementation import CURVATURE, FISHER, INDEFINITE, SURROGATE
-from mlederive.primitives import log1mexp, log1p, log_ndtr, logsumexp, mills, softplus, xlog1py, xlogy
+from mlederive.primitives import (
+    log1mexp,
+    log1p,
+    log_ndtr,
+    logsumexp,
+    mills,
+    softplus,
+    xlog1py,
+    xlogy,
+)
 from mlederive.recipe import pair_names
 from mlederive.verification import verify
 
@@ -268,8 +284,9 @@ def test_known_parameters_are_keywords_with_the_recipes_values(tmp_path):
     recipe = tmp_path / "nb.yaml"
     recipe.write_text("name: nb-half\ntitle: NB2 with alpha = 0.5\nfamily: negative-binomial\nlink: log\n"
                       "parameters:\n  alpha: 0.5\n")
-    from mlederive.codegen import generate
     from codegen_helpers import load
+
+    from mlederive.codegen import generate
 
     m = load(generate(str(recipe), "numpy").code)
     eta, y = np.array([0.3]), np.array([2.0])
@@ -364,8 +381,9 @@ def test_log_gamma_is_gammaln_where_gamma_overflows(tmp_path):
     """Beta with precision φ = 1000: Γ(500) overflows float64, log Γ(500) does not."""
     recipe = tmp_path / "beta.yaml"
     recipe.write_text("name: beta-precise\ntitle: Beta, phi = 1000\nfamily: beta\nlink: logit\nparameters:\n  phi: 1000\n")
-    from mlederive.codegen import generate
     from codegen_helpers import load
+
+    from mlederive.codegen import generate
 
     g = generate(str(recipe), "numpy")
     assert "gammaln" in g.code and g.verified

@@ -4,9 +4,8 @@ built-in objectives, and boosting for assumptions no library has, scored by scip
 import numpy as np
 import pytest
 import scipy.stats as st
-from scipy.special import ndtr
-
 from codegen_helpers import module_for
+from scipy.special import ndtr
 
 torch = pytest.importorskip("torch")
 ETA = np.linspace(-100, 100, 401)

@@ -5,7 +5,8 @@ from dataclasses import replace
 import pytest
 import sympy as sp
 
-from mlederive import derive, symbolic as S
+from mlederive import derive
+from mlederive import symbolic as S
 from mlederive.families import FAMILIES
 from mlederive.render.common import shown
 from mlederive.verification import check_step

@@ -7,15 +7,29 @@ import subprocess
 import pytest
 import sympy as sp
 from click.testing import CliRunner
+from conftest import (
+    ARGUMENTS,
+    BUILTINS,
+    CUSTOM,
+    code_tokens,
+    compile_tex,
+    derived,
+    pages_as_png,
+    without_code,
+)
 
 from mlederive import symbolic as S
 from mlederive.cli import cli
 from mlederive.derivation import derive
 from mlederive.recipe import parse_recipe
-from mlederive.render.latex import LINE_WIDTH, _visible, equation_rows, render_latex, tex_text
+from mlederive.render.latex import (
+    LINE_WIDTH,
+    _visible,
+    equation_rows,
+    render_latex,
+    tex_text,
+)
 from mlederive.render.markdown import md_text, render_markdown
-
-from conftest import ARGUMENTS, BUILTINS, CUSTOM, code_tokens, compile_tex, derived, pages_as_png, without_code
 
 HOSTILE = r"Costs & 100% of $x_1 #1 {\it bad}"
 

@@ -4,7 +4,8 @@ import os
 import pytest
 import sympy as sp
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlederive.cli import cli
 from mlederive.errors import RecipeError

@@ -32,7 +32,25 @@ SCIPY = {
     "geometric": ({}, lambda mu: stats.geom(1 / (1 + mu)), lambda y: y + 1, True),  # failures before a success
     # μ is the scale, E[y] = μ·Γ(1 + 1/k)
     "weibull": ({"k": 1.7}, lambda mu: stats.weibull_min(1.7, scale=mu), None, False),
+    # μ is the Poisson rate λ; E[y] = (1 − π)λ
+    "zero-inflated-poisson": ({"pi": 0.3}, lambda mu: _ZeroInflated(mu, 0.3), None, False),
 }
+
+
+class _ZeroInflated:
+    """scipy has no zero-inflated Poisson: its pmf from scipy's Poisson, π·1[y = 0] + (1 − π)·Poisson(y; λ)."""
+
+    def __init__(self, lam, pi):
+        self.poisson, self.pi = stats.poisson(lam), pi
+
+    def pmf(self, y):
+        return self.pi * (y == 0) + (1 - self.pi) * self.poisson.pmf(y)
+
+    def logpmf(self, y):
+        return math.log(self.pmf(y))
+
+    def mean(self):
+        return (1 - self.pi) * self.poisson.mean()
 
 SCALAR = [name for name, fam in FAMILIES.items() if not fam.vector]
 

@@ -7,8 +7,15 @@ tests/golden_cases.py for what is pinned and how to regenerate after a deliberat
 import difflib
 
 import pytest
-
-from golden_cases import CODE, DOCUMENTS, EXAMS, GOLDEN, render_code, render_document, render_exam
+from golden_cases import (
+    CODE,
+    DOCUMENTS,
+    EXAMS,
+    GOLDEN,
+    render_code,
+    render_document,
+    render_exam,
+)
 
 
 def _differences(files: dict[str, str]) -> list[str]:

@@ -5,11 +5,17 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import (
+    ARGUMENTS,
+    BUILTINS,
+    CUSTOM,
+    code_tokens,
+    run_chromium,
+    without_code,
+)
 
 from mlederive import derive
 from mlederive.render.html import render_html, render_html_body
-
-from conftest import ARGUMENTS, BUILTINS, CUSTOM, code_tokens, run_chromium, without_code
 
 
 def parse(page: str):

@@ -6,13 +6,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from conftest import derived
 
 from mlederive.cli import cli
 from mlederive.documents import Method
 from mlederive.mle import PROBLEMS
 from mlederive.render.json import render_json, schema, to_dict
-
-from conftest import derived
 
 GOLDEN = sorted((Path(__file__).parent / "golden").glob("*.json"))
 

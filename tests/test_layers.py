@@ -11,9 +11,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mlederive"
 LAYERS = {
     "mlederive.errors": 1, "mlederive.budget": 1, "mlederive.symbolic": 1, "mlederive.version": 1, "mlederive.textenum": 1,
     "mlederive.output": 1, "mlederive.asciiout": 1, "mlederive.pdf": 1, "mlederive.prose": 1,
-    "mlederive.primitives": 1, "mlederive.class_sums": 1,
+    "mlederive.primitives": 1, "mlederive.class_sums": 1, "mlederive.subscripts": 1,
     "mlederive.links": 2, "mlederive.pairing": 2, "mlederive.families": 2, "mlederive.predictors": 2,
     "mlederive.priors": 2, "mlederive.losses": 2, "mlederive.libraries": 2, "mlederive.model": 2,
+    "mlederive.moments": 2,
     "mlederive.relations": 3, "mlederive.documents": 3, "mlederive.questions": 3,
     "mlederive.expressions": 4, "mlederive.custom": 4, "mlederive.recipe": 4, "mlederive.arguments": 4,
     "mlederive.verification": 5,

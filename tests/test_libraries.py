@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from mlederive import derive, symbolic as S
+from mlederive import derive
+from mlederive import symbolic as S
 from mlederive.families import FAMILIES
 from mlederive.libraries import TORCH, torch_rows
 from mlederive.links import LINKS

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import sympy as sp
 from click.testing import CliRunner
+from conftest import compile_tex
 from scipy import stats
 
 from mlederive import symbolic as S
@@ -19,8 +20,6 @@ from mlederive.recipe import parse_recipe
 from mlederive.render.latex import render_latex
 from mlederive.render.markdown import render_markdown
 from mlederive.verification import check_step
-
-from conftest import compile_tex
 
 sigma = sp.Symbol("sigma", positive=True)
 tau, b = PRIORS["gaussian"].scale, PRIORS["laplace"].scale

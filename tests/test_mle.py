@@ -4,7 +4,8 @@ import dataclasses
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlederive.mle import NoClosedForm, _checks, fraction_text, solve_mle
 
@@ -126,9 +127,9 @@ def test_mle_cli():
 
 def test_mle_formats_latex_markdown_and_output_file(tmp_path):
     from click.testing import CliRunner
+    from conftest import compile_tex
 
     from mlederive.cli import cli
-    from conftest import compile_tex
 
     runner = CliRunner()
     md = runner.invoke(cli, ["mle", "gaussian", "--data", "1,2,4", "--format", "markdown"])

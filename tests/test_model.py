@@ -1,7 +1,8 @@
 """The model: its predicted parameters, differentiation on the link's domain, concrete forms."""
 import sympy as sp
 
-from mlederive import derive, symbolic as S
+from mlederive import derive
+from mlederive import symbolic as S
 
 
 def test_a_model_speaks_of_its_predicted_parameters():

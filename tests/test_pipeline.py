@@ -4,10 +4,11 @@ import random
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import BUILTINS, derived, unrolled_equal
 from scipy import stats
 
-from mlederive import derive, symbolic as S
-from conftest import BUILTINS, derived, unrolled_equal
+from mlederive import derive
+from mlederive import symbolic as S
 
 i, n, y, eta, x, k, K, j = S.i, S.n, S.y, S.eta, S.x, S.k, S.K, S.j
 sigma = sp.Symbol("sigma", positive=True)

@@ -6,7 +6,8 @@ import mpmath
 import pytest
 import sympy as sp
 
-from mlederive import derive, symbolic as S
+from mlederive import derive
+from mlederive import symbolic as S
 from mlederive.symbolic import Phi, phi
 from mlederive.verification.positivity import proved_positive, sign_witness
 from mlederive.verification.prover import Claim, prove

@@ -5,8 +5,19 @@ import pytest
 import sympy as sp
 
 from mlederive import symbolic as S
-from mlederive.primitives import (PRIMITIVES, expand_primitives, expm1, log1mexp, log1p, log_ndtr, logsumexp, mills,
-                                  softplus, xlog1py, xlogy)
+from mlederive.primitives import (
+    PRIMITIVES,
+    expand_primitives,
+    expm1,
+    log1mexp,
+    log1p,
+    log_ndtr,
+    logsumexp,
+    mills,
+    softplus,
+    xlog1py,
+    xlogy,
+)
 from mlederive.render.printing import TextbookLatexPrinter
 
 z = sp.Symbol("z", real=True)

@@ -6,7 +6,8 @@ import html
 import pytest
 import sympy as sp
 
-from mlederive import derive, symbolic as S
+from mlederive import derive
+from mlederive import symbolic as S
 from mlederive.render.common import display_form, shown
 from mlederive.render.inline import prose_math
 from mlederive.render.latex import inline_math

@@ -4,11 +4,11 @@ import re
 
 import pytest
 import sympy as sp
-
-from mlederive import derive, symbolic as S
-from mlederive.prose import Code, Math, Prose, TeX, Text, as_prose, join, prose
-
 from conftest import ARGUMENTS, BUILTINS, CUSTOM
+
+from mlederive import derive
+from mlederive import symbolic as S
+from mlederive.prose import Code, Math, Prose, TeX, Text, as_prose, join, prose
 
 
 def test_a_template_splits_into_text_math_and_code():

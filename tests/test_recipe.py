@@ -1,16 +1,15 @@
 """Recipe validation: every mistake gives one line naming the file and the field."""
 import pytest
+from conftest import ARGUMENTS, BUILTINS, CUSTOM, DISTRIBUTIONAL
 
 from mlederive.errors import MlederiveError, RecipeError
 from mlederive.recipe import builtin_names, load_recipe, parse_recipe, read_recipe_text
-
-from conftest import ARGUMENTS, BUILTINS, CUSTOM
 
 BASE = {"name": "r", "title": "T", "family": "gaussian", "link": "identity"}
 
 
 def test_builtins_are_all_listed():
-    assert builtin_names() == sorted(BUILTINS + ARGUMENTS + CUSTOM)
+    assert builtin_names() == sorted(BUILTINS + ARGUMENTS + CUSTOM + DISTRIBUTIONAL)
 
 
 def test_defaults():

@@ -2,14 +2,12 @@
 import io
 
 import pytest
-
+from conftest import derived
 from rich.cells import cell_len  # ŷ is y + a combining hat: one cell, two characters
 from rich.console import Console
 
 from mlederive import derive
 from mlederive.render.terminal import render_terminal
-
-from conftest import derived
 
 
 def render(d, width, **kw):

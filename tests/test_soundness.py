@@ -6,12 +6,11 @@ from dataclasses import replace
 
 import pytest
 import sympy as sp
+from conftest import derived
 
 from mlederive import symbolic as S
 from mlederive.relations import Expectation, Substituted
 from mlederive.verification import check_step
-
-from conftest import derived
 
 
 def rejected(d, step_id, **changes) -> bool:

@@ -6,6 +6,8 @@ import json
 import re
 
 import pytest
+from conftest import code_tokens, without_code
+from golden_cases import DOCUMENTS
 from rich.console import Console
 
 from mlederive import derive
@@ -13,9 +15,6 @@ from mlederive.render.json import render_json
 from mlederive.render.latex import render_latex
 from mlederive.render.markdown import render_markdown
 from mlederive.render.terminal import render_terminal
-
-from conftest import code_tokens, without_code
-from golden_cases import DOCUMENTS
 
 #: a Greek letter's name as a word (not a LaTeX command, not part of a recipe name, not a library's keyword=)
 GREEK_WORD = re.compile(r"(?<![\\A-Za-z-])(alpha|beta|gamma|delta|epsilon|eta|theta|lambda|mu|nu|sigma|tau|phi|"

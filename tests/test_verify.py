@@ -3,12 +3,12 @@ from dataclasses import replace
 
 import pytest
 import sympy as sp
+from conftest import derived
 
 from mlederive import symbolic as S
 from mlederive.relations import Differentiation, Dropped, Expectation, Substituted
 from mlederive.verification import check_step
 from mlederive.verification.prover import Claim, prove
-from conftest import derived
 
 i, n, y, eta, x = S.i, S.n, S.y, S.eta, S.x
 sigma = sp.Symbol("sigma", positive=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import symbolic as S
+from ..derivation.implementation import CURVATURE, FISHER, INDEFINITE, SURROGATE
 from ..derivation.likelihood import describe_model
 from ..prose import join, prose
 from ..render.common import plain_text
 from ..version import __version__
-from ..derivation.implementation import CURVATURE, FISHER, INDEFINITE, SURROGATE
 
 WIDTH = 100
 

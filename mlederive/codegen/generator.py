@@ -7,14 +7,14 @@ import sympy as sp
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
 from .. import symbolic as S
+from ..derivation.implementation import CodegenError, Forms, forms
 from ..documents import Argument, StepBuilder
 from ..errors import MlederiveError
 from ..prose import prose
 from ..relations import Equality
-from ..derivation.implementation import CodegenError, Forms, forms
 from .intercept import intercept
-from .printers import IMPLEMENTATIONS, helpers_used
 from .layouts import Module, Parameter
+from .printers import IMPLEMENTATIONS, helpers_used
 from .targets import TARGETS
 
 

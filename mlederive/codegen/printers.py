@@ -9,7 +9,13 @@ verified implementation (:data:`IMPLEMENTATIONS`).
 from __future__ import annotations
 
 import sympy as sp
-from sympy.printing.numpy import JaxPrinter, NumPyPrinter, SciPyPrinter, _numpy_known_constants, _numpy_known_functions
+from sympy.printing.numpy import (
+    JaxPrinter,
+    NumPyPrinter,
+    SciPyPrinter,
+    _numpy_known_constants,
+    _numpy_known_functions,
+)
 
 from ..primitives import expm1, log1mexp, log1p, log_ndtr, mills
 

@@ -7,8 +7,11 @@ Nothing here verifies anything: :func:`derive` hands the document to the verifie
 """
 from __future__ import annotations
 
+import sympy as sp
+
 from .. import symbolic as S
 from ..documents import IMPLEMENTATION, Derivation, MapSummary, Result, StepBuilder
+from ..links import LINKS
 from ..model import Model
 from ..predictors import PREDICTORS
 from ..priors import PRIORS
@@ -37,8 +40,11 @@ def build_model(recipe: Recipe) -> Model:
     params = {p.name: p.symbol for p in family.params}
     learned = tuple(name for name, state in recipe.parameters.items() if state == "learned")
     prior = PRIORS[recipe.prior] if recipe.prior else None
+    others = tuple((name, LINKS[link_name]) for name, link_name in recipe.predicted.items())
+    for name, _ in others:
+        del params[name]  # a predicted parameter has a value per observation (Model.values), not one symbol
     return Model(family, link, PREDICTORS[recipe.predictor], params, learned, recipe.classes, family.pairing(link),
-                 prior)
+                 prior, others)
 
 
 def _warnings(recipe: Recipe, model: Model) -> list[str]:
@@ -71,6 +77,10 @@ def _results(model: Model, loss, loss_name, gradients: dict, posterior: MapSumma
         if name == "theta":
             label = "∇_θk" if model.vector else "∇_θ"
             lhs_latex = r"\nabla_{\theta%s} \mathcal{L}" % ("_k" if model.vector else "")
+        elif name.startswith("theta_"):  # one of several predicted parameters' weights
+            p = next(q for q in model.predicted if "theta_" + q.name == name)
+            label = "∇_θ%s" % S.inline(p.symbol)
+            lhs_latex = r"\nabla_{\theta_{%s}} \mathcal{L}" % sp.latex(p.symbol)
         else:
             label, lhs_latex = "∂/∂%s" % S.inline(model.params[name]), S.partial_latex(r"\mathcal{L}",
                                                                                         model.params[name])

@@ -8,84 +8,44 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .. import symbolic as S
-from ..budget import bounded
 from ..documents import Step, StepBuilder
 from ..links import Identity
 from ..model import Model
 from ..predictors import theta
 from ..prose import prose
-from ..relations import Differentiation, Expectation
+from ..relations import Differentiation
+from .information import curvature_steps
 from .likelihood import LossSteps
-
-
-def _factor_cancel(e):
-    return sp.factor(sp.cancel(e))
-
-
-#: above this many operations an expression is shown as differentiation leaves it (factor or simplify on
-#: it could take seconds); the largest the catalog tidies has about 330
-TIDY_OPS = 400
-#: a safety net only: every tidy the catalog makes finishes in well under a second
-TIDY_SAFETY = 10.0
-
-
-def tidy(rewrite, expr: sp.Expr) -> sp.Expr:
-    """``rewrite(expr)`` when expr is small enough, else expr: what a step shows depends on the
-    expression alone, never on how loaded the machine is."""
-    if sp.count_ops(expr) > TIDY_OPS:
-        return expr
-    return bounded(rewrite, expr, TIDY_SAFETY)
-
-
-def shortest(candidates) -> sp.Expr:
-    """The equal form with the fewest operations (what a reader has to read); the first on a tie."""
-    return min(candidates, key=lambda e: sp.count_ops(e))
-
-
-def by_outcome(model: Model, expr: sp.Expr, factor: sp.Expr):
-    """A binary outcome's y·A + (1 − y)·B, each case tidied (the y = 1 and the y = 0 term), times ``factor``;
-    None unless the outcome lies in [0, 1] and expr is linear in y (then the form is an identity)."""
-    y_i = model.y_obs()
-    if not model.family.support.is_subset(sp.Interval(0, 1)) or sp.diff(expr, y_i, 2) != 0:
-        return None
-    per = expr / factor
-    one, zero = (tidy(_factor_cancel, per.subs(y_i, v)) for v in (1, 0))
-    return factor * (y_i * one + (1 - y_i) * zero)
-
-
-def _nonsmooth(expr: sp.Expr) -> bool:
-    return expr.has(sp.sign, sp.DiracDelta, sp.Heaviside, sp.Abs)
+from .tidying import nonsmooth, shortest, tidy
 
 
 @dataclass(frozen=True)
 class GradientSteps:
-    #: the gradients of the loss: {"theta": ∇_θ, name: ∂/∂name for each learned parameter}
+    #: the gradients of the loss: {"theta": ∇_θ, name: ∂/∂name for each learned parameter}; with several
+    #: predicted parameters, one ∇ per parameter's weights: {"theta_mu": ∇_θμ, "theta_sigma": ∇_θσ, …}
     gradients: dict
-    #: one observation's ∂loss/∂η, before the reduction
+    #: one observation's ∂loss/∂η, before the reduction (a P × 1 matrix with several predicted parameters)
     grad_eta_obs: sp.Expr
-    #: the ∇_θ step (handle)
+    #: the ∇_θ step (handle; the first parameter's with several)
     grad_theta: Step
     #: one observation's ∂²loss/∂η² and its expectation over y (Fisher), before the reduction; None if absent
+    #: (P × P matrices with several predicted parameters)
     curvature_obs: sp.Expr | None = None
     fisher_obs: sp.Expr | None = None
 
 
 def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps:
-    """Steps 9–11: ∂loss/∂η_i, the curvature and Fisher information, ∇_θ, and ∂/∂ of learned parameters."""
-    fam = model.family
-    grad_eta_obs, grad_eta_step = eta_gradient_step(b, model, ls)
-    if not fam.vector:
-        curvature, fisher = curvature_steps(b, model, grad_eta_step, ls.reduction_factor)
-    jac = model.predictor.jacobian(S.i)
-    grad_theta = b.add(
-        "Gradient with respect to $θ$", prose("Chain rule through the predictor: $∂η_i/∂θ = %s$.", jac)
-        + (prose(" For class $k$, $θ_k$ is the weight vector of logit $k$.") if fam.vector else prose("")),
-        "∇_θk loss" if fam.vector else "∇_θ loss",
-        r"\nabla_{\theta_k} \mathcal{L}" if fam.vector else r"\nabla_{\theta} \mathcal{L}",
-        theta_gradient(grad_eta_obs, jac, ls.reduction_factor), "derivative", Differentiation(wrt=theta),
-        id="grad-theta", reference=ls.loss,
-        display=model.with_mean_named(theta_gradient(grad_eta_obs, jac, ls.reduction_factor)))
-    gradients = {"theta": grad_theta.expr}
+    """∂loss/∂η_i for each predicted parameter, the curvature and the Fisher information, ∇_θ for each predicted
+    parameter's weights, and ∂/∂ of learned parameters."""
+    per_eta = [eta_gradient_step(b, model, ls, p) for p in model.predicted]
+    curvature = fisher = None
+    if not model.vector:
+        curvature, fisher = curvature_steps(b, model, ls, [step for _, step in per_eta])
+    gradients, theta_steps = {}, []
+    for p, (grad_eta_obs, _) in zip(model.predicted, per_eta):
+        step = theta_gradient_step(b, model, ls, p, grad_eta_obs)
+        gradients["theta_" + p.name if model.several else "theta"] = step.expr
+        theta_steps.append(step)
     loss_per_term = ls.loss_summand * ls.reduction_factor
     for name in model.learned:
         p = model.params[name]
@@ -95,10 +55,31 @@ def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps
               "∂loss/∂%s" % S.inline(p), S.partial_latex(r"\mathcal{L}", p), g, "derivative",
               Differentiation(wrt=p), id="grad-%s" % name, reference=ls.loss)
         gradients[name] = g
-    if fam.vector:
-        return GradientSteps(gradients, grad_eta_obs, grad_theta)
-    per_obs = [None if e is None else e / ls.reduction_factor for e in (curvature.expr, fisher and fisher.expr)]
-    return GradientSteps(gradients, grad_eta_obs, grad_theta, *per_obs)
+    grads = [g for g, _ in per_eta]
+    grad_obs = sp.ImmutableMatrix(grads) if model.several else grads[0]
+    per_obs = [None if st is None else st.expr / ls.reduction_factor for st in (curvature, fisher)]
+    return GradientSteps(gradients, grad_obs, theta_steps[0], *per_obs)
+
+
+def theta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps, p, grad_eta_obs: sp.Expr) -> Step:
+    """∇_θ loss (∇_θσ loss for one of several predicted parameters): the chain rule through the predictor."""
+    jac = model.predictor.jacobian(S.i)
+    expr = theta_gradient(grad_eta_obs, jac, ls.reduction_factor)
+    if model.several:
+        letter, tex = S.inline(p.symbol), sp.latex(p.symbol)
+        return b.add(prose("Gradient with respect to $θ_%s$" % letter),
+                     prose("Chain rule through the predictor of $%s$: $∂η_{%s,i}/∂θ_%s = %%s$; the other parameters' "
+                           "weights do not reach $η_{%s,i}$." % (letter, letter, letter, letter), jac),
+                     "∇_θ%s loss" % letter, r"\nabla_{\theta_{%s}} \mathcal{L}" % tex, expr, "derivative",
+                     Differentiation(wrt=p.weights), id="grad-theta-" + p.name, reference=ls.loss)
+    vector = model.vector
+    return b.add(
+        "Gradient with respect to $θ$", prose("Chain rule through the predictor: $∂η_i/∂θ = %s$.", jac)
+        + (prose(" For class $k$, $θ_k$ is the weight vector of logit $k$.") if vector else prose("")),
+        "∇_θk loss" if vector else "∇_θ loss",
+        r"\nabla_{\theta_k} \mathcal{L}" if vector else r"\nabla_{\theta} \mathcal{L}",
+        expr, "derivative", Differentiation(wrt=theta), id="grad-theta", reference=ls.loss,
+        display=model.with_mean_named(expr))
 
 
 def theta_gradient(grad_eta_obs: sp.Expr, jac: sp.Expr, reduction: sp.Expr) -> sp.Expr:
@@ -111,77 +92,65 @@ def theta_gradient(grad_eta_obs: sp.Expr, jac: sp.Expr, reduction: sp.Expr) -> s
     return reduction * coeff * sp.Sum(rest, (S.i, 1, S.n))
 
 
-def eta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[sp.Expr, Step]:
+def eta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps, p=None) -> tuple[sp.Expr, Step]:
+    """∂loss/∂η_i (∂loss/∂η_σ,i for predicted parameter ``p`` among several), in textbook form."""
+    p = p or model.predicted[0]
     grad_eta_obs, chain, why = gradient_in_eta(model, ls.loss_summand, ls.factor / ls.reduction_factor,
-                                               ls.reduction_factor)
-    vector = model.family.vector
+                                               ls.reduction_factor, p)
+    shown = grad_eta_obs * ls.reduction_factor
+    if model.several:
+        letter, tex = S.inline(p.symbol), sp.latex(p.symbol)
+        return grad_eta_obs, b.add(
+            prose("Gradient with respect to $η_{%s,i}$" % letter), why, "∂loss/∂η_%s,i" % letter,
+            r"\frac{\partial \mathcal{L}}{\partial \eta_{%s,i}}" % tex, shown, "derivative",
+            Differentiation(wrt=p.eta[S.i], chain=chain), id="grad-eta-" + p.name, reference=ls.loss)
+    vector = model.vector
     return grad_eta_obs, b.add(
         "Gradient with respect to $η_i$", why, "∂loss/∂η_ik" if vector else "∂loss/∂η_i",
         r"\frac{\partial \mathcal{L}}{\partial \eta_{ik}}" if vector else r"\frac{\partial \mathcal{L}}{\partial \eta_i}",
-        grad_eta_obs * ls.reduction_factor, "derivative", Differentiation(wrt=model.eta_obs(), chain=chain),
-        id="grad-eta", reference=ls.loss, display=model.with_mean_named(grad_eta_obs * ls.reduction_factor))
+        shown, "derivative", Differentiation(wrt=model.eta_obs(), chain=chain),
+        id="grad-eta", reference=ls.loss, display=model.with_mean_named(shown))
 
 
-def curvature_steps(b: StepBuilder, model: Model, grad_eta: Step, reduction: sp.Expr) -> tuple[Step, Step | None]:
-    """∂²loss/∂η_i², and its expectation over y_i (the Fisher information) where the family has V(μ) and φ.
-
-    Returns both steps (the second None when the family has no variance function)."""
-    fam, mu_i, y_i = model.family, model.mu_obs(), model.y_obs()
-    curvature = model.diff_eta(grad_eta.expr)
-    if not _nonsmooth(curvature):
-        tidied = tidy(_factor_cancel, curvature)
-        curvature = shortest([tidied] + [f for f in [by_outcome(model, tidied, reduction)] if f is not None])
-    canonical = model.pairing.status == "canonical"
-    has_variance = fam.variance(mu_i, model.params) is not None
-    why = prose("Differentiate $∂loss/∂η_i$ once more.")
-    if canonical and has_variance:
-        why += prose(" Canonical link: the curvature is $(dμ_i/dη_i)/φ$ times the positive factor of the loss — free "
-                     "of $y_i$ and positive — so each term is convex in $η_i$ and, for a linear predictor "
-                     "$η_i = θᵀx_i$, the loss is convex in $θ$ (any minimum is global).")
-    curvature_step = b.add("Curvature in $η_i$", why, "∂²loss/∂η_i²", r"\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}", curvature,
-          "derivative", Differentiation(wrt=model.eta_obs(), order=2, convex=canonical and has_variance),
-          id="curvature", reference=grad_eta)
-    if has_variance and fam.dispersion(model.params) is not None:
-        mean = model.mean()
-        fisher = tidy(_factor_cancel, curvature.subs(y_i, mean))
-        return curvature_step, b.add("Fisher information in $η_i$", prose(
-            "The expected curvature over $y_i ∼ p(y | μ_i)$: the curvature is linear in $y_i$, so its expectation "
-            "puts $E[y_i] = μ_i$ in place of $y_i$%s", " — the same as the curvature itself, as for every canonical "
-            "link." if canonical else "."),
-              "E[∂²loss/∂η_i²]", r"\mathbb{E}\left[\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}\right]",
-              fisher, "expectation", Expectation(mean=mean), id="fisher")
-    return curvature_step, None
-
-
-def gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr, reduction: sp.Expr = sp.S.One):
-    """∂(per-observation loss)/∂η in textbook form, the chain-rule factors (or None), and the why.
+def gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr, reduction: sp.Expr = sp.S.One, p=None):
+    """∂(per-observation loss)/∂η of predicted parameter ``p`` (the first by default) in textbook form, the chain-rule
+    factors (or None), and the why.
 
     ``scale`` is the θ-free factor that turned the negative log-likelihood into the
     per-observation loss, so the exponential-family score (μ − y)/φ is multiplied by it;
     ``reduction`` (1/n for a mean) is what the step shows on top. The chain-rule factors are
-    those of the step as shown: ∂loss/∂μ_i (with the reduction) and dμ_i/dη_i.
+    those of the step as shown: ∂loss/∂μ_i (with the reduction) and dμ_i/dη_i (∂loss/∂σ_i and dσ_i/dη_σ,i).
     """
-    fam, link = model.family, model.link
-    mu_i = model.mu_obs()
-    form_mu, why = _score_form(model, scale, scale * reduction)
+    p = p or model.predicted[0]
+    fam, eta = model.family, model.eta_obs() if p is model.predicted[0] else p.eta[S.i]
+    value = model.mu_obs() if p is model.predicted[0] else p.value[S.i]
+    form_mu, why = _score_form(model, scale, scale * reduction) if p is model.predicted[0] else (None, None)
     if form_mu is not None:
-        grad = form_mu.subs(mu_i, model.mean())
+        grad = form_mu.xreplace(model.inverses())
     else:
-        grad = model.diff_eta(loss_summand)
-        if not _nonsmooth(grad):  # simplify would turn sign(f) into a Piecewise that hides the kink
+        grad = model.diff_eta(loss_summand, eta)
+        if not nonsmooth(grad):  # simplify would turn sign(f) into a Piecewise that hides the kink
             grad = tidy(sp.simplify, grad)
     if fam.vector:
         return grad, None, why
-    # the chain-rule factors, in μ: ∂loss/∂μ and dμ/dη
-    log_mu = fam.expanded_log_density(model.y_obs(), mu_i, Identity(), model.params)
-    kept_mu = [t for t in sp.Add.make_args(log_mu) if t.has(mu_i) or any(t.has(p) for p in model.learned_params())]
-    dl_dmu = tidy(sp.factor, sp.diff(-sp.Add(*kept_mu) * scale, mu_i)) * reduction
-    dmu_deta = link.chain_factor(mu_i, model.eta_obs())
-    if dmu_deta == 1:
-        chain_why = prose("Chain rule with $dμ_i/dη_i = 1$: $∂loss/∂η_i = ∂loss/∂μ_i = %s$.", dl_dmu)
-    else:
-        chain_why = prose("Chain rule: $∂loss/∂η_i = ∂loss/∂μ_i · dμ_i/dη_i$ with $∂loss/∂μ_i = %s$ and "
-                          "$dμ_i/dη_i = %s$.", dl_dmu, dmu_deta)
+    # the chain-rule factors, in the parameter's value: ∂loss/∂μ and dμ/dη
+    log_mu = fam.expanded_log_density(model.y_obs(), model.mu_obs(), Identity(), model.values())
+    kept_mu = [t for t in sp.Add.make_args(log_mu) if t.has(value) or any(t.has(q) for q in model.learned_params())]
+    raw = sp.diff(-sp.Add(*kept_mu) * scale, value)
+    dl_dmu = (tidy(sp.factor, raw) if not model.several else shortest([tidy(sp.factor, raw), raw])) * reduction
+    dmu_deta = p.link.chain_factor(value, eta)
+    if why is None:
+        why = prose("Here the loss is differentiated in $η_{%s,i}$ directly." % S.inline(p.symbol))
+    if not model.several:
+        if dmu_deta == 1:
+            chain_why = prose("Chain rule with $dμ_i/dη_i = 1$: $∂loss/∂η_i = ∂loss/∂μ_i = %s$.", dl_dmu)
+        else:
+            chain_why = prose("Chain rule: $∂loss/∂η_i = ∂loss/∂μ_i · dμ_i/dη_i$ with $∂loss/∂μ_i = %s$ and "
+                              "$dμ_i/dη_i = %s$.", dl_dmu, dmu_deta)
+        return grad, (dl_dmu, dmu_deta), chain_why + prose(" ") + why
+    v, e = S.inline(p.symbol) + "_i", "η_{%s,i}" % S.inline(p.symbol)
+    chain_why = prose("Chain rule: $∂loss/∂%s = ∂loss/∂%s · d%s/d%s$ with $∂loss/∂%s = %%s$ and $d%s/d%s = %%s$, the "
+                      "other parameters held fixed." % (e, v, v, e, v, v, e), dl_dmu, dmu_deta)
     return grad, (dl_dmu, dmu_deta), chain_why + prose(" ") + why
 
 
@@ -199,8 +168,8 @@ def _score_form(model: Model, scale: sp.Expr, factor: sp.Expr):
     ``factor`` is the loss's own positive factor (the rescaling step's: 2σ²/n for the mean squared error)."""
     fam, link = model.family, model.link
     y_i, mu_i = model.y_obs(), model.mu_obs()
-    phi = fam.dispersion(model.params)
-    variance = fam.variance(mu_i, model.params)
+    phi = fam.dispersion(model.values())
+    variance = fam.variance(mu_i, model.values())
     times = prose(", times the loss's factor $%s$", factor) if factor != 1 else prose("")
     if model.pairing.status == "canonical" and phi is not None:
         # (dμ/dη)/V(μ) is constant for a canonical link: 1 for identity/log/logit, −1 for 1/μ, −½ for 1/μ²

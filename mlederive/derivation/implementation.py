@@ -19,14 +19,14 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from .. import symbolic as S
-from . import derive_loss
-from .gradient import shortest
 from ..documents import Derivation, Result, StepBuilder
 from ..errors import MlederiveError
 from ..primitives import PRIMITIVES, Primitive, logsumexp
 from ..prose import Prose, Text, join, prose
 from ..relations import Differentiation, Expectation, Rescaling, Surrogate
+from . import derive_loss
 from .stable import stabilise
+from .tidying import shortest
 
 #: what the Hessian is: the curvature proved positive, Fisher scoring, a stated constant, or the curvature
 #: where it can be negative and no expectation is available

@@ -38,8 +38,9 @@ class LossSteps:
 
 
 def depends_on_theta(term: sp.Expr, model: Model) -> bool:
-    """θ reaches a term through η, a learned nuisance parameter, or (a prior's term) the weights θ_j."""
-    return term.has(S.eta) or term.has(S.weights) or any(term.has(p) for p in model.learned_params())
+    """θ reaches a term through a predicted parameter's η, a learned nuisance parameter, or (a prior's term) the
+    weights θ_j."""
+    return term.has(S.weights) or any(term.has(b) for b in model.theta_bases())
 
 
 def split_theta(summand: sp.Expr, model: Model):
@@ -82,6 +83,8 @@ def describe_model(model: Model) -> Prose:
     """The model statement: y_i | x_i ∼ N(μ_i, σ²); identity link μ_i = η_i; η_i = θᵀx_i; σ known."""
     fam, link = model.family, model.link
     known = [model.params[n] for n in model.params if n not in model.learned]
+    if model.several:
+        return _describe_several(model, known)
     mean_lhs = "μ_ik" if fam.vector else "μ_i"
     parts = [fam.statement(),
              prose("%s $%s = %s$" % ("%s", mean_lhs, "%s") + (", " + link.note if link.note else ""),
@@ -96,25 +99,56 @@ def describe_model(model: Model) -> Prose:
     return join(parts, "; ") + prose(".")
 
 
+def _describe_several(model: Model, known: list) -> Prose:
+    """y_i | x_i ∼ N(μ_i, σ_i²); identity link μ_i = η_μ,i; log link σ_i = exp(η_σ,i); η_p,i = θ_pᵀx_i."""
+    fam = model.family
+    parts = [fam.statement(tuple(p.symbol for p in model.predicted))]
+    for p in model.predicted:
+        parts.append(prose("%s $%s = %s$" + (", " + p.link.note if p.link.note else ""), p.link.title,
+                           p.value[S.i], p.link.inverse(p.eta[S.i])))
+    parts.append(prose("each with its own %s predictor, %s", model.predictor.name, join(
+        [prose("$η_{%s,i} = %s$", S.inline(p.symbol), model.predictor.formula_for(S.inline(p.symbol)))
+         for p in model.predicted])))
+    if known:
+        parts.append(prose("%s known", join(known)))
+    if model.learned:
+        parts.append(prose("%s learned with $θ$", join(model.learned_params())))
+    return join(parts, "; ") + prose(".")
+
+
+def _substitution(model: Model):
+    """(the payload, the why) of the step that puts g⁻¹(η) in for each predicted parameter."""
+    if not model.several:
+        return Substituted(inverse=model.mean()), prose(
+            "Substitute $μ_i = g⁻¹(η_i) = %s$; $θ$ now enters only through $η_i$.", model.mean_display())
+    subs = model.inverses()
+    why = prose("Substitute each parameter's inverse link, %s; the weights now enter only through %s.",
+                join([prose("$%s = %s$", v, e) for v, e in subs.items()], ", ", " and "),
+                join([prose("$%s$", p.eta[S.i]) for p in model.predicted], ", ", " and "))
+    return Substituted(subs=subs), why
+
+
 def density_steps(b: StepBuilder, model: Model) -> sp.Expr:
     """Steps 1–4: the model, one observation's density, the likelihood, the log-likelihood.
 
     Each is shown in the form a textbook writes it (the family's textbook density, softmax by
     name) where that differs from the working form; the verifier proves the two equal.
     """
-    y_i, mu_i = model.y_obs(), model.mu_obs()
-    dens_mu = model.family.density(y_i, mu_i, model.params)
-    textbook = model.family.textbook_density(y_i, mu_i, model.params)
-    b.add("The model", describe_model(model), "p(y_i | μ_i)", r"p(y_i \mid \mu_i)", dens_mu, "definition",
-          id="model", display=textbook)
-    mean = model.mean()
-    dens_eta = dens_mu.xreplace({mu_i: mean})  # xreplace: mu_i may sit under Π_k
-    shown = S.substitute_held(textbook, {mu_i: model.mean_display()}) if textbook is not None \
-        else dens_mu.xreplace({mu_i: model.mean_display()})
+    mu_i = model.mu_obs()
+    dens_mu = model.density()
+    textbook = model.textbook_density()
+    given = [(S.inline(p.symbol) + "_i", sp.latex(p.symbol) + "_i") for p in model.predicted] if model.several \
+        else [("μ_i", r"\mu_i")]
+    b.add("The model", describe_model(model), "p(y_i | %s)" % ", ".join(t for t, _ in given),
+          r"p(y_i \mid %s)" % ", ".join(tex for _, tex in given), dens_mu, "definition", id="model", display=textbook)
+    inverses = model.inverses()
+    dens_eta = dens_mu.xreplace(inverses)  # xreplace: mu_i may sit under Π_k
+    named = {**inverses, mu_i: model.mean_display()}
+    shown = S.substitute_held(textbook, named) if textbook is not None else dens_mu.xreplace(named)
     shown = None if shown == dens_eta else shown
-    b.add("One observation's density", prose("Substitute $μ_i = g⁻¹(η_i) = %s$; $θ$ now enters only through "
-                                             "$η_i$.", model.mean_display()), "p(y_i | x_i; θ)", r"p(y_i \mid x_i; \theta)", dens_eta, "substitution",
-          Substituted(inverse=mean), id="density", display=shown)
+    payload, why = _substitution(model)
+    b.add("One observation's density", why, "p(y_i | x_i; θ)", r"p(y_i \mid x_i; \theta)", dens_eta, "substitution",
+          payload, id="density", display=shown)
     product, log_sum = (None, None) if shown is None else (
         sp.Product(shown, (S.i, 1, S.n)), sp.Sum(sp.log(shown, evaluate=False), (S.i, 1, S.n)))
     b.add("Likelihood of the sample", "The observations are independent and identically distributed, "
@@ -132,7 +166,7 @@ def loss_steps(b: StepBuilder, model: Model, reduction: str) -> LossSteps:
     """Steps 1–8: from the model to the loss, with its name recognised by proof."""
     fam, link = model.family, model.link
     density_steps(b, model)
-    expanded = fam.expanded_log_density(model.y_obs(), model.eta_obs(), link, model.params)
+    expanded = fam.expanded_log_density(model.y_obs(), model.eta_obs(), link, model.values_in_eta())
     why = prose("The log of a product is the sum of the logs, $log(a^b) = b·log a$ and $log(exp c) = c$.")
     if fam.vector:
         why += prose(" One-hot targets sum to one, $Σ_k y_ik = 1$, which turns $Σ_k y_ik·log Σ_j e^{η_ij}$ into "
@@ -152,7 +186,7 @@ def loss_steps(b: StepBuilder, model: Model, reduction: str) -> LossSteps:
 
     nll = -kept
     # the rescaling factor must be free of θ *and* of the data (1/y would reweight the observations)
-    coeff, core = sp.factor_terms(nll).as_independent(S.eta, S.y, *model.learned_params(), as_Add=False)
+    coeff, core = sp.factor_terms(nll).as_independent(*model.theta_bases(), S.y, as_Add=False)
     if coeff.could_extract_minus_sign():
         coeff, core = -coeff, -core
     reduction_factor = 1 / S.n if reduction == "mean" else sp.Integer(1)
@@ -161,12 +195,17 @@ def loss_steps(b: StepBuilder, model: Model, reduction: str) -> LossSteps:
     naming = None if named is None else Naming(named.textbook(model), reduction_factor)
     if named is not None:
         loss_name = named.name(reduction)
-        recog = prose("This is the %s, $%s$ per observation with $%s = %s$.", loss_name,
-                      named.textbook(model), named.yhat(model), model.mean_display())
+        recog = prose("This is the %s, $%s$ per observation with $%s = %s$%s.", loss_name,
+                      named.textbook(model), named.yhat(model), model.mean_display(),
+                      join([prose(" and $%s = %s$", v, e) for v, e in list(model.inverses().items())[1:]], "")
+                      if model.several else prose(""))
     else:
         loss_name = None
         recog = prose("No textbook name: this is the %s negative log-likelihood with the %s link (%s reduction).",
-                      fam.title, link.name, reduction)
+                      fam.title, link.name, reduction) if not model.several else prose(
+            "No textbook name: this is the %s negative log-likelihood with %s (%s reduction).", fam.title,
+            join([prose("$%s$ through the %s link", p.symbol, p.link.name) for p in model.predicted], ", ", " and "),
+            reduction)
     negate_why = prose("Maximising the log-likelihood is minimising the negative log-likelihood.")
     rescaled = factor != 1
     nll_step = b.add("Negate", negate_why if rescaled else negate_why + prose(" ") + recog, "NLL(θ)",

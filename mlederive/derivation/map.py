@@ -9,9 +9,9 @@ from .. import symbolic as S
 from ..documents import MapSummary, Step, StepBuilder, Table
 from ..model import Model
 from ..predictors import theta
+from ..prose import join, prose
 from ..relations import Differentiation, Rescaling
 from .closed_form import least_squares
-from ..prose import join, prose
 from .likelihood import LossSteps, split_theta
 
 

@@ -13,11 +13,11 @@ def recognise(model: Model, loss_summand: sp.Expr) -> NamedLoss | None:
 
     A cheap three-point numeric test rules most candidates out; the survivor is proved.
     """
-    mean = model.mean()
+    mean, values = model.mean(), model.values_in_eta()  # a predicted σ is g⁻¹ of its η here
     for named in NAMED_LOSSES:
-        if named.vector != model.vector or any(p not in model.params for p in named.needs):
+        if named.vector != model.vector or any(p not in values for p in named.needs):
             continue
-        candidate = named.form(model.y_obs(), mean, model.params)
+        candidate = named.form(model.y_obs(), mean, values)
         claim = Claim("zero", model.concretize(loss_summand - candidate), "matches %s" % named.key)
         if quick_reject(claim, model):
             continue

@@ -11,7 +11,17 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import symbolic as S
-from ..primitives import expm1, log1mexp, log1p, log_ndtr, logsumexp, mills, softplus, xlog1py, xlogy
+from ..primitives import (
+    expm1,
+    log1mexp,
+    log1p,
+    log_ndtr,
+    logsumexp,
+    mills,
+    softplus,
+    xlog1py,
+    xlogy,
+)
 
 
 def _exp_argument(e):

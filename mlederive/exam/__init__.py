@@ -24,9 +24,22 @@ import random
 from ..questions import Exam, Variant
 from . import kinds as _kinds  # noqa: F401  (registers the question kinds)
 from .kinds import equivalent
-from .registry import (DIGITS, MAX_QUESTIONS, MAX_VARIANTS, NOTATIONS, QUESTION_KINDS, TITLE, ExamError, Pool,
-                       QuestionKind, _Derivations, numeric, question_kind, significant, usable_notations)
-
+from .registry import (
+    DIGITS,
+    MAX_QUESTIONS,
+    MAX_VARIANTS,
+    NOTATIONS,
+    QUESTION_KINDS,
+    TITLE,
+    ExamError,
+    Pool,
+    QuestionKind,
+    _Derivations,
+    numeric,
+    question_kind,
+    significant,
+    usable_notations,
+)
 
 # -- the exam -----------------------------------------------------------------------------------------
 
@@ -42,12 +55,14 @@ def variant_code(seed, number: int) -> str:
 
 
 def standard_recipes() -> list[str]:
-    """The built-in recipes an exam draws from by default: not the custom-density examples (ask with --recipes)."""
+    """The built-in recipes an exam draws from by default: not the custom-density examples, nor the models with
+    several predicted parameters (ask for either with --recipes)."""
     from ..recipe import builtin_names, load_recipe
 
     recipes = {n: load_recipe(n) for n in builtin_names()}
     return [n for n, r in recipes.items()
-            if getattr(r, "custom_family", None) is None and getattr(r, "custom_link", None) is None]
+            if getattr(r, "custom_family", None) is None and getattr(r, "custom_link", None) is None
+            and not getattr(r, "predicted", None)]
 
 
 def slot_kinds(seed, kinds: list, questions: int) -> list:

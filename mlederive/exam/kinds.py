@@ -12,7 +12,14 @@ from ..prose import TeX, join, prose
 from ..questions import Checks, Choices, Display, Grading, Para, Question, Worked
 from ..render.common import gradient_lhs_latex, plain_text
 from ..render.latex import MathPrinter, equation_rows, inline_math
-from .registry import DIGITS, ExamError, _numbers_answer, numeric, question_kind, significant
+from .registry import (
+    DIGITS,
+    ExamError,
+    _numbers_answer,
+    numeric,
+    question_kind,
+    significant,
+)
 
 
 def _pair_title(d) -> str:
@@ -235,7 +242,7 @@ def _checks_of(steps) -> Checks:
         check = verify_step(None, step, steps[index - 1] if index else None)
         if not check.verified:
             raise ExamError("a worked solution failed its own check (%s): %s" % (step.title, check.detail))
-        items.append((step.title + prose(": ") + relation_phrase(step.relation), True, check.method))
+        items.append((step.title + prose(": ") + relation_phrase(step.relation, step.payload), True, check.method))
     return Checks(tuple(items))
 
 

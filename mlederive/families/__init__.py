@@ -26,10 +26,17 @@ from .dispersion import (
                          NegativeBinomial,
                          Poisson,
 )
-from .nondispersion import Beta, Laplace, LogNormal, StudentT, Weibull
+from .nondispersion import (
+                         Beta,
+                         Laplace,
+                         LogNormal,
+                         StudentT,
+                         Weibull,
+                         ZeroInflatedPoisson,
+)
 
 _FAMILIES = [Gaussian, Bernoulli, Binomial, Categorical, Poisson, Exponential, Gamma, InverseGaussian,
-             NegativeBinomial, Beta, Laplace, StudentT, LogNormal, Geometric, Weibull]
+             NegativeBinomial, Beta, Laplace, StudentT, LogNormal, Geometric, Weibull, ZeroInflatedPoisson]
 FAMILIES: dict[str, Family] = {cls.name: cls() for cls in _FAMILIES}
 
 

@@ -17,14 +17,26 @@ from ..links import LINKS, Link
 from ..pairing import Pairing, PairingStatus, eta_constraint
 from ..prose import prose
 
+
 @dataclass(frozen=True)
 class Param:
-    """A nuisance parameter of a family (σ, b, …), known or learned per recipe."""
+    """A parameter of a family (σ, b, …) with its domain: known, learned, or predicted (its own link and η)."""
 
     name: str
     symbol: sp.Symbol
     meaning: str
     default: str = "known"  # "known" | "learned"
+    domain: sp.Set = sp.Interval.open(0, sp.oo)
+
+
+@dataclass(frozen=True)
+class ParameterSlot:
+    """One parameter of a family as a link sees it: its name and domain (what :func:`eta_region` reads)."""
+
+    name: str
+    mean_domain: sp.Set
+    canonical_link: str | None = None
+    vector: bool = False
 
 
 class Family:
@@ -45,10 +57,34 @@ class Family:
     #: the statsmodels GLM family with this density (mlederive.libraries), or None
     statsmodels: object = None
 
-    def statement(self):
-        """The model's first words: y_i | x_i ∼ N(μ_i, σ²) (and what the parameters mean), as prose."""
+    def statement(self, predicted: tuple = ()):
+        """The model's first words: y_i | x_i ∼ N(μ_i, σ²) (and what the parameters mean), as prose; the
+        ``predicted`` parameters' symbols besides the mean get their index too (N(μ_i, σ_i²))."""
         law = re.sub(r"μ(?![_\w])", "μ_i", self.notation).replace("μ_1, …, μ_K", "μ_i1, …, μ_iK")
+        for symbol in predicted:
+            letter = S.inline(symbol)
+            law = re.sub(r"%s(?![_A-Za-z])" % re.escape(letter), letter + "_i", law)
         return prose("$y_i | x_i ∼ %s$" + (", " + self.notation_note if self.notation_note else ""), law)
+
+    #: the name of the first parameter, the one the link of a one-parameter model predicts (μ: the mean, except
+    #: where the family says otherwise)
+    mean_name: str = "mu"
+
+    def parameter_names(self) -> tuple[str, ...]:
+        """Every parameter in the family's order, the first one first: ("mu", "sigma")."""
+        return (self.mean_name,) + tuple(p.name for p in self.params)
+
+    def slot(self, name: str):
+        """The family itself for its first parameter; a :class:`ParameterSlot` (name, domain) for the others."""
+        if name == self.mean_name:
+            return self
+        slots = self.__dict__.setdefault("_slots", {})  # one per parameter: eta_region caches by identity
+        if name not in slots:
+            param = next((p for p in self.params if p.name == name), None)
+            if param is None:
+                raise KeyError(name)
+            slots[name] = ParameterSlot(param.name, param.domain)
+        return slots[name]
 
     # -- the density ---------------------------------------------------------------
     def density(self, y: sp.Expr, mu: sp.Expr, params: dict) -> sp.Expr:
@@ -82,29 +118,27 @@ class Family:
         """φ, or None."""
         return None
 
-    # -- pairing with links ----------------------------------------------------------------
-    def pairing(self, link: Link) -> Pairing:
-        if link.vector != self.vector:
-            if link.vector:
-                return Pairing(PairingStatus.REFUSED, "%s is a link for vector outcomes (the categorical family) only" % link.name)
-            return Pairing(PairingStatus.REFUSED, "the %s family has a vector outcome and needs a vector link" % self.name)
-        whole_line = link.eta_domain == sp.S.Reals
-        if link.name == self.canonical_link:
-            return Pairing(PairingStatus.CANONICAL, constraint="" if whole_line else eta_constraint(link, self))
-        if link.inverse_range.is_subset(self.mean_domain) and whole_line:
-            return Pairing(PairingStatus.VALID)
-        if link.inverse_range.intersect(self.mean_domain) is sp.S.EmptySet:
-            return Pairing(PairingStatus.REFUSED, "g⁻¹ of %s never lands in the mean domain %s" % (link.name, self.mean_domain))
-        constraint = eta_constraint(link, self)
-        return Pairing(
-            PairingStatus.CONSTRAINED,
-            "g⁻¹ of %s is a valid %s mean only for %s" % (link.name, self.name, constraint), constraint,
-        )
+    # -- what the Fisher information needs ---------------------------------------------------
+    def moments(self, y: sp.Expr, mu: sp.Expr, params: dict) -> tuple:
+        """The expectations the Fisher information needs, as (m(y), E[m(y)]) pairs at mean ``mu`` and ``params``;
+        the verifier proves each against :meth:`density` (mlederive.moments). () where none is declared."""
+        return ()
 
-    def allowed_links(self) -> list[str]:
-        """Link names this family accepts, canonical first."""
-        ok = [name for name, link in LINKS.items() if self.pairing(link).status != "refused"]
-        first = self.canonical_link or self.natural_link
+    def moment_centre(self, mu: sp.Expr, params: dict):
+        """The point the moments are centred on (a location family's μ: moments of y − μ), or None."""
+        return None
+
+    # -- pairing with links ----------------------------------------------------------------
+    def pairing(self, link: Link, parameter: str | None = None) -> Pairing:
+        """How ``link`` pairs with the first parameter (the mean), or with the named one."""
+        if parameter is not None and parameter != self.mean_name:
+            return pair_with(link, self.slot(parameter), self.name)
+        return pair_with(link, self, self.name)
+
+    def allowed_links(self, parameter: str | None = None) -> list[str]:
+        """Link names this family accepts for the mean (or the named parameter), canonical first."""
+        ok = [name for name, link in LINKS.items() if self.pairing(link, parameter).status != "refused"]
+        first = self.canonical_link or self.natural_link if parameter in (None, self.mean_name) else "log"
         return sorted(ok, key=lambda name: (name != first, name))
 
     # -- numeric checks ---------------------------------------------------------------------
@@ -118,6 +152,30 @@ class Family:
 
     def __repr__(self) -> str:
         return "%s()" % type(self).__name__
+
+
+def pair_with(link: Link, slot, family_name: str) -> Pairing:
+    """How ``link`` pairs with a parameter ``slot``: the family itself for its mean, else a :class:`ParameterSlot`.
+
+    A link whose g⁻¹ maps all of ℝ into the parameter's domain is valid; one that can leave it is constrained
+    to the η that keep it there; one that never lands there, or of the wrong shape, is refused."""
+    mean = isinstance(slot, Family)
+    what = "%s mean" % family_name if mean else "%s %s" % (family_name, slot.name)
+    if link.vector != slot.vector:
+        if link.vector:
+            return Pairing(PairingStatus.REFUSED, "%s is a link for vector outcomes (the categorical family) only" % link.name)
+        return Pairing(PairingStatus.REFUSED, "the %s family has a vector outcome and needs a vector link" % family_name)
+    whole_line = link.eta_domain == sp.S.Reals
+    if link.name == slot.canonical_link:
+        return Pairing(PairingStatus.CANONICAL, constraint="" if whole_line else eta_constraint(link, slot))
+    if link.inverse_range.is_subset(slot.mean_domain) and whole_line:
+        return Pairing(PairingStatus.VALID)
+    if link.inverse_range.intersect(slot.mean_domain) is sp.S.EmptySet:
+        where = "the mean domain" if mean else "the domain of %s," % slot.name
+        return Pairing(PairingStatus.REFUSED, "g⁻¹ of %s never lands in %s %s" % (link.name, where, slot.mean_domain))
+    constraint = eta_constraint(link, slot)
+    return Pairing(PairingStatus.CONSTRAINED, "g⁻¹ of %s is a valid %s only for %s" % (link.name, what, constraint),
+                   constraint)
 
 
 #: the sets and parameter symbols families share

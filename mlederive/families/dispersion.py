@@ -45,6 +45,14 @@ class Gaussian(Family):
     def dispersion(self, params):
         return params["sigma"] ** 2
 
+    def moments(self, y, mu, params):
+        sigma = params["sigma"]
+        return ((y - mu, sp.S.Zero), ((y - mu) ** 2, sigma**2), ((y - mu) ** 3, sp.S.Zero),
+                ((y - mu) ** 4, 3 * sigma**4))
+
+    def moment_centre(self, mu, params):
+        return mu
+
 
 class Bernoulli(Family):
     r"""A binary outcome: :math:`p(y) = \mu^y (1-\mu)^{1-y}`, y ∈ {0, 1}."""
@@ -205,6 +213,10 @@ class Gamma(PositiveY, Family):
 
     def dispersion(self, params):
         return 1 / params["k"]
+
+    def moments(self, y, mu, params):
+        k = params["k"]  # the sufficient statistics of the gamma with shape k and rate k/μ
+        return ((y, mu), (sp.log(y), sp.digamma(k) - sp.log(k / mu)))
 
 
 class InverseGaussian(PositiveY, Family):

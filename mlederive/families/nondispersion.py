@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import symbolic as S
-from .base import Family, Param, PositiveY, positive
+from .base import Counts, Family, Param, PositiveY, positive
 
 _sigma = sp.Symbol("sigma", positive=True)
 _b = sp.Symbol("b", positive=True)
@@ -13,6 +13,7 @@ _k_shape = sp.Symbol("k", positive=True)
 _phi = sp.Symbol("phi", positive=True)
 _nu = sp.Symbol("nu", positive=True)
 _s = sp.Symbol("s", positive=True)
+_pi = sp.Symbol("pi", positive=True)
 
 
 class Laplace(Family):
@@ -31,6 +32,13 @@ class Laplace(Family):
     def textbook_density(self, y, mu, params):
         b = params["b"]
         return S.leading(S.reciprocal(S.held_product(2, b)), sp.exp(-sp.Abs(y - mu) / b))
+
+    def moments(self, y, mu, params):
+        b = params["b"]  # δ(y − μ) has expectation p(μ) = 1/(2b); |y − μ| is exponential with mean b
+        return ((sp.DiracDelta(y - mu), 1 / (2 * b)), (sp.sign(y - mu), sp.S.Zero), (sp.Abs(y - mu), b))
+
+    def moment_centre(self, mu, params):
+        return mu
 
 
 class Beta(Family):
@@ -53,6 +61,10 @@ class Beta(Family):
         return S.leading(S.reciprocal(sp.beta(mu * f, (1 - mu) * f)),
                          S.held_product(y ** (mu * f - 1), (1 - y) ** ((1 - mu) * f - 1)))
 
+    def moments(self, y, mu, params):
+        f = params["phi"]  # the sufficient statistics of the beta: E[log y] = ψ(a) − ψ(a + b), a = μφ, b = (1 − μ)φ
+        return ((sp.log(y), sp.digamma(mu * f) - sp.digamma(f)), (sp.log(1 - y), sp.digamma((1 - mu) * f) - sp.digamma(f)))
+
 
 class StudentT(Family):
     r"""Heavy-tailed noise, ν degrees of freedom, scale s: :math:`p(y) = \frac{\Gamma(\frac{\nu+1}{2})}{\Gamma(\frac{\nu}{2})\sqrt{\nu\pi}\, s}\left(1 + \frac{(y-\mu)^2}{\nu s^2}\right)^{-\frac{\nu+1}{2}}`."""
@@ -74,6 +86,16 @@ class StudentT(Family):
         constant = S.held_product(sp.gamma(half), S.reciprocal(
             S.held_product(sp.gamma(nu / 2), S.held(S.held_product(nu, sp.pi), sp.S.Half), s)))
         return S.leading(constant, S.held(1 + (y - mu) ** 2 / (nu * s**2), S.held_product(-1, half)))
+
+    def moments(self, y, mu, params):
+        # with D = νs² + (y − μ)²: E[(1 + (y − μ)²/(νs²))^(−m)] = Π_{j<m} (ν + 2j)/(ν + 1 + 2j); odd ones vanish
+        nu, s = params["nu"], params["s"]
+        d = nu * s**2 + (y - mu) ** 2
+        return ((1 / d, 1 / ((nu + 1) * s**2)), (d ** -2, (nu + 2) / (nu * (nu + 1) * (nu + 3) * s**4)),
+                ((y - mu) / d, sp.S.Zero), ((y - mu) / d**2, sp.S.Zero))
+
+    def moment_centre(self, mu, params):
+        return mu
 
 
 class LogNormal(PositiveY, Family):
@@ -115,3 +137,30 @@ class Weibull(PositiveY, Family):
         ratio = S.held_product(y, S.reciprocal(mu))
         return S.leading(S.held_product(k, S.reciprocal(mu)),
                          S.held_product(S.held(ratio, k - 1), sp.exp(-S.held(ratio, k))))
+
+
+class ZeroInflatedPoisson(Counts, Family):
+    r"""A structural zero with probability π, else Poisson(λ): :math:`p(0) = \pi + (1-\pi)e^{-\lambda}`,
+    :math:`p(y) = (1-\pi)\lambda^y e^{-\lambda}/y!` for y ≥ 1. Written with the indicator 1[y = 0] as
+    :math:`p(0)^{1[y=0]}\,p_{+}(y)^{1 - 1[y=0]}`, which takes each case's value and whose log splits."""
+
+    name, title = "zero-inflated-poisson", "Zero-inflated Poisson"
+    notation, notation_note = "ZIP(λ, π)", "a structural zero with probability $π$, else a Poisson count with rate $λ$"
+    mean_name = "lambda"
+    params = (Param("pi", _pi, "probability of a structural zero", domain=sp.Interval.open(0, 1)),)
+    canonical_link = None
+    natural_link = "log"
+
+    def density(self, y, lam, params):
+        pi, zero = params["pi"], sp.KroneckerDelta(y, 0)
+        return (pi + (1 - pi) * sp.exp(-lam)) ** zero * ((1 - pi) * lam**y * sp.exp(-lam) / sp.factorial(y)) ** (1 - zero)
+
+    def textbook_density(self, y, lam, params):
+        pi = params["pi"]
+        return sp.Add(S.held_product(pi, sp.KroneckerDelta(y, 0)),
+                      S.held_product(1 - pi, S.held(lam, y), sp.exp(-lam), S.reciprocal(sp.factorial(y))),
+                      evaluate=False)
+
+    def moments(self, y, lam, params):
+        pi = params["pi"]
+        return ((sp.KroneckerDelta(y, 0), pi + (1 - pi) * sp.exp(-lam)), (y, (1 - pi) * lam))

@@ -14,13 +14,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .. import symbolic as S
-
 from ..documents import Check
 from ..relations import RELATIONS
-
-
-def _subscript(indices) -> str:
-    return "".join(str(ix) for ix in indices)
 
 
 @dataclass(frozen=True)
@@ -93,7 +88,7 @@ def display_form(expr: sp.Expr, notation: Notation = DEFAULT_NOTATION) -> sp.Exp
     """Replace every ``base[i, …]`` by a symbol ``base_i…`` carrying the same assumptions."""
     mapping = {}
     for atom in expr.atoms(sp.Indexed):
-        name = "%s_%s" % (notation.base_name(atom.base.label.name), _subscript(atom.indices))
+        name = S.indexed_name(atom, notation.base_name(atom.base.label.name))
         mapping[atom] = sp.Symbol(name, **atom.base.label.assumptions0)
     if not notation.is_default:
         for atom in expr.free_symbols:
@@ -161,6 +156,8 @@ def unicode_scripts(notation: str) -> str:
             sunk = _script(body, SUBSCRIPTS) if lowered else None
             if sunk is not None:
                 out.append(sunk)
+            elif re.fullmatch(r"\w+(,\w+)+", body):  # η_{σ,i}: a parameter's η, then the observation
+                out.append("_" + body)
             elif m.group("braced") is not None and not body.isalnum():
                 out.append("_(%s)" % unicode_scripts(body))
             else:
@@ -218,11 +215,11 @@ def shown(step, check=None):
     return step.display
 
 
-def relation_phrase(relation: str):
-    """What the relation means, as prose."""
+def relation_phrase(relation: str, payload=None):
+    """What the relation means, as prose (for this step's payload, where the relation says more for some)."""
     from ..prose import prose
 
-    return prose(RELATIONS[relation].phrase)
+    return prose(RELATIONS[relation].phrase_for(payload))
 
 
 def check_phrase(check: Check) -> str:

@@ -16,8 +16,8 @@ from xml.sax.saxutils import escape as xml_escape
 from ..questions import Exam, Variant
 from ..version import __version__
 from .base import Renderer, document_blocks
-from .latex import FONTS, LatexRenderer, equation_rows, tex_prose, tex_text
 from .common import plain_text
+from .latex import FONTS, LatexRenderer, equation_rows, tex_prose, tex_text
 from .markdown import MarkdownRenderer, md_prose, md_text
 
 #: what a worked solution says instead of the verifier's marks, step by step

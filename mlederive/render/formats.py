@@ -28,7 +28,9 @@ class Format:
 
     def _call(self, where: str, what, fragment: bool) -> str:
         module, _, function = where.partition(":")
-        from importlib import import_module  # only the chosen renderer is imported (cold start)
+        from importlib import (
+            import_module,  # only the chosen renderer is imported (cold start)
+        )
 
         render: Callable = getattr(import_module(module, __package__), function)
         return render(what, fragment=fragment) if self.fragment else render(what)

@@ -17,8 +17,18 @@ import sympy as sp
 
 from ..version import __version__
 from .base import Renderer, document_blocks
-from .common import DEFAULT_NOTATION, Notation, check_phrase, display_form, math_parts, numeric_column, \
-    plain_text, relation_phrase, shown, summary_line
+from .common import (
+    DEFAULT_NOTATION,
+    Notation,
+    check_phrase,
+    display_form,
+    math_parts,
+    numeric_column,
+    plain_text,
+    relation_phrase,
+    shown,
+    summary_line,
+)
 from .mathml import TextbookMathMLPrinter
 from .notation import to_mathml
 
@@ -161,7 +171,7 @@ class HtmlRenderer(Renderer):
                "<p>%s</p>" % self.prose(step.justification), equation(step.lhs, shown(step, check), self.notation)]
         if check is not None:
             mark = "✓" if check.verified else "✗ FAILED"
-            line = "%s %s — %s" % (mark, self.prose(relation_phrase(step.relation)), html.escape(check_phrase(check)))
+            line = "%s %s — %s" % (mark, self.prose(relation_phrase(step.relation, step.payload)), html.escape(check_phrase(check)))
             if not check.verified and check.detail:
                 line += ": " + html.escape(check.detail)
             out.append('<p class="check%s">%s</p>' % ("" if check.verified else " failed", line))

@@ -11,7 +11,16 @@ from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
 from .. import symbolic as S
-from .printing import TARGETS, arranged, coefficient_first, common_factor, fraction_parts, observed_first, ordered_terms, simple_argument
+from .printing import (
+    TARGETS,
+    arranged,
+    coefficient_first,
+    common_factor,
+    fraction_parts,
+    observed_first,
+    ordered_terms,
+    simple_argument,
+)
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -31,6 +40,11 @@ class ProsePrinter(StrPrinter):
         self._targets = TARGETS
 
     def _name(self, name: str) -> str:
+        from ..symbolic import comma_subscript
+
+        split = comma_subscript(name)
+        if split is not None:  # η_μ,i
+            return pretty_symbol(split[0]) + "_" + ",".join(pretty_symbol(p) for p in split[1])
         return pretty_symbol(name)
 
     def _print_Symbol(self, expr):
@@ -40,7 +54,9 @@ class ProsePrinter(StrPrinter):
     _print_Dummy = _print_Symbol
 
     def _print_Indexed(self, expr):
-        return self._name("%s_%s" % (expr.base.label.name, "".join(self._print(i) for i in expr.indices)))
+        from .. import symbolic as S
+
+        return self._name(S.indexed_name(expr))
 
     def _print_Idx(self, expr):
         return self._name(expr.label.name if hasattr(expr.label, "name") else str(expr.label))

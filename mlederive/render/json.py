@@ -31,6 +31,14 @@ def _observation(d) -> dict:
 
         symbols = {"y": [s.name for s in ys], "eta": [s.name for s in etas]}
         dloss = [_srepr(view(d.grad_eta_obs, c)) for c in range(1, m.classes + 1)]
+    elif m.several:  # one η per predicted parameter: plain eta_mu, eta_sigma …
+        plain = {p.eta[S.i]: sp.Symbol(p.eta.label.name, real=True) for p in m.predicted}
+
+        def view(e, k_value=None):
+            return S.observation_view(e).xreplace(plain)
+
+        symbols = {"y": S.y0.name, "eta": {p.name: p.eta.label.name for p in m.predicted}}
+        dloss = {p.name: _srepr(view(g)) for p, g in zip(m.predicted, d.grad_eta_obs)}
     else:
         def view(e, k_value=None):
             return S.observation_view(e)
@@ -43,10 +51,19 @@ def _observation(d) -> dict:
         "log_likelihood": _srepr(view(expanded)),
         "loss": _srepr(view(d.loss_summand)),
         "dloss_deta": dloss,
-        "d2loss_deta2": None if d.curvature_obs is None else _srepr(view(d.curvature_obs)),
-        "fisher": None if d.fisher_obs is None else _srepr(view(d.fisher_obs)),
-        "stable": _stable(d, view),
+        "d2loss_deta2": _matrix_or_one(d.curvature_obs, view),
+        "fisher": _matrix_or_one(d.fisher_obs, view),
+        "stable": None if m.several else _stable(d, view),
     }
+
+
+def _matrix_or_one(expr, view):
+    """srepr of one value; a P × P matrix (several predicted parameters) as rows of srepr; None for no value."""
+    if expr is None:
+        return None
+    if isinstance(expr, sp.MatrixBase):
+        return [[_srepr(view(e)) for e in expr.row(r)] for r in range(expr.rows)]
+    return _srepr(view(expr))
 
 
 def _undefined(expr, m):

@@ -17,9 +17,19 @@ import sympy as sp
 
 from ..version import __version__
 from .base import Renderer, document_blocks
+from .common import (
+    DEFAULT_NOTATION,
+    Notation,
+    check_phrase,
+    display_form,
+    math_parts,
+    numeric_column,
+    plain_text,
+    relation_phrase,
+    shown,
+    summary_line,
+)
 from .printing import TextbookLatexPrinter
-from .common import (shown, math_parts, plain_text, DEFAULT_NOTATION, Notation, check_phrase, display_form, numeric_column, relation_phrase,
-                     summary_line)
 
 #: rough number of characters that fit on a line of a displayed equation
 LINE_WIDTH = 64
@@ -313,7 +323,7 @@ class LatexRenderer(Renderer):
         if check is None:  # not verified (derive(..., verify_steps=False)): no mark to show
             return "\n".join(out) + "\n"
         line = r"\noindent{\small %s %s --- %s" % (
-            _mark(check), self.prose(relation_phrase(step.relation)), check_phrase(check))
+            _mark(check), self.prose(relation_phrase(step.relation, step.payload)), check_phrase(check))
         if not check.verified and check.detail:
             line += ": " + tex_text(check.detail, prose=False)
         return "\n".join(out + [line + "}\n"])

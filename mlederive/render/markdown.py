@@ -9,8 +9,17 @@ from __future__ import annotations
 import re
 
 from ..version import __version__
-from .common import shown, math_parts, DEFAULT_NOTATION, Notation, check_phrase, numeric_column, relation_phrase, summary_line
 from .base import Renderer, document_blocks
+from .common import (
+    DEFAULT_NOTATION,
+    Notation,
+    check_phrase,
+    math_parts,
+    numeric_column,
+    relation_phrase,
+    shown,
+    summary_line,
+)
 from .latex import equation_rows
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>$|#~])")
@@ -79,7 +88,7 @@ class MarkdownRenderer(Renderer):
                self.prose(step.justification), self.equation(step.lhs_latex, shown(step, check))]
         if check is not None:  # None: not verified (derive(..., verify_steps=False)), no mark to show
             mark = "✓" if check.verified else "✗ **FAILED**"
-            line = "%s *%s — %s*" % (mark, self.prose(relation_phrase(step.relation)), check_phrase(check))
+            line = "%s *%s — %s*" % (mark, self.prose(relation_phrase(step.relation, step.payload)), check_phrase(check))
             if not check.verified and check.detail:
                 line += ": " + md_text(check.detail)
             out.append(line)

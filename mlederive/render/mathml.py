@@ -11,7 +11,17 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pretty.pretty_symbology import pretty_symbol
 
 from .. import symbolic as S
-from .printing import TARGETS, TextbookOrder, arranged, matrix_parts, matrix_terms, fraction_parts, big_exponent, observed_first, simple_argument
+from .printing import (
+    TARGETS,
+    TextbookOrder,
+    arranged,
+    big_exponent,
+    fraction_parts,
+    matrix_parts,
+    matrix_terms,
+    observed_first,
+    simple_argument,
+)
 
 
 class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
@@ -116,7 +126,13 @@ class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
         if accent:
             node = self._el("mover", node, self._el("mo", text={"hat": "^", "bar": "¯", "tilde": "~"}[accent]),
                             accent="true")
-        if sub:
+        if sub and "," in sub:  # η_μ,i: a parameter's η, then the observation
+            parts = []
+            for n, part in enumerate(sub.split(",")):
+                parts += ([self._el("mo", text=",", separator="true")] if n else []) + [
+                    self._el("mi", text=greek_unicode.get(part, part))]
+            node = self._el("msub", node, self._el("mrow", *parts))
+        elif sub:
             index = self._el("mrow", *[self._el("mn" if c.isdigit() else "mi", text=greek_unicode.get(c, c))
                                        for c in (sub if sub.isalnum() and len(sub) <= 3 else [sub])])
             node = self._el("msub", node, index)

@@ -253,6 +253,17 @@ class TextbookLatexPrinter(TextbookOrder, LatexPrinter):
         super().__init__({"ln_notation": False, **(settings or {})})
         self._targets = TARGETS
 
+    def _print_Symbol(self, expr, style="plain"):
+        from sympy.printing.latex import translate
+
+        from ..symbolic import comma_subscript
+
+        split = comma_subscript(expr.name)
+        if split is None:
+            return super()._print_Symbol(expr, style)
+        base, parts = split
+        return "%s_{%s}" % (translate(base), ",".join(translate(p) for p in parts))
+
     def _print_Mul(self, expr):
         if not expr.is_Mul:  # SymPy's _print_Pow hands 1/x over as a product
             return super()._print_Mul(expr)
@@ -362,6 +373,18 @@ class TextbookPrettyPrinter(TextbookOrder, PrettyPrinter):
     def __init__(self, settings=None):
         super().__init__(settings)
         self._targets = TARGETS
+
+    def _print_Symbol(self, e, bold_name=False):
+        from sympy.printing.pretty.pretty_symbology import pretty_symbol
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        from ..symbolic import comma_subscript
+
+        split = comma_subscript(e.name)
+        if split is None:
+            return super()._print_Symbol(e, bold_name)
+        base, parts = split
+        return prettyForm(pretty_symbol(base) + "_" + ",".join(pretty_symbol(p) for p in parts))
 
     def _print_Mul(self, product):
         if not product.is_Mul:

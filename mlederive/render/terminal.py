@@ -16,8 +16,18 @@ from rich.text import Text
 from sympy.printing.pretty.stringpict import prettyForm
 
 from .base import Renderer, document_blocks
+from .common import (
+    check_phrase,
+    display_form,
+    numeric_column,
+    plain_text,
+    relation_phrase,
+    shown,
+    summary_line,
+    unicode_scripts,
+    wrap,
+)
 from .printing import TextbookPrettyPrinter
-from .common import shown, plain_text, unicode_scripts, wrap, check_phrase, display_form, numeric_column, relation_phrase, summary_line
 
 INDENT = 4
 
@@ -155,7 +165,7 @@ class TerminalRenderer(Renderer):
                self.equation(unicode_scripts(step.lhs), shown(step, check))]
         if check is not None:
             line = _mark(check, self.unicode)
-            line.append("%s · %s" % (plain_text(relation_phrase(step.relation)), check_phrase(check)),
+            line.append("%s · %s" % (plain_text(relation_phrase(step.relation, step.payload)), check_phrase(check)),
                         style="green" if check.verified else "red")
             if not check.verified and check.detail:
                 line.append(" — %s" % check.detail, style="red")

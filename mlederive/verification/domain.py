@@ -38,7 +38,16 @@ def on_domain(expr: sp.Expr, model) -> sp.Expr:
     fam, link = model.family, model.link
     eta_set = (eta_region(link, fam) if not model.vector else None) or link.eta_domain
     regions = {"eta": eta_set, "y": fam.support, "mu": fam.mean_domain.intersect(link.mean_domain)}
+    for p in model.predicted if model.several else ():  # each predicted parameter: its η and its value
+        regions[p.eta.label.name] = eta_region(p.link, p.slot) or p.link.eta_domain
+        regions[p.value.label.name] = p.slot.mean_domain.intersect(p.link.mean_domain)
     subs = {}
+    for param in fam.params:  # a known parameter on a bounded interval (π ∈ (0, 1)): "positive" says too little
+        symbol = model.params.get(param.name)
+        if symbol is not None and symbol in expr.free_symbols and param.domain.is_subset(sp.Interval.open(0, sp.oo)) \
+                and param.domain.sup.is_finite:
+            subs[symbol] = sp.Dummy(symbol.name, positive=True)
+            INTERVALS[subs[symbol]] = param.domain
     if len(INTERVALS) > 100000:
         INTERVALS.clear()
     for atom in expr.atoms(sp.Indexed):

@@ -44,16 +44,23 @@ class ModelSampler:
 
     theta_1, theta_2 = sp.Symbol("theta_1", real=True), sp.Symbol("theta_2", real=True)
 
-    def __init__(self, model, rng: random.Random):
-        self.model, self.rng = model, rng
+    def __init__(self, model, rng: random.Random, far: bool = True):
+        self.model, self.rng, self.far = model, rng, far
         self.fam, self.link = model.family, model.link
         self.calls = 0
         self._atoms: dict = {}
+        #: base name → predicted parameter, for the predicted parameters beside the mean (their η and their values)
+        self.others = {name: p for p in model.predicted[1:] for name in (p.eta.label.name, p.value.label.name)}
+        if model.several:  # the mean's own η has a name of its own too (and its value, when it is not μ)
+            first = model.predicted[0]
+            self.others[first.eta.label.name] = first
+            if first.value.label.name != "mu":
+                self.others[first.value.label.name] = first
 
     @property
     def wide(self) -> bool:
         """Every WIDE_EVERY-th point is drawn from the whole domain, the others from its middle."""
-        return self.calls % WIDE_EVERY == WIDE_EVERY - 1
+        return self.far and self.calls % WIDE_EVERY == WIDE_EVERY - 1
 
     def scale(self) -> float:
         rng = self.rng
@@ -90,6 +97,10 @@ class ModelSampler:
                 return sp.Float(rng.uniform(-2, 2), 30) if self.model.vector else sp.N(self.link(self.mean_value()), 30)
             if base == "mu":
                 return self.mean_value()
+            other = self.others.get(base)
+            if other is not None:  # one of several predicted parameters: its value, or its η through its link
+                value = S.sample_point(other.slot.mean_domain, rng, wide)
+                return sp.N(other.link(sp.Float(value, 30)), 30) if base == other.eta.label.name else sp.Float(value, 30)
             return sp.Float(rng.uniform(-1.5, 1.5), 30)  # x and anything else
         if isinstance(atom, GradF):
             return sp.Float(rng.uniform(-1.5, 1.5), 30)
@@ -132,8 +143,9 @@ class ModelSampler:
         return values
 
 
-def model_sampler(model, rng: random.Random) -> ModelSampler:
-    return ModelSampler(model, rng)
+def model_sampler(model, rng: random.Random, far: bool = True) -> ModelSampler:
+    """Points of the model's domain; ``far``: every WIDE_EVERY-th from the whole of it, else all from its middle."""
+    return ModelSampler(model, rng, far)
 
 
 def plain_sampler(rng: random.Random):
@@ -251,6 +263,9 @@ def domain_fit(model):
         fam, link = model.family, model.link
         regions = {"y": fam.support, "mu": fam.mean_domain.intersect(link.mean_domain),
                    "eta": (eta_region(link, fam) if not model.vector else None) or link.eta_domain}
+        for p in model.predicted if model.several else ():
+            regions[p.eta.label.name] = eta_region(p.link, p.slot) or p.link.eta_domain
+            regions[p.value.label.name] = p.slot.mean_domain.intersect(p.link.mean_domain)
 
     def fits(atom, value):
         if not math.isfinite(value):

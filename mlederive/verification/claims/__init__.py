@@ -50,21 +50,30 @@ def display_claims(model, step) -> list[Claim]:
     sample_product = isinstance(shown, sp.Product) and shown.limits[-1][1:] == (1, S.n)
     m = model.every_class  # a vector model's classes stay symbolic: the claim holds for every K
     suffix = " (any K)" if model.vector else ""
+    working = step.expr
+    if m.several:  # shown in the parameters' values (μ_i, σ_i), each g⁻¹ of its η: compared in η
+        shown, working = shown.xreplace(m.inverses()), working.xreplace(m.inverses())
+    if isinstance(shown, sp.MatrixBase):
+        if not isinstance(working, sp.MatrixBase) or shown.shape != working.shape:
+            raise Malformed("the form shown is a %d × %d matrix; the step is not" % shown.shape)
+        return [Claim("zero", m.concretize(a - b), "%s, entry (%d, %d)" % (label, k // shown.cols + 1,
+                                                                          k % shown.cols + 1))
+                for k, (a, b) in enumerate(zip(shown, working))]
     out = []
     if sample_product:
         try:
-            working = S.to_factor(step.expr)
+            working = S.to_factor(working)
         except ValueError:
             raise Malformed("the textbook form shown is a product over the sample; the step is not") from None
         diff = S.to_factor(shown) - working
-    elif any(limits[1:] == (1, S.n) for s in step.expr.atoms(sp.Sum) for limits in s.limits):
-        diff = summand(shown) - summand(step.expr)
-        prior = split_penalty(shown)[1] - split_penalty(step.expr)[1]
+    elif any(limits[1:] == (1, S.n) for s in working.atoms(sp.Sum) for limits in s.limits):
+        diff = summand(shown) - summand(working)
+        prior = split_penalty(shown)[1] - split_penalty(working)[1]
         if prior != 0:
-            out.append(Claim("zero", m.concretize(prior_summand(shown) - prior_summand(step.expr)),
+            out.append(Claim("zero", m.concretize(prior_summand(shown) - prior_summand(working)),
                              label + " (prior terms, any d)"))
     else:
-        diff = shown - step.expr
+        diff = shown - working
     out.append(Claim("zero", m.concretize(diff), label + suffix))
     return out
 

@@ -27,6 +27,8 @@ def _surrogate(cx):
 def _substitution(cx):
     m, step, ref = cx.model, cx.step, cx.ref
     inverse = cx.payload.inverse
+    if inverse is None and cx.payload.subs is not None and m.several:
+        return _substitution_of_each(cx)
     if inverse is None:
         raise Malformed("a substitution step of a derivation states the inverse link it puts in")
     cx.zero(cx.concrete(step.expr - ref.expr.xreplace({m.mu_obs(): inverse})), "density with μ = g⁻¹(η)")
@@ -43,6 +45,21 @@ def _substitution(cx):
     # g(g⁻¹(η)) = η alone admits another branch of g⁻¹ (g not one-to-one on ℝ): the inverse put in must
     # be the link's own, whose range the pairing has checked against the family's mean domain
     cx.zero(inverse - cx.concrete(m.mean()), "g⁻¹ is the link's own inverse")
+
+
+def _substitution_of_each(cx):
+    """Several predicted parameters: each value σ_i replaced by g⁻¹ of its own η, with each link's own inverse."""
+    m, subs = cx.model, dict(cx.payload.subs)
+    by_value = {p.value[S.i]: p for p in m.predicted}
+    if set(subs) != set(by_value):
+        raise Malformed("the substitution puts in g⁻¹(η) for %s; the model predicts %s" % (
+            ", ".join(map(S.inline, subs)), ", ".join(map(S.inline, by_value))))
+    cx.zero(cx.concrete(cx.step.expr - cx.ref.expr.xreplace(subs)), "density with each parameter = g⁻¹(its η)")
+    for value, inverse in subs.items():
+        p = by_value[value]
+        for r in inverse_residuals(p.link, [inverse], [p.eta[S.i]]):
+            cx.zero(r, "g(g⁻¹(η)) = η for %s" % S.inline(value))
+        cx.zero(inverse - p.link.inverse(p.eta[S.i]), "g⁻¹ of %s is its link's own inverse" % S.inline(value))
 
 
 @claims("iid-product")
@@ -80,7 +97,7 @@ def _named(cx):
         return
     m = cx.model
     yhat = S.yhat[S.i, S.k] if m.vector else S.yhat[S.i]
-    form = S.expand_functions(S.evaluated(named.form)).xreplace({yhat: m.mean()})
+    form = S.expand_functions(S.evaluated(named.form)).xreplace({yhat: m.mean(), **m.inverses()})
     cx.zero(cx.concrete(summand(cx.step.expr) - named.per * form), "the named loss with ŷ_i = g⁻¹(η_i) (any n)")
 
 

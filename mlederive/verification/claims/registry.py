@@ -49,6 +49,18 @@ class Context:
     def positive(self, expr, label):
         self.out.append(Claim("positive", expr, label))
 
+    def moment(self, function, value, label):
+        """E[function(y_i)] = value under the model's density at every parameter (the predicted ones through their
+        links): integrated (or summed) symbolically where SymPy can, else by 40-digit quadrature at sampled points."""
+        m = self.model
+        t = sp.Dummy("t", **({"integer": True, "nonnegative": True} if m.family.discrete else {"real": True}))
+        density = m.density().xreplace(m.inverses()).xreplace({m.y_obs(): t})
+        support = m.family.support
+        low, high = (support.inf, support.sup)
+        kind = sp.Sum if m.family.discrete else sp.Integral
+        expectation = kind(function.xreplace({m.y_obs(): t}) * density, (t, low, high))
+        self.out.append(Claim("moment", sp.Tuple(value, expectation), label))
+
     def fact(self, holds: bool, label: str):
         """Already decided by exact or IEEE arithmetic."""
         self.out.append(Claim("fact", bool(holds), label))
