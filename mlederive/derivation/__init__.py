@@ -63,6 +63,11 @@ def _warnings(recipe: Recipe, model: Model) -> list[str]:
 
 
 def _subtitle(recipe: Recipe, model: Model) -> str:
+    if model.several:  # Gaussian family, μ: identity link (canonical), σ: log link (valid), …
+        links = ", ".join("%s: %s link (%s)" % (S.inline(p.symbol), p.link.name, p.pairing.status)
+                          for p in model.predicted)
+        return "%s family, %s, %s predictors, %s reduction" % (model.family.title, links, model.predictor.name,
+                                                               recipe.reduction)
     text = "%s family, %s link (%s), %s predictor, %s reduction" % (
         model.family.title, model.link.name, model.pairing.status, model.predictor.name, recipe.reduction)
     return text + (", %s prior (MAP)" % model.prior.name if model.prior is not None else "")

@@ -101,7 +101,7 @@ def eta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps, p=None) -> tu
     if model.several:
         letter, tex = S.inline(p.symbol), sp.latex(p.symbol)
         return grad_eta_obs, b.add(
-            prose("Gradient with respect to $η_{%s,i}$" % letter), why, "∂loss/∂η_%s,i" % letter,
+            prose("Gradient with respect to $η_{%s,i}$" % letter), why, "∂loss/∂η_{%s,i}" % letter,
             r"\frac{\partial \mathcal{L}}{\partial \eta_{%s,i}}" % tex, shown, "derivative",
             Differentiation(wrt=p.eta[S.i], chain=chain), id="grad-eta-" + p.name, reference=ls.loss)
     vector = model.vector

@@ -63,25 +63,22 @@ def _matrix_steps(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[Step, St
     hessian = sp.ImmutableMatrix(len(etas), len(etas),
                                  lambda p, q: _entry(model.diff_eta(first[p], etas[q])))
     names = join([prose("$η_{%s,i}$" % _letter(p)) for p in model.predicted], ", ", " and ")
+    parts = _expected(model, hessian)
+    notes = () if parts is not None else (prose(
+        "No Fisher matrix follows: an entry of the Hessian needs an expectation over $y_i$ that the %s family does not "
+        "declare (%s), so the expected Hessian is not written out.", model.family.title,
+        prose(model.family.moments_missing) if model.family.moments_missing else prose("it declares none")),)
     hessian_step = b.add(
         "Hessian in $η_i$", prose("Differentiate one observation's loss twice, in every pair of %s: the diagonal is "
                                   "each parameter's curvature, the off-diagonal entries the mixed partials "
                                   "$∂²loss/∂η_{p,i}∂η_{q,i}$ (equal by symmetry).", names),
         "∂²loss/∂η_i∂η_iᵀ", r"\frac{\partial^2 \mathcal{L}}{\partial \boldsymbol{\eta}_i \partial \boldsymbol{\eta}_i^{\top}}",
         hessian, "derivative", Differentiation(wrt=tuple(etas), order=2), id="hessian", reference=ls.loss,
-        display=in_values(model, hessian))
-    terms = expectation_terms(model)
-    if terms is None:
+        display=in_values(model, hessian, ls.reduction_factor), notes=notes)
+    if parts is None:
         return hessian_step, None
-    moments, y_i = terms, model.y_obs()
-    coefficients, entries = [], []
-    for h in hessian:
-        parts = decompose(h, y_i, model.family.moment_centre(model.mean(), model.values_in_eta()), moments)
-        if parts is None:
-            return hessian_step, None
-        c0, cs = parts
-        coefficients.append((c0, tuple(cs)))
-        entries.append(tidy(factor_cancel, c0 + sp.Add(*[c * value for c, (_, value) in zip(cs, moments)])))
+    moments, coefficients, entries = parts
+    y_i = model.y_obs()
     fisher = sp.ImmutableMatrix(hessian.rows, hessian.cols, entries)
     # the moments as a reader states them, in μ_i, σ_i … (the same declarations, at the parameters' values)
     shown = model.family.moments(y_i, model.mu_obs(), model.values())
@@ -97,19 +94,40 @@ def _matrix_steps(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[Step, St
         "Fisher information matrix", why, "E[∂²loss/∂η_i∂η_iᵀ]",
         r"\mathbb{E}\left[\frac{\partial^2 \mathcal{L}}{\partial \boldsymbol{\eta}_i \partial \boldsymbol{\eta}_i^{\top}}\right]",
         fisher, "expectation", Expectation(moments=tuple(moments), coefficients=tuple(coefficients)), id="fisher",
-        display=in_values(model, fisher))
+        display=in_values(model, fisher, ls.reduction_factor))
 
 
-def in_values(model: Model, matrix: sp.MatrixBase) -> sp.MatrixBase | None:
-    """``matrix`` written in the parameters' values (1/σ_i² for e^(−2η_σ,i)), as a textbook writes a Fisher matrix;
-    None when that is no shorter. Shown only: the verifier proves it equal with each value = g⁻¹ of its η."""
+def in_values(model: Model, matrix: sp.MatrixBase, reduction: sp.Expr):
+    """``matrix`` as a textbook writes it: in the parameters' values (1/σ_i² for e^(−2η_σ,i)) where that is shorter,
+    the reduction's 1/n in front. Shown only: the verifier proves it equal with each value = g⁻¹ of its η."""
     from .. import symbolic as S
 
     back = {p.eta[S.i]: p.link(p.value[S.i]) for p in model.predicted}
     shown = matrix.applyfunc(lambda e: _entry(S.expand_functions(e.xreplace(back))))
-    if any(e.has(p.eta) for e in shown for p in model.predicted):
+    if any(e.has(p.eta) for e in shown for p in model.predicted) or \
+            sum(map(sp.count_ops, shown)) >= sum(map(sp.count_ops, matrix)):
+        shown = matrix
+    if reduction == 1:
+        return None if shown is matrix else shown
+    return sp.MatMul(reduction, shown.applyfunc(lambda e: _entry(e / reduction)), evaluate=False)
+
+
+def _expected(model: Model, hessian: sp.MatrixBase):
+    """(the moments, each entry's coefficients (c₀, (c₁, …)), each entry's expectation) — or None when an entry is not
+    a combination of the moments the family declares."""
+    moments = expectation_terms(model)
+    if moments is None:
         return None
-    return shown if sum(map(sp.count_ops, shown)) < sum(map(sp.count_ops, matrix)) else None
+    centre = model.family.moment_centre(model.mean(), model.values_in_eta())
+    coefficients, entries = [], []
+    for h in hessian:
+        parts = decompose(h, model.y_obs(), centre, moments)
+        if parts is None:
+            return None
+        c0, cs = parts
+        coefficients.append((c0, tuple(cs)))
+        entries.append(tidy(factor_cancel, c0 + sp.Add(*[c * value for c, (_, value) in zip(cs, moments)])))
+    return moments, coefficients, entries
 
 
 def _letter(p) -> str:

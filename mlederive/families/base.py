@@ -124,6 +124,9 @@ class Family:
         the verifier proves each against :meth:`density` (mlederive.moments). () where none is declared."""
         return ()
 
+    #: why the Fisher information needs an expectation the family cannot declare, as a prose template ("" if none)
+    moments_missing: str = ""
+
     def moment_centre(self, mu: sp.Expr, params: dict):
         """The point the moments are centred on (a location family's μ: moments of y − μ), or None."""
         return None

@@ -256,6 +256,8 @@ class NegativeBinomial(Counts, Family):
     params = (Param("alpha", _alpha, "dispersion"),)
     canonical_link = None  # log(αμ/(1+αμ)) is not among the links; log is the usual choice
     natural_link = "log"
+    #: with α predicted, the curvature in α has ψ(y + 1/α) and ψ′(y + 1/α), whose expectations are infinite series
+    moments_missing = "$E[ψ(y + 1/α)]$ and $E[ψ′(y + 1/α)]$ have no closed form"
 
     def density(self, y, mu, params):
         a = params["alpha"]

@@ -41,6 +41,15 @@ class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
             node.appendChild(child)
         return node
 
+    def _print_MatrixBase(self, m):
+        """A matrix of formulas: each entry in display style (full-size fractions), rows apart, in brackets."""
+        rows = [self._el("mtr", *[self._el("mtd", self._el("mstyle", self._print(m[r, c]), displaystyle="true"))
+                                  for c in range(m.cols)]) for r in range(m.rows)]
+        table = self._el("mtable", *rows, rowspacing="1ex", columnspacing="1.2em")
+        return self._el("mrow", self._el("mo", text="["), table, self._el("mo", text="]"))
+
+    _print_ImmutableDenseMatrix = _print_MatrixBase
+
     def _print_Mul(self, expr):
         if not expr.is_Mul:
             return super()._print_Mul(expr)

@@ -264,6 +264,13 @@ class TextbookLatexPrinter(TextbookOrder, LatexPrinter):
         base, parts = split
         return "%s_{%s}" % (translate(base), ",".join(translate(p) for p in parts))
 
+    def _print_MatrixBase(self, expr):
+        """A matrix of formulas as a textbook sets it: each entry in display style, rows apart (bmatrix)."""
+        rows = [" & ".join(r"\displaystyle " + self._print(e) for e in expr.row(r)) for r in range(expr.rows)]
+        return r"\begin{bmatrix}" + r" \\[1.5ex] ".join(rows) + r"\end{bmatrix}"
+
+    _print_ImmutableDenseMatrix = _print_MatrixBase
+
     def _print_Mul(self, expr):
         if not expr.is_Mul:  # SymPy's _print_Pow hands 1/x over as a product
             return super()._print_Mul(expr)

@@ -42,7 +42,13 @@ def display_claims(model, step) -> list[Claim]:
     """
     if step.display is None:
         return []
-    shown = S.expand_functions(S.evaluated(step.display)).replace(
+    display = step.display
+    if isinstance(display, sp.MatMul):  # (1/n)·[…]: the factor taken into each entry
+        factor, matrices = display.as_coeff_matrices()
+        if len(matrices) != 1:
+            raise Malformed("a matrix shown as a number times one matrix")
+        display = sp.ImmutableMatrix(matrices[0].applyfunc(lambda e: factor * e))
+    shown = S.expand_functions(S.evaluated(display)).replace(
         sp.beta, lambda a, b: sp.gamma(a) * sp.gamma(b) / sp.gamma(a + b))
     label = "the textbook form shown equals the working form"
     if model is None:
