@@ -334,11 +334,9 @@ def _explain(generated) -> None:
 
 def _codegen_summary(generated) -> None:
     """What the module computes, on stderr: the Hessian's kind ("Fisher scoring") and the verdict."""
-    from .codegen.docstring import hessian_line
-
     steps = sum(len(d.steps) for d in generated.documents)
     passed = sum(c.verified for d in generated.documents for c in d.checks)
-    click.echo("Hessian: %s" % hessian_line(generated.forms), err=True)
+    click.echo("Hessian: %s" % generated.hessian_line, err=True)
     if generated.verified:
         click.echo("%d/%d steps verified" % (passed, steps), err=True)
     else:

@@ -35,13 +35,18 @@ from mlederive.recipe import pair_names
 from mlederive.verification import verify
 
 SCALAR_PAIRS = [p for p in pair_names() if not p.startswith("categorical")]
+#: the pairs whose generated code does not verify yet: codegen says so and writes nothing (the test below holds them
+#: to that, strictly — an unexpected pass fails too)
+NOT_YET = {"zero-inflated-poisson-sqrt": "its curvature keeps a δ(η)/|η| term beside the indicator 1[y = 0]; the "
+                                         "stable forms do not yet simplify it on η > 0 as they do for poisson-sqrt"}
 
 
 def _relative(a, b, floor=1e-12):
     return np.abs(a - b) / (np.abs(a) + np.abs(b) + floor)
 
 
-@pytest.mark.parametrize("spec", SCALAR_PAIRS)
+@pytest.mark.parametrize("spec", [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[p]))
+                                  if p in NOT_YET else p for p in SCALAR_PAIRS])
 def test_numpy_code_of_every_pair_matches_finite_differences(spec):
     """grad is the derivative of loss, hess of grad (or, stated, the Fisher information: never negative)."""
     g = generated(spec, "numpy")

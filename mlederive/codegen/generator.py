@@ -36,6 +36,13 @@ class Generated:
     def documents(self) -> list:
         return [self.forms.document] + ([self.implementations] if self.implementations is not None else [])
 
+    @property
+    def hessian_line(self) -> str:
+        """What the module's Hessian is and why, in one line (the terminal's summary)."""
+        from .docstring import hessian_line
+
+        return hessian_line(self.forms)
+
 
 @dataclass(frozen=True)
 class _ImplementationsRecipe:
@@ -102,6 +109,11 @@ def generate(spec, target: str) -> Generated:
     if isinstance(recipe, ArgumentRecipe):
         raise CodegenError("%s is one of the articles' arguments (kind: %s), not a loss: codegen takes a loss recipe "
                            "such as bernoulli-logit" % (recipe.name, recipe.kind))
+    if getattr(recipe, "predicted", None):  # several predicted parameters: η has a column per parameter
+        from ..derivation import derive
+        from .several import generate_several
+
+        return generate_several(derive(recipe), target, recipe.values)
     t = TARGETS[target]
     family = recipe.family_obj()
     fixed = [name for name, state in recipe.parameters.items() if state == "learned"] if t.boosting else []
@@ -118,8 +130,9 @@ def generate(spec, target: str) -> Generated:
         code = t.render(module)
     except PrintMethodNotImplementedError as exc:  # a function of a custom density the library does not have
         what = str(exc).split(":")[-1].split("\n")[0].strip()
-        raise CodegenError("--target %s: %s has no %s function for %s; try --target numpy" % (
-            target, t.library, what or "printable", recipe.name)) from None
+        raise CodegenError("--target %s: %s has no %s function for %s%s" % (
+            target, t.library, what or "printable", recipe.name,
+            "" if target == "numpy" else "; try --target numpy")) from None
     return Generated(target, code, f, implementations(f.loss, f.grad, f.hess))
 
 

@@ -9,6 +9,7 @@ verified implementation (:data:`IMPLEMENTATIONS`).
 from __future__ import annotations
 
 import sympy as sp
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import (
     JaxPrinter,
     NumPyPrinter,
@@ -133,12 +134,30 @@ def _column(n: int) -> dict:
 class NumPyCode(_Stable, SciPyPrinter):
     calls = _column(0)
 
+    def _print_KroneckerDelta(self, expr):
+        """1[y = c] elementwise (SymPy's own printer writes a Python conditional, which fails on an array)."""
+        return "numpy.where(%s == %s, 1.0, 0.0)" % tuple(self._print(a) for a in expr.args)
+
+    def _print_DiracDelta(self, expr):
+        """δ(x) pointwise: 0 wherever x ≠ 0 and infinite at the kink itself, where the curvature has no value."""
+        if len(expr.args) > 1:
+            raise PrintMethodNotImplementedError("DiracDelta derivative")
+        return "numpy.where(%s == 0, numpy.inf, 0.0)" % self._print(expr.args[0])
+
     def _print_logsumexp(self, expr):
         return "_logsumexp(eta)"
 
 
 class JaxCode(_Stable, JaxPrinter):
     calls = _column(1)
+
+    def _print_KroneckerDelta(self, expr):
+        return "jax.numpy.where(%s == %s, 1.0, 0.0)" % tuple(self._print(a) for a in expr.args)
+
+    def _print_DiracDelta(self, expr):
+        if len(expr.args) > 1:
+            raise PrintMethodNotImplementedError("DiracDelta derivative")
+        return "jax.numpy.where(%s == 0, jax.numpy.inf, 0.0)" % self._print(expr.args[0])
 
     def _print_logsumexp(self, expr):
         return "jax.nn.logsumexp(eta, axis=-1, keepdims=True)"
@@ -153,6 +172,10 @@ class TorchCode(_Stable, NumPyPrinter):
 
     def _print_logsumexp(self, expr):
         return "torch.logsumexp(eta, dim=-1, keepdim=True)"
+
+    def _print_KroneckerDelta(self, expr):
+        a, b = (self._print(a) for a in expr.args)
+        return "(torch.as_tensor(%s) == %s).to(torch.get_default_dtype())" % (a, b)
 
     def _print_Pi(self, expr):
         return "math.pi"

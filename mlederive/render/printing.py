@@ -265,7 +265,11 @@ class TextbookLatexPrinter(TextbookOrder, LatexPrinter):
         return "%s_{%s}" % (translate(base), ",".join(translate(p) for p in parts))
 
     def _print_MatrixBase(self, expr):
-        """A matrix of formulas as a textbook sets it: each entry in display style, rows apart (bmatrix)."""
+        """A matrix of one observation's formulas (a Hessian or Fisher matrix in η_i) as a textbook sets it: each
+        entry in display style, rows apart (bmatrix); any other matrix as SymPy sets it."""
+        per_observation = any(s.name.endswith(("_i", ",i")) for s in expr.free_symbols)
+        if not per_observation:
+            return super()._print_MatrixBase(expr)
         rows = [" & ".join(r"\displaystyle " + self._print(e) for e in expr.row(r)) for r in range(expr.rows)]
         return r"\begin{bmatrix}" + r" \\[1.5ex] ".join(rows) + r"\end{bmatrix}"
 

@@ -39,6 +39,9 @@ class Claim:
 
 #: claim kind → decide(claim, model, seed, budget) for kinds decided their own way, registered by their modules
 DECIDERS: dict = {}
+#: (applies(expr), decide(claim, model, seed, budget)): a zero claim split into cases first (an indicator 1[y = 0]:
+#: mlederive.verification.indicators), each case decided by :func:`decide`
+CASE_SPLITS: list = []
 
 
 @dataclass(frozen=True)
@@ -401,14 +404,20 @@ def _decide_safely(claim: Claim, model, seed: int, budget: float) -> Outcome:
                        % (claim.label, type(exc).__name__, str(exc)[:120]))
 
 
+def decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
+    """One claim decided (no cache): what a case of a split claim goes through."""
+    return _decide(claim, model, seed, budget)
+
+
 def _decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
     expr = claim.expr
     if claim.kind in DECIDERS:  # a kind of claim decided its own way (a moment: mlederive.verification.expectations)
         return DECIDERS[claim.kind](claim, model, seed, budget)
+    for applies, decide in CASE_SPLITS:  # the cases first: a δ term may sit in either
+        if claim.kind == "zero" and applies(expr):
+            return decide(claim, model, seed, budget)
     if claim.kind == "zero" and expr.has(sp.DiracDelta):
         return _decide_distribution(claim, model, seed, budget)
-    if claim.kind == "zero" and _indicators(expr):
-        return _decide_cases(claim, model, seed, budget)
     if claim.kind == "zero" and budget > 0:
         proved, _ = symbolic_zero(expr, budget, model)
         if proved:
@@ -426,34 +435,6 @@ def _decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
                                                                                                claim.no_numeric))
     ok, why = _numeric(claim, model, NUMERIC_POINTS, seed)
     return Outcome(ok, "numeric", why)
-
-
-# -- indicators: 1[y = c] is two cases -------------------------------------------------------------------
-
-def _indicators(expr) -> list:
-    """The indicators 1[y = c] of an outcome y (KroneckerDelta of y_i and a number); class deltas δ_jk are not
-    among them (mlederive.verification.classes takes those)."""
-    return sorted((d for d in expr.atoms(sp.KroneckerDelta)
-                   if any(isinstance(a, sp.Indexed) and a.base == S.y for a in d.args)
-                   and any(a.is_number for a in d.args)), key=sp.default_sort_key)
-
-
-def _decide_cases(claim: Claim, model, seed: int, budget: float) -> Outcome:
-    """A claim with an indicator 1[y = c] (KroneckerDelta) holds when it holds at y = c with the indicator 1, and for
-    every y with the indicator 0 (which covers every y ≠ c): each case decided like any claim, the weaker method
-    labelling the whole."""
-    delta = _indicators(claim.expr)[0]
-    var, at = delta.args if not delta.args[0].is_number else delta.args[::-1]
-    cases = [("%s = %s" % (S.inline(var), S.inline(at)), claim.expr.xreplace({delta: sp.S.One}).xreplace({var: at})),
-             ("%s ≠ %s" % (S.inline(var), S.inline(at)), claim.expr.xreplace({delta: sp.S.Zero}))]
-    methods = []
-    for where, expr in cases:
-        out = _decide(dataclasses.replace(claim, expr=expr, label="%s (%s)" % (claim.label, where)), model, seed,
-                      budget)
-        if not out.ok:
-            return out
-        methods.append(out.method)
-    return Outcome(True, "numeric" if "numeric" in methods else "symbolic")
 
 
 # -- distributions: δ terms are zero at every sampled point, so they are compared symbolically ----------

@@ -1,0 +1,142 @@
+"""Generated code for several predicted parameters: the numpy module against the derivation and NGBoost, and the
+multi-output boosting objectives of XGBoost and LightGBM learning μ and σ from data drawn from the assumption."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from codegen_helpers import imports_of, module_for
+from conftest import DISTRIBUTIONAL
+from scipy import stats
+
+from mlederive.codegen import generate
+from mlederive.errors import MlederiveError
+
+WITH_FISHER = [n for n in DISTRIBUTIONAL if n != "negative-binomial-mean-dispersion"]
+
+
+def _data(name, rng, n=6):
+    eta = np.column_stack([rng.uniform(-1, 1, n), rng.uniform(-0.6, 0.6, n)])
+    y = {"heteroscedastic-gaussian": rng.normal(size=n), "student-t-location-scale": rng.normal(size=n) * 2,
+         "laplace-location-scale": rng.laplace(size=n), "gamma-mean-shape": rng.gamma(2.0, size=n),
+         "beta-mean-precision": rng.uniform(0.05, 0.95, n),
+         "negative-binomial-mean-dispersion": rng.poisson(2.0, n).astype(float),
+         "zero-inflated-poisson": rng.poisson(1.5, n).astype(float) * rng.integers(0, 2, n)}[name]
+    return eta, y
+
+
+@pytest.mark.parametrize("name", DISTRIBUTIONAL)
+def test_numpy_module_computes_the_derivation(name):
+    """Shapes, the mean loss against the derivation's own loss at 50 digits, the gradient against central
+    differences of the module's own loss, the Hessian against differences of its gradient, F symmetric ⪰ 0."""
+    m = module_for(name, "numpy")
+    assert imports_of(generate(name, "numpy").code) <= {"numpy", "scipy.special"}
+    eta, y = _data(name, np.random.default_rng(11))
+    n = len(y)
+    P = len(m.PARAMETERS)
+    assert m.loss(eta, y).shape == (n,) and m.grad(eta, y).shape == (n, P)
+    assert m.hess_matrix(eta, y).shape == (n, P, P) and m.hess(eta, y).shape == (n, P)
+    h = 1e-6
+    for p in range(P):
+        step = np.zeros(P)
+        step[p] = h
+        fd = (m.loss(eta + step, y) - m.loss(eta - step, y)) / (2 * h)
+        assert m.grad(eta, y)[:, p] == pytest.approx(fd, rel=1e-5, abs=1e-6)
+        if name != "laplace-location-scale":  # 2δ(y − μ)/b: no finite difference sees it
+            fd2 = (m.grad(eta + step, y) - m.grad(eta - step, y)) / (2 * h)
+            assert m.hess_matrix(eta, y)[:, :, p] == pytest.approx(fd2, rel=1e-5, abs=1e-6)
+    if name in WITH_FISHER:
+        F = m.fisher(eta)
+        assert F.shape == (n, P, P) and np.allclose(F, np.swapaxes(F, 1, 2))
+        assert np.linalg.eigvalsh(F).min() > 0
+        assert m.natural_gradient(eta, y) == pytest.approx(np.linalg.solve(F, m.grad(eta, y)[..., None])[..., 0])
+    else:
+        assert not hasattr(m, "fisher")
+
+
+def test_numpy_module_refuses_eta_of_the_wrong_shape():
+    m = module_for("heteroscedastic-gaussian", "numpy")
+    with pytest.raises(ValueError, match=r"shape \(n, 2\).*mu, sigma"):
+        m.loss(np.zeros(5), np.zeros(5))
+
+
+@pytest.mark.parametrize("name, distribution", [("heteroscedastic-gaussian", "Normal"),
+                                                ("student-t-location-scale", "TFixedDf"),
+                                                ("laplace-location-scale", "Laplace")])
+def test_natural_gradient_equals_ngboost(name, distribution):
+    import ngboost.distns
+    from ngboost.manifold import manifold
+    from ngboost.scores import LogScore
+
+    m = module_for(name, "numpy")
+    rng = np.random.default_rng(4)
+    eta = np.column_stack([rng.uniform(-1, 1, 8), rng.uniform(-0.7, 0.7, 8)])
+    y = eta[:, 0] + rng.normal(size=8)
+    dist = manifold(LogScore, getattr(ngboost.distns, distribution))(eta.T)
+    assert m.grad(eta, y) == pytest.approx(dist.d_score(y), rel=1e-10)
+    assert m.fisher(eta) == pytest.approx(dist.metric(), rel=1e-10)
+    assert m.natural_gradient(eta, y) == pytest.approx(dist.grad(y, natural=True), rel=1e-9)
+
+
+def _heteroscedastic(seed, n):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, (n, 1))
+    return x, 1 + 2 * x[:, 0] + np.exp(0.8 * x[:, 0]) * rng.normal(size=n)
+
+
+def _held_out(margins, y):
+    return -stats.norm(margins[:, 0], np.exp(margins[:, 1])).logpdf(y).mean()
+
+
+def test_xgboost_multi_output_learns_mu_and_sigma():
+    """xgb.train with num_target = 2 and the generated objective: the held-out exact NLL (scipy) falls below the
+    intercept-only model's, and the learned log σ follows x (σ = e^{0.8x} in the data)."""
+    import xgboost as xgb
+
+    m = module_for("heteroscedastic-gaussian", "xgboost")
+    X, y = _heteroscedastic(0, 4000)
+    start = m.base_margin(y[:3000])
+    # the intercept-only fit is the Gaussian MLE: the mean and the (biased) standard deviation
+    assert start[0] == pytest.approx([y[:3000].mean(), np.log(y[:3000].std())], rel=1e-8)
+    train = xgb.DMatrix(X[:3000], label=y[:3000], base_margin=start)
+    booster = xgb.train({"num_target": 2, "tree_method": "hist", "learning_rate": 0.1, "max_depth": 3,
+                         "multi_strategy": "one_output_per_tree"}, train, 100, obj=m.objective)
+    margins = booster.predict(xgb.DMatrix(X[3000:], base_margin=start[:1000]), output_margin=True)
+    assert _held_out(margins, y[3000:]) < _held_out(start[:1000], y[3000:]) - 0.3
+    assert np.corrcoef(margins[:, 1], X[3000:, 0])[0, 1] > 0.9
+
+
+def test_lightgbm_num_class_learns_mu_and_sigma():
+    import lightgbm as lgb
+
+    m = module_for("heteroscedastic-gaussian", "lightgbm")
+    X, y = _heteroscedastic(1, 4000)
+    start = m.init_score(y[:3000])
+    data = lgb.Dataset(X[:3000], y[:3000], init_score=start)
+    booster = lgb.train({"objective": m.objective, "num_class": 2, "learning_rate": 0.1, "num_leaves": 8,
+                         "verbose": -1}, data, 100)
+    margins = booster.predict(X[3000:], raw_score=True) + start[:1000]
+    assert _held_out(margins, y[3000:]) < _held_out(start[:1000], y[3000:]) - 0.3
+    assert np.corrcoef(margins[:, 1], X[3000:, 0])[0, 1] > 0.9
+
+
+@pytest.mark.parametrize("name", ["gamma-mean-shape", "zero-inflated-poisson"])
+def test_the_intercept_is_the_joint_intercept_only_mle(name):
+    """At base_margin, the weighted mean gradient vanishes in every parameter."""
+    m = module_for(name, "xgboost")
+    _, y = _data(name, np.random.default_rng(2), 400)
+    w = np.random.default_rng(3).uniform(0.5, 2, y.size)
+    margins = m.base_margin(y, w)
+    assert np.average(m.grad(margins, y), axis=0, weights=w) == pytest.approx([0, 0], abs=1e-9)
+
+
+def test_a_target_without_several_outputs_is_refused_in_one_line():
+    with pytest.raises(MlederiveError, match="generates code for numpy, xgboost, lightgbm"):
+        generate("heteroscedastic-gaussian", "pytorch")
+
+
+def test_boosting_needs_a_proved_positive_hessian():
+    """The negative binomial with α predicted has no Fisher matrix; its curvature in α is not positive everywhere,
+    so no boosting objective is written — numpy still is."""
+    with pytest.raises(MlederiveError, match="not proved positive"):
+        generate("negative-binomial-mean-dispersion", "xgboost")
+    assert generate("negative-binomial-mean-dispersion", "numpy").verified
