@@ -19,6 +19,8 @@ import re
 import mpmath
 import sympy as sp
 
+from . import symbolic as S
+
 from .errors import RecipeError
 from .expressions import parse_expression
 from .families import Family, Param
@@ -79,9 +81,10 @@ class CustomFamily(Family):
         self.natural_link = "identity" if mean_domain == sp.S.Reals else "log" \
             if mean_domain == sp.Interval.open(0, sp.oo) else "logit"
 
-    def statement(self):
-        """The recipe's own title is text: y_i | x_i ∼ p(μ_i), the Rayleigh density."""
-        return prose("$y_i | x_i ∼ p(μ_i)$, the %s density of the recipe", self.title)
+    def statement(self, predicted: tuple = ()):
+        """The recipe's own title is text: y_i | x_i ∼ p(μ_i), the Rayleigh density (p(μ_i, σ_i) with σ predicted)."""
+        given = ", ".join(["μ_i"] + ["%s_i" % S.inline(s) for s in predicted if s.name != "mu"])
+        return prose("$y_i | x_i ∼ p(%s)$, the %s density of the recipe" % (given, "%s"), self.title)
 
     def density(self, y, mu, params):
         subs = {self._y: y, self._mu: mu}

@@ -30,6 +30,8 @@ FUNCTIONS = {
     "gamma": (sp.gamma, 1), "lgamma": (sp.loggamma, 1), "erf": (sp.erf, 1), "sigmoid": (sigmoid, 1),
     "tanh": (sp.tanh, 1), "atan": (sp.atan, 1), "sin": (sp.sin, 1), "cos": (sp.cos, 1),
     "factorial": (sp.factorial, 1), "binomial": (sp.binomial, 2),
+    # 1 where the argument is 0, else 0: a zero-inflated density's indicator 1[y = 0]
+    "is_zero": (lambda a: sp.KroneckerDelta(a, 0), 1),
 }
 CONSTANTS = {"pi": sp.pi, "E": sp.E}
 

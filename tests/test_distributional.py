@@ -409,3 +409,43 @@ def test_json_has_a_mapping_per_parameter_and_matrices(docs):
     assert len(obs["fisher"]) == 2 and all(len(row) == 2 for row in obs["fisher"])
     fisher = sp.Matrix([[sp.sympify(e) for e in row] for row in obs["fisher"]])
     assert fisher[0, 1] == 0 and fisher[1, 1] == 2
+
+
+def test_a_custom_density_may_predict_its_parameters_and_use_an_indicator():
+    """A zero-inflated Poisson written by hand (is_zero(y) is 1[y = 0]) with its zero probability predicted: derived,
+    verified, and equal to the built-in family's log-likelihood."""
+    from mlederive.recipe import read_recipe_text
+
+    text = """
+name: my-zero-inflated
+title: A zero-inflated Poisson written by hand
+family:
+  name: zip
+  density: "(p0 + (1 - p0)*exp(-mu))**is_zero(y) * ((1 - p0)*mu**y*exp(-mu)/factorial(y))**(1 - is_zero(y))"
+  support: counts
+  mean_domain: positive
+  parameters:
+    p0: known
+parameters:
+  mu: {link: log}
+  p0: {link: logit}
+"""
+    d = derive(read_recipe_text(text, "my-zero-inflated.yaml"))
+    assert d.verified and [p.name for p in d.model.predicted] == ["mu", "p0"]
+    _, _, compile_ = plain(d)
+    loglik = compile_(d.loglik_summand)
+    for y, a, b in _points("count", random.Random("custom-zip"), 9):
+        assert float(loglik(y, a, b)) == pytest.approx(_statsmodels_zip(y, a, b), rel=1e-10)
+    assert "declares none" in str(d.step("hessian").notes[0])  # no moments declared: no Fisher matrix
+
+
+def test_the_exam_asks_for_each_parameters_gradient_only_when_asked(tmp_path):
+    from mlederive.exam import build_exam, standard_recipes
+
+    assert not set(DISTRIBUTIONAL) & set(standard_recipes())
+    exam = build_exam(5, 1, 4, recipes=["heteroscedastic-gaussian", "gaussian-identity"])
+    kinds = [q.kind for q in exam.variants[0].questions]
+    assert "derive-each" in kinds
+    q = next(q for q in exam.variants[0].questions if q.kind == "derive-each")
+    assert "∂loss/∂η_μ,i" in q.answer or "η_{μ,i}" in q.answer
+    assert all(k != "derive-each" for q in build_exam(5, 1, 4).variants[0].questions for k in [q.kind])

@@ -104,11 +104,13 @@ def build_exam(seed, variants: int, questions: int, recipes=None, progress=None,
         raise ExamError("--recipes: give at least one recipe name, e.g. --recipes bernoulli-logit,poisson-log")
     derivations = _Derivations(pool)  # loads (and so validates) every recipe before any work
     # MAP recipes are left out: the derive/identify questions state a likelihood, not a prior
-    loss_pool = [n for n in pool if isinstance(derivations.recipes[n], Recipe) and not derivations.recipes[n].prior]
+    loss_pool = [n for n in pool if isinstance(derivations.recipes[n], Recipe) and not derivations.recipes[n].prior
+                 and not derivations.recipes[n].predicted]
+    several = [n for n in pool if isinstance(derivations.recipes[n], Recipe) and derivations.recipes[n].predicted]
     drawable = ("bernoulli", "gaussian", "poisson")  # the families _sample can draw data for
     mle_families = [f for f in dict.fromkeys(derivations.recipes[n].family for n in loss_pool) if f in drawable] \
         or list(drawable)
-    sources = Pool(pool, derivations, loss_pool, mle_families)
+    sources = Pool(pool, derivations, loss_pool, mle_families, several)
     kinds = slot_kinds(seed, [k for k in QUESTION_KINDS.values() if k.available(sources)], questions)
     notations = usable_notations([derivations.recipes[n].family_obj() for n in loss_pool])
     built = []

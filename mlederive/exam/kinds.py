@@ -52,6 +52,33 @@ def _derive_question(number, rng, pool, notation):
                     answer, blocks)
 
 
+# -- derive the gradient for each parameter --------------------------------------------------------------
+
+@question_kind("derive-each", needs_several=True, space=14.0)
+def _derive_each_question(number, rng, pool, notation):
+    """A model with several predicted parameters: the loss, and its gradient in each parameter's η."""
+    d = pool.derivations[rng.choice(pool.several)]
+    m = d.model
+    names = join([prose("$η_{%s,i}$" % S.inline(p.symbol)) for p in m.predicted], ", ", " and ")
+    prompt = [
+        Para(prose("Assume %s", d.steps[0].justification)),
+        Para(prose("Starting from the likelihood of an i.i.d. sample, derive the loss that maximum likelihood leads to "
+                   "(drop the terms that do not depend on the weights, take the mean over the sample), then its "
+                   "gradient with respect to each parameter's linear predictor, %s, by the chain rule through "
+                   "each link. Justify every step.", names)),
+    ]
+    label = d.loss_name or "%s negative log-likelihood" % m.family.title
+    grads = [d.step("grad-eta-" + p.name) for p in m.predicted]
+    answer = "%s: loss = %s; %s" % (label, plain_text(prose("$%s$", d.loss), notation), "; ".join(
+        "%s = %s" % (plain_text(prose("$%s$", g.lhs)), plain_text(prose("$%s$", g.expr), notation)) for g in grads))
+    rows = tuple(equation_rows(r"\mathcal{L}(\theta)", d.loss, notation))
+    for g in grads:
+        rows += tuple(equation_rows(g.lhs_latex, g.expr, notation))
+    blocks = [Para(prose("%s,", label[0].upper() + label[1:])), Display(rows)]
+    return Question(number, "derive-each", prose("Derive the gradient for each parameter (%s)" % d.model.family.title),
+                    prompt, [Worked(d, notation)], answer, blocks)
+
+
 # -- mle ----------------------------------------------------------------------------------------------
 
 def _sample(rng, family: str) -> list:

@@ -80,19 +80,23 @@ class QuestionKind:
     needs: tuple = ()
     #: room to answer on the printed exam, cm
     space: float = 6.0
+    #: draws a recipe with several predicted parameters (asked for with --recipes: none is in the default pool)
+    needs_several: bool = False
 
     def available(self, pool: "Pool") -> bool:
         return (not self.needs_losses or bool(pool.losses)) and (not self.needs or any(n in pool.names
-                                                                                           for n in self.needs))
+                                                                                           for n in self.needs)) \
+            and (not self.needs_several or bool(pool.several))
 
 
 #: name → kind, in the order slots take them; adding a kind is one decorated builder
 QUESTION_KINDS: dict[str, QuestionKind] = {}
 
 
-def question_kind(name: str, needs_losses: bool = False, needs: tuple = (), space: float = 6.0):
+def question_kind(name: str, needs_losses: bool = False, needs: tuple = (), space: float = 6.0,
+                  needs_several: bool = False):
     def register(build):
-        QUESTION_KINDS[name] = QuestionKind(name, build, needs_losses, needs, space)
+        QUESTION_KINDS[name] = QuestionKind(name, build, needs_losses, needs, space, needs_several)
         return build
 
     return register
@@ -106,6 +110,8 @@ class Pool:
     derivations: "_Derivations"
     losses: list
     mle_families: list
+    #: the recipes with several predicted parameters (a gradient per parameter)
+    several: list = field(default_factory=list)
     #: values already drawn by other variants, per question slot and what was drawn (see :meth:`distinct`)
     drawn: dict = field(default_factory=dict)
 

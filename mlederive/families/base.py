@@ -61,10 +61,12 @@ class Family:
         """The model's first words: y_i | x_i ∼ N(μ_i, σ²) (and what the parameters mean), as prose; the
         ``predicted`` parameters' symbols besides the mean get their index too (N(μ_i, σ_i²))."""
         law = re.sub(r"μ(?![_\w])", "μ_i", self.notation).replace("μ_1, …, μ_K", "μ_i1, …, μ_iK")
+        note = self.notation_note
         for symbol in predicted:
             letter = S.inline(symbol)
             law = re.sub(r"%s(?![_A-Za-z])" % re.escape(letter), letter + "_i", law)
-        return prose("$y_i | x_i ∼ %s$" + (", " + self.notation_note if self.notation_note else ""), law)
+            note = re.sub(r"\$%s\$" % re.escape(letter), "$%s_i$" % letter, note)  # "with shape $k_i$"
+        return prose("$y_i | x_i ∼ %s$" + (", " + note if note else ""), law)
 
     #: the name of the first parameter, the one the link of a one-parameter model predicts (μ: the mean, except
     #: where the family says otherwise)
