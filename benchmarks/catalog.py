@@ -1,4 +1,5 @@
-"""Benchmark: every allowed family × link pair derived and verified (run: python benchmarks/catalog.py).
+"""Benchmark: every allowed family × link pair, and every built-in recipe with several predicted parameters,
+derived and verified (run: python benchmarks/catalog.py).
 
 Pairs run in a process pool (one worker per core). Reports the wall time for the
 whole catalog, the slowest single step, and any pair that does not verify — twice:
@@ -16,10 +17,10 @@ from multiprocessing import Pool
 
 def run_pair(pair):
     from mlederive.derivation import derive
-    from mlederive.recipe import pair_recipe
+    from mlederive.recipe import load_recipe, pair_recipe
 
     start = time.perf_counter()
-    d = derive(pair_recipe("%s-%s" % pair))
+    d = derive(pair_recipe("%s-%s" % pair) if pair[1] else load_recipe(pair[0]))
     slowest = max(d.checks, key=lambda c: c.seconds)
     failed = [(s.title, c.detail) for s, c in zip(d.steps, d.checks) if not c.verified]
     methods = sorted({c.method for c in d.checks})
@@ -28,8 +29,11 @@ def run_pair(pair):
 
 def main():
     from mlederive.families import FAMILIES
+    from mlederive.recipe import builtin_names, load_recipe
 
     pairs = [(f, l) for f, fam in FAMILIES.items() for l in fam.allowed_links()]
+    # the recipes with several predicted parameters, as (name, "") entries
+    pairs += [(name, "") for name in builtin_names() if getattr(load_recipe(name), "predicted", None)]
     only = sys.argv[1:]
     if only:
         pairs = [p for p in pairs if p[0] in only]
@@ -70,6 +74,8 @@ def run(pairs, workers, label, quiet=False):
     for (f, l), _, _, failed, _ in bad:
         print("  NOT VERIFIED %s-%s: %s" % (f, l, failed))
     numeric = sum("numeric" in r[4] for r in results)
+    print("  with a numeric claim: %s" % (", ".join("-".join(filter(None, r[0])) for r in results if "numeric" in r[4])
+                                          or "none"))
     print("catalog (%s cache): %d pairs, %d workers, %.1fs wall; slowest step %.2fs; %d pairs use a numeric check; "
           "%d not verified" % (label, len(results), workers, wall, max(r[2] for r in results), numeric, len(bad)))
 

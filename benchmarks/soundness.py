@@ -33,7 +33,7 @@ def pairs(count: int) -> list[str]:
     from mlederive.links import LINKS
 
     chosen, links_seen = [], set()
-    per_family = {name: fam.allowed_links() for name, fam in FAMILIES.items() if not fam.vector}
+    per_family = {name: fam.allowed_links() for name, fam in FAMILIES.items() if not fam.one_hot}
     for name, allowed in per_family.items():  # one each: the family's first (canonical) link
         chosen.append((name, allowed[0]))
         links_seen.add(allowed[0])

@@ -1,4 +1,4 @@
-"""Sums and products over the K classes of a vector outcome: which limits run over the classes, and one name for
+"""Sums and products over the K classes of a one-hot outcome: which limits run over the classes, and one name for
 each bound class index, so that two sums that differ only in the name of their index are one expression."""
 from __future__ import annotations
 

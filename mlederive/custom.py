@@ -20,7 +20,6 @@ import mpmath
 import sympy as sp
 
 from . import symbolic as S
-
 from .errors import RecipeError
 from .expressions import parse_expression
 from .families import Family, Param

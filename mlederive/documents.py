@@ -260,7 +260,7 @@ class Derivation(_Document):
     loss_summand: sp.Expr  # one observation's loss, before the reduction
     loss_name: str | None
     loglik_summand: sp.Expr = sp.S.Zero  # one observation's log-likelihood, nothing dropped
-    grad_eta_obs: sp.Expr = sp.S.Zero  # d(loss_summand)/dη (a k-indexed form for vector outcomes)
+    grad_eta_obs: sp.Expr = sp.S.Zero  # d(loss_summand)/dη (a k-indexed form for one-hot outcomes)
     #: d²(loss_summand)/dη² and its expectation over y (the Fisher information); None where absent
     curvature_obs: sp.Expr | None = None
     fisher_obs: sp.Expr | None = None

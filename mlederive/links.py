@@ -27,7 +27,7 @@ class Link:
     #: the η on which g⁻¹ is defined (ℝ for most; η > 0 for inverse-squared)
     eta_domain: sp.Set = sp.S.Reals
     #: True for links acting on a vector of K logits (softmax)
-    vector: bool = False
+    one_hot: bool = False
     #: the same link's class in ``statsmodels.genmod.families.links``, or None where statsmodels has none
     statsmodels: str | None = None
 
@@ -232,7 +232,7 @@ class Softmax(Link):
     name, title = "softmax", "softmax link"
     mean_domain = sp.Interval.open(0, 1)
     inverse_range = sp.Interval.open(0, 1)
-    vector = True
+    one_hot = True
 
     def __call__(self, mu):  # g(μ)_k = log μ_k up to the additive constant the softmax ignores
         return sp.log(mu)
@@ -254,7 +254,7 @@ def inverse_residuals(link: Link, mus: list, etas: list) -> list:
     Built from g alone, so a wrong claimed inverse cannot vouch for itself. For
     softmax, g is the log-ratio to the first class plus the simplex condition.
     """
-    if link.vector:
+    if link.one_hot:
         out = [sp.Add(*mus) - 1]
         out += [sp.log(m / mus[0]) - (e - etas[0]) for m, e in zip(mus[1:], etas[1:])]
         return out

@@ -21,7 +21,7 @@ class NamedLoss:
     mean_name: str
     sum_name: str
     form: Callable  # (y, yhat, params) -> per-observation loss
-    vector: bool = False
+    one_hot: bool = False
     needs: tuple = ()  # nuisance parameters the form mentions
     #: the form as a textbook prints it (held, e.g. −[y log ŷ + (1 − y) log(1 − ŷ)]); None: ``form`` prints so
     shown: Callable | None = None
@@ -30,8 +30,8 @@ class NamedLoss:
         return self.mean_name if reduction == "mean" else self.sum_name
 
     def yhat(self, model) -> sp.Expr:
-        """ŷ_i (ŷ_ik for a vector outcome, also for a scalar form applied class by class)."""
-        return S.yhat[S.i, S.k] if model.vector else S.yhat[S.i]
+        """ŷ_i (ŷ_ik for a one-hot outcome, also for a scalar form applied class by class)."""
+        return S.yhat[S.i, S.k] if model.one_hot else S.yhat[S.i]
 
     def textbook(self, model, params: dict | None = None) -> sp.Expr:
         """One observation's loss in y_i and ŷ_i, as a textbook prints it: (y_i − ŷ_i)² (``params``: the
@@ -53,7 +53,7 @@ NAMED_LOSSES = [
     ),
     NamedLoss(
         "ce", "cross-entropy (CE), mean over the sample", "cross-entropy (CE), summed over the sample",
-        lambda y, m, p: -sp.Sum(y * sp.log(m), (S.k, 1, S.K)), vector=True,
+        lambda y, m, p: -sp.Sum(y * sp.log(m), (S.k, 1, S.K)), one_hot=True,
     ),
     NamedLoss(
         "poisson", "Poisson negative log-likelihood, mean over the sample",

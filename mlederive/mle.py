@@ -203,10 +203,10 @@ def problem_for(family: str) -> Problem:
     if family in PROBLEMS:
         return PROBLEMS[family]
     fam = FAMILIES.get(family)
-    if fam is None or fam.vector:
+    if fam is None or fam.one_hot:
         from .errors import did_you_mean
 
-        names = [f for f, v in FAMILIES.items() if not v.vector]
+        names = [f for f, v in FAMILIES.items() if not v.one_hot]
         raise NoClosedForm("no family %r.%s Families: %s" % (family, did_you_mean(family, names), ", ".join(names)))
     positive = fam.mean_domain.is_subset(sp.Interval(0, sp.oo))
     mu = sp.Symbol("mu", **({"positive": True} if positive else {"real": True}))

@@ -1,7 +1,7 @@
 """A model is a family, a link and a predictor, with the recipe's choices made.
 
 It owns the observation-level symbols (y_i, η_i, μ_i, or their k-th
-components for a vector outcome) and knows how to turn a symbolic expression
+components for a one-hot outcome) and knows how to turn a symbolic expression
 into a concrete one (K classes written out, one-hot constraint applied,
 sample size fixed), which is all the verifier needs to know about a model.
 """
@@ -77,13 +77,13 @@ class Model:
     _concrete: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
-    def vector(self) -> bool:
-        return self.family.vector
+    def one_hot(self) -> bool:
+        return self.family.one_hot
 
     @cached_property
     def every_class(self) -> "Model":
-        """This model with K and k left symbolic (a vector model; any other is itself)."""
-        if not self.vector or self.classes is None:
+        """This model with K and k left symbolic (a one-hot model; any other is itself)."""
+        if not self.one_hot or self.classes is None:
             return self
         import dataclasses
 
@@ -120,31 +120,31 @@ class Model:
 
     def inverses(self, index=S.i) -> dict:
         """Each predicted value at ``index`` → g⁻¹ of its η (μ_i → η_μ,i, σ_i → exp(η_σ,i))."""
-        if self.vector:
+        if self.one_hot:
             return {self.mu_obs(index): self.mean(index)}
         return {p.value[index]: p.link.inverse(p.eta[index]) for p in self.predicted}
 
     def etas(self, index=S.i) -> list:
         """Each predicted parameter's η at ``index``, in order (η_i alone, or η_μ,i, η_σ,i …)."""
-        if self.vector:
+        if self.one_hot:
             return [self.eta_obs(index)]
         return [p.eta[index] for p in self.predicted]
 
     # -- observation-level symbols ---------------------------------------------------
     def y_obs(self, index=S.i):
-        return S.y[index, S.k] if self.vector else S.y[index]
+        return S.y[index, S.k] if self.one_hot else S.y[index]
 
     def eta_obs(self, index=S.i):
-        """The mean's η at ``index`` (η_i; η_ik for a vector outcome; η_μ,i beside other predicted parameters)."""
-        return S.eta[index, S.k] if self.vector else self.predicted[0].eta[index]
+        """The mean's η at ``index`` (η_i; η_ik for a one-hot outcome; η_μ,i beside other predicted parameters)."""
+        return S.eta[index, S.k] if self.one_hot else self.predicted[0].eta[index]
 
     def mu_obs(self, index=S.i):
-        """The first parameter's value at ``index`` (μ_i; μ_ik for a vector outcome)."""
-        return mu[index, S.k] if self.vector else self.predicted[0].value[index]
+        """The first parameter's value at ``index`` (μ_i; μ_ik for a one-hot outcome)."""
+        return mu[index, S.k] if self.one_hot else self.predicted[0].value[index]
 
     def mean(self, index=S.i) -> sp.Expr:
-        """μ_i = g⁻¹(η_i) (the k-th component for a vector link)."""
-        if self.vector:
+        """μ_i = g⁻¹(η_i) (the k-th component for the softmax link)."""
+        if self.one_hot:
             others = sp.Sum(sp.exp(S.eta[index, S.j]), (S.j, 1, S.K))
             return sp.exp(S.eta[index, S.k]) / others
         return self.link.inverse(self.eta_obs(index))
@@ -157,8 +157,8 @@ class Model:
         return self.family.textbook_density(self.y_obs(index), self.mu_obs(index), self.values(index))
 
     def mean_display(self, index=S.i) -> sp.Expr:
-        """μ_i as a textbook names it: softmax_k(η_i) for the vector link (written out in :meth:`mean`)."""
-        return S.softmax(S.eta, index, S.k) if self.vector else self.mean(index)
+        """μ_i as a textbook names it: softmax_k(η_i) for the softmax link (written out in :meth:`mean`)."""
+        return S.softmax(S.eta, index, S.k) if self.one_hot else self.mean(index)
 
     def with_mean_named(self, expr: sp.Expr) -> sp.Expr | None:
         """``expr`` with μ_i written by its name (softmax_k(η_i)); None where that changes nothing."""
@@ -220,14 +220,14 @@ class Model:
         subs = {}
         if size is not None:
             subs[S.n] = size
-        if self.vector and self.classes is None:
+        if self.one_hot and self.classes is None:
             return canonical_classes(self._fixed(expr, subs))
-        if self.vector:
+        if self.one_hot:
             subs[S.K] = self.classes
             if k_value is not None:
                 subs[S.k] = k_value
         expr = self._fixed(expr, subs)
-        if self.vector:
+        if self.one_hot:
             rows = [S.i] if size is None else list(range(1, size + 1))
             for r in rows:
                 comps = [S.y[r, c] for c in range(1, self.classes + 1)]
@@ -249,16 +249,16 @@ class Model:
 
     def eta_components(self, index=S.i) -> list:
         """(η symbol, k value) pairs: one per component of η_i (one, η_ik, when the classes are symbolic)."""
-        if self.vector and self.classes is None:
+        if self.one_hot and self.classes is None:
             return [(S.eta[index, S.k], S.k)]
-        if self.vector:
+        if self.one_hot:
             return [(S.eta[index, c], c) for c in range(1, self.classes + 1)]
         return [(e, None) for e in self.etas(index)]
 
     def y_components(self, index=S.i) -> list:
-        if self.vector and self.classes is None:
+        if self.one_hot and self.classes is None:
             return [S.y[index, S.k]]
-        if self.vector:
+        if self.one_hot:
             return [S.y[index, c] for c in range(1, self.classes + 1)]
         return [S.y[index]]
 

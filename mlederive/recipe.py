@@ -154,7 +154,7 @@ def parse_recipe(data, source: str = "<recipe>") -> Recipe:
     predictor = _choice(source, "predictor", data.get("predictor", "linear"), list(PREDICTORS), "predictor")
     reduction = _choice(source, "reduction", data.get("reduction", "mean"), list(REDUCTIONS), "reduction")
     classes = data.get("classes", 3)
-    if "classes" in data and not family.vector:
+    if "classes" in data and not family.one_hot:
         raise RecipeError(source, "classes", "only the categorical family has classes; remove this field.")
     if not MIN_CLASSES <= classes <= MAX_CLASSES:
         raise RecipeError(source, "classes", "must be between %d and %d, got %d." % (MIN_CLASSES, MAX_CLASSES, classes))
@@ -174,7 +174,7 @@ def check_prior(source: str, prior: str, family) -> str:
     if prior in ("", "none"):
         return ""
     _choice(source, "prior", prior, list(PRIORS), "prior")
-    if family.vector:
+    if family.one_hot:
         raise RecipeError(source, "prior", "a prior on the weights is supported for scalar families only; remove it "
                           "for %s." % family.name)
     return prior
@@ -275,11 +275,11 @@ def _parameters(source: str, family, family_name: str, given: dict) -> tuple[dic
         if isinstance(state, dict):
             _predicted_spec(source, pname, state)
             link_name = _choice(source, "parameters.%s.link" % pname, state["link"], list(LINKS), "link")
-            if family.vector:
+            if family.one_hot:
                 raise RecipeError(source, "parameters.%s" % pname, "the categorical family predicts its K class "
                                   "probabilities only.")
             pairing = family.pairing(LINKS[link_name], pname)
-            if pairing.status == "refused" or LINKS[link_name].vector:
+            if pairing.status == "refused" or LINKS[link_name].one_hot:
                 raise RecipeError(source, "parameters.%s.link" % pname, "%s; for %s use %s." % (
                     pairing.reason, pname, ", ".join(family.allowed_links(pname))))
             predicted[pname], params[pname] = link_name, "predicted"

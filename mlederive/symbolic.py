@@ -17,7 +17,7 @@ from .subscripts import comma_subscript, indexed_name  # noqa: F401  (S.indexed_
 i = sp.Idx("i")
 n = sp.Symbol("n", integer=True, positive=True)
 
-# Class index (vector outcomes), its dummy for inner sums, and the class count.
+# Class index (one-hot outcomes), its dummy for inner sums, and the class count.
 k = sp.Idx("k")
 j = sp.Idx("j")
 K = sp.Symbol("K", integer=True, positive=True)

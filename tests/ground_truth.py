@@ -5,7 +5,7 @@ the domain (the family's support, the link's η-domain, the symbols' assumptions
 (True) when a point tells it apart from the original, *equal* (False) when every point was evaluated and none does,
 and *unwitnessed* (None) when no point could be evaluated. The points:
 
-* **the middle** of the domain, the sample written out (n = 3, d = 2; a vector outcome at K = 2, 3 and 5, with the
+* **the middle** of the domain, the sample written out (n = 3, d = 2; a one-hot outcome at K = 2, 3 and 5, with the
   class k fixed to 1, 2 and 3 and one-hot targets);
 * **the whole domain**, heavy-tailed: η to ±10³ or to the edge of its region, counts to 10⁷, positive values and
   scales from 10⁻⁶ to 10⁶, a bounded y within 10⁻⁶ of its ends;
@@ -44,7 +44,7 @@ TOLERANCE = sp.Float(10, DIGITS) ** -30
 def _region_eta(m):
     from mlederive.pairing import eta_region
 
-    return (eta_region(m.link, m.family) if not m.vector else None) or m.link.eta_domain
+    return (eta_region(m.link, m.family) if not m.one_hot else None) or m.link.eta_domain
 
 
 def _in(region, value) -> bool:
@@ -89,7 +89,7 @@ def _y(m, rng, wide: bool):
 
 
 def _eta(m, rng, wide: bool):
-    if m.vector:
+    if m.one_hot:
         return sp.Float(_heavy(rng, -2, 3) if wide else rng.uniform(-2, 2), DIGITS)
     region = _region_eta(m)
     if not wide:
@@ -163,7 +163,7 @@ def settings(d, rng) -> list:
 
         return [("sample", None, plain)]
     out = []
-    if m.vector:
+    if m.one_hot:
         for classes, k in ((3, 1), (2, 2), (5, 3)):
             mk = replace(m, classes=classes)
             out.append(("K = %d, k = %d" % (classes, k), mk,
@@ -202,7 +202,7 @@ def point(m, atoms, rng, wide: bool, large: bool = False) -> dict | None:
         role = _role(a)
         base = role.removesuffix("_row") if role.endswith("_row") else role.split("_row_")[0]
         if m is not None and base == "y":
-            if m.vector:
+            if m.one_hot:
                 row, column = a.indices
                 if row not in onehot:
                     onehot[row] = rng.randint(1, m.classes)
@@ -231,7 +231,7 @@ def near(m, atoms, base_point, numbers, rng) -> list:
     """Points near the mutation's numbers (each scalar set to c, c(1 ± 10⁻³), 2c) and y, η of a row 10⁻⁴ apart."""
     out = []
     movable = [a for a in atoms if not isinstance(a, (sp.Function, sp.Derivative))
-               and not (m is not None and m.vector and _role(a) == "y")]
+               and not (m is not None and m.one_hot and _role(a) == "y")]
     for c in numbers:
         for a in movable:
             for v in (c, c * (1 + 1e-3), c * (1 - 1e-3), 2 * c, -c):
@@ -493,6 +493,11 @@ def witnessed_wrong(d, original, mutation, seed: int = 0):
     b = mutation.witness if mutation.witness is not None else mutation.step.expr
     if isinstance(a, sp.MatrixExpr) or isinstance(b, sp.MatrixExpr):
         return _matrix(a, b)
+    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):  # entry by entry (a Hessian, a Fisher matrix)
+        if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
+            return True
+        verdicts = [compare(d, x, y, rng) if x != y else False for x, y in zip(a, b)]
+        return True if True in verdicts else None if None in verdicts else False
     return compare(d, a, b, rng)
 
 

@@ -77,7 +77,7 @@ def _change_constant(expr):
 
 def _swap(d, expr):
     m = getattr(d, "model", None)
-    if m is None or m.vector:
+    if m is None or m.one_hot:
         return None
     y, eta = m.y_obs(), m.eta_obs()
     return expr.xreplace({y: eta, eta: y}) if expr.has(y) and expr.has(eta) else None
@@ -94,10 +94,31 @@ def _change_function(expr):
     return None
 
 
+def _entries(e) -> list:
+    """The entries of a P × P matrix step (a Hessian, a Fisher matrix) a mutation changes: the first, one off the
+    diagonal, the last."""
+    cells = [(0, 0), (0, e.cols - 1), (e.rows - 1, e.cols - 1)]
+    return list(dict.fromkeys(cells))
+
+
+def _per_entry(d, step, mutate) -> dict:
+    """``mutate`` (a mutation family) applied to one entry at a time of a matrix step: the matrix with that entry
+    changed, named by the entry."""
+    e, out = step.expr, {}
+    for r, c in _entries(e):
+        for op, v in mutate(d, replace(step, expr=e[r, c])).items():
+            changed = e.as_mutable()
+            changed[r, c] = v
+            out["%s@%d%d" % (op, r + 1, c + 1)] = sp.ImmutableMatrix(changed)
+    return out
+
+
 def expression_mutations(d, step):
     e = step.expr
     if isinstance(e, sp.MatrixExpr):
         return {"sign": -e, "double": 2 * e}
+    if isinstance(e, sp.MatrixBase):  # several predicted parameters: each operator on one entry at a time
+        return _per_entry(d, step, expression_mutations)
     ops = {
         "sign": -e, "double": 2 * e, "relative-1e-6": e * (1 + sp.Rational(1, 10 ** 6)),
         "add-eta-term": _eta_term(d, e), "drop-term": _drop_term(e), "change-constant": _change_constant(e),
@@ -110,11 +131,34 @@ def payload_mutations(d, step):
     """(operator, mutated step, witness, truth, sign): a wrong stated payload, and what shows it wrong (``sign``: the
     witness is claimed positive, and is wrong where it is not)."""
     p, m, out = step.payload, getattr(d, "model", None), []
-    if isinstance(p, Expectation):
+    if isinstance(p, Expectation) and p.mean is not None:
         wrong = 2 * p.mean
         out.append(("wrong-stated-mean", replace(step, expr=d.reference_of(step).expr.subs(m.y_obs(), wrong),
                                                   payload=Expectation(mean=wrong)), wrong, m.mean(), False))
-    if isinstance(p, Substituted) and p.inverse is not None and not m.vector:
+    if isinstance(p, Expectation) and p.moments:  # a moment stated wrong, the entries computed from it: consistent
+        for j, (fn, value) in enumerate(p.moments):
+            if not any(cs[j] != 0 for _, cs in p.coefficients):
+                continue
+            moments = list(p.moments)
+            moments[j] = (fn, value + sp.Rational(1, 7) * (value if value != 0 else 1))
+            entries = [c0 + sum(cj * v for cj, (_, v) in zip(cs, moments)) for c0, cs in p.coefficients]
+            wrong = sp.ImmutableMatrix(step.expr.rows, step.expr.cols, entries)
+            out.append(("wrong-moment-%d" % j, replace(step, expr=wrong, display=None,
+                                                       payload=replace(p, moments=tuple(moments))),
+                        wrong, None, False))
+        coefficients = list(p.coefficients)
+        c0, cs = coefficients[-1]
+        coefficients[-1] = (c0 + 1, cs)
+        out.append(("wrong-coefficient", replace(step, payload=replace(p, coefficients=tuple(coefficients))), None,
+                    None, False))
+    if isinstance(p, Substituted) and p.subs is not None and p.inverse is None and m is not None and m.several:
+        subs = dict(p.subs)
+        last = list(subs)[-1]
+        subs[last] = subs[last] + 1  # another inverse for the last parameter, put in consistently
+        ref = d.reference_of(step)
+        out.append(("other-inverse-several", replace(step, expr=ref.expr.xreplace(subs), display=None,
+                                                      payload=replace(p, subs=subs)), None, None, False))
+    if isinstance(p, Substituted) and p.inverse is not None and not m.one_hot:
         wrong = p.inverse + 1
         ref = d.reference_of(step)
         out.append(("other-branch-inverse", replace(step, expr=ref.expr.xreplace({m.mu_obs(): wrong}),
@@ -128,7 +172,7 @@ def payload_mutations(d, step):
                         None, None, False))
     named = getattr(p, "named", None)
     if named is not None:  # "this is the BCE" with a form that is not the step
-        yhat = S.yhat[S.i, S.k] if m.vector else S.yhat[S.i]
+        yhat = S.yhat[S.i, S.k] if m.one_hot else S.yhat[S.i]
         doubled = 2 * S.expand_functions(S.evaluated(named.form))
         witness = sp.Sum(named.per * doubled.xreplace({yhat: m.mean()}), (S.i, 1, S.n))
         out.append(("wrong-named-loss", replace(step, payload=replace(p, named=replace(named, form=doubled))),
@@ -147,6 +191,8 @@ def payload_mutations(d, step):
 
 def equivalent_rewrites(d, step):
     e = step.expr
+    if isinstance(e, sp.MatrixBase):
+        return _per_entry(d, step, equivalent_rewrites)
     if isinstance(e, sp.MatrixExpr) or not e.free_symbols:
         return {}
     out = {"expand": sp.expand(e), "together": sp.together(e)}
@@ -177,8 +223,11 @@ def _add(e, term):
 
 
 def hidden_mutations(d, step):
-    """Wrong terms where a sample of the middle of the domain does not look (issue 22)."""
+    """Wrong terms where a sample of the middle of the domain does not look (issue 22); with several predicted
+    parameters, in the others' η too."""
     m, e = getattr(d, "model", None), step.expr
+    if m is not None and isinstance(e, sp.MatrixBase):
+        return _per_entry(d, step, hidden_mutations)
     if m is None or isinstance(e, sp.MatrixExpr) or not e.free_symbols:
         return {}
     y, eta = m.y_obs(), m.eta_obs()
@@ -198,24 +247,31 @@ def hidden_mutations(d, step):
     deltas = [t for t in e.atoms(sp.DiracDelta) if len(t.args) == 1]
     if deltas:  # x·δ′(x) = −δ(x): added, the distribution changes
         ops["delta-shift"] = e + sp.Add(*[t.args[0] * sp.DiracDelta(t.args[0], 1) for t in deltas]) / S.n
-    if m.vector and (e.has(eta) or e.has(y)):
+    if m.one_hot and (e.has(eta) or e.has(y)):
         ops["k-dependent"] = _add(e, (S.K - 3) * (S.K - 4) * S.eta[S.i, 1])
         ops["class-3"] = _add(e, sp.KroneckerDelta(S.k, 3) * S.eta[S.i, 1])
     if e.has(S.weights):
         ops["far-d"] = e + sp.Max(0, S.d - 1000) * sp.Sum(S.weights[S.j] ** 2, (S.j, 1, S.d))
+    for p in m.predicted[1:] if m.several else ():  # a wrong term in another parameter's η
+        other = p.eta[S.i]
+        ops["other-eta-%s" % p.name] = _add(e, other ** 2 + other)
+        ops["far-other-eta-%s" % p.name] = _add(e, sp.exp(-(other - 100) ** 2))
+        ops["thin-other-eta-%s" % p.name] = _add(e, sp.exp(-10 ** 6 * (other - sp.Rational(3, 10)) ** 2))
     return {k: v for k, v in ops.items() if v != e}
 
 
 def hidden_equivalents(d, step):
     """Right steps written a way that once was rejected: δ(x) as −x·δ′(x), a term that is identically zero."""
     m, e = getattr(d, "model", None), step.expr
+    if m is not None and isinstance(e, sp.MatrixBase):
+        return _per_entry(d, step, hidden_equivalents)
     if m is None or isinstance(e, sp.MatrixExpr):
         return {}
     out = {}
     deltas = [t for t in e.atoms(sp.DiracDelta) if len(t.args) == 1]
     if deltas:
         out["delta-rewrite"] = e.xreplace({t: -t.args[0] * sp.DiracDelta(t.args[0], 1) for t in deltas})
-    if _observation_level(d, step) and not m.vector:
+    if _observation_level(d, step) and not m.one_hot:
         eta = m.eta_obs()
         out["zero-trig"] = e + (sp.sin(eta) ** 2 + sp.cos(eta) ** 2 - 1) / S.n
         out["zero-sigmoid"] = e + (S.sigmoid(eta) + S.sigmoid(-eta) - 1) / S.n
@@ -227,6 +283,13 @@ def display_mutations(d, step):
     (it must be rejected, even though the working form is right), or written another equal way (accepted)."""
     if step.display is None:
         return []
+    if isinstance(step.display, (sp.MatMul, sp.MatrixBase)):  # a matrix shown (1/n)·[…]: its entries made wrong
+        shown = step.display
+        if isinstance(shown, sp.MatMul):
+            factor, (inner,) = shown.as_coeff_matrices()
+            shown = sp.ImmutableMatrix(inner.applyfunc(lambda x: factor * x))
+        return [("display-" + op, replace(step, display=wrong), None, "wrong")
+                for op, wrong in expression_mutations(d, replace(step, expr=shown)).items()]
     plain = S.expand_functions(S.evaluated(step.display))
     out = [("display-" + op, replace(step, display=wrong), S.expand_functions(wrong), "wrong")
            for op, wrong in expression_mutations(d, replace(step, expr=plain)).items()]

@@ -60,7 +60,7 @@ def test_list_links_cli():
 def test_refusal_names_the_valid_links():
     out = CliRunner().invoke(cli, ["poisson-softmax"])
     assert out.exit_code == 2
-    assert ("softmax is a link for vector outcomes (the categorical family) only; for poisson use log (canonical)"
+    assert ("softmax is a link for one-hot outcomes (the categorical family) only; for poisson use log (canonical)"
             in out.output)
 
 
@@ -74,7 +74,7 @@ def test_every_allowed_pair_verifies(family, link):
     status = FAMILIES[family].pairing(LINKS[link]).status
     assert any("valid only where" in w for w in d.warnings) == (status == "constrained")
     # independent of the verifier: the claimed ∂loss/∂η against a central difference, at valid points
-    if d.model.vector:
+    if d.model.one_hot:
         return
     rng = random.Random("%s-%s" % (family, link))  # str seeds are stable across processes (hash() is not)
     fam, lk = d.model.family, d.model.link

@@ -373,7 +373,7 @@ BASE = {"name": "h", "title": "t", "family": "gaussian"}
 @pytest.mark.parametrize("parameters, extra, field, fragment", [
     ({"mu": {"link": "identity"}, "sigma": {"link": "log"}}, {"link": "identity"}, "link", "given twice"),
     ({"mu": "known"}, {}, "parameters.mu", "always predicted"),
-    ({"mu": {"link": "identity"}, "sigma": {"link": "softmax"}}, {}, "parameters.sigma.link", "vector outcomes"),
+    ({"mu": {"link": "identity"}, "sigma": {"link": "softmax"}}, {}, "parameters.sigma.link", "one-hot outcomes"),
     ({"mu": {"link": "identity"}, "sigma": {"link": "lgo"}}, {}, "parameters.sigma.link", "Did you mean 'log'?"),
     ({"mu": {"link": "identity"}, "sigma": {"link": "log", "prior": "x"}}, {}, "parameters.sigma.prior",
      "only its link"),

@@ -391,9 +391,10 @@ def test_recipes_option_restricts_the_pairs(tmp_path):
 def test_question_kinds_are_a_registry_and_the_pool_decides_which_are_asked():
     from mlederive.exam import QUESTION_KINDS, build_exam
 
-    assert list(QUESTION_KINDS) == ["derive", "mle", "identify", "kl", "vanishing"]
+    assert list(QUESTION_KINDS) == ["derive", "derive-each", "mle", "identify", "kl", "vanishing"]
     every = build_exam(3, variants=2, questions=5)
-    assert {q.kind for v in every.variants for q in v.questions} == set(QUESTION_KINDS)
+    # derive-each draws a recipe with several predicted parameters: none is in the default pool
+    assert {q.kind for v in every.variants for q in v.questions} == set(QUESTION_KINDS) - {"derive-each"}
     # a pool with no likelihood recipe and no article: only the MLE questions are left
     only_args = build_exam(3, variants=2, questions=3, recipes=["kl-coin"])
     assert {q.kind for v in only_args.variants for q in v.questions} == {"mle", "kl"}

@@ -52,7 +52,7 @@ class _ZeroInflated:
     def mean(self):
         return (1 - self.pi) * self.poisson.mean()
 
-SCALAR = [name for name, fam in FAMILIES.items() if not fam.vector]
+SCALAR = [name for name, fam in FAMILIES.items() if not fam.one_hot]
 
 
 def test_every_scalar_family_has_a_reference():

@@ -141,7 +141,7 @@ def test_every_pytorch_builtin_printed_computes_the_derived_loss_on_what_the_row
         assert (r.on == "eta") is (r.loss.applies == model.link.name)
         assert ("on η_i" in str(row[1])) is (r.on == "eta" or model.link.name == "identity")
     rng = random.Random(pair)
-    if model.vector:
+    if model.one_hot:
         k = model.classes
         eta = torch.tensor([[rng.uniform(-3, 3) for _ in range(k)] for _ in range(6)], dtype=torch.float64)
         labels = torch.tensor([rng.randrange(k) for _ in range(6)])

@@ -9,7 +9,7 @@ import sympy as sp
 from mlederive.links import LINKS, inverse_residuals
 from mlederive.symbolic import expand_functions
 
-SCALAR = [name for name, link in LINKS.items() if not link.vector]
+SCALAR = [name for name, link in LINKS.items() if not link.one_hot]
 
 #: mlederive link → statsmodels link (every scalar link statsmodels has)
 STATSMODELS = {"identity": "Identity", "log": "Log", "logit": "Logit", "probit": "Probit", "cloglog": "CLogLog",

@@ -176,13 +176,13 @@ def test_gradient_matches_finite_differences(name):
     m = d.model
     size, dim = 4, 2
     rng = random.Random(3)
-    classes = m.classes if m.vector else None
+    classes = m.classes if m.one_hot else None
     outs = list(range(1, classes + 1)) if classes else [None]
     thetas = {(kk, c): rng.uniform(-0.7, 0.7) for kk in outs for c in range(1, dim + 1)}
     xs = {(r, c): rng.uniform(-1, 1) for r in range(1, size + 1) for c in range(1, dim + 1)}
     ys = {}
     for r in range(1, size + 1):
-        if m.vector:
+        if m.one_hot:
             hot = rng.randrange(classes)
             ys.update({y[r, c + 1]: int(c == hot) for c in range(classes)})
         elif name == "bernoulli-logit":

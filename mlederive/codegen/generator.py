@@ -122,10 +122,10 @@ def generate(spec, target: str) -> Generated:
 
         recipe = replace(recipe, parameters={name: "known" for name in recipe.parameters})
     f = forms(recipe, boosting=t.boosting)
-    ic = intercept(f.document.model) if t.boosting and not family.vector else None
+    ic = intercept(f.document.model) if t.boosting and not family.one_hot else None
     margin_exprs = () if ic is None else tuple(e for e in (ic.margin, ic.estimate) if e is not None)
     params = _parameters(recipe, f, margin_exprs)
-    module = Module(docstring(recipe, t, f, params, ic, fixed), f, params, ic, family.vector)
+    module = Module(docstring(recipe, t, f, params, ic, fixed), f, params, ic, family.one_hot)
     try:
         code = t.render(module)
     except PrintMethodNotImplementedError as exc:  # a function of a custom density the library does not have

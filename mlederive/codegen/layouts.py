@@ -31,7 +31,7 @@ class Module:
     forms: object  # document.Forms
     params: tuple  # of Parameter
     intercept: Intercept | None
-    vector: bool
+    one_hot: bool
 
     def code(self, expr, library: str) -> tuple[str, set]:
         return as_code(expr, library, {p.name: p.symbol for p in self.params})
@@ -158,11 +158,11 @@ def _per_observation(module: Module, library: str, arrays: str) -> tuple[str, se
         text, mods = module.code(expr, library)
         used |= mods
         text = _shaped(text, expr, library)
-        if module.vector and name == "loss":
+        if module.one_hot and name == "loss":
             text = "(%s)[..., 0]" % text
         parts.append('def %s(%s):\n    """%s per observation%s."""\n%s    return %s\n' % (
             name, module.signature("eta", "y"), what,
-            " (η and y of shape (n, K), y one-hot)" if module.vector else "", arrays, wrapped(text, 11)))
+            " (η and y of shape (n, K), y one-hot)" if module.one_hot else "", arrays, wrapped(text, 11)))
     return helpers + "\n\n".join(parts), used
 
 
@@ -186,7 +186,7 @@ def pytorch_module(module: Module) -> str:
     helpers, more = _helper_functions(module, "pytorch", (f.loss,))
     used |= more
     text = _shaped(text, f.loss, "pytorch")
-    if module.vector:
+    if module.one_hot:
         text = "(%s)[..., 0]" % text
         target = ("    if not torch.is_floating_point(target) and target.dim() == input.dim() - 1:  # class indices\n"
                   "        target = torch.nn.functional.one_hot(target, input.shape[-1])\n")
@@ -305,7 +305,7 @@ def _multiclass_intercept(name: str) -> str:
 
 
 def xgboost_module(module: Module) -> str:
-    if module.vector:
+    if module.one_hot:
         objective = "\n".join([
             'def objective(predt, dtrain):',
             '    """For xgb.train({"num_class": K, …}, dtrain, obj=objective): (grad, hess) of shape (n, K) in the raw',
@@ -332,7 +332,7 @@ def _boosting(module: Module, objective: str, intercept: str) -> str:
 
 
 def lightgbm_module(module: Module) -> str:
-    if module.vector:
+    if module.one_hot:
         objective = "\n".join([
             'def objective(y_true, y_pred, weight=None):',
             '    """For LGBMClassifier(objective=objective): (grad, hess) of shape (n, K) in the raw scores; y_true',

@@ -80,8 +80,8 @@ def _results(model: Model, loss, loss_name, gradients: dict, posterior: MapSumma
                   "loss(θ)", r"\mathcal{L}(\theta)", loss, displays.get(loss))]
     for name, g in gradients.items():
         if name == "theta":
-            label = "∇_θk" if model.vector else "∇_θ"
-            lhs_latex = r"\nabla_{\theta%s} \mathcal{L}" % ("_k" if model.vector else "")
+            label = "∇_θk" if model.one_hot else "∇_θ"
+            lhs_latex = r"\nabla_{\theta%s} \mathcal{L}" % ("_k" if model.one_hot else "")
         elif name.startswith("theta_"):  # one of several predicted parameters' weights
             p = next(q for q in model.predicted if "theta_" + q.name == name)
             label = "∇_θ%s" % S.inline(p.symbol)

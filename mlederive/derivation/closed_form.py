@@ -20,7 +20,7 @@ X, Y = S.design, S.targets
 
 def least_squares(model: Model, loss_summand: sp.Expr) -> bool:
     """The loss is Σ_i a(η_i − y_i)² + (η-free terms), a > 0, with η linear in θ."""
-    if model.vector or not model.predictor.linear:
+    if model.one_hot or not model.predictor.linear:
         return False
     eta, y = model.eta_obs(), model.y_obs()
     try:

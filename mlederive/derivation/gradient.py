@@ -39,7 +39,7 @@ def gradient_steps(b: StepBuilder, model: Model, ls: LossSteps) -> GradientSteps
     parameter's weights, and ∂/∂ of learned parameters."""
     per_eta = [eta_gradient_step(b, model, ls, p) for p in model.predicted]
     curvature = fisher = None
-    if not model.vector:
+    if not model.one_hot:
         curvature, fisher = curvature_steps(b, model, ls, [step for _, step in per_eta])
     gradients, theta_steps = {}, []
     for p, (grad_eta_obs, _) in zip(model.predicted, per_eta):
@@ -72,12 +72,12 @@ def theta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps, p, grad_eta
                            "weights do not reach $η_{%s,i}$." % (letter, letter, letter, letter), jac),
                      "∇_θ%s loss" % letter, r"\nabla_{\theta_{%s}} \mathcal{L}" % tex, expr, "derivative",
                      Differentiation(wrt=p.weights), id="grad-theta-" + p.name, reference=ls.loss)
-    vector = model.vector
+    one_hot = model.one_hot
     return b.add(
         "Gradient with respect to $θ$", prose("Chain rule through the predictor: $∂η_i/∂θ = %s$.", jac)
-        + (prose(" For class $k$, $θ_k$ is the weight vector of logit $k$.") if vector else prose("")),
-        "∇_θk loss" if vector else "∇_θ loss",
-        r"\nabla_{\theta_k} \mathcal{L}" if vector else r"\nabla_{\theta} \mathcal{L}",
+        + (prose(" For class $k$, $θ_k$ is the weight vector of logit $k$.") if one_hot else prose("")),
+        "∇_θk loss" if one_hot else "∇_θ loss",
+        r"\nabla_{\theta_k} \mathcal{L}" if one_hot else r"\nabla_{\theta} \mathcal{L}",
         expr, "derivative", Differentiation(wrt=theta), id="grad-theta", reference=ls.loss,
         display=model.with_mean_named(expr))
 
@@ -104,10 +104,10 @@ def eta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps, p=None) -> tu
             prose("Gradient with respect to $η_{%s,i}$" % letter), why, "∂loss/∂η_{%s,i}" % letter,
             r"\frac{\partial \mathcal{L}}{\partial \eta_{%s,i}}" % tex, shown, "derivative",
             Differentiation(wrt=p.eta[S.i], chain=chain), id="grad-eta-" + p.name, reference=ls.loss)
-    vector = model.vector
+    one_hot = model.one_hot
     return grad_eta_obs, b.add(
-        "Gradient with respect to $η_i$", why, "∂loss/∂η_ik" if vector else "∂loss/∂η_i",
-        r"\frac{\partial \mathcal{L}}{\partial \eta_{ik}}" if vector else r"\frac{\partial \mathcal{L}}{\partial \eta_i}",
+        "Gradient with respect to $η_i$", why, "∂loss/∂η_ik" if one_hot else "∂loss/∂η_i",
+        r"\frac{\partial \mathcal{L}}{\partial \eta_{ik}}" if one_hot else r"\frac{\partial \mathcal{L}}{\partial \eta_i}",
         shown, "derivative", Differentiation(wrt=model.eta_obs(), chain=chain),
         id="grad-eta", reference=ls.loss, display=model.with_mean_named(shown))
 
@@ -131,7 +131,7 @@ def gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr, reducti
         grad = model.diff_eta(loss_summand, eta)
         if not nonsmooth(grad):  # simplify would turn sign(f) into a Piecewise that hides the kink
             grad = tidy(sp.simplify, grad)
-    if fam.vector:
+    if fam.one_hot:
         return grad, None, why
     # the chain-rule factors, in the parameter's value: ∂loss/∂μ and dμ/dη
     log_mu = fam.expanded_log_density(model.y_obs(), model.mu_obs(), Identity(), model.values())
@@ -173,12 +173,12 @@ def _score_form(model: Model, scale: sp.Expr, factor: sp.Expr):
     times = prose(", times the loss's factor $%s$", factor) if factor != 1 else prose("")
     if model.pairing.status == "canonical" and phi is not None:
         # (dμ/dη)/V(μ) is constant for a canonical link: 1 for identity/log/logit, −1 for 1/μ, −½ for 1/μ²
-        c = sp.Integer(1) if fam.vector else sp.cancel(link.inverse_deriv_in_mu(mu_i) / variance)
+        c = sp.Integer(1) if fam.one_hot else sp.cancel(link.inverse_deriv_in_mu(mu_i) / variance)
         why = prose("Canonical link: the gradient takes the form %s%s.", _score_words(phi), times)
         if c != 1:
             why += prose(" Here $g$ is the %s while the natural parameter is $%s·g$, hence the constant factor $%s$.",
                          link.title, c, c)
-        if fam.vector:
+        if fam.one_hot:
             why += prose(" For softmax, per observation, $Σ_m ∂(−log p)/∂μ_m · ∂μ_m/∂η_k = Σ_m (−y_m/μ_m)·μ_m(δ_mk − μ_k)"
                          " = μ_k Σ_m y_m − y_k = μ_k − y_k$.")
         return scale * c * (mu_i - y_i) / phi, why

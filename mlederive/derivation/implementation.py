@@ -114,7 +114,7 @@ def _forms(recipe, boosting: bool) -> Forms:
     base = derive_loss(replace(recipe, reduction="sum", prior=""))
     b = StepBuilder()
     b.steps = list(base.steps)
-    model, vector = base.model, base.model.vector
+    model, one_hot = base.model, base.model.one_hot
     loss_ref = _loss_step(base)
     scale = boosting_scale(base) if boosting else sp.S.One
     plain = scale * base.loss_summand
@@ -129,12 +129,12 @@ def _forms(recipe, boosting: bool) -> Forms:
         loss_ref = b.add("Stable form of the loss", _primitives_why(stable), "Σ ℓ_i", r"\sum_i \ell_i",
                          S.sample_sum(stable), "equal", id="stable-loss", reference=loss_ref)
     eta_i = model.eta_obs()
-    if vector:
+    if one_hot:
         grad = _softmax_k() - model.y_obs()
     else:
         grad = _pick(scale * base.grad_eta_obs, sp.diff(stable, eta_i))
     grad_step = b.add("Gradient, as computed", prose(
-        "$∂ℓ_i/∂η_i$ in stable form%s.", " ($softmax_k = exp(η_ik − logsumexp(η_i))$)" if vector else ""),
+        "$∂ℓ_i/∂η_i$ in stable form%s.", " ($softmax_k = exp(η_ik − logsumexp(η_i))$)" if one_hot else ""),
         "∂ℓ_i/∂η_i", r"\frac{\partial \ell_i}{\partial \eta_i}", grad, "derivative", Differentiation(wrt=eta_i),
         id="code-grad", reference=loss_ref)
     hess, kind, reason, warnings = _hessian(b, base, grad_step, scale, boosting, recipe.values)
@@ -193,7 +193,7 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool,
 
     model, eta_i = base.model, base.model.eta_obs()
     label, lhs = "∂²ℓ_i/∂η_i²", r"\frac{\partial^2 \ell_i}{\partial \eta_i^2}"
-    if base.curvature_obs is None and not model.vector or _nonsmooth(base.grad_eta_obs, model):
+    if base.curvature_obs is None and not model.one_hot or _nonsmooth(base.grad_eta_obs, model):
         b.add("A surrogate Hessian", prose(
             "The loss is piecewise linear in $η_i$: its second derivative is 0 almost everywhere, which gives "
             "Newton steps and boosting leaves nothing to divide by. A constant $1$ stands in, as LightGBM's L1 "
@@ -201,7 +201,7 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool,
             id="code-hess", reference=grad_step)
         why = prose("the loss is piecewise linear: its second derivative is 0 almost everywhere")
         return sp.S.One, SURROGATE, why, [why + prose("; the Hessian is a constant surrogate (1)")]
-    if model.vector:
+    if model.one_hot:
         p = _softmax_k()
         hess = p * (1 - p)
         b.add("Hessian, as computed (the diagonal)", prose(

@@ -68,7 +68,7 @@ def split_theta(summand: sp.Expr, model: Model):
         return together, dropped
     # like terms in η that the opening left apart ((1 − k)·η − η is −k·η), merged where that is shorter
     factors = {f for t in sp.Add.make_args(together) for f in sp.Mul.make_args(t) if depends_on_theta(f, model)}
-    merged = sp.collect(together, sorted(factors, key=sp.default_sort_key)) if not model.vector else together
+    merged = sp.collect(together, sorted(factors, key=sp.default_sort_key)) if not model.one_hot else together
     return min((together, merged), key=sp.count_ops), dropped
 
 
@@ -85,7 +85,7 @@ def describe_model(model: Model) -> Prose:
     known = [model.params[n] for n in model.params if n not in model.learned]
     if model.several:
         return _describe_several(model, known)
-    mean_lhs = "μ_ik" if fam.vector else "μ_i"
+    mean_lhs = "μ_ik" if fam.one_hot else "μ_i"
     parts = [fam.statement(),
              prose("%s $%s = %s$" % ("%s", mean_lhs, "%s") + (", " + link.note if link.note else ""),
                    link.title, model.mean_display()),
@@ -94,7 +94,7 @@ def describe_model(model: Model) -> Prose:
         parts.append(prose("%s known", join(known)))
     if model.learned:
         parts.append(prose("%s learned with $θ$", join(model.learned_params())))
-    if fam.vector:
+    if fam.one_hot:
         parts.append(prose("$y_i$ one-hot over $K$ classes"))
     return join(parts, "; ") + prose(".")
 
@@ -168,7 +168,7 @@ def loss_steps(b: StepBuilder, model: Model, reduction: str) -> LossSteps:
     density_steps(b, model)
     expanded = fam.expanded_log_density(model.y_obs(), model.eta_obs(), link, model.values_in_eta())
     why = prose("The log of a product is the sum of the logs, $log(a^b) = b·log a$ and $log(exp c) = c$.")
-    if fam.vector:
+    if fam.one_hot:
         why += prose(" One-hot targets sum to one, $Σ_k y_ik = 1$, which turns $Σ_k y_ik·log Σ_j e^{η_ij}$ into "
                      "$log Σ_j e^{η_ij}$.")
     b.add("Expand each log term", why, "ℓ(θ)", r"\ell(\theta)", S.sample_sum(expanded), "equal", id="expanded")

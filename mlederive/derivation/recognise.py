@@ -15,7 +15,7 @@ def recognise(model: Model, loss_summand: sp.Expr) -> NamedLoss | None:
     """
     mean, values = model.mean(), model.values_in_eta()  # a predicted σ is g⁻¹ of its η here
     for named in NAMED_LOSSES:
-        if named.vector != model.vector or any(p not in values for p in named.needs):
+        if named.one_hot != model.one_hot or any(p not in values for p in named.needs):
             continue
         candidate = named.form(model.y_obs(), mean, values)
         claim = Claim("zero", model.concretize(loss_summand - candidate), "matches %s" % named.key)

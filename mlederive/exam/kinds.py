@@ -178,7 +178,7 @@ def _second_order(result, notation) -> list:
 def equivalent(model, a, b) -> bool:
     """Two per-observation losses in ŷ lead to the same estimate under ``model``: their ŷ-derivatives are in a
     positive ratio free of ŷ, y and the learned parameters (the Gaussian NLL with σ known is the squared error)."""
-    yhat = S.yhat[S.i, S.k] if model.vector else S.yhat[S.i]
+    yhat = S.yhat[S.i, S.k] if model.one_hot else S.yhat[S.i]
     if a.has(sp.Sum) != b.has(sp.Sum):
         return False
     da, db = sp.diff(a, yhat), sp.diff(b, yhat)
@@ -202,18 +202,18 @@ def _identify_question(number, rng, pool, notation):
     truth = right.form(d.model.y_obs(), right.yhat(d.model), params)
     # distractors: named losses that a maximum-likelihood argument would *not* give here, shown as formulas
     # (a name would give the answer away: only one option would say "Poisson"), in the model's own symbols
-    # (no σ the model does not have; a vector outcome's losses class by class)
-    fits = [loss for loss in NAMED_LOSSES if all(p in params for p in loss.needs) and (d.model.vector or not loss.vector)]
+    # (no σ the model does not have; a one-hot outcome's losses class by class)
+    fits = [loss for loss in NAMED_LOSSES if all(p in params for p in loss.needs) and (d.model.one_hot or not loss.one_hot)]
     others = [loss for loss in fits if loss is not right and not equivalent(
         d.model, truth, loss.form(d.model.y_obs(), loss.yhat(d.model), params))]
     chosen = rng.sample(others, min(3, len(others))) + [right]
     rng.shuffle(chosen)
 
     def shown(loss):
-        """A loss of one observation as an option: for a vector outcome a scalar form is summed over the classes,
+        """A loss of one observation as an option: for a one-hot outcome a scalar form is summed over the classes,
         as the cross-entropy is (only the right option had Σ_k once)."""
         form = loss.textbook(d.model, params)
-        if not d.model.vector or loss.vector:
+        if not d.model.one_hot or loss.one_hot:
             return form
         if form.is_Mul and form.args[0] == -1:  # −(y log ŷ + …) summed: −Σ_k (…), not Σ_k −(…)
             return sp.Mul(-1, sp.Sum(sp.Mul(*form.args[1:]), (S.k, 1, S.K)), evaluate=False)

@@ -36,7 +36,7 @@ class ParameterSlot:
     name: str
     mean_domain: sp.Set
     canonical_link: str | None = None
-    vector: bool = False
+    one_hot: bool = False
 
 
 class Family:
@@ -52,7 +52,7 @@ class Family:
     canonical_link: str | None = ""
     #: the usual link when no available link is canonical (negative binomial: log)
     natural_link: str | None = None
-    vector: bool = False
+    one_hot: bool = False
     discrete: bool = False
     #: the statsmodels GLM family with this density (mlederive.libraries), or None
     statsmodels: object = None
@@ -166,10 +166,10 @@ def pair_with(link: Link, slot, family_name: str) -> Pairing:
     to the η that keep it there; one that never lands there, or of the wrong shape, is refused."""
     mean = isinstance(slot, Family)
     what = "%s mean" % family_name if mean else "%s %s" % (family_name, slot.name)
-    if link.vector != slot.vector:
-        if link.vector:
-            return Pairing(PairingStatus.REFUSED, "%s is a link for vector outcomes (the categorical family) only" % link.name)
-        return Pairing(PairingStatus.REFUSED, "the %s family has a vector outcome and needs a vector link" % family_name)
+    if link.one_hot != slot.one_hot:
+        if link.one_hot:
+            return Pairing(PairingStatus.REFUSED, "%s is a link for one-hot outcomes (the categorical family) only" % link.name)
+        return Pairing(PairingStatus.REFUSED, "the %s family has a one-hot outcome and needs a link over its K logits (softmax)" % family_name)
     whole_line = link.eta_domain == sp.S.Reals
     if link.name == slot.canonical_link:
         return Pairing(PairingStatus.CANONICAL, constraint="" if whole_line else eta_constraint(link, slot))

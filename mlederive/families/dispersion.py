@@ -110,7 +110,7 @@ class Categorical(Family):
     support = sp.FiniteSet(0, 1)  # each component of the one-hot vector
     mean_domain = sp.Interval.open(0, 1)
     canonical_link = "softmax"
-    vector = True
+    one_hot = True
     discrete = True
 
     def density(self, y, mu, params):

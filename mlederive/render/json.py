@@ -19,7 +19,7 @@ def _observation(d) -> dict:
     """One observation's log-likelihood, loss and dloss/dη, in plain symbols."""
     m = d.model
     expanded = d.loglik_summand
-    if m.vector:
+    if m.one_hot:
         ys = [sp.Symbol("y_%d" % c, real=True) for c in range(1, m.classes + 1)]
         etas = [sp.Symbol("eta_%d" % c, real=True) for c in range(1, m.classes + 1)]
         plain = {S.y[S.i, c]: ys[c - 1] for c in range(1, m.classes + 1)}
@@ -97,7 +97,7 @@ def _stable(d, view) -> dict:
 
     def per_class(e):
         e = _undefined(e, m)
-        return [_srepr(view(e, c)) for c in range(1, m.classes + 1)] if m.vector else _srepr(view(e))
+        return [_srepr(view(e, c)) for c in range(1, m.classes + 1)] if m.one_hot else _srepr(view(e))
 
     used = {type(g).__name__ for e in (f.loss, f.grad, f.hess) for g in e.atoms(sp.Function)}
     x, z = sp.Symbol("x", real=True), sp.Symbol("z", real=True)

@@ -1,4 +1,4 @@
-"""Claims about the K classes of a vector outcome, proved for every K ≥ 2 and every class k.
+"""Claims about the K classes of a one-hot outcome, proved for every K ≥ 2 and every class k.
 
 A claim about one observation is proved for every n because it is made on one term of Σ_i; a claim about the
 classes is made the same way, on class k's term, with K and k left as symbols (``Model.every_class``). What

@@ -36,7 +36,7 @@ def on_domain(expr: sp.Expr, model) -> sp.Expr:
     from ..pairing import eta_region
 
     fam, link = model.family, model.link
-    eta_set = (eta_region(link, fam) if not model.vector else None) or link.eta_domain
+    eta_set = (eta_region(link, fam) if not model.one_hot else None) or link.eta_domain
     regions = {"eta": eta_set, "y": fam.support, "mu": fam.mean_domain.intersect(link.mean_domain)}
     for p in model.predicted if model.several else ():  # each predicted parameter: its η and its value
         regions[p.eta.label.name] = eta_region(p.link, p.slot) or p.link.eta_domain

@@ -11,7 +11,7 @@ from .prover import DECIDERS, Claim, Outcome, _point_text, symbolic_zero
 from .sampler import model_sampler
 
 #: seconds of CPU SymPy may spend integrating (or summing) a moment in closed form
-MOMENT_SYMBOLIC = 4.0
+MOMENT_SYMBOLIC = 8.0
 #: a moment SymPy cannot integrate is compared with a quadrature at this many sampled parameter points, to this many
 #: digits, within this many seconds of CPU (a quadrature at 40 digits takes about a second)
 MOMENT_POINTS, MOMENT_DPS, MOMENT_BUDGET = 4, 40, 30.0
@@ -79,6 +79,8 @@ def _quadrature(value, expectation, values, model):
         body, (t, low, high) = expectation.function.xreplace(values), expectation.limits[0]
         if not stated.is_number or body.free_symbols - {t}:
             return "no value at a point of the domain"
+        if body.has(sp.DiracDelta):  # a δ has no value at a node: SymPy integrates it symbolically or nothing does
+            return "undecided — a δ term is integrated symbolically or not at all"
         compiled = sp.lambdify(t, body, modules="mpmath")
 
         def f(x):  # a node rounded onto a singular end (y^(a − 1) at 0) has no value; the end has measure zero
@@ -90,7 +92,10 @@ def _quadrature(value, expectation, values, model):
         else:
             centre = model.family.moment_centre(model.mean(), model.values_in_eta())
             inside = [] if centre is None else [mpmath.mpf(sp.N(centre.xreplace(values), MOMENT_DPS))]
-            total, error = _integral(f, ends, inside)
+            try:
+                total, error = _integral(f, ends, inside)
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:  # mpmath on the integrand
+                return "undecided — the quadrature could not evaluate the integrand (%s)" % type(exc).__name__
         stated = mpmath.mpf(sp.Float(stated, MOMENT_DPS))
         if not mpmath.isfinite(total):
             return "the quadrature has no finite value"
@@ -106,8 +111,10 @@ def _integral(f, ends, inside):
     low, high = ends
     if mpmath.isinf(low) and mpmath.isinf(high):
         return mpmath.quad(f, [low] + inside + [high], error=True)
-    if mpmath.isinf(high):  # (low, ∞): t = low + e^u
-        return mpmath.quad(lambda u: f(low + mpmath.exp(u)) * mpmath.exp(u), [-mpmath.inf, mpmath.inf], error=True)
+    if mpmath.isinf(high):  # (low, low + 1]: t = low + e^u; beyond, mpmath's own transform of the infinite end
+        near = mpmath.quad(lambda u: f(low + mpmath.exp(u)) * mpmath.exp(u), [-mpmath.inf, 0], error=True)
+        far = mpmath.quad(f, [low + 1] + [c for c in inside if c > low + 1] + [high], error=True)
+        return near[0] + far[0], near[1] + far[1]
     mid = (low + high) / 2  # (low, high): t = low + e^u below the middle, high − e^u above it
     left = mpmath.quad(lambda u: f(low + mpmath.exp(u)) * mpmath.exp(u), [-mpmath.inf, mpmath.log(mid - low)],
                        error=True)

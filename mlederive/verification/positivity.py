@@ -175,7 +175,7 @@ def observation(expr, model) -> Observation | None:
             sp.Dummy("y", nonnegative=True) if support.is_subset(sp.Interval(0, sp.oo)) else sp.Dummy("y", real=True)
         subs[next(iter(ys))] = y
     if etas:
-        domain = eta_region(model.link, model.family) if not model.vector else sp.S.Reals
+        domain = eta_region(model.link, model.family) if not model.one_hot else sp.S.Reals
         if domain is None:
             return None
         if domain == sp.Interval.open(0, sp.oo):

@@ -163,7 +163,7 @@ def _rewrite_to_zero(expr: sp.Expr, deadline: float, model=None) -> tuple[bool, 
     μ carry it as assumptions), so a log is split only where that is true there."""
     if _is_zero(expr):
         return True, False
-    over_classes = model is not None and model.vector and classes.symbolic(expr)
+    over_classes = model is not None and model.one_hot and classes.symbolic(expr)
     if over_classes:  # K and the class k are symbols: the rules true for every K first, and after every rewrite
         try:
             with time_budget(max(deadline - clock(), 0.05)):
@@ -285,8 +285,8 @@ def _sampled(claim: Claim, model, points: int, seed: int) -> tuple[bool, str]:
     """
     rng = random.Random(seed)
     cases = []
-    for sized, expr in _sized(claim.expr, rng, classes_apart=model is not None and model.vector):
-        if model is not None and model.vector and classes.symbolic(expr):
+    for sized, expr in _sized(claim.expr, rng, classes_apart=model is not None and model.one_hot):
+        if model is not None and model.one_hot and classes.symbolic(expr):
             cases += [(", ".join(filter(None, ("K = %d, k = %d" % (count, k), sized))),
                        dataclasses.replace(model, classes=count), concrete)
                       for count, k, concrete in classes.instances(expr, rng)]
@@ -308,7 +308,7 @@ SIZES = (1, 2, 3, 5)
 
 def _sized(expr, rng, classes_apart: bool) -> list:
     """(what was fixed, ``expr`` with every sum and product of symbolic length written out at it), or [("", expr)]
-    when there is none. Each size symbol takes each of :data:`SIZES` once, in an order of its own; a vector model's
+    when there is none. Each size symbol takes each of :data:`SIZES` once, in an order of its own; a one-hot model's
     K is left to :func:`classes.instances` (``classes_apart``)."""
     symbols = sorted({s for t in expr.atoms(sp.Sum, sp.Product) for _, lo, hi in t.limits
                       for s in lo.free_symbols | hi.free_symbols
@@ -459,7 +459,7 @@ def _proved_positive(expr: sp.Expr, model, budget: float, simplified: bool = Fal
     from .positivity import proved_positive
 
     start = clock()
-    if model is not None and model.vector and classes.symbolic(expr):  # Σ_v f_v = f_k + R, R > 0 (K ≥ 2)
+    if model is not None and model.one_hot and classes.symbolic(expr):  # Σ_v f_v = f_k + R, R > 0 (K ≥ 2)
         try:
             with time_budget(max(budget, 0.2)):
                 expr = classes.split_off_class(classes.class_normal(expr))

@@ -76,7 +76,7 @@ class ModelSampler:
 
     def y_value(self, atom, row_onehot):
         model, rng = self.model, self.rng
-        if not model.vector:
+        if not model.one_hot:
             v = self.fam.sample_y(rng, self.wide)
             return sp.Integer(int(v)) if self.fam.discrete else sp.Float(v, 30)
         row, column = atom.indices[0], atom.indices[1]
@@ -94,7 +94,7 @@ class ModelSampler:
             if base == "y":
                 return self.y_value(atom, row_onehot)
             if base == "eta":
-                return sp.Float(rng.uniform(-2, 2), 30) if self.model.vector else sp.N(self.link(self.mean_value()), 30)
+                return sp.Float(rng.uniform(-2, 2), 30) if self.model.one_hot else sp.N(self.link(self.mean_value()), 30)
             if base == "mu":
                 return self.mean_value()
             other = self.others.get(base)
@@ -118,7 +118,7 @@ class ModelSampler:
         """Unrolled linear predictor: choose x_j1 so that η_j = θ₁x_j1 + θ₂x_j2 is a valid η for the pair
         (inside any constraint such as η > 0), exactly as a sampled η_i would be."""
         t1, t2 = self.theta_1, self.theta_2
-        if self.model.vector or self.model.predictor.name != "linear" or t1 not in values or t2 not in values:
+        if self.model.one_hot or self.model.predictor.name != "linear" or t1 not in values or t2 not in values:
             return values
         values[t1] = sp.Float(self.rng.choice((-1, 1)) * self.rng.uniform(0.5, 1.5), 30)
         for atom in [a for a in values if isinstance(a, sp.Indexed) and a.base == S.x and len(a.indices) == 2
@@ -262,7 +262,7 @@ def domain_fit(model):
     if model is not None:
         fam, link = model.family, model.link
         regions = {"y": fam.support, "mu": fam.mean_domain.intersect(link.mean_domain),
-                   "eta": (eta_region(link, fam) if not model.vector else None) or link.eta_domain}
+                   "eta": (eta_region(link, fam) if not model.one_hot else None) or link.eta_domain}
         for p in model.predicted if model.several else ():
             regions[p.eta.label.name] = eta_region(p.link, p.slot) or p.link.eta_domain
             regions[p.value.label.name] = p.slot.mean_domain.intersect(p.link.mean_domain)

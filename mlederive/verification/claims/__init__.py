@@ -3,7 +3,7 @@
 A builder turns a step, its reference (and a second step for ``bayes``) into claims —
 expressions that must vanish or be positive — and never decides them: the prover does.
 Steps of a derivation are checked against the model (``on="model"``): on one
-observation's term of a sum over the sample (so for every n), class k's term for a vector
+observation's term of a sum over the sample (so for every n), class k's term for a one-hot
 outcome (so for every K), one weight's term of a prior (so for every d); only ∂η/∂θ of the
 predictor itself is checked on a concrete instance of it. Steps of the articles' arguments
 have no model (``on="plain"``).
@@ -54,8 +54,8 @@ def display_claims(model, step) -> list[Claim]:
     if model is None:
         return [Claim("zero", shown - step.expr, label)]
     sample_product = isinstance(shown, sp.Product) and shown.limits[-1][1:] == (1, S.n)
-    m = model.every_class  # a vector model's classes stay symbolic: the claim holds for every K
-    suffix = " (any K)" if model.vector else ""
+    m = model.every_class  # a one-hot model's classes stay symbolic: the claim holds for every K
+    suffix = " (any K)" if model.one_hot else ""
     working = step.expr
     if m.several:  # shown in the parameters' values (μ_i, σ_i), each g⁻¹ of its η: compared in η
         shown, working = shown.xreplace(m.inverses()), working.xreplace(m.inverses())
@@ -92,7 +92,7 @@ def build_claims(model, step, ref, also=None) -> list[Claim]:
         raise Malformed("no verifier for relation %r here" % step.relation)
     cx = Context(model if model is None else model.every_class, step, ref, also)
     builder(cx)
-    if model is None or not model.vector:
+    if model is None or not model.one_hot:
         return cx.out
     # a claim about the classes is made on class k's term with K and k symbols, as a claim about the sample is made
     # on observation i's term: it holds for every K ≥ 2 and every class (mlederive.verification.classes)

@@ -47,7 +47,7 @@ def _curvature(cx):
     if cx.payload.wrt != m.eta_obs():
         raise Malformed("a second derivative is taken in η_i")
     ref = observation_term(cx.ref.expr)
-    for e, kk in m.eta_components():  # a vector outcome: the diagonal, ∂²ℓ_i/∂η_ik², class by class
+    for e, kk in m.eta_components():  # a one-hot outcome: the diagonal, ∂²ℓ_i/∂η_ik², class by class
         cx.zero(cx.concrete(cx.step.expr, k_value=kk) - m.diff_eta(cx.concrete(ref, k_value=kk), e), "∂²ℓ_i/∂%s²" % S.inline(e))
         if cx.payload.convex:
             cx.positive(cx.concrete(cx.step.expr, k_value=kk), "curvature positive (convex)")

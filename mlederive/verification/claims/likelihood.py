@@ -33,7 +33,7 @@ def _substitution(cx):
     if inverse is None:
         raise Malformed("a substitution step of a derivation states the inverse link it puts in")
     cx.zero(cx.concrete(step.expr - ref.expr.xreplace({m.mu_obs(): inverse})), "density with μ = g⁻¹(η)")
-    if m.vector:  # class k's μ_k, any K: the simplex and the log-ratios to class 1 (mlederive.links)
+    if m.one_hot:  # class k's μ_k, any K: the simplex and the log-ratios to class 1 (mlederive.links)
         v = sp.Idx("v")
         mu_k = cx.concrete(inverse)
         cx.zero(cx.concrete(sp.Sum(inverse.xreplace({S.k: v}), (v, 1, S.K)) - 1), "g(g⁻¹(η)) = η: Σ_k μ_k = 1")
@@ -97,7 +97,7 @@ def _named(cx):
     if named is None:
         return
     m = cx.model
-    yhat = S.yhat[S.i, S.k] if m.vector else S.yhat[S.i]
+    yhat = S.yhat[S.i, S.k] if m.one_hot else S.yhat[S.i]
     form = S.expand_functions(S.evaluated(named.form)).xreplace({yhat: m.mean(), **m.inverses()})
     cx.zero(cx.concrete(summand(cx.step.expr) - named.per * form), "the named loss with ŷ_i = g⁻¹(η_i) (any n)")
 

@@ -85,7 +85,7 @@ def _stationary(cx):
     s(α·XᵀX + β·I)⁻¹Xᵀy equals it for every X (of full rank) iff 2A·s = −b·α and 2ρ·s = −b·β.
     """
     m = cx.model
-    if m.vector or not m.predictor.linear:
+    if m.one_hot or not m.predictor.linear:
         raise Malformed("a closed form θ̂ needs one η_i per observation, linear in θ")
     eta, y = m.eta_obs(), m.y_obs()
     data, penalty = split_penalty(cx.ref.expr)

@@ -72,9 +72,9 @@ class Context:
         return self.model.concretize(expand_primitives(expr), **kw)
 
     def theta_instance(self):
-        """A concrete predictor for the checks of ∂η/∂θ itself (two logits of their own for a vector model: what is
+        """A concrete predictor for the checks of ∂η/∂θ itself (two logits of their own for a one-hot model: what is
         checked is one logit's weights, whatever K)."""
-        return self.model.predictor.concrete(UNROLL_SIZE, (self.model.classes or 2) if self.model.vector else None)
+        return self.model.predictor.concrete(UNROLL_SIZE, (self.model.classes or 2) if self.model.one_hot else None)
 
 
 def summand(expr):
