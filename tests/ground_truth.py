@@ -491,13 +491,13 @@ def witnessed_wrong(d, original, mutation, seed: int = 0):
         return compare(d, None, mutation.witness, rng, sign=True)
     a = original.expr if mutation.truth is None else mutation.truth
     b = mutation.witness if mutation.witness is not None else mutation.step.expr
-    if isinstance(a, sp.MatrixExpr) or isinstance(b, sp.MatrixExpr):
-        return _matrix(a, b)
     if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):  # entry by entry (a Hessian, a Fisher matrix)
         if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
             return True
         verdicts = [compare(d, x, y, rng) if x != y else False for x, y in zip(a, b)]
         return True if True in verdicts else None if None in verdicts else False
+    if isinstance(a, sp.MatrixExpr) or isinstance(b, sp.MatrixExpr):
+        return _matrix(a, b)
     return compare(d, a, b, rng)
 
 

@@ -115,10 +115,10 @@ def _per_entry(d, step, mutate) -> dict:
 
 def expression_mutations(d, step):
     e = step.expr
+    if isinstance(e, sp.MatrixBase):  # several predicted parameters: each operator on one entry at a time
+        return {"sign": -e, **_per_entry(d, step, expression_mutations)}
     if isinstance(e, sp.MatrixExpr):
         return {"sign": -e, "double": 2 * e}
-    if isinstance(e, sp.MatrixBase):  # several predicted parameters: each operator on one entry at a time
-        return _per_entry(d, step, expression_mutations)
     ops = {
         "sign": -e, "double": 2 * e, "relative-1e-6": e * (1 + sp.Rational(1, 10 ** 6)),
         "add-eta-term": _eta_term(d, e), "drop-term": _drop_term(e), "change-constant": _change_constant(e),
@@ -149,8 +149,11 @@ def payload_mutations(d, step):
         coefficients = list(p.coefficients)
         c0, cs = coefficients[-1]
         coefficients[-1] = (c0 + 1, cs)
-        out.append(("wrong-coefficient", replace(step, payload=replace(p, coefficients=tuple(coefficients))), None,
-                    None, False))
+        # what the payload now says the Hessian is, against what it is
+        said = sp.ImmutableMatrix(step.expr.rows, step.expr.cols, [
+            c + sum(cj * fn for cj, (fn, _) in zip(cjs, p.moments)) for c, cjs in coefficients])
+        out.append(("wrong-coefficient", replace(step, payload=replace(p, coefficients=tuple(coefficients))), said,
+                    d.reference_of(step).expr, False))
     if isinstance(p, Substituted) and p.subs is not None and p.inverse is None and m is not None and m.several:
         subs = dict(p.subs)
         last = list(subs)[-1]
@@ -182,7 +185,9 @@ def payload_mutations(d, step):
         out.append(("wrong-link-derivative", replace(step, expr=dl * 2 * dmu, payload=replace(p, chain=(dl, 2 * dmu))),
                     (dl * 2 * dmu).xreplace({m.mu_obs(): m.mean()}), None, False))
     if isinstance(p, Differentiation) and p.order == 2 and not p.convex:  # convex said of what was not proved
-        out.append(("convex-lie", replace(step, payload=replace(p, convex=True)), step.expr, None, True))
+        matrix = isinstance(step.expr, sp.MatrixBase)  # a Hessian matrix: no point shows it; a test rejects it
+        out.append(("convex-lie", replace(step, payload=replace(p, convex=True)), None if matrix else step.expr, None,
+                    not matrix))
     if isinstance(p, Surrogate):  # a stand-in Hessian a leaf divides by: −1 or 0, stated and computed alike
         for op, v in (("surrogate-negative", sp.S.NegativeOne), ("surrogate-zero", sp.S.Zero)):
             out.append((op, replace(step, expr=v, payload=Surrogate(v)), v, None, True))
@@ -288,7 +293,8 @@ def display_mutations(d, step):
         if isinstance(shown, sp.MatMul):
             factor, (inner,) = shown.as_coeff_matrices()
             shown = sp.ImmutableMatrix(inner.applyfunc(lambda x: factor * x))
-        return [("display-" + op, replace(step, display=wrong), None, "wrong")
+        back = d.model.inverses() if d.model.several else {}  # shown in μ_i, σ_i: compared in η
+        return [("display-" + op, replace(step, display=wrong), wrong.xreplace(back), "wrong")
                 for op, wrong in expression_mutations(d, replace(step, expr=shown)).items()]
     plain = S.expand_functions(S.evaluated(step.display))
     out = [("display-" + op, replace(step, display=wrong), S.expand_functions(wrong), "wrong")

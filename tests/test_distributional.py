@@ -307,6 +307,12 @@ def test_a_wrong_mixed_partial_is_rejected(docs):
     assert _rejects(d, "hessian", expr=sp.ImmutableMatrix([[h[0, 0]]]), display=sp.ImmutableMatrix([[h[0, 0]]]))
 
 
+def test_a_hessian_matrix_said_convex_is_rejected(docs):
+    d = doc(docs, "heteroscedastic-gaussian")
+    step = d.step("hessian")
+    assert _rejects(d, "hessian", payload=dataclasses.replace(step.payload, convex=True))
+
+
 def test_a_wrong_fisher_entry_moment_or_coefficient_is_rejected(docs):
     d = doc(docs, "heteroscedastic-gaussian")
     step = d.step("fisher")

@@ -62,6 +62,8 @@ def _hessian(cx):
                         % ", ".join(map(S.inline, etas)))
     if not isinstance(step.expr, sp.MatrixBase) or step.expr.shape != (len(etas), len(etas)):
         raise Malformed("a Hessian in %d parameters' η is a %d × %d matrix" % ((len(etas),) * 3))
+    if cx.payload.convex:  # positive definiteness of a matrix is no claim this verifier can prove
+        raise Malformed("a Hessian matrix is not claimed convex here: its entries are proved, not its definiteness")
     r = cx.concrete(observation_term(cx.ref.expr))
     for p, e_p in enumerate(etas):
         first = m.diff_eta(r, e_p)
