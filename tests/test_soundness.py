@@ -359,3 +359,27 @@ def test_an_underflow_count_must_be_a_whole_number():
     step = d.step("step-3")
     assert accepted(d, "step-3")
     assert rejected(d, "step-3", expr=step.expr * (1 + sp.Rational(1, 10 ** 6)))
+
+
+def test_mutation_corpus_on_several_predicted_parameters():
+    """The new relations' steps (a substitution of two links, a gradient in the second η, the Hessian's mixed partials,
+    the Fisher matrix through moments) under the corpus: every witnessed wrong one rejected, every equal one accepted."""
+    from mutations import corpus, witnessed_wrong
+
+    d = derived("heteroscedastic-gaussian")
+    mutations = [m for m in corpus("heteroscedastic-gaussian", d)
+                 if m.step_id in ("density", "grad-eta-sigma", "hessian", "fisher")]
+    operators = {m.operator.split("@")[0] for m in mutations if m.kind == "wrong"}
+    assert {"other-inverse-several", "wrong-moment-1", "wrong-coefficient", "thin-other-eta-sigma", "double"} <= operators
+    false_accepts, false_rejects, witnessed = [], [], 0
+    for m in mutations:
+        truth = witnessed_wrong(d, d.step(m.step_id), m)
+        verified = check_step(d, m.step).verified
+        if m.kind == "wrong" and truth is True:
+            witnessed += 1
+            if verified:
+                false_accepts.append((m.step_id, m.operator))
+        if m.kind == "equivalent" and truth is False and not verified:
+            false_rejects.append((m.step_id, m.operator))
+    assert witnessed >= 60
+    assert false_accepts == [] and false_rejects == []
