@@ -131,33 +131,33 @@ def _column(n: int) -> dict:
     return {name: row[n] for name, row in CALLS.items() if row[n]}
 
 
-class NumPyCode(_Stable, SciPyPrinter):
-    calls = _column(0)
+class _Pointwise:
+    """1[y = c] and δ(x) elementwise on arrays, through the library's ``where`` (``_where``: numpy.where …)."""
+
+    _where = "numpy.where"
+    _inf = "numpy.inf"
 
     def _print_KroneckerDelta(self, expr):
         """1[y = c] elementwise (SymPy's own printer writes a Python conditional, which fails on an array)."""
-        return "numpy.where(%s == %s, 1.0, 0.0)" % tuple(self._print(a) for a in expr.args)
+        return "%s(%s == %s, 1.0, 0.0)" % ((self._where,) + tuple(self._print(a) for a in expr.args))
 
     def _print_DiracDelta(self, expr):
         """δ(x) pointwise: 0 wherever x ≠ 0 and infinite at the kink itself, where the curvature has no value."""
         if len(expr.args) > 1:
             raise PrintMethodNotImplementedError("DiracDelta derivative")
-        return "numpy.where(%s == 0, numpy.inf, 0.0)" % self._print(expr.args[0])
+        return "%s(%s == 0, %s, 0.0)" % (self._where, self._print(expr.args[0]), self._inf)
+
+
+class NumPyCode(_Pointwise, _Stable, SciPyPrinter):
+    calls = _column(0)
 
     def _print_logsumexp(self, expr):
         return "_logsumexp(eta)"
 
 
-class JaxCode(_Stable, JaxPrinter):
+class JaxCode(_Pointwise, _Stable, JaxPrinter):
     calls = _column(1)
-
-    def _print_KroneckerDelta(self, expr):
-        return "jax.numpy.where(%s == %s, 1.0, 0.0)" % tuple(self._print(a) for a in expr.args)
-
-    def _print_DiracDelta(self, expr):
-        if len(expr.args) > 1:
-            raise PrintMethodNotImplementedError("DiracDelta derivative")
-        return "jax.numpy.where(%s == 0, jax.numpy.inf, 0.0)" % self._print(expr.args[0])
+    _where, _inf = "jax.numpy.where", "jax.numpy.inf"
 
     def _print_logsumexp(self, expr):
         return "jax.nn.logsumexp(eta, axis=-1, keepdims=True)"

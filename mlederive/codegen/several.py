@@ -237,20 +237,16 @@ def generate_several(d, target: str, values: dict) -> SeveralGenerated:
             "fisher(predt%s)" % passing if d.fisher_obs is not None else "hess_matrix(predt, y%s)" % passing)
         body += "\n\n" + _intercept(d, "base_margin" if target == "xgboost" else "init_score", signature, passing,
                                     "Fisher-scoring" if d.fisher_obs is not None else "Newton")
-        if target == "xgboost":
-            body += ('\n\ndef objective(predt, dtrain):\n    """Gradient and Hessian (%s), (n, %d) each, weighted."""\n'
-                     '    y = dtrain.get_label()\n    w = dtrain.get_weight()\n'
-                     '    predt = numpy.asarray(predt, dtype=float).reshape(y.size, %d)\n'
-                     '    g, h = grad(predt, y%s), %s\n'
-                     '    if w.size:\n        g, h = g * w[:, None], h * w[:, None]\n    return g, h\n'
-                     % (kind, len(m.predicted), len(m.predicted), passing, diag))
-        else:
-            body += ('\n\ndef objective(preds, train_data):\n    """Gradient and Hessian (%s), (n, %d) each, weighted."""\n'
-                     '    y = train_data.get_label()\n    w = train_data.get_weight()\n'
-                     '    predt = numpy.asarray(preds, dtype=float).reshape(y.size, %d)\n'
-                     '    g, h = grad(predt, y%s), %s\n'
-                     '    if w is not None:\n        g, h = g * w[:, None], h * w[:, None]\n    return g, h\n'
-                     % (kind, len(m.predicted), len(m.predicted), passing, diag))
+        # the library's calling convention: its names for the margins and the data, and how it says "no weights"
+        margins, data, unweighted = ("predt", "dtrain", "w.size") if target == "xgboost" else \
+            ("preds", "train_data", "w is not None")
+        body += ('\n\ndef objective(%s, %s):\n    """Gradient and Hessian (%s), (n, %d) each, weighted."""\n'
+                 '    y = %s.get_label()\n    w = %s.get_weight()\n'
+                 '    predt = numpy.asarray(%s, dtype=float).reshape(y.size, %d)\n'
+                 '    g, h = grad(predt, y%s), %s\n'
+                 '    if %s:\n        g, h = g * w[:, None], h * w[:, None]\n    return g, h\n'
+                 % (margins, data, kind, len(m.predicted), data, data, margins, len(m.predicted), passing, diag,
+                    unweighted))
     from .layouts import _helper_functions
 
     helpers, more = _helper_functions(None, "numpy", [e.xreplace(_plain(m)) for e in
