@@ -143,6 +143,13 @@ def statsmodels_call(spec: StatsmodelsFamily, link_class: str, params: dict, val
 
 # -- the table's rows ------------------------------------------------------------------------------
 
+def _several_row(model, loss: TorchLoss) -> tuple:
+    """GaussianNLLLoss with the mean and the variance both predicted: input μ_i = g⁻¹(η_μ,i), var σ_i² = g⁻¹(η_σ,i)²."""
+    values = model.values_in_eta()
+    return (prose("PyTorch"), prose("`%s` on $μ_i = %s$ with `var` $= σ_i² = %s$", loss.call, model.mean(),
+                                    values["sigma"] ** 2), prose(loss.keeps), prose(MEAN))
+
+
 def _torch_row(row: TorchRow, mean_shown, others: list[TorchLoss]) -> tuple:
     """``others``: the built-ins on η that assume another link (said, so that no one reaches for them)."""
     loss = row.loss
@@ -162,7 +169,9 @@ def library_rows(model, named, values: dict) -> list[tuple]:
     """Rows (library, call, constants kept, reduction) of the library table, as prose."""
     link, family = model.link, model.family
     rows = []
-    if named is not None:
+    if named is not None and model.several:  # each predicted parameter goes in as its own argument
+        rows += [_several_row(model, loss) for loss in TORCH.get(named.key, ()) if named.key == "gaussian-nll"]
+    elif named is not None:
         found = torch_rows(named.key, link.name)
         shown = None if link.name == "identity" else model.mean_display()
         # where no built-in takes this link's η, say which link the one on η assumes

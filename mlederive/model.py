@@ -41,8 +41,15 @@ class Predicted:
 
     @property
     def symbol(self) -> sp.Symbol:
-        """The parameter's own letter (μ, σ …), for words about it."""
+        """The parameter's own symbol (μ, σ …), for formulas about it."""
         return sp.Symbol(self.value.label.name, **self.value.label.assumptions0)
+
+    @property
+    def letter(self) -> str:
+        """The parameter's letter in our unicode notation: μ, σ, φ, ν, α, π, k."""
+        from sympy.printing.pretty.pretty_symbology import pretty_symbol
+
+        return pretty_symbol(self.name)
 
 
 def predicted_parameter(family: Family, name: str, link: Link, predictor: Predictor, alone: bool) -> Predicted:

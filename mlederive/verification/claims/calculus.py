@@ -85,7 +85,7 @@ def _in_eta(cx, etas):
         cx.zero((dl_dmu * dmu_deta).xreplace(inverses) - step.expr, "chain-rule factors multiply to the claim")
         cx.zero(dmu_deta.xreplace(inverses) - m.diff_eta(inverses[m.mu_obs()] if not m.several else
                                                          p.link.inverse(etas[0]), etas[0]),
-                "d%s/d%s of the link" % ("μ" if not m.several else S.inline(p.symbol), S.inline(etas[0]))
+                "d%s/d%s of the link" % ("μ" if not m.several else p.letter, S.inline(etas[0]))
                 if m.several else "dμ/dη of the link")
 
 
