@@ -78,10 +78,16 @@ def time_budget(seconds: float):
     try:
         yield
     finally:
-        _open.remove((deadline, token))
-        _arm()
-        if outermost:
-            signal.signal(signal.SIGPROF, previous)
+        # taken down with the timer stopped: an expiry raised again (RETRY) while the block unwinds lands here, before
+        # the token is gone, and would leave it open for ever — the inner finally removes it whatever is raised
+        try:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+        finally:
+            if (deadline, token) in _open:
+                _open.remove((deadline, token))
+            _arm()
+            if outermost:
+                signal.signal(signal.SIGPROF, previous)
 
 
 #: seconds a cosmetic rewrite (simplify, factor) may take before the unrewritten form is kept
