@@ -14,7 +14,6 @@ import sympy as sp
 
 from .. import symbolic as S
 from ..derivation.implementation import CodegenError
-from ..prose import prose
 from ..render.common import plain_text
 from ..version import __version__
 from .printers import as_code
@@ -259,9 +258,3 @@ def generate_several(d, target: str, values: dict) -> SeveralGenerated:
     code = '"""%s"""\n\n%s\n\n\n%s' % (doc.replace('"""', "'''"), "\n".join(imports), body)
     compile(code, "<generated>", "exec")  # our own bug, if any, shows here rather than in the user's session
     return SeveralGenerated(target, code, d)
-
-
-def describe_hessian(d) -> str:
-    """What the boosting Hessian is, for the terminal."""
-    return plain_text(prose("the Fisher information's diagonal") if d.fisher_obs is not None
-                      else prose("the curvature's diagonal"))

@@ -62,7 +62,7 @@ def _matrix_steps(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[Step, St
     first = [model.diff_eta(term, e) for e in etas]
     hessian = sp.ImmutableMatrix(len(etas), len(etas),
                                  lambda p, q: _entry(model.diff_eta(first[p], etas[q])))
-    names = join([prose("$η_{%s,i}$" % _letter(p)) for p in model.predicted], ", ", " and ")
+    names = join([prose("$η_{%s,i}$" % p.letter) for p in model.predicted], ", ", " and ")
     parts = _expected(model, hessian)
     notes = () if parts is not None else (prose(
         "No Fisher matrix follows: an entry of the Hessian needs an expectation over $y_i$ that the %s family does not "
@@ -85,7 +85,7 @@ def _matrix_steps(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[Step, St
     used = [shown[j] for j in range(len(moments)) if any(cs[j] != 0 for _, cs in coefficients)]
     why = prose("The expected Hessian over $y_i ∼ p(y | %s)$. Each entry is a combination of functions of $y_i$ whose "
                 "expectations the %s family gives — %s, each proved against its density — so the expectation puts "
-                "them in by linearity.", ", ".join(_letter(p) + "_i" for p in model.predicted), model.family.title,
+                "them in by linearity.", ", ".join(p.letter + "_i" for p in model.predicted), model.family.title,
                 join([prose("$E[%s] = %s$", m, v) for m, v in used], ", ", " and ") if used else prose("none"))
     if any(fisher[p, q] == 0 for p in range(fisher.rows) for q in range(fisher.cols) if p != q):
         why += prose(" A zero off the diagonal makes those two parameters orthogonal: their scores are uncorrelated, "
@@ -128,7 +128,3 @@ def _expected(model: Model, hessian: sp.MatrixBase):
         coefficients.append((c0, tuple(cs)))
         entries.append(tidy(factor_cancel, c0 + sp.Add(*[c * value for c, (_, value) in zip(cs, moments)])))
     return moments, coefficients, entries
-
-
-def _letter(p) -> str:
-    return p.letter
