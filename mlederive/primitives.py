@@ -154,13 +154,11 @@ class logsumexp(Primitive):
         return prettyForm(*prettyForm(*inner.parens()).left("logsumexp"))
 
 
-class _XLog(Primitive):
-    """x·f(y) with 0·f(y) = 0 where f(y) is infinite: two arguments, printed xlogy(x, y)."""
+class _Binary(Primitive):
+    """A primitive of two arguments, printed name(a, b)."""
 
     nargs = 2
-
-    def _eval_is_real(self):
-        return None
+    binary = True
 
     def _latex(self, printer, exp=None):
         tex = r"\operatorname{%s}\left(%s, %s\right)" % ((self.ascii_name,) + tuple(printer._print(a) for a in self.args))
@@ -174,6 +172,32 @@ class _XLog(Primitive):
 
         inner = printer._print_seq(self.args, delimiter=", ")
         return prettyForm(*prettyForm(*inner.parens()).left(self.ascii_name))
+
+
+class _XLog(_Binary):
+    """x·f(y) with 0·f(y) = 0 where f(y) is infinite."""
+
+    def _eval_is_real(self):
+        return None
+
+
+class logaddexp(_Binary):
+    r""":math:`\log(e^a + e^b)`, computed as :math:`\max(a, b) + \log(1 + e^{-|a - b|})`: the log of a sum of two
+    positive terms each given by its log, neither exponentiated (a zero-inflated law's
+    :math:`\log(π + (1 − π)e^{−λ})`)."""
+
+    unicode_name, latex_name, ascii_name = "logaddexp", r"\operatorname{logaddexp}", "logaddexp"
+
+    def fdiff(self, argindex=1):
+        a, b = self.args
+        return S.sigmoid(a - b) if argindex == 1 else S.sigmoid(b - a)
+
+    def elementary(self):
+        a, b = self.args
+        return sp.log(sp.exp(a) + sp.exp(b))
+
+    def _eval_is_real(self):
+        return True if all(a.is_real for a in self.args) else None
 
 
 class xlogy(_XLog):
@@ -204,7 +228,7 @@ class xlog1py(_XLog):
         return sp.log(1 + y) if argindex == 1 else x / (1 + y)
 
 
-PRIMITIVES = (softplus, log_ndtr, mills, log1mexp, expm1, log1p, logsumexp, xlogy, xlog1py)
+PRIMITIVES = (softplus, log_ndtr, mills, log1mexp, expm1, log1p, logaddexp, logsumexp, xlogy, xlog1py)
 
 
 def expand_primitives(expr: sp.Expr) -> sp.Expr:

@@ -12,6 +12,7 @@ from mlederive.primitives import (
     log1mexp,
     log1p,
     log_ndtr,
+    logaddexp,
     logsumexp,
     mills,
     softplus,
@@ -46,7 +47,7 @@ def test_derivative_is_the_definitions(primitive):
 
 
 def test_two_argument_and_positive_argument_derivatives():
-    for primitive in (xlogy, xlog1py):
+    for primitive in (xlogy, xlog1py, logaddexp):
         for index, var in ((1, x), (2, z)):
             claimed = sp.diff(primitive(x, z), var)
             exact = sp.diff(primitive(x, z).elementary(), var)
@@ -74,6 +75,8 @@ def test_printed_by_name_and_written_out_before_proofs():
     assert "xlogy" in TextbookLatexPrinter().doprint(xlogy(x, z))
     assert expand_primitives(softplus(z) + log_ndtr(z)) == sp.log(1 + sp.exp(z)) + sp.log(S.Phi(z))
     assert expand_primitives(logsumexp(S.eta, S.i)) == sp.log(sp.Sum(sp.exp(S.eta[S.i, S.j]), (S.j, 1, S.K)))
+    assert expand_primitives(logaddexp(x, z)) == sp.log(sp.exp(x) + sp.exp(z))
+    assert TextbookLatexPrinter().doprint(logaddexp(x, z)) == r"\operatorname{logaddexp}\left(x, z\right)"
     assert all(not expand_primitives(p(z) if p.nargs == {1} else (p(S.eta, S.i) if p is logsumexp else p(x, z)))
                .has(*PRIMITIVES) for p in PRIMITIVES)
 
@@ -82,3 +85,16 @@ def test_mills_far_in_the_tail():
     """φ(z)/Φ(z) ≈ −z for z → −∞ (where both underflow in float64), and → 0 for z → +∞."""
     assert _value(mills(z), z=-40.0) == pytest.approx(40.0249688472, rel=1e-10)
     assert 0 < _value(mills(z), z=40.0) < mpmath.mpf("1e-340")
+
+
+def test_logaddexp_as_generated_code_computes_it():
+    """numpy.logaddexp, torch.logaddexp and jax.numpy.logaddexp against the definition at 1000 digits, where the
+    naive log(e^a + e^b) overflows (a = 800) or underflows (a = b = −800)."""
+    import numpy
+    import torch
+
+    for a, b in ((800.0, 3.0), (-800.0, -800.0), (-40.0, 2.5), (0.0, 0.0)):
+        exact = float(_value(logaddexp(x, z), x=a, z=b))
+        assert numpy.logaddexp(a, b) == pytest.approx(exact, rel=1e-15)
+        assert float(torch.logaddexp(torch.tensor(a, dtype=torch.float64), torch.tensor(b, dtype=torch.float64))) \
+            == pytest.approx(exact, rel=1e-15)

@@ -110,10 +110,9 @@ def generate(spec, target: str) -> Generated:
         raise CodegenError("%s is one of the articles' arguments (kind: %s), not a loss: codegen takes a loss recipe "
                            "such as bernoulli-logit" % (recipe.name, recipe.kind))
     if getattr(recipe, "predicted", None):  # several predicted parameters: η has a column per parameter
-        from ..derivation import derive
         from .several import generate_several
 
-        return generate_several(derive(recipe), target, recipe.values)
+        return generate_several(recipe, target)
     t = TARGETS[target]
     family = recipe.family_obj()
     fixed = [name for name, state in recipe.parameters.items() if state == "learned"] if t.boosting else []

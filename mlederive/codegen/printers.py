@@ -113,6 +113,7 @@ CALLS = {
     "log1mexp": ("_log1mexp({0})",) * 3,
     "expm1": ("numpy.expm1({0})", "jax.numpy.expm1({0})", "torch.expm1({0})"),
     "log1p": ("numpy.log1p({0})", "jax.numpy.log1p({0})", "torch.log1p({0})"),
+    "logaddexp": ("numpy.logaddexp({0}, {1})", "jax.numpy.logaddexp({0}, {1})", "torch.logaddexp({0}, {1})"),
     "loggamma": ("", "jax.scipy.special.gammaln({0})", "torch.lgamma({0})"),
     "xlogy": ("scipy.special.xlogy({0}, {1})", "jax.scipy.special.xlogy({0}, {1})", "torch.xlogy({0}, {1})"),
     "xlog1py": ("scipy.special.xlog1py({0}, {1})", "jax.scipy.special.xlog1py({0}, {1})",
@@ -176,6 +177,13 @@ class TorchCode(_Stable, NumPyPrinter):
     def _print_KroneckerDelta(self, expr):
         a, b = (self._print(a) for a in expr.args)
         return "(torch.as_tensor(%s) == %s).to(torch.get_default_dtype())" % (a, b)
+
+    def _print_DiracDelta(self, expr):
+        """δ(x) pointwise, as the other libraries print it: 0 wherever x ≠ 0, infinite at the kink."""
+        if len(expr.args) > 1:
+            raise PrintMethodNotImplementedError("DiracDelta derivative")
+        x = self._print(expr.args[0])
+        return "torch.where(%s == 0, torch.inf, torch.zeros_like(%s))" % (x, x)
 
     def _print_Pi(self, expr):
         return "math.pi"

@@ -13,13 +13,41 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .. import symbolic as S
-from ..derivation.implementation import CodegenError
+from ..derivation.implementation import CodegenError, SeveralForms
 from ..render.common import plain_text
 from ..version import __version__
 from .printers import as_code
 
 #: the targets a model with several predicted parameters generates code for
-SEVERAL_TARGETS = ("numpy", "xgboost", "lightgbm")
+SEVERAL_TARGETS = ("numpy", "jax", "pytorch", "xgboost", "lightgbm")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a library spells the array operations the module needs around the printed forms."""
+
+    library: str  # the code printer's name (mlederive.codegen.printers)
+    module: str  # what the module imports
+    eta: str  # η as the library's array
+    y: str  # y as an array like η
+    stack: str  # stack a list along an axis: {0} the entries, {1} the axis
+    diagonal: str
+    solve: str  # F⁻¹·g per row: {0} F, {1} g
+    like: str  # the module whose zeros_like/full_like broadcast a constant
+    indicator: str  # 1[y = c] as an array like y: {0} c
+
+
+DIALECTS = {d.library: d for d in (
+    Dialect("numpy", "numpy", "numpy.asarray(eta, dtype=float)", "numpy.asarray(y, dtype=float)",
+            "numpy.stack([{0}], axis={1})", "numpy.diagonal({0}, axis1=-2, axis2=-1)",
+            "numpy.linalg.solve({0}, {1}[..., None])[..., 0]", "numpy", "numpy.asarray(y == {0}, dtype=float)"),
+    Dialect("jax", "jax.numpy", "jax.numpy.asarray(eta)", "jax.numpy.asarray(y, dtype=eta.dtype)",
+            "jax.numpy.stack([{0}], axis={1})", "jax.numpy.diagonal({0}, axis1=-2, axis2=-1)",
+            "jax.numpy.linalg.solve({0}, {1}[..., None])[..., 0]", "jax.numpy", "(y == {0}).astype(y.dtype)"),
+    Dialect("pytorch", "torch", "torch.as_tensor(eta)", "torch.as_tensor(y, dtype=eta.dtype, device=eta.device)",
+            "torch.stack([{0}], dim={1})", "torch.diagonal({0}, dim1=-2, dim2=-1)",
+            "torch.linalg.solve({0}, {1}.unsqueeze(-1)).squeeze(-1)", "torch", "(y == {0}).to(y.dtype)"),
+)}
 
 
 @dataclass(frozen=True)
@@ -28,7 +56,11 @@ class SeveralGenerated:
 
     target: str
     code: str
-    document: object
+    forms: SeveralForms
+
+    @property
+    def document(self):
+        return self.forms.document
 
     @property
     def verified(self) -> bool:
@@ -40,11 +72,11 @@ class SeveralGenerated:
 
     @property
     def hessian_line(self) -> str:
-        d = self.document
-        if self.target == "numpy":
-            return "hess_matrix is the exact Hessian in η; fisher its expectation over y" if d.fisher_obs is not None \
+        fisher = self.forms.fisher is not None
+        if self.target not in ("xgboost", "lightgbm"):
+            return "hess_matrix is the exact Hessian in η; fisher its expectation over y" if fisher \
                 else "hess_matrix is the exact Hessian in η (no Fisher matrix: see the derivation)"
-        return "%s, each entry proved positive" % ("the Fisher information's diagonal" if d.fisher_obs is not None
+        return "%s, each entry proved positive" % ("the Fisher information's diagonal" if fisher
                                                   else "the curvature's diagonal")
 
 
@@ -55,61 +87,71 @@ def _plain(model):
             S.y[S.i]: sp.Symbol("y", real=True)}
 
 
-def _indicators(exprs) -> list:
+def _indicators(exprs, dialect: Dialect) -> list:
     """The indicators 1[y = c] the expressions use, as lines computing them from the array y."""
     cs = sorted({int(d.args[1] if d.args[1].is_number else d.args[0]) for e in exprs
                  for d in e.atoms(sp.KroneckerDelta)})
-    return ["    y_is_%d = numpy.asarray(y == %d, dtype=float)\n" % (c, c) for c in cs]
+    return ["    y_is_%d = %s\n" % (c, dialect.indicator.format(c)) for c in cs]
 
 
-def _code(expr, model, params: dict) -> tuple[str, set]:
-    """One entry as NumPy code (a δ term, the Laplace's 2δ(y − μ)/b, is 0 wherever y ≠ μ and infinite at y = μ)."""
-    text, used = as_code(expr.xreplace(_plain(model)), "numpy", params)
-    if not (expr.has(S.y) or any(expr.has(p.eta) for p in model.predicted)):  # a constant, broadcast to η's rows
+def _constant(expr, model) -> bool:
+    """Free of y and of every η: a number (or known parameters) per observation."""
+    return not (expr.has(S.y) or any(expr.has(p.eta) for p in model.predicted))
+
+
+def _code(expr, model, params: dict, dialect: Dialect) -> tuple[str, set]:
+    """One entry as code (a δ term, the Laplace's 2δ(y − μ)/b, is 0 wherever y ≠ μ and infinite at y = μ)."""
+    text, used = as_code(expr.xreplace(_plain(model)), dialect.library, params)
+    if _constant(expr, model):  # broadcast to η's rows
         first = "eta_" + model.predicted[0].name
-        text = "numpy.zeros_like(%s)" % first if expr == 0 else "numpy.full_like(%s, %s)" % (first, text)
+        text = "%s.zeros_like(%s)" % (dialect.like, first) if expr == 0 else \
+            "%s.full_like(%s, %s)" % (dialect.like, first, text)
     return text, used
 
 
-def _hessian_for_boosting(d) -> tuple[list, str]:
-    """The diagonal a booster divides by: the Fisher matrix's where the derivation has one (each entry the variance of
-    that parameter's score: never negative), else the curvature's, each entry proved positive on the whole domain —
-    or no objective."""
+def _hessian_for_boosting(f: SeveralForms) -> str:
+    """What a booster divides by, in words: the Fisher matrix's diagonal where the derivation has one (each entry the
+    variance of that parameter's score: never negative), else the curvature's, each entry proved positive on the
+    whole domain — or no objective."""
     from ..verification.prover import Claim, prove
 
+    d = f.document
     m = d.model
-    if d.fisher_obs is not None:
-        return [d.fisher_obs[p, p] for p in range(d.fisher_obs.rows)], (
-            "the Fisher information's diagonal (each entry the variance of that parameter's score, never negative)")
+    if f.fisher is not None:
+        return "the Fisher information's diagonal (each entry the variance of that parameter's score, never negative)"
     kind = "the curvature's diagonal"
-    diagonal = [d.curvature_obs[p, p] for p in range(d.curvature_obs.rows)]
-    for p, entry in zip(m.predicted, diagonal):
-        out = prove(Claim("positive", m.concretize(entry), "the %s entry is positive" % p.name), m)
+    for k, p in enumerate(m.predicted):
+        out = prove(Claim("positive", m.concretize(d.curvature_obs[k, k]), "the %s entry is positive" % p.name), m)
         if not out.ok:
             raise CodegenError("%s: %s for %s is not proved positive (%s); a booster needs a positive Hessian — "
                                "use --target numpy" % (d.recipe.name, kind, p.name, out.detail or "no proof"))
-    return diagonal, kind
+    return kind
 
 
-def _docstring(d, target: str, kind: str | None, params: tuple) -> str:
+def _docstring(f: SeveralForms, target: str, kind: str | None, params: tuple) -> str:
     from ..derivation.likelihood import describe_model
 
-    m = d.model
+    d = f.document
+    m, P = d.model, len(d.model.predicted)
     names = ", ".join(p.name for p in m.predicted)
+    what = d.loss_name or "the negative log-likelihood, θ-free terms dropped"
     lines = ["%s — generated by mlederive %s from the recipe %s." % (d.recipe.title, __version__, d.recipe.name), "",
              "Assumption: %s" % plain_text(describe_model(m)), "",
-             "eta has shape (n, %d): one column per predicted parameter, in this order: %s (PARAMETERS)."
-             % (len(m.predicted), names),
-             "loss(eta, y) is one observation's loss: the derivation's loss term (%s), without the reduction's 1/n."
-             % (d.loss_name or "the negative log-likelihood, θ-free terms dropped"),
-             "grad(eta, y) → (n, %d); hess_matrix(eta, y) → (n, %d, %d), hess(eta, y) its diagonal; each a verified "
-             "step of the derivation." % ((len(m.predicted),) * 3)]
+             "eta has shape (n, %d): one column per predicted parameter, in this order: %s (PARAMETERS)." % (P, names)]
+    if target == "pytorch":
+        lines.append('loss(eta, y, reduction="mean") is the derivation\'s loss (%s), one value per observation reduced '
+                     'by `reduction` ("mean", "sum" or "none"); differentiable by autograd.' % what)
+    else:
+        lines.append("loss(eta, y) is one observation's loss: the derivation's loss term (%s), without the "
+                     "reduction's 1/n." % what)
+    lines.append("grad(eta, y) → (n, %d); hess_matrix(eta, y) → (n, %d, %d), hess(eta, y) its diagonal; each a verified "
+                 "step of the derivation, in stable form." % (P, P, P))
     if d.curvature_obs.has(sp.DiracDelta):
         lines.append("The Hessian's δ term (the absolute value's kink) is 0 wherever y ≠ μ and infinite at y = μ; the "
                      "Fisher matrix keeps its expectation, so the boosting objectives use that.")
-    if d.fisher_obs is not None:
+    if f.fisher is not None:
         lines.append("fisher(eta) → (n, %d, %d), the expected Hessian over y; natural_gradient(eta, y) = F⁻¹·grad per "
-                     "row (NGBoost's step)." % ((len(m.predicted),) * 2))
+                     "row (NGBoost's step)." % (P, P))
     if params:
         lines.append("Known parameters: %s." % ", ".join("%s (default %r)" % (p, v) if v is not None else p
                                                          for p, v in params))
@@ -117,78 +159,107 @@ def _docstring(d, target: str, kind: str | None, params: tuple) -> str:
         lines += ["", "objective(predt, dtrain) for xgb.train({..., 'num_target': %d}, dtrain, obj=objective) — a "
                   "multi-output objective (multi_strategy as you choose); its Hessian is %s, proved positive. "
                   "base_margin(y, weight) → (n, %d), the intercept-only fit, for DMatrix(base_margin=…)."
-                  % (len(m.predicted), kind, len(m.predicted))]
+                  % (P, kind, P)]
     if target == "lightgbm":
         lines += ["", "objective(preds, train_data) for lgb.train({'objective': objective, 'num_class': %d}, …), as "
                   "LightGBMLSS does: preds and the returned gradient and Hessian are (n, %d); the Hessian is %s, "
-                  "proved positive. init_score(y, weight) → (n, %d) for Dataset(init_score=…)."
-                  % ((len(m.predicted),) * 2 + (kind, len(m.predicted)))]
+                  "proved positive. init_score(y, weight) → (n, %d) for Dataset(init_score=…)." % (P, P, kind, P)]
     return "\n".join(lines)
 
 
-def _stack(codes: list, axis: int = -1, indent: int = 4) -> str:
-    """numpy.stack of the entries, one per line when they do not fit on one (as a person lays out a matrix)."""
-    one_line = "numpy.stack([%s], axis=%d)" % (", ".join(codes), axis)
+def _stack(codes: list, dialect: Dialect, axis: int = -1, indent: int = 4) -> str:
+    """The entries stacked along ``axis``, one per line when they do not fit on one (as a person lays out a matrix)."""
+    one_line = dialect.stack.format(", ".join(codes), axis)
     if indent + len("return ") + len(one_line) <= 100 and "\n" not in one_line:
         return one_line
+    from .layouts import wrapped
+
     pad = " " * (indent + 4)
-    inner = (",\n" + pad).join(c.replace("\n", "\n    ") for c in codes)
-    return "numpy.stack([\n%s%s,\n%s], axis=%d)" % (pad, inner, " " * indent, axis)
+    inner = (",\n" + pad).join(wrapped(c, indent + 4).replace("\n", "\n    ") if "\n" not in c else
+                               c.replace("\n", "\n    ") for c in codes)
+    return dialect.stack.format("\n%s%s,\n%s" % (pad, inner, " " * indent), axis)
 
 
-def _numpy_body(d, params: dict, signature: str, passing: str) -> tuple[str, set]:
-    m = d.model
+_REDUCE = ('    if reduction == "mean":\n        return out.mean()\n    if reduction == "sum":\n        return out.sum()\n'
+           '    if reduction == "none":\n        return out\n'
+           '    raise ValueError("reduction must be \'mean\', \'sum\' or \'none\', got %r" % (reduction,))\n')
+
+
+def _body(f: SeveralForms, dialect: Dialect, params: dict, signature: str, passing: str) -> tuple[str, set]:
+    """loss, grad, hess_matrix, hess (and fisher, natural_gradient) over η of shape (n, P)."""
+    from .layouts import wrapped
+
+    m = f.document.model
     P = len(m.predicted)
     used: set = set()
 
     def code(e):
-        text, u = _code(e, m, params)
+        text, u = _code(e, m, params, dialect)
         used.update(u)
         return text
 
-    unpack = "    %s = _columns(eta)\n" % ", ".join("eta_" + p.name for p in m.predicted)
-    y_line = "    y = numpy.asarray(y, dtype=float)\n" + "".join(
-        _indicators([d.loss_summand, *d.grad_eta_obs, *d.curvature_obs]))
-    parts = ['PARAMETERS = (%s)\n' % ", ".join(repr(p.name) for p in m.predicted),
-             'def _columns(eta):\n    """The columns of eta, one per parameter (PARAMETERS)."""\n'
-             '    eta = numpy.asarray(eta, dtype=float)\n'
-             '    if eta.ndim != 2 or eta.shape[1] != %d:\n'
+    def shared(entries) -> tuple[str, list]:
+        """The entries with their common subexpressions computed once (sympy.cse): the lines that compute them, and
+        the entries in terms of them (a constant entry broadcast to η's rows)."""
+        temporaries, reduced = sp.cse([e.xreplace(_plain(m)) for e in entries],
+                                      symbols=sp.numbered_symbols("t", real=True), order="none")
+        lines = "".join("    %s = %s\n" % (t, wrapped(as_code(v, dialect.library, params)[0], 7 + len(str(t))))
+                        for t, v in temporaries)
+        used.update(*(as_code(v, dialect.library, params)[1] for _, v in temporaries))
+        codes = [code(e) if _constant(e, m) else as_code(r, dialect.library, params)[0] for r, e in zip(reduced, entries)]
+        used.update(*(as_code(r, dialect.library, params)[1] for r in reduced))
+        return lines, codes
+
+    def matrix(M):
+        lines, codes = shared(list(M))
+        return lines, _stack([_stack(codes[r * P:(r + 1) * P], dialect) for r in range(P)], dialect, -2)
+
+    cast = "".join("    %s = torch.as_tensor(%s, dtype=eta.dtype, device=eta.device)\n" % (name, name)
+                   for name in params) if dialect.library == "pytorch" else ""
+    unpack = "    eta = _columns(eta)\n%s    %s = %s\n" % (cast, ", ".join("eta_" + p.name for p in m.predicted),
+                                                         ", ".join("eta[:, %d]" % k for k in range(P)))
+    y_line = "    y = %s\n" % dialect.y + "".join(_indicators([f.loss, *f.grads, *f.hessian], dialect))
+    parts = ["PARAMETERS = (%s)\n" % ", ".join(repr(p.name) for p in m.predicted),
+             'def _columns(eta):\n    """eta as an array of shape (n, %d), one column per parameter (PARAMETERS)."""\n'
+             "    eta = %s\n"
+             "    if eta.ndim != 2 or eta.shape[1] != %d:\n"
              '        raise ValueError("eta must have shape (n, %d), one column per parameter in the order %s; got %%s"\n'
-             '                         %% (eta.shape,))\n'
-             '    return %s\n' % (P, P, ", ".join(p.name for p in m.predicted),
-                                  ", ".join("eta[:, %d]" % k for k in range(P))),
-             'def loss(eta, y%s):\n    """One observation\'s loss (the loss step\'s term)."""\n%s%s    return %s\n'
-             % (signature, unpack, y_line, code(d.loss_summand)),
-             'def grad(eta, y%s):\n    """∂loss/∂η per observation, one column per parameter."""\n%s%s    return %s\n'
-             % (signature, unpack, y_line, _stack([code(g) for g in d.grad_eta_obs])),
-             'def hess_matrix(eta, y%s):\n    """∂²loss/∂η∂ηᵀ per observation: (n, %d, %d)."""\n%s%s    return %s\n'
-             % (signature, P, P, unpack, y_line,
-                _stack([_stack([code(d.curvature_obs[r, c]) for c in range(P)]) for r in range(P)], -2)),
-             'def hess(eta, y%s):\n    """The Hessian\'s diagonal: (n, %d)."""\n'
-             '    return numpy.diagonal(hess_matrix(eta, y%s), axis1=-2, axis2=-1)\n' % (signature, P, passing)]
-    if d.fisher_obs is not None:
+             "                         %% (tuple(eta.shape),))\n"
+             "    return eta\n" % (P, dialect.eta, P, P, ", ".join(p.name for p in m.predicted))]
+    if dialect.library == "pytorch":
+        parts.append('def loss(eta, y%s, reduction="mean"):\n    """The loss per observation, reduced by `reduction`."""\n'
+                     "%s%s    out = %s\n%s" % (signature or ", *", unpack, y_line, wrapped(code(f.loss), 10), _REDUCE))
+    else:
+        parts.append('def loss(eta, y%s):\n    """One observation\'s loss (the loss step\'s term)."""\n%s%s    return %s\n'
+                     % (signature, unpack, y_line, wrapped(code(f.loss), 11)))
+    parts += ['def grad(eta, y%s):\n    """∂loss/∂η per observation, one column per parameter."""\n%s%s    return %s\n'
+              % (signature, unpack, y_line + shared(f.grads)[0], _stack(shared(f.grads)[1], dialect)),
+              'def hess_matrix(eta, y%s):\n    """∂²loss/∂η∂ηᵀ per observation: (n, %d, %d)."""\n%s%s%s    return %s\n'
+              % ((signature, P, P, unpack, y_line) + matrix(f.hessian)),
+              'def hess(eta, y%s):\n    """The Hessian\'s diagonal: (n, %d)."""\n    return %s\n'
+              % (signature, P, dialect.diagonal.format("hess_matrix(eta, y%s)" % passing))]
+    if f.fisher is not None:
         parts += ['def fisher(eta%s):\n    """The Fisher information E[∂²loss/∂η∂ηᵀ] per observation: (n, %d, %d)."""\n'
-                  '%s    return %s\n' % (signature, P, P, unpack,
-                                         _stack([_stack([code(d.fisher_obs[r, c]) for c in range(P)])
-                                                 for r in range(P)], -2)),
+                  "%s%s    return %s\n" % ((signature, P, P, unpack) + matrix(f.fisher)),
                   'def natural_gradient(eta, y%s):\n    """F⁻¹·grad per observation (NGBoost\'s natural gradient)."""\n'
-                  '    return numpy.linalg.solve(fisher(eta%s), grad(eta, y%s)[..., None])[..., 0]\n'
-                  % (signature, passing, passing)]
+                  "    return %s\n" % (signature, dialect.solve.format("fisher(eta%s)" % passing,
+                                                                       "grad(eta, y%s)" % passing))]
     return "\n\n".join(parts), used
 
 
-def _intercept(d, name: str, signature: str, passing: str, method: str) -> str:
+def _intercept(f: SeveralForms, name: str, signature: str, passing: str) -> str:
     """The joint intercept-only fit: Fisher scoring (or Newton on the proved-positive curvature) from the mean's link
     at the sample mean and 0 for the other parameters, halving a step that does not lower the weighted loss."""
-    m = d.model
+    m = f.document.model
     first, P = m.predicted[0], len(m.predicted)
     start = as_code(first.link(sp.Symbol("ybar", positive=True)), "numpy", {})[0]
-    curvature = "fisher(eta%s)" % passing if d.fisher_obs is not None else "hess_matrix(eta, y%s)" % passing
+    curvature = "fisher(eta%s)" % passing if f.fisher is not None else "hess_matrix(eta, y%s)" % passing
     return "\n".join([
         "def %s(y, weight=None%s):" % (name, signature),
         '    """The intercept-only fit, one value per parameter, as (n, %d) margins: the weighted mean loss minimised by'
         % P,
-        '    %s steps from %s = g(mean of y) and 0 for the others."""' % (method, first.name),
+        '    %s steps from %s = g(mean of y) and 0 for the others."""'
+        % ("Fisher-scoring" if f.fisher is not None else "Newton", first.name),
         "    y = numpy.asarray(y, dtype=float)",
         "    w = numpy.ones_like(y) if weight is None else numpy.asarray(weight, dtype=float)",
         "    ybar = numpy.average(y, weights=w)",
@@ -213,48 +284,60 @@ def _intercept(d, name: str, signature: str, passing: str, method: str) -> str:
         ""])
 
 
-def generate_several(d, target: str, values: dict) -> SeveralGenerated:
-    """The module for ``target`` from a verified derivation with several predicted parameters."""
+def _objective(f: SeveralForms, target: str, kind: str, passing: str) -> str:
+    """The booster's objective in its calling convention: its names for the margins and the data."""
+    P = len(f.document.model.predicted)
+    diag = "numpy.diagonal(%s, axis1=-2, axis2=-1)" % (
+        "fisher(predt%s)" % passing if f.fisher is not None else "hess_matrix(predt, y%s)" % passing)
+    margins, data, unweighted = ("predt", "dtrain", "w.size") if target == "xgboost" else \
+        ("preds", "train_data", "w is not None")
+    return ('def objective(%s, %s):\n    """Gradient and Hessian (%s), (n, %d) each, weighted."""\n'
+            "    y = %s.get_label()\n    w = %s.get_weight()\n"
+            "    predt = numpy.asarray(%s, dtype=float).reshape(y.size, %d)\n"
+            "    g, h = grad(predt, y%s), %s\n"
+            "    if %s:\n        g, h = g * w[:, None], h * w[:, None]\n    return g, h\n"
+            % (margins, data, kind, P, data, data, margins, P, passing, diag, unweighted))
+
+
+_IMPORTS = {"numpy": lambda used: ["import numpy"] + (["import scipy.special"] if "scipy" in used else []),
+            "jax": lambda used: ["import jax", "import jax.numpy"] + (["import jax.scipy.special"]
+                                                                      if "scipy" in used or "jax" in used else []),
+            "pytorch": lambda used: (["import math"] if "math" in used else []) + ["import torch"]}
+
+
+def generate_several(recipe, target: str) -> SeveralGenerated:
+    """The module for ``target`` from a recipe with several predicted parameters."""
+    from ..derivation.implementation import several_forms
+    from .layouts import _helper_functions
+
     if target not in SEVERAL_TARGETS:
         raise CodegenError("--target %s: a model with several predicted parameters (%s) generates code for %s" % (
-            target, ", ".join(p.name for p in d.model.predicted), ", ".join(SEVERAL_TARGETS)))
+            target, ", ".join(recipe.predicted), ", ".join(SEVERAL_TARGETS)))
+    f = several_forms(recipe)
+    d = f.document
     if not d.verified:
         raise CodegenError("%s: its derivation failed verification; run 'mlederive %s' to see where"
                            % (d.recipe.name, d.recipe.name))
     m = d.model
-    known = [(name, values.get(name)) for name in m.params
-             if any(e.has(m.params[name]) for e in [d.loss_summand, *d.grad_eta_obs, d.curvature_obs])]
+    known = [(name, recipe.values.get(name)) for name in m.params
+             if any(e.has(m.params[name]) for e in [f.loss, *f.grads, f.hessian])]
     params = {name: m.params[name] for name, _ in known}
     signature = (", *" if known else "") + "".join(", %s=%r" % (name, v) if v is not None else ", %s" % name
                                                    for name, v in known)
     passing = "".join(", %s=%s" % (name, name) for name, _ in known)
+    boosting = target in ("xgboost", "lightgbm")
+    dialect = DIALECTS["numpy" if boosting else target]
+    body, used = _body(f, dialect, params, signature, passing)
     kind = None
-    body, used = _numpy_body(d, params, signature, passing)
-    if target in ("xgboost", "lightgbm"):
-        _, kind = _hessian_for_boosting(d)
-        diag = "numpy.diagonal(%s, axis1=-2, axis2=-1)" % (
-            "fisher(predt%s)" % passing if d.fisher_obs is not None else "hess_matrix(predt, y%s)" % passing)
-        body += "\n\n" + _intercept(d, "base_margin" if target == "xgboost" else "init_score", signature, passing,
-                                    "Fisher-scoring" if d.fisher_obs is not None else "Newton")
-        # the library's calling convention: its names for the margins and the data, and how it says "no weights"
-        margins, data, unweighted = ("predt", "dtrain", "w.size") if target == "xgboost" else \
-            ("preds", "train_data", "w is not None")
-        body += ('\n\ndef objective(%s, %s):\n    """Gradient and Hessian (%s), (n, %d) each, weighted."""\n'
-                 '    y = %s.get_label()\n    w = %s.get_weight()\n'
-                 '    predt = numpy.asarray(%s, dtype=float).reshape(y.size, %d)\n'
-                 '    g, h = grad(predt, y%s), %s\n'
-                 '    if %s:\n        g, h = g * w[:, None], h * w[:, None]\n    return g, h\n'
-                 % (margins, data, kind, len(m.predicted), data, data, margins, len(m.predicted), passing, diag,
-                    unweighted))
-    from .layouts import _helper_functions
-
-    helpers, more = _helper_functions(None, "numpy", [e.xreplace(_plain(m)) for e in
-                                                      [d.loss_summand, *d.grad_eta_obs, *d.curvature_obs,
-                                                       *(d.fisher_obs if d.fisher_obs is not None else [])]])
+    if boosting:
+        kind = _hessian_for_boosting(f)
+        body += "\n\n" + _intercept(f, "base_margin" if target == "xgboost" else "init_score", signature, passing)
+        body += "\n\n" + _objective(f, target, kind, passing)
+    exprs = [f.loss, *f.grads, *f.hessian, *(f.fisher if f.fisher is not None else [])]
+    helpers, more = _helper_functions(None, dialect.library, [e.xreplace(_plain(m)) for e in exprs])
     used |= more
-    body = helpers + body
-    imports = ["import numpy"] + (["import scipy.special"] if "scipy" in used else [])
-    doc = _docstring(d, target, kind, tuple(known))
-    code = '"""%s"""\n\n%s\n\n\n%s' % (doc.replace('"""', "'''"), "\n".join(imports), body)
+    doc = _docstring(f, target, kind, tuple(known))
+    code = '"""%s"""\n\n%s\n\n\n%s' % (doc.replace('"""', "'''"), "\n".join(_IMPORTS[dialect.library](used)),
+                                       helpers + body)
     compile(code, "<generated>", "exec")  # our own bug, if any, shows here rather than in the user's session
-    return SeveralGenerated(target, code, d)
+    return SeveralGenerated(target, code, f)

@@ -21,7 +21,7 @@ import sympy as sp
 from .. import symbolic as S
 from ..documents import Derivation, Result, StepBuilder
 from ..errors import MlederiveError
-from ..primitives import PRIMITIVES, Primitive, logsumexp
+from ..primitives import PRIMITIVES, Primitive, logaddexp, logsumexp
 from ..prose import Prose, Text, join, prose
 from ..relations import Differentiation, Expectation, Rescaling, Surrogate
 from . import derive_loss
@@ -66,10 +66,10 @@ def _risky(expr: sp.Expr) -> bool:
                if not (f.args[-1] - 1).is_positive)
 
 
-def _pick(derived: sp.Expr, built: sp.Expr) -> sp.Expr:
+def _pick(derived: sp.Expr, built: sp.Expr, collect: bool = False) -> sp.Expr:
     """The derivation's own form, rewritten, when it is safe to compute with; else the one built from the stable
     loss (the shorter when both are safe)."""
-    a, b = stabilise(derived), stabilise(built)
+    a, b = stabilise(derived, collect), stabilise(built, collect)
     if _risky(a):
         return b
     return a if _risky(b) else shortest([a, b])
@@ -146,6 +146,66 @@ def _forms(recipe, boosting: bool) -> Forms:
     return Forms(document, stable, grad, hess, kind, scale, tuple(warnings), reason)
 
 
+@dataclass(frozen=True)
+class SeveralForms:
+    """One observation's loss, its gradient (one entry per predicted parameter, in the recipe's order), Hessian and
+    Fisher matrix (None where the family gives none) as generated code computes them: each a verified step."""
+
+    document: Derivation
+    loss: sp.Expr
+    grads: tuple
+    hessian: sp.ImmutableMatrix
+    fisher: sp.ImmutableMatrix | None
+
+
+def several_forms(recipe) -> SeveralForms:
+    """The verified per-observation forms of a model with several predicted parameters (remembered, as
+    :func:`forms`)."""
+    key = (repr(recipe), id(recipe.custom_family), id(recipe.custom_link), "several")
+    if key not in _FORMS:
+        _FORMS[key] = _several_forms(recipe)
+    return _FORMS[key]
+
+
+def _several_forms(recipe) -> SeveralForms:
+    from ..verification import verify
+    from . import derive
+
+    base = derive(replace(recipe, reduction="sum", prior=""), verify_steps=False)
+    b = StepBuilder()
+    b.steps = list(base.steps)
+    model, loss_ref = base.model, _loss_step(base)
+    stable = stabilise(base.loss_summand, collect=True)
+    if stable != base.loss_summand:
+        loss_ref = b.add("Stable form of the loss", _primitives_why(stable), "Σ ℓ_i", r"\sum_i \ell_i",
+                         S.sample_sum(stable), "equal", id="stable-loss", reference=loss_ref)
+    etas = model.etas()
+    grads = tuple(_pick(g, sp.diff(stable, e), collect=True) for g, e in zip(base.grad_eta_obs, etas))
+    for p, e, g in zip(model.predicted, etas, grads):
+        b.add(prose("Gradient in $η_{%s,i}$, as computed" % p.letter), prose("$∂ℓ_i/∂η_{%s,i}$ in stable form."
+                                                                             % p.letter),
+              "∂ℓ_i/∂η_%s,i" % p.letter, r"\frac{\partial \ell_i}{\partial %s}" % sp.latex(e), g, "derivative",
+              Differentiation(wrt=e), id="code-grad-%s" % p.name, reference=loss_ref)
+    entries = {(r, c): _pick(base.curvature_obs[r, c], sp.diff(grads[r], etas[c]), collect=True)
+               for r in range(len(etas)) for c in range(r, len(etas))}
+    # ∂²/∂η_p∂η_q = ∂²/∂η_q∂η_p: one form for both, so the matrix is symmetric as printed
+    hessian = sp.ImmutableMatrix(len(etas), len(etas), lambda r, c: entries[min(r, c), max(r, c)])
+    b.add("Hessian, as computed", prose("Every second derivative of $ℓ_i$ in stable form."), "∂²ℓ_i/∂η_i∂η_iᵀ",
+          r"\frac{\partial^2 \ell_i}{\partial \boldsymbol{\eta}_i \partial \boldsymbol{\eta}_i^{\top}}", hessian,
+          "derivative", Differentiation(wrt=tuple(etas), order=2), id="code-hessian", reference=loss_ref)
+    fisher = None
+    if base.fisher_obs is not None:
+        fisher = base.fisher_obs.applyfunc(lambda e: stabilise(e, collect=True))
+        if fisher != base.fisher_obs:
+            b.add("Fisher information, as computed", _primitives_why(fisher), "E[∂²ℓ_i/∂η_i∂η_iᵀ]",
+                  r"\mathbb{E}\left[\frac{\partial^2 \ell_i}{\partial \boldsymbol{\eta}_i \partial "
+                  r"\boldsymbol{\eta}_i^{\top}}\right]", fisher, "equal", id="code-fisher", reference=base.step("fisher"))
+    results = [Result("What the code computes, per observation: the loss", "ℓ_i", r"\ell_i", stable)]
+    document = verify(replace(base, steps=b.steps, checks=[], results=results, tables=[], warnings=[],
+                              subtitle=base.subtitle.replace("sum reduction", "per observation")))
+    return SeveralForms(document, stable, grads, hessian, fisher)
+
+
 def _primitives_why(stable):
     """The justification of a stable form: the primitives it uses, each with its definition."""
     x, z = sp.Symbol("x", real=True), sp.Symbol("z", real=True)
@@ -153,6 +213,8 @@ def _primitives_why(stable):
     for p in (p for p in PRIMITIVES if stable.has(p)):
         if p is logsumexp:
             named.append(prose("$logsumexp(η_i) = log Σ_j exp(η_ij)$, computed after subtracting the largest logit"))
+        elif p is logaddexp:
+            named.append(prose("$%s = %s$, computed from the larger of the two", p(x, z), p(x, z).elementary()))
         elif p.nargs == {2}:  # xlogy, xlog1py
             named.append(prose("$%s = %s$ (0 where $x = 0$)", p(x, z), p(x, z).elementary()))
         else:

@@ -159,7 +159,7 @@ class ProsePrinter(StrPrinter):
         if isinstance(expr, S.softmax):
             base, obs, cls = expr.args
             return "softmax_%s(%s)" % (self._print(cls), self._name("%s_%s" % (base.label.name, obs)))
-        if type(expr).__name__ in ("xlogy", "xlog1py"):
+        if getattr(expr, "binary", False):  # xlogy(x, y), logaddexp(a, b)
             return "%s(%s, %s)" % ((expr.ascii_name,) + tuple(self._print(a) for a in expr.args))
         if len(expr.args) == 2:  # logsumexp(η, i): observation i's logits
             base, obs = expr.args
@@ -170,6 +170,7 @@ class ProsePrinter(StrPrinter):
     # the stable primitives (mlederive.primitives) of generated code
     _print_softplus = _print_log_ndtr = _print_mills = _print_log1mexp = _print_NamedFunction
     _print_expm1 = _print_log1p = _print_logsumexp = _print_xlogy = _print_xlog1py = _print_NamedFunction
+    _print_logaddexp = _print_NamedFunction
 
     def _print_exp(self, expr):
         return "exp(%s)" % self._print(expr.args[0])

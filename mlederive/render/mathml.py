@@ -116,7 +116,7 @@ class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
         args = self._el("mrow", self._print(expr.args[0]), self._el("mo", text=","), self._print(expr.args[1]))
         return self._el("mrow", self._el("mi", text=expr.ascii_name), self._fenced(args, expr=expr.args[1]))
 
-    _print_xlog1py = _print_xlogy
+    _print_xlog1py = _print_logaddexp = _print_xlogy
 
     def _print_logsumexp(self, expr):
         base, obs = expr.args

@@ -80,6 +80,13 @@ def _log(cx):
 
 @claims("equal")
 def _equal(cx):
+    step, ref = cx.step.expr, cx.ref.expr
+    if isinstance(step, sp.MatrixBase) or isinstance(ref, sp.MatrixBase):  # one observation's matrix, entry by entry
+        if not (isinstance(step, sp.MatrixBase) and isinstance(ref, sp.MatrixBase) and step.shape == ref.shape):
+            raise Malformed("a matrix equals a matrix of the same shape")
+        for k, (a, b) in enumerate(zip(step, ref)):
+            cx.zero(cx.concrete(a - b), "entry (%d, %d) equal" % (k // step.cols + 1, k % step.cols + 1))
+        return
     cx.zero(cx.concrete(summand(cx.step.expr) - summand(cx.ref.expr)), "summands equal (any n)")
     _penalties_agree(cx, -1)
 
