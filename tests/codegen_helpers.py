@@ -70,3 +70,29 @@ def reference(expr: sp.Expr, eta: float, y: float, params: dict | None = None, d
     with mpmath.workdps(digits):
         value = f(mpmath.mpf(float(eta)), mpmath.mpf(float(y)), *[mpmath.mpf(params[p]) for p in names])
         return float(value) if mpmath.im(value) == 0 else complex(value)
+
+
+def _required_keywords(function) -> list[str]:
+    import inspect
+
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in parameters if p.kind is p.KEYWORD_ONLY and p.default is p.empty]
+
+
+@functools.lru_cache(maxsize=None)
+def bound_module(spec: str, target: str, value: float = 1.0) -> types.SimpleNamespace:
+    """The module with every parameter the recipe leaves open given ``value`` (1.0: the value the verifier's
+    numeric checks and these tests assume), and ``objective``/``metric`` made with it where the module cannot
+    offer them ready-made. Tests of the calling conventions use the module itself (module_for)."""
+    module = module_for(spec, target)
+    out = {}
+    for name, item in vars(module).items():
+        required = _required_keywords(item) if callable(item) and not isinstance(item, type) else []
+        out[name] = functools.partial(item, **{k: value for k in required}) if required else item
+    for made in ("objective", "metric"):
+        if made not in out and "make_" + made in out:
+            out[made] = out["make_" + made]()
+    return types.SimpleNamespace(**out)

@@ -10,6 +10,7 @@ import sympy as sp
 from click.testing import CliRunner
 from codegen_helpers import (
     ALLOWED_IMPORTS,
+    bound_module,
     domain_points,
     generated,
     imports_of,
@@ -52,7 +53,7 @@ def test_numpy_code_of_every_pair_matches_finite_differences(spec):
     g = generated(spec, "numpy")
     assert g.verified, [(s.id, c.detail) for s, c in zip(g.forms.document.steps, g.forms.document.checks)
                         if not c.verified]
-    m = module_for(spec, "numpy")
+    m = bound_module(spec, "numpy")
     points = np.array(domain_points(g.forms.document.model, 12, seed=zlib.crc32(spec.encode())))
     eta, y = points[:, 0], points[:, 1]
     h = 1e-6 * np.maximum(1, np.abs(eta))
@@ -106,7 +107,7 @@ def test_the_reason_for_the_hessian_is_the_one_proved_or_seen():
 
 def test_fisher_information_is_the_expected_curvature():
     """For Fisher scoring, hess(η) = E_y[∂²ℓ/∂η²]: checked against the exact curvature averaged over y."""
-    m = module_for("bernoulli-cauchit", "numpy")
+    m = bound_module("bernoulli-cauchit", "numpy")
     curvature = generated("bernoulli-cauchit", "numpy").forms.document.step("code-curvature").expr
     for eta in (-3.0, -0.4, 0.0, 1.7):
         p = reference(sp.Rational(1, 2) + sp.atan(S.eta[S.i]) / sp.pi, eta, 0)
@@ -125,17 +126,17 @@ STABILITY = [  # (pair, η, y): points where the naive formula overflows, underf
 
 def test_a_perfect_prediction_has_loss_zero_not_nan():
     """y·log μ with y = 0 where μ = 0 is 0 (xlogy), and (1 − y)·log(1 − μ) likewise (xlog1py)."""
-    m = module_for("bernoulli-identity", "numpy")
+    m = bound_module("bernoulli-identity", "numpy")
     assert np.array_equal(m.loss(np.array([1.0, 0.0]), np.array([1.0, 0.0])), [0.0, 0.0])
     torch = pytest.importorskip("torch")
-    t = module_for("bernoulli-identity", "pytorch")
+    t = bound_module("bernoulli-identity", "pytorch")
     assert float(t.loss(torch.tensor([1.0, 0.0]), torch.tensor([1.0, 0.0]), reduction="sum")) == 0.0
 
 
 @pytest.mark.parametrize("spec, eta, y", STABILITY)
 def test_stable_forms_match_a_50_digit_reference(spec, eta, y):
     """Finite, and equal to the derivation's own formula evaluated to 50 digits (loss, gradient, Hessian)."""
-    g, m = generated(spec, "numpy"), module_for(spec, "numpy")
+    g, m = generated(spec, "numpy"), bound_module(spec, "numpy")
     d = g.forms.document
     hessian = d.fisher_obs if g.forms.hess_kind == FISHER else d.curvature_obs  # the derivation's, no primitives
     params = {s: 1.0 for s in d.model.params.values()}
@@ -150,12 +151,12 @@ def test_stable_forms_match_a_50_digit_reference(spec, eta, y):
 
 
 def test_probit_far_in_the_tail_is_the_textbook_number():
-    m = module_for("bernoulli-probit", "numpy")
+    m = bound_module("bernoulli-probit", "numpy")
     assert m.loss(np.array([-40.0]), np.array([1.0]))[0] == pytest.approx(804.6084420137538, rel=1e-12)
 
 
 def test_softmax_logits_of_a_thousand():
-    m = module_for("categorical-softmax", "numpy")
+    m = bound_module("categorical-softmax", "numpy")
     eta = np.array([[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, -999.0]])
     y = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
     d = generated("categorical-softmax", "numpy").forms.document
@@ -277,7 +278,8 @@ def test_the_module_runs_where_only_numpy_and_scipy_are_installed(tmp_path, spec
               "y = numpy.array([0., 1., 1., 0.])\n"
               "eta = numpy.array([[0.1, 0.2, -0.3]] * 4) if m.__doc__.count('K columns') else numpy.array([-2., 0., 1., 3.])\n"
               "y = numpy.eye(3)[[0, 1, 2, 1]] if eta.ndim == 2 else y\n"
-              "print(float(numpy.sum(m.loss(eta, y))), float(numpy.sum(m.grad(eta, y))))\n")
+              "alpha = {'alpha': 1.0} if 'alpha' in m.loss.__code__.co_varnames else {}  # NB: a required keyword\n"
+              "print(float(numpy.sum(m.loss(eta, y, **alpha))), float(numpy.sum(m.grad(eta, y, **alpha))))\n")
     env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(_numpy_and_scipy_only(tmp_path))]), "PATH": os.environ["PATH"]}
     out = subprocess.run([sys.executable, "-S", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=120)
@@ -399,7 +401,7 @@ def test_log_gamma_is_gammaln_where_gamma_overflows(tmp_path):
 
 
 def test_categorical_grad_and_diagonal_hessian_match_finite_differences():
-    m = module_for("categorical-softmax", "numpy")
+    m = bound_module("categorical-softmax", "numpy")
     rng = np.random.default_rng(4)
     eta = rng.normal(0, 2, (6, 3))
     y = np.eye(3)[rng.integers(0, 3, 6)]

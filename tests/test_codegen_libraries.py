@@ -4,7 +4,7 @@ built-in objectives, and boosting for assumptions no library has, scored by scip
 import numpy as np
 import pytest
 import scipy.stats as st
-from codegen_helpers import module_for
+from codegen_helpers import bound_module
 from scipy.special import ndtr
 
 torch = pytest.importorskip("torch")
@@ -28,7 +28,7 @@ def _same_value_and_gradient(ours, builtin, values, targets, **kw):
 
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 def test_pytorch_bce_with_logits(reduction):
-    m = module_for("bernoulli-logit", "pytorch")
+    m = bound_module("bernoulli-logit", "pytorch")
     for y in (0.0, 1.0):
         _same_value_and_gradient(lambda a, t: m.loss(a, t, reduction), torch.nn.BCEWithLogitsLoss(reduction=reduction),
                                  ETA, np.full_like(ETA, y))
@@ -37,15 +37,15 @@ def test_pytorch_bce_with_logits(reduction):
 def test_pytorch_poisson_mse_l1():
     rng = np.random.default_rng(0)
     counts = rng.poisson(3, ETA.size).astype(float)
-    _same_value_and_gradient(module_for("poisson-log", "pytorch").loss,
+    _same_value_and_gradient(bound_module("poisson-log", "pytorch").loss,
                              torch.nn.PoissonNLLLoss(log_input=True, full=False), ETA, counts)
     targets = rng.normal(0, 30, ETA.size)
-    _same_value_and_gradient(module_for("gaussian-identity", "pytorch").loss, torch.nn.MSELoss(), ETA, targets)
-    _same_value_and_gradient(module_for("laplace-identity", "pytorch").loss, torch.nn.L1Loss(), ETA + 0.25, targets)
+    _same_value_and_gradient(bound_module("gaussian-identity", "pytorch").loss, torch.nn.MSELoss(), ETA, targets)
+    _same_value_and_gradient(bound_module("laplace-identity", "pytorch").loss, torch.nn.L1Loss(), ETA + 0.25, targets)
 
 
 def test_pytorch_gaussian_nll_with_a_learned_sigma():
-    m = module_for("gaussian-identity-learned-sigma", "pytorch")
+    m = bound_module("gaussian-identity-learned-sigma", "pytorch")
     rng = np.random.default_rng(1)
     targets, sigma = rng.normal(0, 30, ETA.size), 2.5
     gauss = torch.nn.GaussianNLLLoss(full=False)
@@ -54,7 +54,7 @@ def test_pytorch_gaussian_nll_with_a_learned_sigma():
 
 
 def test_pytorch_cross_entropy_on_logits_of_a_thousand():
-    m = module_for("categorical-softmax", "pytorch")
+    m = bound_module("categorical-softmax", "pytorch")
     rng = np.random.default_rng(2)
     logits = rng.uniform(-1000, 1000, (50, 3))
     classes = rng.integers(0, 3, 50)
@@ -71,7 +71,7 @@ def test_pytorch_cross_entropy_on_logits_of_a_thousand():
 
 
 def test_pytorch_probit_in_float32_tails():
-    m = module_for("bernoulli-probit", "pytorch")
+    m = bound_module("bernoulli-probit", "pytorch")
     x = torch.tensor([-40.0, -10.0, 10.0, 40.0], requires_grad=True)
     out = m.loss(x, torch.ones(4), reduction="none")
     assert torch.all(torch.isfinite(out))
@@ -84,7 +84,7 @@ def test_jax_code_is_jit_compatible_and_equals_numpy():
     jax = pytest.importorskip("jax")
     jax.config.update("jax_enable_x64", True)
     for spec in ("bernoulli-probit", "bernoulli-cloglog", "negative-binomial-log", "poisson-log", "categorical-softmax"):
-        mj, mn = module_for(spec, "jax"), module_for(spec, "numpy")
+        mj, mn = bound_module(spec, "jax"), bound_module(spec, "numpy")
         if spec.startswith("categorical"):
             eta, y = np.array([[1000.0, -3.0, 2.0], [0.1, 0.2, 0.3]]), np.array([[0.0, 1, 0], [1, 0, 0]])
         else:
@@ -106,10 +106,10 @@ def test_autodiff_through_the_stable_loss_far_in_the_tails():
     jax = pytest.importorskip("jax")
     jax.config.update("jax_enable_x64", True)
     eta, y = np.array([-40.0, -5.0, 0.5, 3.0]), np.array([1.0, 0.0, 1.0, 1.0])
-    expected = module_for("bernoulli-cloglog", "numpy").grad(eta, y)
-    mj = module_for("bernoulli-cloglog", "jax")
+    expected = bound_module("bernoulli-cloglog", "numpy").grad(eta, y)
+    mj = bound_module("bernoulli-cloglog", "jax")
     np.testing.assert_allclose(np.asarray(jax.jit(jax.grad(lambda e: mj.loss(e, y).sum()))(eta)), expected, rtol=1e-9)
-    mt = module_for("bernoulli-cloglog", "pytorch")
+    mt = bound_module("bernoulli-cloglog", "pytorch")
     x = torch.tensor(eta, dtype=torch.float64, requires_grad=True)
     mt.loss(x, torch.tensor(y, dtype=torch.float64), reduction="sum").backward()
     np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-9)
@@ -149,7 +149,7 @@ XGB_PAIRS = [("gaussian-identity", "reg:squarederror"), ("bernoulli-logit", "bin
 @pytest.mark.parametrize("weighted", [False, True])
 def test_xgboost_custom_objective_equals_the_builtin(spec, builtin, weighted):
     xgb = pytest.importorskip("xgboost")
-    m = module_for(spec, "xgboost")
+    m = bound_module(spec, "xgboost")
     X, y = _data(spec)
     w = np.random.default_rng(5).uniform(0.5, 2.0, y.size) if weighted else None
     margin = np.full(y.size, m.base_margin(y, w))
@@ -174,7 +174,7 @@ LGB_PAIRS = [("gaussian-identity", "regression"), ("bernoulli-logit", "binary"),
 @pytest.mark.parametrize("spec, builtin", LGB_PAIRS)
 def test_lightgbm_custom_objective_equals_the_builtin(spec, builtin):
     lgb = pytest.importorskip("lightgbm")
-    m = module_for(spec, "lightgbm")
+    m = bound_module(spec, "lightgbm")
     X, y = _data(spec)
     init = np.full(y.size, m.init_score(y))
     common = dict(n_estimators=20, learning_rate=0.3, num_leaves=8, min_child_samples=5, reg_lambda=1.0,
@@ -206,7 +206,7 @@ SUPPORT_SAMPLES = {  # a sample from each family's support
     ("poisson-identity", "counts"), ("bernoulli-cloglog", "binary")])
 def test_the_base_margin_zeroes_the_summed_gradient(spec, support):
     """base_margin(y, w) is the optimal constant margin: Σ w·∂ℓ/∂η vanishes there (closed form, median or Newton)."""
-    m = module_for(spec, "xgboost")
+    m = bound_module(spec, "xgboost")
     rng = np.random.default_rng(3)
     y = SUPPORT_SAMPLES[support](rng)
     w = rng.uniform(0.5, 2.0, y.size)
@@ -219,11 +219,11 @@ def test_the_base_margin_zeroes_the_summed_gradient(spec, support):
             assert below <= 0 <= above
         else:
             assert abs(np.sum(g)) <= 1e-8 * np.sum(np.abs(g)), spec
-    assert m.base_margin(y, w) == pytest.approx(module_for(spec, "lightgbm").init_score(y, w), rel=1e-12)
+    assert m.base_margin(y, w) == pytest.approx(bound_module(spec, "lightgbm").init_score(y, w), rel=1e-12)
 
 
 def test_a_sample_the_link_cannot_reach_is_an_error_not_nan():
-    m = module_for("geometric-logit", "xgboost")  # the logit link reaches means below 1 only
+    m = bound_module("geometric-logit", "xgboost")  # the logit link reaches means below 1 only
     with pytest.raises(ValueError, match="outside what the logit link reaches"):
         m.base_margin(np.array([2.0, 5.0, 3.0]))
 
@@ -247,7 +247,7 @@ def test_boosting_an_assumption_no_library_has_lowers_the_held_out_nll(spec, lib
     are drawn with α = k = 1 (and beta's φ = 5: boosting under φ = 1 must still find the mean)."""
     X, y = _data(spec, n=600, seed=7)
     Xt, yt, Xh, yh = X[:400], y[:400], X[400:], y[400:]
-    m = module_for(spec, library)
+    m = bound_module(spec, library)
     if library == "xgboost":
         xgb = pytest.importorskip("xgboost")
         start = m.base_margin(yt)
@@ -278,7 +278,7 @@ def test_xgboost_multiclass_equals_softprob_up_to_its_hessian_factor():
     """multi:softprob uses 2·p(1 − p); with the generated Hessian doubled the two models are the same — the
     gradient and the diagonal are right — and the generated objective itself lowers held-out cross-entropy."""
     xgb = pytest.importorskip("xgboost")
-    m = module_for("categorical-softmax", "xgboost")
+    m = bound_module("categorical-softmax", "xgboost")
     X, y = _classes()
     Xt, yt, Xh, yh = X[:400], y[:400], X[400:], y[400:]
     start = m.base_margin(yt)
@@ -306,7 +306,7 @@ def test_xgboost_multiclass_equals_softprob_up_to_its_hessian_factor():
 def test_lightgbm_multiclass_equals_its_builtin_up_to_its_hessian_factor():
     """LightGBM's multiclass uses K/(K − 1)·p(1 − p): with that factor the generated objective gives its model."""
     lgb = pytest.importorskip("lightgbm")
-    m = module_for("categorical-softmax", "lightgbm")
+    m = bound_module("categorical-softmax", "lightgbm")
     X, y = _classes(400, seed=1)
     init = np.tile(m.init_score(y), (len(y), 1))
     common = dict(n_estimators=20, learning_rate=0.3, num_leaves=4, min_child_samples=5, reg_lambda=1.0,

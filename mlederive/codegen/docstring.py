@@ -67,7 +67,7 @@ def _scale(recipe, target, forms) -> str:
                 times, gone, "" if recipe.reduction == "mean" else " up to the factor 1/n (the recipe sums)"))
 
 
-def docstring(recipe, target, forms, params, ic, fixed=()) -> str:
+def docstring(recipe, target, forms, params, ic, fixed=(), metric_params=()) -> str:
     """The module's docstring (``fixed``: parameters the recipe learns, known for a booster, which learns η alone)."""
     d = forms.document
     lines = ["%s — %s." % (recipe.title, target.library), ""]
@@ -86,13 +86,30 @@ def docstring(recipe, target, forms, params, ic, fixed=()) -> str:
     said = said[0].upper() + said[1:]
     lines += ["", "Hessian"] + _wrapped(said + "." if forms.hess_kind == SURROGATE else
                                         "%s: %s" % (said, _math(forms.hess)))
-    if params:
+    named = list(params) + [p for p in metric_params if p.name not in {q.name for q in params}]
+    if named:
         lines += ["", "Parameters (keyword arguments)"]
-        for p in params:
-            value = "learned with θ: pass its current value" if p.default is None else \
-                "known, %r%s" % (p.default, " (the recipe's value)" if p.name in recipe.values else
-                                 " (the recipe gives no value)")
+        for p in named:
+            value = "learned with θ: pass its current value" if recipe.parameters.get(p.name.rstrip("_")) == "learned" else \
+                "known, %r (the recipe's value)" % p.default if p.default is not None else \
+                "known, and the recipe gives no value: a required keyword (make_objective(%s=…))" % p.name \
+                if p in params and target.boosting else \
+                "known, and the recipe gives no value: a required keyword%s" % (
+                    " of the metric (make_metric(%s=…))" % p.name if p not in params else "")
             lines += _wrapped("%s — %s; %s." % (p.name, p.meaning, value))
+    if forms.nll is not None:
+        lines += ["", "Metric"] + _wrapped(
+            "metric is the weighted mean of the full negative log-likelihood, nothing dropped — nll(η, y) = %s — "
+            "equal to scipy's −logpdf, so its numbers compare across models (the library's built-in metrics read "
+            "raw margins as predictions when the objective is custom)." % _math(forms.nll))
+    if target.boosting:
+        lines += ["", "Calling forms"] + _wrapped(
+            "objective and metric take (y_true, y_pred, sample_weight=None) and also (margins, data): "
+            "%s. Labels outside the family's support raise a ValueError naming the first." % (
+                "xgb.train(params, dtrain, obj=objective, custom_metric=metric) and "
+                "XGBRegressor(objective=objective, eval_metric=metric)" if target.name == "xgboost" else
+                "lgb.train({'objective': objective, …}, data, feval=metric) and "
+                "LGBMRegressor(objective=objective, eval_metric=metric)"))
     for name in fixed:
         keyword = any(p.name == name for p in params)
         lines += [""] + _wrapped("The recipe learns %s with θ; a booster learns η alone, so here %s." % (

@@ -89,11 +89,21 @@ def implementations(*exprs) -> Argument | None:
     return verify(doc)
 
 
-def _parameters(recipe, f: Forms, margin_exprs) -> tuple:
+def _python_name(name: str) -> str:
+    """A parameter's keyword in the module: its name, with a trailing _ where that is a Python keyword (the inverse
+    Gaussian's lambda), as scipy and PEP 8 do."""
+    import keyword
+
+    return name + "_" if keyword.iskeyword(name) else name
+
+
+def _parameters(recipe, f: Forms, exprs) -> tuple:
+    """The family's parameters ``exprs`` use, each with the recipe's value as its default — none where the recipe
+    gives none or learns it: a required keyword (a silent 1.0 would make a Student-t a Cauchy)."""
     family = f.document.model.family
-    used = set().union(*(e.free_symbols for e in (f.loss, f.grad, f.hess, *margin_exprs)))
-    return tuple(Parameter(p.name, p.symbol, None if recipe.parameters.get(p.name) == "learned"
-                           else recipe.values.get(p.name, 1.0), p.meaning)
+    used = set().union(*(e.free_symbols for e in exprs))
+    return tuple(Parameter(_python_name(p.name), p.symbol, None if recipe.parameters.get(p.name) == "learned"
+                           else recipe.values.get(p.name), p.meaning)
                  for p in family.params if p.symbol in used)
 
 
@@ -123,8 +133,10 @@ def generate(spec, target: str) -> Generated:
     f = forms(recipe, boosting=t.boosting)
     ic = intercept(f.document.model) if t.boosting and not family.one_hot else None
     margin_exprs = () if ic is None else tuple(e for e in (ic.margin, ic.estimate) if e is not None)
-    params = _parameters(recipe, f, margin_exprs)
-    module = Module(docstring(recipe, t, f, params, ic, fixed), f, params, ic, family.one_hot)
+    params = _parameters(recipe, f, (f.loss, f.grad, f.hess, *margin_exprs))
+    metric_params = _parameters(recipe, f, (f.nll,)) if f.nll is not None else ()
+    module = Module(docstring(recipe, t, f, params, ic, fixed, metric_params), f, params, ic, family.one_hot,
+                    metric_params, family)
     try:
         code = t.render(module)
     except PrintMethodNotImplementedError as exc:  # a function of a custom density the library does not have
@@ -132,6 +144,7 @@ def generate(spec, target: str) -> Generated:
         raise CodegenError("--target %s: %s has no %s function for %s%s" % (
             target, t.library, what or "printable", recipe.name,
             "" if target == "numpy" else "; try --target numpy")) from None
+    compile(code, "<generated>", "exec")  # our own bug, if any, shows here rather than in the user's session
     return Generated(target, code, f, implementations(f.loss, f.grad, f.hess))
 
 

@@ -32,16 +32,28 @@ class Module:
     params: tuple  # of Parameter
     intercept: Intercept | None
     one_hot: bool
+    #: the parameters the metric (the full negative log-likelihood) needs: σ too, where the objective has none
+    metric_params: tuple = ()
+    #: the family: its support is what the labels are checked against
+    family: object = None
 
-    def code(self, expr, library: str) -> tuple[str, set]:
-        return as_code(expr, library, {p.name: p.symbol for p in self.params})
+    def code(self, expr, library: str, params: tuple | None = None) -> tuple[str, set]:
+        return as_code(expr, library, {p.name: p.symbol for p in (self.params if params is None else params)})
 
-    def signature(self, *first: str) -> str:
-        keywords = ["%s=%r" % (p.name, p.default) if p.default is not None else p.name for p in self.params]
+    def signature(self, *first: str, params: tuple | None = None) -> str:
+        params = self.params if params is None else params
+        keywords = ["%s=%r" % (p.name, p.default) if p.default is not None else p.name for p in params]
         return ", ".join(list(first) + (["*"] + keywords if keywords else []))
 
-    def passing(self) -> str:
-        return "".join(", %s=%s" % (p.name, p.name) for p in self.params)
+    def passing(self, params: tuple | None = None) -> str:
+        return "".join(", %s=%s" % (p.name, p.name) for p in (self.params if params is None else params))
+
+    def call(self, params: tuple | None = None) -> str:
+        """A call that names every parameter without a default (the example in a comment)."""
+        return ", ".join("%s=…" % p.name for p in (self.params if params is None else params) if p.default is None)
+
+    def defaults(self, params: tuple | None = None) -> bool:
+        return all(p.default is not None for p in (self.params if params is None else params))
 
 
 # -- pieces shared by the templates -------------------------------------------------------------------
@@ -100,7 +112,7 @@ def _imports(used: set, library: str) -> set:
     if "scipy" in used:
         out.add("scipy.special")
     if library == "pytorch":
-        out.add("torch")
+        out |= {"torch"} & used
         if "math" in used:
             out.add("math")
     if library == "jax":
@@ -167,10 +179,21 @@ def _per_observation(module: Module, library: str, arrays: str) -> tuple[str, se
 
 
 _NUMPY_ARRAYS = "    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)\n"
+_CHECKED_ARRAYS = "    eta, y = numpy.asarray(eta, dtype=float), _labels(y)\n"
+
+
+def _numpy_functions(module: Module) -> tuple[str, set]:
+    """loss, grad, hess on NumPy arrays; the labels checked against the family's support (a one-hot y as it is)."""
+    from .conventions import labels_function
+
+    if module.one_hot:
+        return _per_observation(module, "numpy", _NUMPY_ARRAYS)
+    body, used = _per_observation(module, "numpy", _CHECKED_ARRAYS)
+    return labels_function(module.family) + "\n\n" + body, used
 
 
 def numpy_module(module: Module) -> str:
-    body, used = _per_observation(module, "numpy", _NUMPY_ARRAYS)
+    body, used = _numpy_functions(module)
     return _header(module, _imports(used, "numpy")) + "\n\n" + body
 
 
@@ -200,15 +223,16 @@ def pytorch_module(module: Module) -> str:
         '%s    eta, y = input, target.to(input.dtype)\n%s    out = %s\n'
         '    if reduction == "mean":\n        return out.mean()\n    if reduction == "sum":\n        return out.sum()\n'
         '    if reduction == "none":\n        return out\n'
-        '    raise ValueError("reduction must be \'mean\', \'sum\' or \'none\', got %%r" %% (reduction,))\n') % (
+        '    raise ValueError(f"reduction must be \'mean\', \'sum\' or \'none\', got {reduction!r}")\n') % (
         module.signature("input", "target", 'reduction="mean"'), target, params, wrapped(text, 10))
-    return _header(module, _imports(used | {"torch"}, "pytorch")) + "\n\n" + helpers + body
+    torch = {"torch"} if "torch." in helpers + body else set()  # a loss of + − × alone needs no import
+    return _header(module, _imports(used | torch, "pytorch")) + "\n\n" + helpers + body
 
 
 def _intercept_code(module: Module, name: str) -> str:
     """``name``(y, weight=None, …) → float: the optimal constant margin, η̂ = g(μ̂)."""
     ic = module.intercept
-    lines = ["    y = numpy.asarray(y, dtype=float)",
+    lines = ["    y = _labels(y)",
              "    w = numpy.ones_like(y) if weight is None or numpy.size(weight) == 0 else "
              "numpy.asarray(weight, dtype=float)"]
     params = {p.name: p.symbol for p in module.params}
@@ -227,7 +251,17 @@ def _intercept_code(module: Module, name: str) -> str:
         lines.append("    mu = numpy.average(y, weights=w)")
     lines += _range_check(module)
     margin, _ = as_code(ic.margin, "numpy", params)
-    lines.append("    eta = float(%s)" % margin)
+    link = module.forms.document.model.link.name
+    if ic.margin.is_polynomial(ic.mu):  # identity, … : every mean has a finite margin
+        lines.append("    eta = float(%s)" % margin)
+    else:
+        lines += ['    with numpy.errstate(all="ignore"):',
+                  "        eta = float(%s)" % margin,
+                  "    if not numpy.isfinite(eta):  # every label 0 under a log link, every label 1 under a logit …",
+                  '        raise ValueError(f"the estimated mean is {mu!r}, which the %s link maps to {eta!r}: no '
+                  'finite optimal "' % link,
+                  '                         "margin; give a base margin of your own (e.g. the link of a mean inside the '
+                  'range)")']
     if ic.kind not in (CLOSED, MEDIAN):
         total = "numpy.sum(w * grad(%%s, y%s))" % module.passing()
         lines += ["    # no closed form: Σ w·∂ℓ/∂η = 0 by bracketing from g(ȳ), then bisection to machine precision",
@@ -274,19 +308,28 @@ def _range_check(module: Module) -> list:
                                     "mu %s %r" % ("<" if reach.right_open else "<=", hi) if hi != float("inf") else "")
                         if t)
     return ["    if not (%s):" % test,
-            "        raise ValueError('the estimated mean %%r is outside what the %s link reaches (%s): no finite "
-            "optimal margin' %% (mu,))" % (model.link.name, S.inline(reach))]
+            "        raise ValueError(f'the estimated mean {mu!r} is outside what the %s link reaches (%s): no finite "
+            "optimal margin')" % (model.link.name, S.inline(reach))]
 
 
-def _classes_code(labels: str, weight: str) -> list:
-    """The body of a multi-class objective: class labels 0…K−1 as one-hot rows (η has K columns), the gradient
-    and Hessian, weighted row by row when there are weights."""
-    return ["    labels, weight = %s, %s" % (labels, weight),
-            "    y = numpy.eye(predt.shape[1])[numpy.asarray(labels, dtype=int)]",
-            "    g, h = grad(predt, y), hess(predt, y)",
-            "    if weight is not None and numpy.size(weight):",
-            "        g, h = g * weight[:, None], h * weight[:, None]",
-            "    return g, h", ""]
+def _classes_objective(library: str) -> str:
+    """A multi-class objective: class labels 0…K−1 as one-hot rows (η has K columns), the gradient and Hessian,
+    weighted row by row, in every form ``library`` calls one."""
+    from .conventions import arguments_function, classes_function
+
+    return "\n".join([
+        classes_function(), "",
+        arguments_function(library, labels="y"), "",
+        "def objective(y_true, y_pred, sample_weight=None):",
+        '    """(grad, hess) of shape (n, K) in the raw margins; the labels are the classes 0…K−1; weighted row by row',
+        '    (see _arguments for the forms)."""',
+        "    eta, labels, w, _ = _arguments(y_true, y_pred, sample_weight)",
+        "    eta = eta.reshape(numpy.size(labels), -1)",
+        "    y = numpy.eye(eta.shape[1])[_classes(labels, eta.shape[1])]",
+        "    g, h = grad(eta, y), hess(eta, y)",
+        "    if w is not None:",
+        "        g, h = g * w[:, None], h * w[:, None]",
+        "    return g, h", ""])
 
 
 def _multiclass_intercept(name: str) -> str:
@@ -296,58 +339,47 @@ def _multiclass_intercept(name: str) -> str:
             '    """The optimal constant margins, one per class: log of the weighted class frequencies (the softmax\n'
             '    maximum-likelihood estimate of an intercept-only model). y holds class labels 0…K−1; tile the result\n'
             '    to (n, K) for the base margin."""\n'
-            '    y = numpy.asarray(y, dtype=int)\n'
+            '    y = _classes(y, classes or int(numpy.max(y)) + 1)\n'
             '    w = numpy.ones(y.shape) if weight is None or numpy.size(weight) == 0 else numpy.asarray(weight, float)\n'
             '    counts = numpy.bincount(y, weights=w, minlength=classes or 0)\n'
             '    if numpy.any(counts <= 0):\n'
-            '        raise ValueError("class %%d never occurs: its optimal margin is −inf" %% int(numpy.argmin(counts)))\n'
+            '        raise ValueError(f"class {int(numpy.argmin(counts))} never occurs: its optimal margin is −inf")\n'
             '    return numpy.log(counts / counts.sum())\n') % name
 
 
-def xgboost_module(module: Module) -> str:
+def _nll_function(module: Module) -> tuple[str, set]:
+    """nll(eta, y): the full negative log-likelihood per observation, nothing dropped (the metric's)."""
+    f = module.forms
+    text, used = module.code(f.nll, "numpy", module.metric_params)
+    return ('def nll(%s):\n    """The full negative log-likelihood per observation, nothing dropped: scipy\'s '
+            '−logpdf."""\n%s    return %s\n' % (module.signature("eta", "y", params=module.metric_params),
+                                               _CHECKED_ARRAYS, wrapped(_shaped(text, f.nll, "numpy"), 11))), used
+
+
+def _boosting(module: Module, library: str) -> str:
+    """A boosting module: the per-observation functions, the full negative log-likelihood, the objective and the
+    metric in every form ``library`` calls them, the optimal constant margin."""
+    from .conventions import arguments_function, metric_maker, objective_maker
+
+    body, used = _numpy_functions(module)
+    intercept = "base_margin" if library == "xgboost" else "init_score"
     if module.one_hot:
-        objective = "\n".join([
-            'def objective(predt, dtrain):',
-            '    """For xgb.train({"num_class": K, …}, dtrain, obj=objective): (grad, hess) of shape (n, K) in the raw',
-            '    margins; the labels are the classes 0…K−1; weighted by dtrain.get_weight() when present."""',
-            *_classes_code("dtrain.get_label()", "dtrain.get_weight()")])
-        return _boosting(module, objective, _multiclass_intercept("base_margin"))
-    objective = (
-        'def objective(%s):\n'
-        '    """For xgb.train(params, dtrain, obj=objective): (grad, hess) per row, in the raw margin, weighted by\n'
-        '    dtrain.get_weight() when the DMatrix has weights."""\n'
-        '    y, w = dtrain.get_label(), dtrain.get_weight()\n'
-        '    g, h = grad(predt, y%s), hess(predt, y%s)\n'
-        '    if w.size:\n        g, h = g * w, h * w\n'
-        '    return g, h\n') % (module.signature("predt", "dtrain"), module.passing(), module.passing())
-    return _boosting(module, objective, "base_margin")
+        parts = [body, _classes_objective(library), _multiclass_intercept(intercept)]
+        return _header(module, _imports(used, "numpy")) + "\n\n" + "\n\n".join(parts)
+    nll, more = _nll_function(module)
+    used |= more
+    metric_params = module.metric_params
+    parts = [body, nll, arguments_function(library),
+             objective_maker(module.signature(), module.passing(), module.defaults(), module.call()),
+             metric_maker(library, module.signature(params=metric_params), module.passing(metric_params),
+                          module.defaults(metric_params), module.call(metric_params)),
+             _intercept_code(module, intercept)]
+    return _header(module, _imports(used, "numpy")) + "\n\n" + "\n\n".join(parts)
 
 
-def _boosting(module: Module, objective: str, intercept: str) -> str:
-    """A boosting module: the per-observation functions, the objective, the optimal constant margin (``intercept``:
-    its function's name, or its code)."""
-    body, used = _per_observation(module, "numpy", _NUMPY_ARRAYS)
-    margin = intercept if "\n" in intercept else _intercept_code(module, intercept)
-    return _header(module, _imports(used, "numpy")) + "\n\n" + body + "\n\n" + objective + "\n\n" + margin
+def xgboost_module(module: Module) -> str:
+    return _boosting(module, "xgboost")
 
 
 def lightgbm_module(module: Module) -> str:
-    if module.one_hot:
-        objective = "\n".join([
-            'def objective(y_true, y_pred, weight=None):',
-            '    """For LGBMClassifier(objective=objective): (grad, hess) of shape (n, K) in the raw scores; y_true',
-            '    holds the classes 0…K−1; weighted when LightGBM passes weights."""',
-            '    predt = numpy.asarray(y_pred, dtype=float)',
-            *_classes_code("y_true", "weight")])
-        return _boosting(module, objective, _multiclass_intercept("init_score"))
-    objective = (
-        'def make_objective(%s):\n'
-        '    """An objective(y_true, y_pred, weight=None) for LightGBM with these parameter values."""\n\n'
-        '    def objective(y_true, y_pred, weight=None):\n'
-        '        """(grad, hess) per row in the raw score, weighted when LightGBM passes weights."""\n'
-        '        g, h = grad(y_pred, y_true%s), hess(y_pred, y_true%s)\n'
-        '        if weight is not None:\n            g, h = g * weight, h * weight\n'
-        '        return g, h\n\n    return objective\n\n\n'
-        '#: for LGBMRegressor(objective=objective) or LGBMClassifier(objective=objective), with the default parameters\n'
-        'objective = make_objective()\n') % (module.signature(), module.passing(), module.passing())
-    return _boosting(module, objective, "init_score")
+    return _boosting(module, "lightgbm")

@@ -121,6 +121,7 @@ CALLS = {
     "polygamma": ("", "jax.scipy.special.polygamma({0}, {1})", "torch.polygamma({0}, {1})"),
     "erf": ("", "jax.scipy.special.erf({0})", "torch.erf({0})"),
     "gamma": ("", "jax.scipy.special.gamma({0})", ""),
+    "binomial": ("scipy.special.binom({0}, {1})", "", ""),
     "erfinv": ("scipy.special.erfinv({0})", "jax.lax.erf_inv({0})", "torch.erfinv({0})"),
     **{name: ("", "", "torch.%s({0})" % call) for name, call in (
         ("exp", "exp"), ("log", "log"), ("sqrt", "sqrt"), ("Abs", "abs"), ("sign", "sign"), ("atan", "atan"),

@@ -182,7 +182,7 @@ def _stack(codes: list, dialect: Dialect, axis: int = -1, indent: int = 4) -> st
 
 _REDUCE = ('    if reduction == "mean":\n        return out.mean()\n    if reduction == "sum":\n        return out.sum()\n'
            '    if reduction == "none":\n        return out\n'
-           '    raise ValueError("reduction must be \'mean\', \'sum\' or \'none\', got %r" % (reduction,))\n')
+           '    raise ValueError(f"reduction must be \'mean\', \'sum\' or \'none\', got {reduction!r}")\n')
 
 
 def _body(f: SeveralForms, dialect: Dialect, params: dict, signature: str, passing: str) -> tuple[str, set]:
@@ -223,8 +223,8 @@ def _body(f: SeveralForms, dialect: Dialect, params: dict, signature: str, passi
              'def _columns(eta):\n    """eta as an array of shape (n, %d), one column per parameter (PARAMETERS)."""\n'
              "    eta = %s\n"
              "    if eta.ndim != 2 or eta.shape[1] != %d:\n"
-             '        raise ValueError("eta must have shape (n, %d), one column per parameter in the order %s; got %%s"\n'
-             "                         %% (tuple(eta.shape),))\n"
+             '        raise ValueError(f"eta must have shape (n, %d), one column per parameter in the order %s; "\n'
+             '                         f"got {tuple(eta.shape)}")\n'
              "    return eta\n" % (P, dialect.eta, P, P, ", ".join(p.name for p in m.predicted))]
     if dialect.library == "pytorch":
         parts.append('def loss(eta, y%s, reduction="mean"):\n    """The loss per observation, reduced by `reduction`."""\n'
@@ -319,9 +319,11 @@ def generate_several(recipe, target: str) -> SeveralGenerated:
         raise CodegenError("%s: its derivation failed verification; run 'mlederive %s' to see where"
                            % (d.recipe.name, d.recipe.name))
     m = d.model
-    known = [(name, recipe.values.get(name)) for name in m.params
+    from .generator import _python_name
+
+    known = [(_python_name(name), recipe.values.get(name)) for name in m.params
              if any(e.has(m.params[name]) for e in [f.loss, *f.grads, f.hessian])]
-    params = {name: m.params[name] for name, _ in known}
+    params = {name: m.params[name.rstrip("_")] for name, _ in known}
     signature = (", *" if known else "") + "".join(", %s=%r" % (name, v) if v is not None else ", %s" % name
                                                    for name, v in known)
     passing = "".join(", %s=%s" % (name, name) for name, _ in known)
@@ -337,7 +339,8 @@ def generate_several(recipe, target: str) -> SeveralGenerated:
     helpers, more = _helper_functions(None, dialect.library, [e.xreplace(_plain(m)) for e in exprs])
     used |= more
     doc = _docstring(f, target, kind, tuple(known))
-    code = '"""%s"""\n\n%s\n\n\n%s' % (doc.replace('"""', "'''"), "\n".join(_IMPORTS[dialect.library](used)),
-                                       helpers + body)
+    names, body = body.split("\n\n", 1)  # PARAMETERS = (…) right below the imports, as isort lays it out
+    code = '"""%s"""\n\n%s\n\n%s\n\n%s' % (doc.replace('"""', "'''"), "\n".join(_IMPORTS[dialect.library](used)),
+                                         names, helpers + body)
     compile(code, "<generated>", "exec")  # our own bug, if any, shows here rather than in the user's session
     return SeveralGenerated(target, code, f)

@@ -23,7 +23,7 @@ from ..documents import Derivation, Result, StepBuilder
 from ..errors import MlederiveError
 from ..primitives import PRIMITIVES, Primitive, logaddexp, logsumexp
 from ..prose import Prose, Text, join, prose
-from ..relations import Differentiation, Expectation, Rescaling, Surrogate
+from ..relations import Differentiation, Expectation, Negation, Rescaling, Surrogate
 from . import derive_loss
 from .stable import stabilise
 from .tidying import shortest
@@ -51,6 +51,9 @@ class Forms:
     warnings: tuple = ()
     #: why this Hessian: "the curvature, proved positive", "the curvature can be negative (it is −0.056 at …)"
     reason: Prose | None = None
+    #: the full negative log-likelihood of one observation, nothing dropped, in stable form (boosting: the metric
+    #: comparable with scipy's −logpdf and with other models), or None
+    nll: sp.Expr | None = None
 
 
 def _risky(expr: sp.Expr) -> bool:
@@ -138,12 +141,31 @@ def _forms(recipe, boosting: bool) -> Forms:
         "∂ℓ_i/∂η_i", r"\frac{\partial \ell_i}{\partial \eta_i}", grad, "derivative", Differentiation(wrt=eta_i),
         id="code-grad", reference=loss_ref)
     hess, kind, reason, warnings = _hessian(b, base, grad_step, scale, boosting, recipe.values)
+    nll = _metric_step(b, base) if boosting and not one_hot else None
     results = [Result("What the code computes, per observation: the loss", "ℓ_i", r"\ell_i", stable),
                Result("its gradient", "∂ℓ_i/∂η_i", r"\frac{\partial \ell_i}{\partial \eta_i}", grad),
                Result(prose("and its Hessian (%s)", kind), "H_i", r"H_i", hess)]
     document = verify(replace(base, steps=b.steps, checks=[], results=results, tables=[], warnings=[],
                               subtitle=base.subtitle.replace("sum reduction", "per observation")))
-    return Forms(document, stable, grad, hess, kind, scale, tuple(warnings), reason)
+    return Forms(document, stable, grad, hess, kind, scale, tuple(warnings), reason, nll)
+
+
+def _metric_step(b: StepBuilder, base: Derivation) -> sp.Expr:
+    """The full negative log-likelihood per observation, nothing dropped, in stable form (log y! as log Γ(y + 1)):
+    what a metric reports, so that a number is comparable with scipy's −logpdf and with another model's."""
+    full = -base.loglik_summand
+    ref = b.add("The metric: the full negative log-likelihood", prose(
+        "The log-likelihood's negation with nothing dropped — the θ-free terms too: the loss drops them because "
+        "they do not move the minimiser, but a number reported to compare models keeps them."),
+        "Σ −log p(y_i)", r"\sum_i -\log p(y_i)", S.sample_sum(full), "negated", Negation(), id="nll",
+        reference=next(s for s in reversed(base.steps) if s.id in ("expanded", "log-likelihood")))
+    nll = stabilise(full, small_gamma=False)
+    if nll != full:
+        b.add("The metric, as computed", _primitives_why(nll) if nll.has(*PRIMITIVES) else prose(
+              "The same function with log Γ in place of the log of a factorial, a binomial coefficient or Γ: no "
+              "overflow past 170!."), "Σ −log p(y_i)", r"\sum_i -\log p(y_i)", S.sample_sum(nll), "equal",
+              id="metric", reference=ref)
+    return nll
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ def _log_of_product(term):
             out.append(sp.log(f))
         elif isinstance(f, sp.exp):
             out.append(f.args[0])
+        elif f.is_Symbol and f.is_positive:  # a known parameter (π of a zero-inflated law)
+            out.append(sp.log(f))
         elif isinstance(f, expm1) and f.args[0].is_positive:  # log(e^w − 1) = w + log(1 − e^(−w))
             out.append(f.args[0] + log1mexp(f.args[0]))
         elif isinstance(base, sp.exp) and power.is_number:
@@ -75,6 +77,8 @@ def _stable_log(arg):
         return log_ndtr(arg.args[0])
     if isinstance(arg, sp.gamma):  # log Γ(z) without Γ's overflow past z ≈ 171
         return sp.loggamma(arg.args[0])
+    if isinstance(arg, sp.factorial):  # log y! = log Γ(y + 1): y! overflows past y = 170
+        return sp.loggamma(arg.args[0] + 1)
     if isinstance(arg, sp.Sum) and isinstance(arg.function, sp.exp) and len(arg.limits) == 1:
         index, lo, hi = arg.limits[0]
         inner = arg.function.args[0]
@@ -259,16 +263,18 @@ def _factored_arguments(expr):
                         lambda e: sp.collect(e, functions, func=sp.factor))
 
 
-def stabilise(expr: sp.Expr, collect: bool = False) -> sp.Expr:
+def stabilise(expr: sp.Expr, collect: bool = False, small_gamma: bool = True) -> sp.Expr:
     """``expr`` with every rule applied where it matches (bottom-up); an identity on the model's domain. ``collect``:
     terms that share a ψ or ψ′ are taken together first (the forms of several predicted parameters; one parameter's
-    forms keep the layout their golden files record)."""
+    forms keep the layout their golden files record). ``small_gamma``: log Γ(c·m) of a mean that can underflow
+    rewritten through Γ(x + 1) = x·Γ(x) (a metric, which needs no such margins, keeps log Γ)."""
     if collect:
         expr = _factored_arguments(expr)
     expr = _apply(expr, lambda e: isinstance(e, sp.log), lambda e: _stable_log(e.args[0]))
     expr = _apply(expr, lambda e: e.is_Mul, _mills_ratio)
     expr = _apply(expr, lambda e: e.is_Add, _stable_add)
-    expr = _apply(expr, lambda e: isinstance(e, sp.loggamma), lambda e: _small_gamma(e.args[0]))
+    if small_gamma:
+        expr = _apply(expr, lambda e: isinstance(e, sp.loggamma), lambda e: _small_gamma(e.args[0]))
     expr = _apply(expr, lambda e: e.is_Mul, _zero_safe)
     if _double_exponential(expr):
         expr = _apply(expr, lambda e: e.is_Mul, _over_sum)

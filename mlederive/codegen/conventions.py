@@ -1,0 +1,170 @@
+"""How a generated boosting module is called, and what it refuses: the code shared by every boosting layout.
+
+XGBoost and LightGBM each call a custom objective (and metric) in two ways — the training function with the
+margins and its data object, the scikit-learn estimator with the labels first:
+
+=====================  ===========================================  ============================================
+library                training function                            scikit-learn estimator
+=====================  ===========================================  ============================================
+XGBoost                ``xgb.train(…, obj=, custom_metric=)``:       ``XGBRegressor(objective=, eval_metric=)``:
+                       ``(predt, dtrain)``                          ``(y_true, y_pred)``, ``sample_weight=`` by
+                                                                    keyword when the data has weights
+LightGBM               ``lgb.train({"objective": …}, feval=)``:      ``LGBMRegressor(objective=, eval_metric=)``:
+                       ``(preds, train_data)``                      ``(y_true, y_pred, weight)`` (3 parameters)
+=====================  ===========================================  ============================================
+
+One function with the parameters ``(y_true, y_pred, sample_weight=None)`` serves all four: the data object is
+recognised by its ``get_label``, three parameters make LightGBM's estimator pass the weights, and the name
+``sample_weight`` makes XGBoost's estimator pass them. A metric returns what each caller expects: XGBoost's
+training function a ``(name, value)`` pair, its estimator the value, LightGBM a ``(name, value, is_higher_better)``
+triple.
+
+Labels are checked against the family's support, vectorised, before anything is computed: ``count:poisson`` and
+``binary:logistic`` refuse labels outside theirs, and so does the generated code — naming the first one.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+#: the two boosting libraries: how their data objects are called in the comments, and what a metric returns
+_LIBRARIES = {
+    "xgboost": ("xgb.train(…, obj=objective, custom_metric=metric): (predt, dtrain)",
+                "XGBRegressor(objective=objective, eval_metric=metric): (y_true, y_pred), sample_weight= by keyword",
+                '("nll", value) if data is not None else value'),
+    "lightgbm": ("lgb.train({\"objective\": objective, …}, feval=metric): (preds, train_data)",
+                 "LGBMRegressor(objective=objective, eval_metric=metric): (y_true, y_pred, weight)",
+                 '"nll", value, False'),
+}
+
+
+def _test(support: sp.Set) -> tuple[str, str]:
+    """(a vectorised NumPy test of y ∈ support, the support in words) — finite labels at least."""
+    finite = "numpy.isfinite(y)"
+    if support == sp.S.Reals:
+        return finite, "finite real numbers"
+    if support == sp.S.Naturals0:
+        return "%s & (y >= 0) & (y == numpy.floor(y))" % finite, "counts 0, 1, 2, …"
+    if isinstance(support, sp.FiniteSet):
+        values = sorted(support, key=float)
+        return " | ".join("(y == %r)" % float(v) for v in values), " or ".join(str(v) for v in values)
+    if isinstance(support, sp.Interval):
+        parts = [finite]
+        if support.start.is_finite:
+            parts.append("(y %s %r)" % (">" if support.left_open else ">=", float(support.start)))
+        if support.end.is_finite:
+            parts.append("(y %s %r)" % ("<" if support.right_open else "<=", float(support.end)))
+        words = {(0, sp.oo, True): "positive numbers", (0, 1, True): "numbers strictly between 0 and 1"}
+        key = (support.start, support.end, bool(support.left_open and support.right_open))
+        return " & ".join(parts), words.get(key, "in %s" % support)
+    return finite, "finite real numbers"
+
+
+def labels_function(family) -> str:
+    """``_labels(y)``: y as a float array, every label in the family's support, or a ValueError naming the first."""
+    test, words = _test(family.support)
+    return "\n".join([
+        "def _labels(y):",
+        '    """y as a float array; a ValueError naming the first label outside the %s family\'s support."""'
+        % family.name,
+        "    y = numpy.asarray(y, dtype=float)",
+        "    outside = ~(%s)" % test,
+        "    if outside.any():",
+        "        first = int(numpy.flatnonzero(outside.ravel())[0])",
+        '        raise ValueError(f"label {first} is {y.ravel()[first]!r}: the %s family\'s labels are %s; fix or drop "'
+        % (family.name, words),
+        '                         "that row")',
+        "    return y",
+        ""])
+
+
+def classes_function() -> str:
+    """``_classes(labels, K)``: class labels 0…K−1 as integers, or a ValueError naming the first that is not one."""
+    return "\n".join([
+        "def _classes(labels, K):",
+        '    """The class labels as integers 0…K−1; a ValueError naming the first that is not one."""',
+        "    labels = numpy.asarray(labels, dtype=float)",
+        "    outside = ~(numpy.isfinite(labels) & (labels >= 0) & (labels < K) & (labels == numpy.floor(labels)))",
+        "    if outside.any():",
+        "        first = int(numpy.flatnonzero(outside)[0])",
+        '        raise ValueError(f"label {first} is {labels[first]!r}: the labels are the classes 0, 1, …, {K - 1} "',
+        '                         f"(K = {K})")',
+        "    return labels.astype(int)",
+        ""])
+
+
+def arguments_function(library: str, labels: str = "_labels(y)") -> str:
+    """``_arguments(y_true, y_pred, sample_weight)`` → (margins, labels, weights or None, the data object or None),
+    however ``library`` calls an objective or a metric."""
+    train, estimator, _ = _LIBRARIES[library]
+    return "\n".join([
+        "def _arguments(y_true, y_pred, sample_weight):",
+        '    """(margins, labels, weights or None, the data object or None) however %s calls an objective or a'
+        % ("XGBoost" if library == "xgboost" else "LightGBM"),
+        "    metric:",
+        "    %s;" % train,
+        '    %s."""' % estimator,
+        "    data = y_pred if hasattr(y_pred, \"get_label\") else None",
+        "    if data is not None:",
+        "        margins, y, w = y_true, data.get_label(), data.get_weight()",
+        "    else:",
+        "        margins, y, w = y_pred, y_true, sample_weight",
+        "    w = None if w is None or numpy.size(w) == 0 else numpy.asarray(w, dtype=float)",
+        "    return numpy.asarray(margins, dtype=float), %s, w, data" % labels,
+        ""])
+
+
+def _maker(name: str, signature: str, inner: list, doc: str, defaults: bool, call: str) -> str:
+    """``make_<name>(**parameters)`` returning the function, and the module-level function itself when every
+    parameter has a default (else a comment saying how to make it)."""
+    lines = ["def make_%s(%s):" % (name, signature),
+             '    """%s%s, in every form the library calls one."""' % (doc, " with these parameter values"
+                                                                     if signature else ""), ""]
+    lines += ["    " + line if line else "" for line in inner]
+    lines += ["", "    return %s" % name, "", ""]
+    if defaults:
+        lines += ["%s = make_%s()" % (name, name)]
+    else:
+        lines += ["# the recipe leaves a parameter to you: %s = make_%s(%s)" % (name, name, call)]
+    return "\n".join(lines) + "\n"
+
+
+def objective_maker(signature: str, passing: str, defaults: bool, call: str) -> str:
+    """``make_objective`` and ``objective``: (grad, hess) per row in the raw margin, weighted row by row."""
+    inner = ["def objective(y_true, y_pred, sample_weight=None):",
+             '    """(grad, hess) in the raw margin, weighted by the rows\' weights (see _arguments for the forms)."""',
+             "    eta, y, w, _ = _arguments(y_true, y_pred, sample_weight)",
+             "    g, h = grad(eta, y%s), hess(eta, y%s)" % (passing, passing),
+             "    if w is not None:",
+             "        g, h = g * w, h * w",
+             "    return g, h"]
+    return _maker("objective", signature, inner, "An objective", defaults, call)
+
+
+def objective_from_hessian(signature: str, passing: str, defaults: bool, call: str, hessian: str,
+                           P: int) -> str:
+    """The several-output objective: the margins as (n, P), the Hessian ``hessian`` (its diagonal, (n, P))."""
+    inner = ["def objective(y_true, y_pred, sample_weight=None):",
+             '    """(grad, hess), (n, %d) each, in the raw margins, weighted (see _arguments for the forms)."""' % P,
+             "    eta, y, w, _ = _arguments(y_true, y_pred, sample_weight)",
+             "    eta = eta.reshape(y.size, %d)" % P,
+             "    g, h = grad(eta, y%s), %s" % (passing, hessian),
+             "    if w is not None:",
+             "        g, h = g * w[:, None], h * w[:, None]",
+             "    return g, h"]
+    return _maker("objective", signature, inner, "An objective", defaults, call)
+
+
+def metric_maker(library: str, signature: str, passing: str, defaults: bool, call: str, reshape: str = "") -> str:
+    """``make_metric`` and ``metric``: the weighted mean of the full negative log-likelihood (``nll``)."""
+    _, _, returned = _LIBRARIES[library]
+    inner = ["def metric(y_true, y_pred, sample_weight=None):",
+             '    """The weighted mean of the full negative log-likelihood, nothing dropped (scipy\'s −logpdf):',
+             '    comparable across models. The margins are raw: use it with this module\'s objective."""',
+             "    eta, y, w, data = _arguments(y_true, y_pred, sample_weight)"]
+    if reshape:
+        inner.append("    eta = %s" % reshape)
+    inner += ["    value = float(numpy.average(nll(eta, y%s), weights=w))" % passing,
+              "    return %s" % returned]
+    if "data" not in returned:  # LightGBM: the same triple for both forms
+        inner = [line.replace("w, data = _arguments", "w, _ = _arguments") for line in inner]
+    return _maker("metric", signature, inner, "A metric", defaults, call)
