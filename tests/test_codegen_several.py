@@ -255,3 +255,29 @@ def test_the_code_steps_are_proved_and_a_wrong_one_is_rejected():
         else:
             assert not check_step(doc, replace(step, expr=-step.expr)).verified, step.id
             assert not check_step(doc, replace(step, expr=step.expr / 2)).verified, step.id
+
+
+def test_the_multi_output_metric_is_the_full_nll_and_bad_labels_are_refused():
+    """custom_metric= of xgb.train reports scipy's full Gaussian NLL of the margins (σ = e^(η_σ)), weighted; a
+    zero-inflated Poisson label of −1 and a beta label of 1 are refused by name, in the objective too."""
+    import xgboost as xgb
+
+    m = module_for("heteroscedastic-gaussian", "xgboost")
+    X, y = _heteroscedastic(3, 600)
+    w = np.random.default_rng(3).uniform(0.5, 2.0, y.size)
+    start = m.base_margin(y, w)
+    dtrain = xgb.DMatrix(X, label=y, weight=w, base_margin=start)
+    record: dict = {}
+    booster = xgb.train({"num_target": 2, "tree_method": "hist", "learning_rate": 0.1, "max_depth": 3, "nthread": 1,
+                         "multi_strategy": "one_output_per_tree", "disable_default_eval_metric": 1}, dtrain, 5,
+                        obj=m.objective, custom_metric=m.metric, evals=[(dtrain, "train")], evals_result=record)
+    eta = booster.predict(dtrain, output_margin=True).astype(float)
+    exact = -np.average(stats.norm(eta[:, 0], np.exp(eta[:, 1])).logpdf(y), weights=w)
+    assert record["train"]["nll"][-1] == pytest.approx(exact, rel=1e-6)
+    for name, labels, first in (("zero-inflated-poisson", [0.0, 2.0, -1.0], 2), ("beta-mean-precision", [0.5, 1.0], 1)):
+        module = module_for(name, "lightgbm")
+        eta = np.zeros((len(labels), 2))
+        for call in (lambda: module.objective(np.array(labels), eta), lambda: module.grad(eta, labels),
+                     lambda: module.metric(np.array(labels), eta), lambda: module.init_score(labels)):
+            with pytest.raises(ValueError, match="label %d is" % first):
+                call()

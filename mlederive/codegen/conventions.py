@@ -141,10 +141,12 @@ def objective_maker(signature: str, passing: str, defaults: bool, call: str) -> 
 
 
 def objective_from_hessian(signature: str, passing: str, defaults: bool, call: str, hessian: str,
-                           P: int) -> str:
-    """The several-output objective: the margins as (n, P), the Hessian ``hessian`` (its diagonal, (n, P))."""
+                           P: int, words: str) -> str:
+    """The several-output objective: the margins as (n, P), the Hessian ``hessian`` (its diagonal, (n, P)),
+    described by ``words``."""
     inner = ["def objective(y_true, y_pred, sample_weight=None):",
-             '    """(grad, hess), (n, %d) each, in the raw margins, weighted (see _arguments for the forms)."""' % P,
+             '    """(grad, hess), (n, %d) each, in the raw margins, weighted (see _arguments for the forms); the' % P,
+             '    Hessian is %s."""' % words,
              "    eta, y, w, _ = _arguments(y_true, y_pred, sample_weight)",
              "    eta = eta.reshape(y.size, %d)" % P,
              "    g, h = grad(eta, y%s), %s" % (passing, hessian),

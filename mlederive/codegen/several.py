@@ -156,14 +156,18 @@ def _docstring(f: SeveralForms, target: str, kind: str | None, params: tuple) ->
         lines.append("Known parameters: %s." % ", ".join("%s (default %r)" % (p, v) if v is not None else p
                                                          for p, v in params))
     if target == "xgboost":
-        lines += ["", "objective(predt, dtrain) for xgb.train({..., 'num_target': %d}, dtrain, obj=objective) — a "
-                  "multi-output objective (multi_strategy as you choose); its Hessian is %s, proved positive. "
-                  "base_margin(y, weight) → (n, %d), the intercept-only fit, for DMatrix(base_margin=…)."
+        lines += ["", "objective for xgb.train({..., 'num_target': %d}, dtrain, obj=objective) or "
+                  "XGBRegressor(objective=objective, …) — a multi-output objective (multi_strategy as you choose); its "
+                  "Hessian is %s, proved positive. metric (custom_metric= / eval_metric=) is the weighted mean of the "
+                  "full negative log-likelihood. base_margin(y, weight) → (n, %d), the intercept-only fit, for "
+                  "DMatrix(base_margin=…). Labels outside the family's support raise a ValueError naming the first."
                   % (P, kind, P)]
     if target == "lightgbm":
-        lines += ["", "objective(preds, train_data) for lgb.train({'objective': objective, 'num_class': %d}, …), as "
-                  "LightGBMLSS does: preds and the returned gradient and Hessian are (n, %d); the Hessian is %s, "
-                  "proved positive. init_score(y, weight) → (n, %d) for Dataset(init_score=…)." % (P, P, kind, P)]
+        lines += ["", "objective for lgb.train({'objective': objective, 'num_class': %d}, …), as LightGBMLSS does: "
+                  "the margins and the returned gradient and Hessian are (n, %d); the Hessian is %s, proved positive. "
+                  "metric (feval=) is the weighted mean of the full negative log-likelihood. init_score(y, weight) → "
+                  "(n, %d) for Dataset(init_score=…). Labels outside the family's support raise a ValueError naming "
+                  "the first." % (P, P, kind, P)]
     return "\n".join(lines)
 
 
@@ -218,7 +222,9 @@ def _body(f: SeveralForms, dialect: Dialect, params: dict, signature: str, passi
                    for name in params) if dialect.library == "pytorch" else ""
     unpack = "    eta = _columns(eta)\n%s    %s = %s\n" % (cast, ", ".join("eta_" + p.name for p in m.predicted),
                                                          ", ".join("eta[:, %d]" % k for k in range(P)))
-    y_line = "    y = %s\n" % dialect.y + "".join(_indicators([f.loss, *f.grads, *f.hessian], dialect))
+    checked = dialect.library == "numpy"  # labels outside the support refused (traced JAX arrays cannot raise)
+    y_line = "    y = %s\n" % ("_labels(y)" if checked else dialect.y) + "".join(
+        _indicators([f.loss, *f.grads, *f.hessian], dialect))
     parts = ["PARAMETERS = (%s)\n" % ", ".join(repr(p.name) for p in m.predicted),
              'def _columns(eta):\n    """eta as an array of shape (n, %d), one column per parameter (PARAMETERS)."""\n'
              "    eta = %s\n"
@@ -226,6 +232,10 @@ def _body(f: SeveralForms, dialect: Dialect, params: dict, signature: str, passi
              '        raise ValueError(f"eta must have shape (n, %d), one column per parameter in the order %s; "\n'
              '                         f"got {tuple(eta.shape)}")\n'
              "    return eta\n" % (P, dialect.eta, P, P, ", ".join(p.name for p in m.predicted))]
+    if checked:
+        from .conventions import labels_function
+
+        parts.append(labels_function(m.family))
     if dialect.library == "pytorch":
         parts.append('def loss(eta, y%s, reduction="mean"):\n    """The loss per observation, reduced by `reduction`."""\n'
                      "%s%s    out = %s\n%s" % (signature or ", *", unpack, y_line, wrapped(code(f.loss), 10), _REDUCE))
@@ -260,7 +270,7 @@ def _intercept(f: SeveralForms, name: str, signature: str, passing: str) -> str:
         % P,
         '    %s steps from %s = g(mean of y) and 0 for the others."""'
         % ("Fisher-scoring" if f.fisher is not None else "Newton", first.name),
-        "    y = numpy.asarray(y, dtype=float)",
+        "    y = _labels(y)",
         "    w = numpy.ones_like(y) if weight is None else numpy.asarray(weight, dtype=float)",
         "    ybar = numpy.average(y, weights=w)",
         "    c = numpy.zeros(%d)" % P,
@@ -284,19 +294,51 @@ def _intercept(f: SeveralForms, name: str, signature: str, passing: str) -> str:
         ""])
 
 
-def _objective(f: SeveralForms, target: str, kind: str, passing: str) -> str:
-    """The booster's objective in its calling convention: its names for the margins and the data."""
-    P = len(f.document.model.predicted)
+def _boosting_functions(f: SeveralForms, target: str, kind: str, keywords: tuple,
+                        metric_keywords: tuple) -> tuple[str, set]:
+    """nll, the calling forms, the objective (Hessian: the Fisher diagonal or the proved-positive curvature's) and
+    the metric of a boosting module."""
+    from .conventions import arguments_function, metric_maker, objective_from_hessian
+    from .layouts import wrapped
+
+    m = f.document.model
+    P = len(m.predicted)
+    signature, passing = _signature(keywords), _passing(keywords)
     diag = "numpy.diagonal(%s, axis1=-2, axis2=-1)" % (
-        "fisher(predt%s)" % passing if f.fisher is not None else "hess_matrix(predt, y%s)" % passing)
-    margins, data, unweighted = ("predt", "dtrain", "w.size") if target == "xgboost" else \
-        ("preds", "train_data", "w is not None")
-    return ('def objective(%s, %s):\n    """Gradient and Hessian (%s), (n, %d) each, weighted."""\n'
-            "    y = %s.get_label()\n    w = %s.get_weight()\n"
-            "    predt = numpy.asarray(%s, dtype=float).reshape(y.size, %d)\n"
-            "    g, h = grad(predt, y%s), %s\n"
-            "    if %s:\n        g, h = g * w[:, None], h * w[:, None]\n    return g, h\n"
-            % (margins, data, kind, P, data, data, margins, P, passing, diag, unweighted))
+        "fisher(eta%s)" % passing if f.fisher is not None else "hess_matrix(eta, y%s)" % passing)
+    nll, used = _code(f.nll, m, {name: m.params[name.rstrip("_")] for name, _ in metric_keywords},
+                      DIALECTS["numpy"])
+    unpack = "    eta = _columns(eta)\n    %s = %s\n" % (", ".join("eta_" + p.name for p in m.predicted),
+                                                          ", ".join("eta[:, %d]" % k for k in range(P)))
+    y_line = "    y = _labels(y)\n" + "".join(_indicators([f.nll], DIALECTS["numpy"]))
+    call = ", ".join("%s=…" % name for name, v in keywords if v is None)
+    metric_call = ", ".join("%s=…" % name for name, v in metric_keywords if v is None)
+    return "\n\n".join([
+        'def nll(eta, y%s):\n    """The full negative log-likelihood per observation, nothing dropped: scipy\'s '
+        '−logpdf."""\n%s%s    return %s\n' % (_signature(metric_keywords), unpack, y_line, wrapped(nll, 11)),
+        arguments_function(target),
+        objective_from_hessian(signature.lstrip(", "), passing, all(v is not None for _, v in keywords), call,
+                               diag, P, kind.split(" (")[0]),
+        metric_maker(target, _signature(metric_keywords).lstrip(", "), _passing(metric_keywords),
+                     all(v is not None for _, v in metric_keywords), metric_call,
+                     reshape="eta.reshape(y.size, %d)" % P)]), used
+
+
+def _keywords(recipe, m, exprs) -> tuple:
+    """(keyword, the recipe's value or None) for each known parameter ``exprs`` use: None makes it required."""
+    from .generator import _python_name
+
+    return tuple((_python_name(name), recipe.values.get(name)) for name in m.params
+                 if any(e.has(m.params[name]) for e in exprs))
+
+
+def _signature(keywords: tuple) -> str:
+    return (", *" if keywords else "") + "".join(", %s=%r" % (name, v) if v is not None else ", %s" % name
+                                                 for name, v in keywords)
+
+
+def _passing(keywords: tuple) -> str:
+    return "".join(", %s=%s" % (name, name) for name, _ in keywords)
 
 
 _IMPORTS = {"numpy": lambda used: ["import numpy"] + (["import scipy.special"] if "scipy" in used else []),
@@ -319,14 +361,9 @@ def generate_several(recipe, target: str) -> SeveralGenerated:
         raise CodegenError("%s: its derivation failed verification; run 'mlederive %s' to see where"
                            % (d.recipe.name, d.recipe.name))
     m = d.model
-    from .generator import _python_name
-
-    known = [(_python_name(name), recipe.values.get(name)) for name in m.params
-             if any(e.has(m.params[name]) for e in [f.loss, *f.grads, f.hessian])]
+    known = _keywords(recipe, m, [f.loss, *f.grads, f.hessian])
     params = {name: m.params[name.rstrip("_")] for name, _ in known}
-    signature = (", *" if known else "") + "".join(", %s=%r" % (name, v) if v is not None else ", %s" % name
-                                                   for name, v in known)
-    passing = "".join(", %s=%s" % (name, name) for name, _ in known)
+    signature, passing = _signature(known), _passing(known)
     boosting = target in ("xgboost", "lightgbm")
     dialect = DIALECTS["numpy" if boosting else target]
     body, used = _body(f, dialect, params, signature, passing)
@@ -334,7 +371,9 @@ def generate_several(recipe, target: str) -> SeveralGenerated:
     if boosting:
         kind = _hessian_for_boosting(f)
         body += "\n\n" + _intercept(f, "base_margin" if target == "xgboost" else "init_score", signature, passing)
-        body += "\n\n" + _objective(f, target, kind, passing)
+        functions, more = _boosting_functions(f, target, kind, known, _keywords(recipe, m, [f.nll]))
+        body += "\n\n" + functions
+        used |= more
     exprs = [f.loss, *f.grads, *f.hessian, *(f.fisher if f.fisher is not None else [])]
     helpers, more = _helper_functions(None, dialect.library, [e.xreplace(_plain(m)) for e in exprs])
     used |= more

@@ -178,6 +178,8 @@ class SeveralForms:
     grads: tuple
     hessian: sp.ImmutableMatrix
     fisher: sp.ImmutableMatrix | None
+    #: the full negative log-likelihood of one observation, nothing dropped, in stable form (the metric's)
+    nll: sp.Expr | None = None
 
 
 def several_forms(recipe) -> SeveralForms:
@@ -222,10 +224,11 @@ def _several_forms(recipe) -> SeveralForms:
             b.add("Fisher information, as computed", _primitives_why(fisher), "E[∂²ℓ_i/∂η_i∂η_iᵀ]",
                   r"\mathbb{E}\left[\frac{\partial^2 \ell_i}{\partial \boldsymbol{\eta}_i \partial "
                   r"\boldsymbol{\eta}_i^{\top}}\right]", fisher, "equal", id="code-fisher", reference=base.step("fisher"))
+    nll = _metric_step(b, base)
     results = [Result("What the code computes, per observation: the loss", "ℓ_i", r"\ell_i", stable)]
     document = verify(replace(base, steps=b.steps, checks=[], results=results, tables=[], warnings=[],
                               subtitle=base.subtitle.replace("sum reduction", "per observation")))
-    return SeveralForms(document, stable, grads, hessian, fisher)
+    return SeveralForms(document, stable, grads, hessian, fisher, nll)
 
 
 def _primitives_why(stable):

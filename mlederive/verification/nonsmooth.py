@@ -20,10 +20,20 @@ def nonsmooth_parts(expr) -> set:
     log σ(η) and log(1/(1 + e^{−η})) are one."""
     if not isinstance(expr, sp.Basic):
         return set()
-    plain = S.expand_functions(expr)
+    plain = _one_exponential(S.expand_functions(expr))
     found = {e for e in plain.atoms(*NONSMOOTH) if e.free_symbols}
     found |= {p for p in plain.atoms(sp.Pow) if p.free_symbols and p.exp.is_number and not p.exp.is_integer}
     return found
+
+
+def _one_exponential(expr):
+    """e^a·e^b as e^(a + b) (an identity everywhere): log(e^a·e^b + 1) and log(e^(a + b) + 1) are one part."""
+    def merged(e):
+        exps = [f for f in e.args if isinstance(f, sp.exp)]
+        rest = [f for f in e.args if not isinstance(f, sp.exp)]
+        return sp.Mul(*rest) * sp.exp(sp.Add(*[f.args[0] for f in exps]))
+
+    return expr.replace(lambda e: e.is_Mul and sum(isinstance(f, sp.exp) for f in e.args) > 1, merged)
 
 
 def novel_nonsmooth(step_exprs, reference_exprs) -> str:
