@@ -82,16 +82,20 @@ def _required_keywords(function) -> list[str]:
     return [p.name for p in parameters if p.kind is p.KEYWORD_ONLY and p.default is p.empty]
 
 
+#: the value these tests give a parameter the recipe leaves open: 1.0, inside each one's domain (π < 1)
+OPEN_VALUES = {"pi": 0.3}
+
+
 @functools.lru_cache(maxsize=None)
-def bound_module(spec: str, target: str, value: float = 1.0) -> types.SimpleNamespace:
-    """The module with every parameter the recipe leaves open given ``value`` (1.0: the value the verifier's
-    numeric checks and these tests assume), and ``objective``/``metric`` made with it where the module cannot
-    offer them ready-made. Tests of the calling conventions use the module itself (module_for)."""
+def bound_module(spec: str, target: str) -> types.SimpleNamespace:
+    """The module with every parameter the recipe leaves open given a value (OPEN_VALUES, else 1.0), and
+    ``objective``/``metric`` made with them where the module cannot offer them ready-made. Tests of the calling
+    conventions use the module itself (module_for)."""
     module = module_for(spec, target)
     out = {}
     for name, item in vars(module).items():
         required = _required_keywords(item) if callable(item) and not isinstance(item, type) else []
-        out[name] = functools.partial(item, **{k: value for k in required}) if required else item
+        out[name] = functools.partial(item, **{k: OPEN_VALUES.get(k, 1.0) for k in required}) if required else item
     for made in ("objective", "metric"):
         if made not in out and "make_" + made in out:
             out[made] = out["make_" + made]()

@@ -80,8 +80,13 @@ def test_the_hessian_kinds_follow_the_proofs():
     assert generated("bernoulli-cauchit", "numpy").forms.hess_kind == FISHER
     assert generated("poisson-identity", "numpy").forms.hess_kind == FISHER
     assert generated("laplace-identity", "numpy").forms.hess_kind == SURROGATE
-    assert generated("student-t-identity", "numpy").forms.hess_kind == INDEFINITE
-    assert generated("student-t-identity", "xgboost").forms.hess_kind == SURROGATE  # never negative for boosting
+    # the Student-t's curvature can be negative; its Fisher information, through the moments the family declares and
+    # each proved against the density, is (ν + 1)/((ν + 3)s²) at unit dispersion — for every target
+    assert generated("student-t-identity", "numpy").forms.hess_kind == FISHER
+    assert generated("student-t-identity", "xgboost").forms.hess_kind == FISHER
+    nu, s = sp.Symbol("nu", positive=True), sp.Symbol("s", positive=True)
+    assert sp.simplify(generated("student-t-identity", "xgboost").forms.hess - (nu + 1) / ((nu + 3) * s**2)) == 0
+    assert generated("beta-probit", "numpy").forms.hess_kind == INDEFINITE  # ψ′(φΦ(η)): Φ(η) underflows
 
 
 def test_the_reason_for_the_hessian_is_the_one_proved_or_seen():

@@ -321,3 +321,36 @@ def test_lightgbm_multiclass_equals_its_builtin_up_to_its_hessian_factor():
     np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
     with pytest.raises(ValueError, match="class 2 never occurs"):
         m.init_score(np.array([0, 1, 1, 0]), classes=3)
+
+
+@pytest.mark.parametrize("k", [0.7, 2.0])
+def test_weibull_boosting_takes_the_fisher_information_not_the_swinging_curvature(k):
+    """The Weibull's curvature k²(y·e^(−η))^k is positive but swings with each y: one boosting round with it makes the
+    training NLL explode at k = 2; the Fisher information k², what the generated objective uses, lowers it."""
+    xgb = pytest.importorskip("xgboost")
+    from codegen_helpers import module_for
+
+    booster_module, exact = module_for("weibull-log", "xgboost"), module_for("weibull-log", "numpy")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 3))
+    y = st.weibull_min(k, scale=np.exp(0.8 * X[:, 0] - 0.5 * X[:, 1] + 0.3)).rvs(random_state=rng)
+    start = np.full(y.size, booster_module.base_margin(y, k=k))
+
+    def nll(margins):
+        return -st.weibull_min(k, scale=np.exp(margins)).logpdf(y).mean()
+
+    def one_round(objective):
+        dtrain = xgb.DMatrix(X, label=y, base_margin=start)
+        booster = xgb.train({"max_depth": 3, "eta": 0.3, "nthread": 1, "tree_method": "exact",
+                             "disable_default_eval_metric": 1}, dtrain, 1, obj=objective)
+        return nll(booster.predict(dtrain, output_margin=True))
+
+    def curvature(predt, dtrain):
+        labels = dtrain.get_label()
+        return exact.grad(predt, labels, k=k), exact.hess(predt, labels, k=k)
+
+    assert booster_module.make_objective(k=k)(y, start)[1] == pytest.approx(np.full(y.size, k**2))
+    assert one_round(booster_module.make_objective(k=k)) < nll(start) - 0.05
+    if k == 2.0:
+        with np.errstate(all="ignore"):
+            assert not one_round(curvature) < nll(start)  # the exact curvature: 2.6 → 10¹¹ in this sample

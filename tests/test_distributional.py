@@ -455,3 +455,50 @@ def test_the_exam_asks_for_each_parameters_gradient_only_when_asked(tmp_path):
     q = next(q for q in exam.variants[0].questions if q.kind == "derive-each")
     assert "∂loss/∂η_μ,i" in q.answer or "η_{μ,i}" in q.answer
     assert all(k != "derive-each" for q in build_exam(5, 1, 4).variants[0].questions for k in [q.kind])
+
+
+@pytest.mark.parametrize("recipe", ["beta-logit", "student-t-identity"])
+def test_the_families_said_not_to_integrate_their_moments_do_not(recipe):
+    """Beta and Student-t declare moments_integrate = False, so the verifier goes straight to the quadrature: true of
+    SymPy — given its symbolic budget (8 s of CPU), it returns no closed form (the beta's E[log y]) or one it cannot
+    rewrite to the stated value (the Student-t's, a Meijer G function)."""
+    from mlederive.budget import BudgetExceeded, time_budget
+    from mlederive.derivation import derive
+    from mlederive.moments import expectation_terms
+    from mlederive.verification.expectations import MOMENT_SYMBOLIC
+    from mlederive.verification.prover import symbolic_zero
+
+    m = derive(recipe, verify_steps=False).model
+    assert m.family.moments_integrate is False
+    t = sp.Dummy("t", real=True)
+    density = m.density().xreplace(m.inverses()).xreplace({m.y_obs(): t})
+    support = m.family.support
+    for function, value in expectation_terms(m)[:1]:
+        integral = sp.Integral(function.xreplace({m.y_obs(): t}) * density, (t, support.inf, support.sup))
+        try:
+            with time_budget(MOMENT_SYMBOLIC):
+                closed = integral.doit()
+        except BudgetExceeded:
+            closed = None
+        assert closed is None or closed.has(sp.Integral) or not symbolic_zero(value - closed, 8.0, m)[0], closed
+
+
+@pytest.mark.parametrize("recipe", ["student-t-identity", "weibull-log"])
+def test_a_wrong_scalar_fisher_by_moments_is_rejected(recipe):
+    """One predicted parameter's Fisher information through the declared moments: proved as derived; a wrong value,
+    a wrong coefficient stated consistently, or a wrong moment is rejected."""
+    from dataclasses import replace
+
+    from mlederive.derivation import derive
+    from mlederive.verification import check_step
+
+    d = derive(recipe, verify_steps=False)
+    step = d.step("fisher")
+    assert step.payload.moments and check_step(d, step).verified
+    assert not check_step(d, replace(step, expr=2 * step.expr)).verified
+    (c0, cs), = step.payload.coefficients
+    wrong = replace(step.payload, coefficients=((c0, tuple(2 * c for c in cs)),))
+    assert not check_step(d, replace(step, payload=wrong)).verified
+    (m0, v0), *rest = step.payload.moments
+    lie = replace(step.payload, moments=((m0, 2 * v0 + 1), *rest))
+    assert not check_step(d, replace(step, payload=lie)).verified

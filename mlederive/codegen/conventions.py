@@ -37,6 +37,14 @@ _LIBRARIES = {
 }
 
 
+def python_name(name: str) -> str:
+    """A parameter's keyword in the module: its name, with a trailing _ where that is a Python keyword (the inverse
+    Gaussian's lambda), as scipy and PEP 8 do."""
+    import keyword
+
+    return name + "_" if keyword.iskeyword(name) else name
+
+
 def _test(support: sp.Set) -> tuple[str, str]:
     """(a vectorised NumPy test of y ∈ support, the support in words) — finite labels at least."""
     finite = "numpy.isfinite(y)"

@@ -12,6 +12,7 @@ from ..documents import Argument, StepBuilder
 from ..errors import MlederiveError
 from ..prose import prose
 from ..relations import Equality
+from .conventions import python_name
 from .intercept import intercept
 from .layouts import Module, Parameter
 from .printers import IMPLEMENTATIONS, helpers_used
@@ -89,20 +90,12 @@ def implementations(*exprs) -> Argument | None:
     return verify(doc)
 
 
-def _python_name(name: str) -> str:
-    """A parameter's keyword in the module: its name, with a trailing _ where that is a Python keyword (the inverse
-    Gaussian's lambda), as scipy and PEP 8 do."""
-    import keyword
-
-    return name + "_" if keyword.iskeyword(name) else name
-
-
 def _parameters(recipe, f: Forms, exprs) -> tuple:
     """The family's parameters ``exprs`` use, each with the recipe's value as its default — none where the recipe
     gives none or learns it: a required keyword (a silent 1.0 would make a Student-t a Cauchy)."""
     family = f.document.model.family
     used = set().union(*(e.free_symbols for e in exprs))
-    return tuple(Parameter(_python_name(p.name), p.symbol, None if recipe.parameters.get(p.name) == "learned"
+    return tuple(Parameter(python_name(p.name), p.symbol, None if recipe.parameters.get(p.name) == "learned"
                            else recipe.values.get(p.name), p.meaning)
                  for p in family.params if p.symbol in used)
 

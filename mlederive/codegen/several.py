@@ -326,9 +326,9 @@ def _boosting_functions(f: SeveralForms, target: str, kind: str, keywords: tuple
 
 def _keywords(recipe, m, exprs) -> tuple:
     """(keyword, the recipe's value or None) for each known parameter ``exprs`` use: None makes it required."""
-    from .generator import _python_name
+    from .conventions import python_name
 
-    return tuple((_python_name(name), recipe.values.get(name)) for name in m.params
+    return tuple((python_name(name), recipe.values.get(name)) for name in m.params
                  if any(e.has(m.params[name]) for e in exprs))
 
 

@@ -299,8 +299,22 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool,
     curvature = scale * base.curvature_obs
     convex = prove(Claim("positive", model.concretize(curvature), "curvature positive"), model,
                    budget=POSITIVITY_BUDGET).ok
+    by_moments = None  # the Fisher information through the moments the family declares (Student-t, Weibull)
+    if base.fisher_obs is not None and base.step("fisher").payload.mean is None:
+        from .information import expected
+
+        # the decomposition of the derivation's curvature (scaled); the verifier proves it for the form computed
+        moments, coefficients, (fisher,) = expected(model, sp.ImmutableMatrix([[curvature]]))
+        fisher = _pick(scale * base.fisher_obs, fisher, collect=True)
+        if not _risky(fisher):  # ψ′(φ·Φ(η)) where Φ(η) underflows (the beta's) is no form to compute with
+            by_moments = fisher, Expectation(moments=tuple(moments), coefficients=tuple(coefficients))
+    has_fisher = by_moments is not None or base.fisher_obs is not None and base.step("fisher").payload.mean is not None
+    # a curvature that depends on y beyond linearly (the Weibull's k²(y·e^(−η))^k) swings with every observation:
+    # where the Fisher information exists, a booster takes that steadier expectation instead (k²)
+    steadier = boosting and convex and has_fisher and sp.diff(curvature, model.y_obs(), 2) != 0
+    convex = convex and not steadier
     # what the code computes is the curvature itself unless Fisher scoring or a surrogate replaces it
-    replaced = not convex and (base.fisher_obs is not None or boosting)
+    replaced = not convex and (has_fisher or boosting)
     hess = _pick(curvature, sp.diff(grad_step.expr, eta_i))
     why = prose("Differentiate once more%s.", ": positive on the whole domain (proved), so Newton steps and "
                 "boosting leaves are well defined" if convex else "")
@@ -309,15 +323,21 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool,
                       id="code-curvature" if replaced else "code-hess", reference=grad_step)
     if convex:
         return hess, CURVATURE, prose("the curvature, proved positive on the whole domain"), []
-    reason = curvature_reason(curvature, model, values)
-    if base.fisher_obs is not None:
-        mean = model.mean()
-        fisher = _pick(scale * base.fisher_obs, hess.subs(model.y_obs(), mean))
+    reason = prose("the curvature, positive as it is, depends on $y_i$ beyond linearly ($%s$): it swings with "
+                   "every observation, and its expectation gives steadier steps", curvature) if steadier else \
+        curvature_reason(curvature, model, values)
+    if has_fisher:
+        if by_moments is not None:
+            fisher, payload = by_moments
+        else:  # linear in y: E[y] = μ put in
+            mean = model.mean()
+            fisher = _pick(scale * base.fisher_obs, hess.subs(model.y_obs(), mean))
+            payload = Expectation(mean=mean)
         b.add("Hessian: the Fisher information", prose(
             "%s, so the Hessian is its expectation over $y_i$, the Fisher information — the variance of the score, "
             "never negative: Fisher scoring.", _capital(reason)),
             "E[∂²ℓ_i/∂η_i²]", r"\mathbb{E}\left[\frac{\partial^2 \ell_i}{\partial \eta_i^2}\right]", fisher,
-            "expectation", Expectation(mean=mean), id="code-hess", reference=curv_step)
+            "expectation", payload, id="code-hess", reference=curv_step)
         return fisher, FISHER, reason, [prose("Fisher scoring, because ") + reason]
     if boosting:
         b.add("A surrogate Hessian", prose(

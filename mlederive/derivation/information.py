@@ -48,7 +48,16 @@ def _scalar_steps(b: StepBuilder, model: Model, grad_eta: Step, reduction: sp.Ex
             "link." if canonical else "."),
               "E[∂²loss/∂η_i²]", r"\mathbb{E}\left[\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}\right]",
               fisher, "expectation", Expectation(mean=mean), id="fisher")
-    return curvature_step, None
+    parts = None if nonsmooth(curvature) else expected(model, sp.ImmutableMatrix([[curvature]]))
+    if parts is None:
+        return curvature_step, None
+    moments, coefficients, (fisher,) = parts
+    return curvature_step, b.add("Fisher information in $η_i$", prose(
+        "The expected curvature over $y_i ∼ p(y | μ_i)$: the curvature is a combination of functions of $y_i$ "
+        "whose expectations the %s family gives — %s, each proved against its density — so the expectation "
+        "puts them in by linearity.", fam.title, _moment_list(model, moments, coefficients)),
+        "E[∂²loss/∂η_i²]", r"\mathbb{E}\left[\frac{\partial^2 \mathcal{L}}{\partial \eta_i^2}\right]",
+        fisher, "expectation", Expectation(moments=tuple(moments), coefficients=tuple(coefficients)), id="fisher")
 
 
 def _entry(expr: sp.Expr) -> sp.Expr:
@@ -63,7 +72,7 @@ def _matrix_steps(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[Step, St
     hessian = sp.ImmutableMatrix(len(etas), len(etas),
                                  lambda p, q: _entry(model.diff_eta(first[p], etas[q])))
     names = join([prose("$η_{%s,i}$" % p.letter) for p in model.predicted], ", ", " and ")
-    parts = _expected(model, hessian)
+    parts = expected(model, hessian)
     notes = () if parts is not None else (prose(
         "No Fisher matrix follows: an entry of the Hessian needs an expectation over $y_i$ that the %s family does not "
         "declare (%s), so the expected Hessian is not written out.", model.family.title,
@@ -78,15 +87,11 @@ def _matrix_steps(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[Step, St
     if parts is None:
         return hessian_step, None
     moments, coefficients, entries = parts
-    y_i = model.y_obs()
     fisher = sp.ImmutableMatrix(hessian.rows, hessian.cols, entries)
-    # the moments as a reader states them, in μ_i, σ_i … (the same declarations, at the parameters' values)
-    shown = model.family.moments(y_i, model.mu_obs(), model.values())
-    used = [shown[j] for j in range(len(moments)) if any(cs[j] != 0 for _, cs in coefficients)]
     why = prose("The expected Hessian over $y_i ∼ p(y | %s)$. Each entry is a combination of functions of $y_i$ whose "
                 "expectations the %s family gives — %s, each proved against its density — so the expectation puts "
                 "them in by linearity.", ", ".join(p.letter + "_i" for p in model.predicted), model.family.title,
-                join([prose("$E[%s] = %s$", m, v) for m, v in used], ", ", " and ") if used else prose("none"))
+                _moment_list(model, moments, coefficients))
     if any(fisher[p, q] == 0 for p in range(fisher.rows) for q in range(fisher.cols) if p != q):
         why += prose(" A zero off the diagonal makes those two parameters orthogonal: their scores are uncorrelated, "
                      "and the estimates of their weights asymptotically independent.")
@@ -95,6 +100,14 @@ def _matrix_steps(b: StepBuilder, model: Model, ls: LossSteps) -> tuple[Step, St
         r"\mathbb{E}\left[\frac{\partial^2 \mathcal{L}}{\partial \boldsymbol{\eta}_i \partial \boldsymbol{\eta}_i^{\top}}\right]",
         fisher, "expectation", Expectation(moments=tuple(moments), coefficients=tuple(coefficients)), id="fisher",
         display=in_values(model, fisher, ls.reduction_factor))
+
+
+def _moment_list(model: Model, moments: list, coefficients: list):
+    """The moments an expectation used, as a reader states them — in μ_i, σ_i … (the same declarations, at the
+    parameters' values): "E[(y_i − μ_i)²] = σ_i²"."""
+    shown = model.family.moments(model.y_obs(), model.mu_obs(), model.values())
+    used = [shown[j] for j in range(len(moments)) if any(cs[j] != 0 for _, cs in coefficients)]
+    return join([prose("$E[%s] = %s$", m, v) for m, v in used], ", ", " and ") if used else prose("none")
 
 
 def in_values(model: Model, matrix: sp.MatrixBase, reduction: sp.Expr):
@@ -112,7 +125,7 @@ def in_values(model: Model, matrix: sp.MatrixBase, reduction: sp.Expr):
     return sp.MatMul(reduction, shown.applyfunc(lambda e: _entry(e / reduction)), evaluate=False)
 
 
-def _expected(model: Model, hessian: sp.MatrixBase):
+def expected(model: Model, hessian: sp.MatrixBase):
     """(the moments, each entry's coefficients (c₀, (c₁, …)), each entry's expectation) — or None when an entry is not
     a combination of the moments the family declares."""
     moments = expectation_terms(model)
@@ -126,5 +139,7 @@ def _expected(model: Model, hessian: sp.MatrixBase):
             return None
         c0, cs = parts
         coefficients.append((c0, tuple(cs)))
-        entries.append(tidy(factor_cancel, c0 + sp.Add(*[c * value for c, (_, value) in zip(cs, moments)])))
+        entry = tidy(factor_cancel, c0 + sp.Add(*[c * value for c, (_, value) in zip(cs, moments)]))
+        # (1/η)^k·η^k = 1 where η > 0 (SymPy cannot tell): the verifier proves the entry, so a wrong merge is caught
+        entries.append(shortest([entry, tidy(factor_cancel, sp.powsimp(entry, force=True))]))
     return moments, coefficients, entries

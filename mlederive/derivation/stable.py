@@ -42,8 +42,8 @@ def _log_of_product(term):
             out.append(sp.log(f))
         elif isinstance(f, sp.exp):
             out.append(f.args[0])
-        elif f.is_Symbol and f.is_positive:  # a known parameter (π of a zero-inflated law)
-            out.append(sp.log(f))
+        elif base.is_Symbol and base.is_positive and power.is_number:  # a known parameter (π of a zero-inflated law)
+            out.append(power * sp.log(base))
         elif isinstance(f, expm1) and f.args[0].is_positive:  # log(e^w − 1) = w + log(1 − e^(−w))
             out.append(f.args[0] + log1mexp(f.args[0]))
         elif isinstance(base, sp.exp) and power.is_number:
@@ -190,13 +190,16 @@ def _double_exponential(e) -> bool:
 
 
 def _paired(terms: list) -> list:
-    """The terms of a sum with 1 − σ(z), 1 − Φ(z), 1 − e^w taken together where they occur (σ(−z) …)."""
+    """The terms of a sum with 1 − σ(z), 1 − Φ(z), 1 − e^w taken together where they occur (σ(−z) …); else those
+    with a double exponential and the rest, as two terms (π·e^(e^η) and 1 − π)."""
     for one in (t for t in terms if t in (sp.S.One, sp.S.NegativeOne)):
         for t in terms:
             together = _stable_add(one + t) if t is not one else None
             if together is not None:
                 return [together] + [u for u in terms if u is not one and u is not t]
-    return terms
+    double = [t for t in terms if _double_exponential(t)]
+    rest = [t for t in terms if not _double_exponential(t)]
+    return [sp.Add(*double), sp.Add(*rest)] if double and rest else terms
 
 
 def _over_sum(expr):

@@ -130,6 +130,11 @@ class Family:
 
     #: why the Fisher information needs an expectation the family cannot declare, as a prose template ("" if none)
     moments_missing: str = ""
+    #: False where SymPy is known not to prove the declared moments against the density at symbolic parameters (the
+    #: beta's E[log y]: no closed form; the Student-t's E[1/(νs² + (y − μ)²)]: a Meijer G function it does not rewrite
+    #: to the value): the verifier goes straight to the 40-digit quadrature (labelled numeric) instead of spending
+    #: its symbolic budget first
+    moments_integrate: bool = True
 
     def moment_centre(self, mu: sp.Expr, params: dict):
         """The point the moments are centred on (a location family's μ: moments of y − μ), or None."""

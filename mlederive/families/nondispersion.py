@@ -61,6 +61,8 @@ class Beta(Family):
         return S.leading(S.reciprocal(sp.beta(mu * f, (1 - mu) * f)),
                          S.held_product(y ** (mu * f - 1), (1 - y) ** ((1 - mu) * f - 1)))
 
+    moments_integrate = False  # ∫ log y · y^(a−1)(1−y)^(b−1) dy at symbolic a, b: SymPy gives no closed form
+
     def moments(self, y, mu, params):
         f = params["phi"]  # the sufficient statistics of the beta: E[log y] = ψ(a) − ψ(a + b), a = μφ, b = (1 − μ)φ
         return ((sp.log(y), sp.digamma(mu * f) - sp.digamma(f)), (sp.log(1 - y), sp.digamma((1 - mu) * f) - sp.digamma(f)))
@@ -86,6 +88,10 @@ class StudentT(Family):
         constant = S.held_product(sp.gamma(half), S.reciprocal(
             S.held_product(sp.gamma(nu / 2), S.held(S.held_product(nu, sp.pi), sp.S.Half), s)))
         return S.leading(constant, S.held(1 + (y - mu) ** 2 / (nu * s**2), S.held_product(-1, half)))
+
+    # ∫ (νs² + r²)^(−m) against the t density at symbolic ν: SymPy's answer is a Meijer G function it cannot rewrite to
+    # the stated value
+    moments_integrate = False
 
     def moments(self, y, mu, params):
         # with D = νs² + (y − μ)²: E[(1 + (y − μ)²/(νs²))^(−m)] = Π_{j<m} (ν + 2j)/(ν + 1 + 2j); odd ones vanish
@@ -137,6 +143,10 @@ class Weibull(PositiveY, Family):
         ratio = S.held_product(y, S.reciprocal(mu))
         return S.leading(S.held_product(k, S.reciprocal(mu)),
                          S.held_product(S.held(ratio, k - 1), sp.exp(-S.held(ratio, k))))
+
+    def moments(self, y, mu, params):
+        k = params["k"]  # (y/μ)^k is a unit exponential: E[y^k] = μ^k
+        return ((y**k, mu**k),)
 
 
 class ZeroInflatedPoisson(Counts, Family):

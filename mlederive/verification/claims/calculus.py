@@ -126,6 +126,8 @@ def _by_moments(cx):
     identity in y), the step's entry is c₀ + Σ_j c_j·E[m_j], and each E[m_j] used is proved against the density."""
     m, step, ref = cx.model, cx.step.expr, cx.ref.expr
     moments, coefficients = cx.payload.moments, cx.payload.coefficients
+    if not isinstance(step, sp.MatrixBase) and not isinstance(ref, sp.MatrixBase):  # one parameter: a 1 × 1 matrix
+        step, ref = sp.ImmutableMatrix([[step]]), sp.ImmutableMatrix([[observation_term(ref)]])
     if not isinstance(step, sp.MatrixBase) or not isinstance(ref, sp.MatrixBase) or step.shape != ref.shape:
         raise Malformed("an expectation by moments is taken entry by entry of a matrix of the reference's shape")
     if len(coefficients) != len(step) or any(len(cs) != len(moments) for _, cs in coefficients):

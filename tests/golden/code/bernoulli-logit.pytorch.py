@@ -40,4 +40,4 @@ def loss(input, target, reduction="mean"):
         return out.sum()
     if reduction == "none":
         return out
-    raise ValueError("reduction must be 'mean', 'sum' or 'none', got %r" % (reduction,))
+    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")

@@ -30,6 +30,17 @@ import numpy
 import scipy.special
 
 
+def _labels(y):
+    """y as a float array; a ValueError naming the first label outside the bernoulli family's support."""
+    y = numpy.asarray(y, dtype=float)
+    outside = ~((y == 0.0) | (y == 1.0))
+    if outside.any():
+        first = int(numpy.flatnonzero(outside.ravel())[0])
+        raise ValueError(f"label {first} is {y.ravel()[first]!r}: the bernoulli family's labels are 0 or 1; fix or drop "
+                         "that row")
+    return y
+
+
 def _mills(z):
     """φ(z)/Φ(z), the inverse Mills ratio, without 0/0 far in the lower tail; each branch proved equal to it (`--explain`)."""
     return 0.39894228040143268*numpy.exp(-0.5*z**2 - scipy.special.log_ndtr(z))
@@ -37,17 +48,17 @@ def _mills(z):
 
 def loss(eta, y):
     """ℓ(η, y) per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
     return -(1 - y)*scipy.special.log_ndtr(-eta) - scipy.special.log_ndtr(eta)*y
 
 
 def grad(eta, y):
     """∂ℓ/∂η per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
     return -(y - 1)*_mills(-eta) - _mills(eta)*y
 
 
 def hess(eta, y):
     """∂²ℓ/∂η², positive per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
     return (1 - y)*(_mills(-eta) - eta)*_mills(-eta) + (_mills(eta) + eta)*_mills(eta)*y

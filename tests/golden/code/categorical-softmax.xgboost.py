@@ -27,6 +27,12 @@ Hessian
     The curvature ∂²ℓ/∂η², proved positive on the whole domain: exp(ηᵢₖ − logsumexp(ηᵢ))·(1 −
     exp(ηᵢₖ − logsumexp(ηᵢ)))
 
+Calling forms
+    objective and metric take (y_true, y_pred, sample_weight=None) and also (margins, data):
+    xgb.train(params, dtrain, obj=objective, custom_metric=metric) and
+    XGBRegressor(objective=objective, eval_metric=metric). Labels outside the family's support raise
+    a ValueError naming the first.
+
 Multi-class
     η has K columns, one per class, and the labels are the classes 0…K−1. The Hessian is the exact
     diagonal p_k(1 − p_k); XGBoost's multi:softprob uses 2·p_k(1 − p_k) and LightGBM's multiclass
@@ -61,14 +67,40 @@ def hess(eta, y):
     return (1 - numpy.exp(-_logsumexp(eta) + eta))*numpy.exp(-_logsumexp(eta) + eta)
 
 
-def objective(predt, dtrain):
-    """For xgb.train({"num_class": K, …}, dtrain, obj=objective): (grad, hess) of shape (n, K) in the raw
-    margins; the labels are the classes 0…K−1; weighted by dtrain.get_weight() when present."""
-    labels, weight = dtrain.get_label(), dtrain.get_weight()
-    y = numpy.eye(predt.shape[1])[numpy.asarray(labels, dtype=int)]
-    g, h = grad(predt, y), hess(predt, y)
-    if weight is not None and numpy.size(weight):
-        g, h = g * weight[:, None], h * weight[:, None]
+def _classes(labels, K):
+    """The class labels as integers 0…K−1; a ValueError naming the first that is not one."""
+    labels = numpy.asarray(labels, dtype=float)
+    outside = ~(numpy.isfinite(labels) & (labels >= 0) & (labels < K) & (labels == numpy.floor(labels)))
+    if outside.any():
+        first = int(numpy.flatnonzero(outside)[0])
+        raise ValueError(f"label {first} is {labels[first]!r}: the labels are the classes 0, 1, …, {K - 1} "
+                         f"(K = {K})")
+    return labels.astype(int)
+
+
+def _arguments(y_true, y_pred, sample_weight):
+    """(margins, labels, weights or None, the data object or None) however XGBoost calls an objective or a
+    metric:
+    xgb.train(…, obj=objective, custom_metric=metric): (predt, dtrain);
+    XGBRegressor(objective=objective, eval_metric=metric): (y_true, y_pred), sample_weight= by keyword."""
+    data = y_pred if hasattr(y_pred, "get_label") else None
+    if data is not None:
+        margins, y, w = y_true, data.get_label(), data.get_weight()
+    else:
+        margins, y, w = y_pred, y_true, sample_weight
+    w = None if w is None or numpy.size(w) == 0 else numpy.asarray(w, dtype=float)
+    return numpy.asarray(margins, dtype=float), y, w, data
+
+
+def objective(y_true, y_pred, sample_weight=None):
+    """(grad, hess) of shape (n, K) in the raw margins; the labels are the classes 0…K−1; weighted row by row
+    (see _arguments for the forms)."""
+    eta, labels, w, _ = _arguments(y_true, y_pred, sample_weight)
+    eta = eta.reshape(numpy.size(labels), -1)
+    y = numpy.eye(eta.shape[1])[_classes(labels, eta.shape[1])]
+    g, h = grad(eta, y), hess(eta, y)
+    if w is not None:
+        g, h = g * w[:, None], h * w[:, None]
     return g, h
 
 
@@ -76,9 +108,9 @@ def base_margin(y, weight=None, classes=None):
     """The optimal constant margins, one per class: log of the weighted class frequencies (the softmax
     maximum-likelihood estimate of an intercept-only model). y holds class labels 0…K−1; tile the result
     to (n, K) for the base margin."""
-    y = numpy.asarray(y, dtype=int)
+    y = _classes(y, classes or int(numpy.max(y)) + 1)
     w = numpy.ones(y.shape) if weight is None or numpy.size(weight) == 0 else numpy.asarray(weight, float)
     counts = numpy.bincount(y, weights=w, minlength=classes or 0)
     if numpy.any(counts <= 0):
-        raise ValueError("class %d never occurs: its optimal margin is −inf" % int(numpy.argmin(counts)))
+        raise ValueError(f"class {int(numpy.argmin(counts))} never occurs: its optimal margin is −inf")
     return numpy.log(counts / counts.sum())

@@ -25,7 +25,18 @@ Hessian
     derivative is 0 almost everywhere.
 
 Parameters (keyword arguments)
-    b — scale; known, 1.0 (the recipe gives no value).
+    b — scale; known, and the recipe gives no value: a required keyword (make_objective(b=…)).
+
+Metric
+    metric is the weighted mean of the full negative log-likelihood, nothing dropped — nll(η, y) =
+    log(2b) + |y − η|/b — equal to scipy's −logpdf, so its numbers compare across models (the
+    library's built-in metrics read raw margins as predictions when the objective is custom).
+
+Calling forms
+    objective and metric take (y_true, y_pred, sample_weight=None) and also (margins, data):
+    lgb.train({'objective': objective, …}, data, feval=metric) and
+    LGBMRegressor(objective=objective, eval_metric=metric). Labels outside the family's support
+    raise a ValueError naming the first.
 
 Base margin
     The optimal constant margin: g(weighted median of y), the minimiser of Σ wᵢ|yᵢ − μ| for any
@@ -35,45 +46,92 @@ Base margin
 import numpy
 
 
-def loss(eta, y, *, b=1.0):
+def _labels(y):
+    """y as a float array; a ValueError naming the first label outside the laplace family's support."""
+    y = numpy.asarray(y, dtype=float)
+    outside = ~(numpy.isfinite(y))
+    if outside.any():
+        first = int(numpy.flatnonzero(outside.ravel())[0])
+        raise ValueError(f"label {first} is {y.ravel()[first]!r}: the laplace family's labels are finite real numbers; fix or drop "
+                         "that row")
+    return y
+
+
+def loss(eta, y, *, b):
     """ℓ(η, y) per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
     return abs(eta - y)/b
 
 
-def grad(eta, y, *, b=1.0):
+def grad(eta, y, *, b):
     """∂ℓ/∂η per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
     return numpy.sign(eta - y)/b
 
 
-def hess(eta, y, *, b=1.0):
+def hess(eta, y, *, b):
     """A constant surrogate Hessian, 1, per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
     return 1 + numpy.zeros(numpy.broadcast(eta, y).shape)
 
 
-def make_objective(*, b=1.0):
-    """An objective(y_true, y_pred, weight=None) for LightGBM with these parameter values."""
+def nll(eta, y, *, b):
+    """The full negative log-likelihood per observation, nothing dropped: scipy's −logpdf."""
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
+    return numpy.log(2*b) + abs(eta - y)/b
 
-    def objective(y_true, y_pred, weight=None):
-        """(grad, hess) per row in the raw score, weighted when LightGBM passes weights."""
-        g, h = grad(y_pred, y_true, b=b), hess(y_pred, y_true, b=b)
-        if weight is not None:
-            g, h = g * weight, h * weight
+
+def _arguments(y_true, y_pred, sample_weight):
+    """(margins, labels, weights or None, the data object or None) however LightGBM calls an objective or a
+    metric:
+    lgb.train({"objective": objective, …}, feval=metric): (preds, train_data);
+    LGBMRegressor(objective=objective, eval_metric=metric): (y_true, y_pred, weight)."""
+    data = y_pred if hasattr(y_pred, "get_label") else None
+    if data is not None:
+        margins, y, w = y_true, data.get_label(), data.get_weight()
+    else:
+        margins, y, w = y_pred, y_true, sample_weight
+    w = None if w is None or numpy.size(w) == 0 else numpy.asarray(w, dtype=float)
+    return numpy.asarray(margins, dtype=float), _labels(y), w, data
+
+
+def make_objective(*, b):
+    """An objective with these parameter values, in every form the library calls one."""
+
+    def objective(y_true, y_pred, sample_weight=None):
+        """(grad, hess) in the raw margin, weighted by the rows' weights (see _arguments for the forms)."""
+        eta, y, w, _ = _arguments(y_true, y_pred, sample_weight)
+        g, h = grad(eta, y, b=b), hess(eta, y, b=b)
+        if w is not None:
+            g, h = g * w, h * w
         return g, h
 
     return objective
 
 
-#: for LGBMRegressor(objective=objective) or LGBMClassifier(objective=objective), with the default parameters
-objective = make_objective()
+# the recipe leaves a parameter to you: objective = make_objective(b=…)
 
 
-def init_score(y, weight=None, *, b=1.0):
+def make_metric(*, b):
+    """A metric with these parameter values, in every form the library calls one."""
+
+    def metric(y_true, y_pred, sample_weight=None):
+        """The weighted mean of the full negative log-likelihood, nothing dropped (scipy's −logpdf):
+        comparable across models. The margins are raw: use it with this module's objective."""
+        eta, y, w, _ = _arguments(y_true, y_pred, sample_weight)
+        value = float(numpy.average(nll(eta, y, b=b), weights=w))
+        return "nll", value, False
+
+    return metric
+
+
+# the recipe leaves a parameter to you: metric = make_metric(b=…)
+
+
+def init_score(y, weight=None, *, b):
     """The optimal constant margin of an intercept-only model: g(weighted median of y), the
     minimiser of Σ wᵢ|yᵢ − μ| for any increasing or decreasing link."""
-    y = numpy.asarray(y, dtype=float)
+    y = _labels(y)
     w = numpy.ones_like(y) if weight is None or numpy.size(weight) == 0 else numpy.asarray(weight, dtype=float)
     order = numpy.argsort(y)
     cumulative = numpy.cumsum(w[order])

@@ -28,7 +28,20 @@ Hessian
     − log α)·σ(η + log α)/α
 
 Parameters (keyword arguments)
-    alpha — dispersion; known, 1.0 (the recipe gives no value).
+    alpha — dispersion; known, and the recipe gives no value: a required keyword
+    (make_objective(alpha=…)).
+
+Metric
+    metric is the weighted mean of the full negative log-likelihood, nothing dropped — nll(η, y) =
+    log Γ(1/α) + log Γ(y + 1) + softplus(η + log α)/α − y·(η + log α − softplus(η + log α)) − log
+    Γ(y + 1/α) — equal to scipy's −logpdf, so its numbers compare across models (the library's
+    built-in metrics read raw margins as predictions when the objective is custom).
+
+Calling forms
+    objective and metric take (y_true, y_pred, sample_weight=None) and also (margins, data):
+    xgb.train(params, dtrain, obj=objective, custom_metric=metric) and
+    XGBRegressor(objective=objective, eval_metric=metric). Labels outside the family's support raise
+    a ValueError naming the first.
 
 Base margin
     The optimal constant margin: g(μ̂), μ̂ the closed-form maximum-likelihood estimate of the mean
@@ -36,6 +49,18 @@ Base margin
 """
 
 import numpy
+import scipy.special
+
+
+def _labels(y):
+    """y as a float array; a ValueError naming the first label outside the negative-binomial family's support."""
+    y = numpy.asarray(y, dtype=float)
+    outside = ~(numpy.isfinite(y) & (y >= 0) & (y == numpy.floor(y)))
+    if outside.any():
+        first = int(numpy.flatnonzero(outside.ravel())[0])
+        raise ValueError(f"label {first} is {y.ravel()[first]!r}: the negative-binomial family's labels are counts 0, 1, 2, …; fix or drop "
+                         "that row")
+    return y
 
 
 def _sigmoid(z):
@@ -43,42 +68,92 @@ def _sigmoid(z):
     return numpy.exp(-numpy.logaddexp(0, -z))
 
 
-def loss(eta, y, *, alpha=1.0):
+def loss(eta, y, *, alpha):
     """ℓ(η, y) per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
     return (-(-numpy.logaddexp(0, numpy.log(alpha) + eta) + eta)*y
             + numpy.logaddexp(0, numpy.log(alpha) + eta)/alpha)
 
 
-def grad(eta, y, *, alpha=1.0):
+def grad(eta, y, *, alpha):
     """∂ℓ/∂η per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
     return -_sigmoid(-numpy.log(alpha) - eta)*y + _sigmoid(numpy.log(alpha) + eta)/alpha
 
 
-def hess(eta, y, *, alpha=1.0):
+def hess(eta, y, *, alpha):
     """∂²ℓ/∂η², positive per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
     return (_sigmoid(-numpy.log(alpha) - eta)*_sigmoid(numpy.log(alpha) + eta)*y
             + _sigmoid(-numpy.log(alpha) - eta)*_sigmoid(numpy.log(alpha) + eta)/alpha)
 
 
-def objective(predt, dtrain, *, alpha=1.0):
-    """For xgb.train(params, dtrain, obj=objective): (grad, hess) per row, in the raw margin, weighted by
-    dtrain.get_weight() when the DMatrix has weights."""
-    y, w = dtrain.get_label(), dtrain.get_weight()
-    g, h = grad(predt, y, alpha=alpha), hess(predt, y, alpha=alpha)
-    if w.size:
-        g, h = g * w, h * w
-    return g, h
+def nll(eta, y, *, alpha):
+    """The full negative log-likelihood per observation, nothing dropped: scipy's −logpdf."""
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
+    return (-(numpy.log(alpha) - numpy.logaddexp(0, numpy.log(alpha) + eta) + eta)*y
+            + scipy.special.gammaln(alpha**(-1.0)) + scipy.special.gammaln(y + 1)
+            - scipy.special.gammaln(y + alpha**(-1.0))
+            + numpy.logaddexp(0, numpy.log(alpha) + eta)/alpha)
 
 
-def base_margin(y, weight=None, *, alpha=1.0):
+def _arguments(y_true, y_pred, sample_weight):
+    """(margins, labels, weights or None, the data object or None) however XGBoost calls an objective or a
+    metric:
+    xgb.train(…, obj=objective, custom_metric=metric): (predt, dtrain);
+    XGBRegressor(objective=objective, eval_metric=metric): (y_true, y_pred), sample_weight= by keyword."""
+    data = y_pred if hasattr(y_pred, "get_label") else None
+    if data is not None:
+        margins, y, w = y_true, data.get_label(), data.get_weight()
+    else:
+        margins, y, w = y_pred, y_true, sample_weight
+    w = None if w is None or numpy.size(w) == 0 else numpy.asarray(w, dtype=float)
+    return numpy.asarray(margins, dtype=float), _labels(y), w, data
+
+
+def make_objective(*, alpha):
+    """An objective with these parameter values, in every form the library calls one."""
+
+    def objective(y_true, y_pred, sample_weight=None):
+        """(grad, hess) in the raw margin, weighted by the rows' weights (see _arguments for the forms)."""
+        eta, y, w, _ = _arguments(y_true, y_pred, sample_weight)
+        g, h = grad(eta, y, alpha=alpha), hess(eta, y, alpha=alpha)
+        if w is not None:
+            g, h = g * w, h * w
+        return g, h
+
+    return objective
+
+
+# the recipe leaves a parameter to you: objective = make_objective(alpha=…)
+
+
+def make_metric(*, alpha):
+    """A metric with these parameter values, in every form the library calls one."""
+
+    def metric(y_true, y_pred, sample_weight=None):
+        """The weighted mean of the full negative log-likelihood, nothing dropped (scipy's −logpdf):
+        comparable across models. The margins are raw: use it with this module's objective."""
+        eta, y, w, data = _arguments(y_true, y_pred, sample_weight)
+        value = float(numpy.average(nll(eta, y, alpha=alpha), weights=w))
+        return ("nll", value) if data is not None else value
+
+    return metric
+
+
+# the recipe leaves a parameter to you: metric = make_metric(alpha=…)
+
+
+def base_margin(y, weight=None, *, alpha):
     """The optimal constant margin of an intercept-only model: g(μ̂), μ̂ the closed-form maximum-
     likelihood estimate of the mean from the weighted sample."""
-    y = numpy.asarray(y, dtype=float)
+    y = _labels(y)
     w = numpy.ones_like(y) if weight is None or numpy.size(weight) == 0 else numpy.asarray(weight, dtype=float)
     ybar = numpy.average(y, weights=w)
     mu = ybar
-    eta = float(numpy.log(mu))
+    with numpy.errstate(all="ignore"):
+        eta = float(numpy.log(mu))
+    if not numpy.isfinite(eta):  # every label 0 under a log link, every label 1 under a logit …
+        raise ValueError(f"the estimated mean is {mu!r}, which the log link maps to {eta!r}: no finite optimal "
+                         "margin; give a base margin of your own (e.g. the link of a mean inside the range)")
     return eta

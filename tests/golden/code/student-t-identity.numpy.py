@@ -20,31 +20,42 @@ Gradient
     ∂ℓ/∂η = 2(η − y)/(ν·s² + (η − y)²)
 
 Hessian
-    The exact curvature ∂²ℓ/∂η² (the family has no Fisher information here): the curvature can be
-    negative (−0.0710 at y = −5, η = −10, ν = 1, s = 1): 2((2(y − η))·(η − y)/(ν·s² + (η − y)²)² +
-    1/(ν·s² + (η − y)²))
+    Fisher scoring — the curvature can be negative (−0.0710 at y = −5, η = −10, ν = 1, s = 1), so
+    the Hessian is its expectation over y, the Fisher information E[∂²ℓ/∂η²] (the variance of the
+    score, never negative): 2/(s²(ν + 3))
 
 Parameters (keyword arguments)
-    nu — degrees of freedom; known, 1.0 (the recipe gives no value).
-    s — scale; known, 1.0 (the recipe gives no value).
+    nu — degrees of freedom; known, and the recipe gives no value: a required keyword.
+    s — scale; known, and the recipe gives no value: a required keyword.
 """
 
 import numpy
 
 
-def loss(eta, y, *, nu=1.0, s=1.0):
+def _labels(y):
+    """y as a float array; a ValueError naming the first label outside the student-t family's support."""
+    y = numpy.asarray(y, dtype=float)
+    outside = ~(numpy.isfinite(y))
+    if outside.any():
+        first = int(numpy.flatnonzero(outside.ravel())[0])
+        raise ValueError(f"label {first} is {y.ravel()[first]!r}: the student-t family's labels are finite real numbers; fix or drop "
+                         "that row")
+    return y
+
+
+def loss(eta, y, *, nu, s):
     """ℓ(η, y) per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
     return numpy.log(1 + (-eta + y)**2/(nu*s**2))
 
 
-def grad(eta, y, *, nu=1.0, s=1.0):
+def grad(eta, y, *, nu, s):
     """∂ℓ/∂η per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
     return 2*(eta - y)/(nu*s**2 + (eta - y)**2)
 
 
-def hess(eta, y, *, nu=1.0, s=1.0):
-    """∂²ℓ/∂η² (can be negative) per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
-    return 2/(nu*s**2 + (eta - y)**2) + 2*(-2*eta + 2*y)*(eta - y)/(nu*s**2 + (eta - y)**2)**2
+def hess(eta, y, *, nu, s):
+    """E[∂²ℓ/∂η²], the Fisher information (Fisher scoring) per observation."""
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
+    return 2/(s**2*(nu + 3)) + numpy.zeros(numpy.broadcast(eta, y).shape)

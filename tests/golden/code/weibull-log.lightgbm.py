@@ -21,10 +21,25 @@ Gradient
     ∂ℓ/∂η = k − k·(y·exp(−η))^k
 
 Hessian
-    The curvature ∂²ℓ/∂η², proved positive on the whole domain: k²(y·exp(−η))^k
+    Fisher scoring — the curvature, positive as it is, depends on yᵢ beyond linearly
+    (k²yᵢ^k·exp(−k·ηᵢ)): it swings with every observation, and its expectation gives steadier steps,
+    so the Hessian is its expectation over y, the Fisher information E[∂²ℓ/∂η²] (the variance of the
+    score, never negative): k²
 
 Parameters (keyword arguments)
-    k — shape; known, 1.0 (the recipe gives no value).
+    k — shape; known, and the recipe gives no value: a required keyword (make_objective(k=…)).
+
+Metric
+    metric is the weighted mean of the full negative log-likelihood, nothing dropped — nll(η, y) = η
+    + (y·exp(−η))^k + (1 − k)·(log y − η) − log k — equal to scipy's −logpdf, so its numbers compare
+    across models (the library's built-in metrics read raw margins as predictions when the objective
+    is custom).
+
+Calling forms
+    objective and metric take (y_true, y_pred, sample_weight=None) and also (margins, data):
+    lgb.train({'objective': objective, …}, data, feval=metric) and
+    LGBMRegressor(objective=objective, eval_metric=metric). Labels outside the family's support
+    raise a ValueError naming the first.
 
 Base margin
     The optimal constant margin: g(μ̂), μ̂ the closed-form maximum-likelihood estimate of the mean
@@ -34,47 +49,98 @@ Base margin
 import numpy
 
 
-def loss(eta, y, *, k=1.0):
+def _labels(y):
+    """y as a float array; a ValueError naming the first label outside the weibull family's support."""
+    y = numpy.asarray(y, dtype=float)
+    outside = ~(numpy.isfinite(y) & (y > 0.0))
+    if outside.any():
+        first = int(numpy.flatnonzero(outside.ravel())[0])
+        raise ValueError(f"label {first} is {y.ravel()[first]!r}: the weibull family's labels are positive numbers; fix or drop "
+                         "that row")
+    return y
+
+
+def loss(eta, y, *, k):
     """ℓ(η, y) per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
     return k*eta + (numpy.exp(-eta)*y)**k
 
 
-def grad(eta, y, *, k=1.0):
+def grad(eta, y, *, k):
     """∂ℓ/∂η per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
     return -k*(numpy.exp(-eta)*y)**k + k
 
 
-def hess(eta, y, *, k=1.0):
-    """∂²ℓ/∂η², positive per observation."""
-    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)
-    return k**2*(numpy.exp(-eta)*y)**k
+def hess(eta, y, *, k):
+    """E[∂²ℓ/∂η²], the Fisher information (Fisher scoring) per observation."""
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
+    return k**2 + numpy.zeros(numpy.broadcast(eta, y).shape)
 
 
-def make_objective(*, k=1.0):
-    """An objective(y_true, y_pred, weight=None) for LightGBM with these parameter values."""
+def nll(eta, y, *, k):
+    """The full negative log-likelihood per observation, nothing dropped: scipy's −logpdf."""
+    eta, y = numpy.asarray(eta, dtype=float), _labels(y)
+    return (numpy.exp(-eta)*y)**k - (k - 1)*(numpy.log(y) - eta) - numpy.log(k) + eta
 
-    def objective(y_true, y_pred, weight=None):
-        """(grad, hess) per row in the raw score, weighted when LightGBM passes weights."""
-        g, h = grad(y_pred, y_true, k=k), hess(y_pred, y_true, k=k)
-        if weight is not None:
-            g, h = g * weight, h * weight
+
+def _arguments(y_true, y_pred, sample_weight):
+    """(margins, labels, weights or None, the data object or None) however LightGBM calls an objective or a
+    metric:
+    lgb.train({"objective": objective, …}, feval=metric): (preds, train_data);
+    LGBMRegressor(objective=objective, eval_metric=metric): (y_true, y_pred, weight)."""
+    data = y_pred if hasattr(y_pred, "get_label") else None
+    if data is not None:
+        margins, y, w = y_true, data.get_label(), data.get_weight()
+    else:
+        margins, y, w = y_pred, y_true, sample_weight
+    w = None if w is None or numpy.size(w) == 0 else numpy.asarray(w, dtype=float)
+    return numpy.asarray(margins, dtype=float), _labels(y), w, data
+
+
+def make_objective(*, k):
+    """An objective with these parameter values, in every form the library calls one."""
+
+    def objective(y_true, y_pred, sample_weight=None):
+        """(grad, hess) in the raw margin, weighted by the rows' weights (see _arguments for the forms)."""
+        eta, y, w, _ = _arguments(y_true, y_pred, sample_weight)
+        g, h = grad(eta, y, k=k), hess(eta, y, k=k)
+        if w is not None:
+            g, h = g * w, h * w
         return g, h
 
     return objective
 
 
-#: for LGBMRegressor(objective=objective) or LGBMClassifier(objective=objective), with the default parameters
-objective = make_objective()
+# the recipe leaves a parameter to you: objective = make_objective(k=…)
 
 
-def init_score(y, weight=None, *, k=1.0):
+def make_metric(*, k):
+    """A metric with these parameter values, in every form the library calls one."""
+
+    def metric(y_true, y_pred, sample_weight=None):
+        """The weighted mean of the full negative log-likelihood, nothing dropped (scipy's −logpdf):
+        comparable across models. The margins are raw: use it with this module's objective."""
+        eta, y, w, _ = _arguments(y_true, y_pred, sample_weight)
+        value = float(numpy.average(nll(eta, y, k=k), weights=w))
+        return "nll", value, False
+
+    return metric
+
+
+# the recipe leaves a parameter to you: metric = make_metric(k=…)
+
+
+def init_score(y, weight=None, *, k):
     """The optimal constant margin of an intercept-only model: g(μ̂), μ̂ the closed-form maximum-
     likelihood estimate of the mean from the weighted sample."""
-    y = numpy.asarray(y, dtype=float)
+    y = _labels(y)
     w = numpy.ones_like(y) if weight is None or numpy.size(weight) == 0 else numpy.asarray(weight, dtype=float)
     t0 = numpy.average(y**k, weights=w)
     mu = t0**(k**(-1.0))
-    eta = float(numpy.log(mu))
+    with numpy.errstate(all="ignore"):
+        eta = float(numpy.log(mu))
+    if not numpy.isfinite(eta):  # every label 0 under a log link, every label 1 under a logit …
+        raise ValueError(f"the estimated mean is {mu!r}, which the log link maps to {eta!r}: no finite optimal "
+                         "margin; give a base margin of your own (e.g. the link of a mean inside the range)")
     return eta
