@@ -78,9 +78,9 @@ def labels_function(family) -> str:
         "    outside = ~(%s)" % test,
         "    if outside.any():",
         "        first = int(numpy.flatnonzero(outside.ravel())[0])",
-        '        raise ValueError(f"label {first} is {y.ravel()[first]!r}: the %s family\'s labels are %s; fix or drop "'
-        % (family.name, words),
-        '                         "that row")',
+        "        label = y.ravel()[first]",
+        '        raise ValueError(f"label {first} is {label!r}: the %s family\'s labels are %s; "' % (family.name, words),
+        '                         "fix or drop that row")',
         "    return y",
         ""])
 

@@ -28,10 +28,13 @@ class Intercept:
     statistics: tuple = ()
     #: the observation symbol a(y) is written in
     y: sp.Symbol | None = None
+    #: what μ is: "the mean" in an exponential-dispersion family, else "μ" (the Weibull's scale, the log-normal's
+    #: mean of log y)
+    what: str = "the mean"
 
     def words(self) -> str:
         if self.kind == CLOSED:
-            return "g(μ̂), μ̂ the closed-form maximum-likelihood estimate of the mean from the weighted sample"
+            return "g(μ̂), μ̂ the closed-form maximum-likelihood estimate of %s from the weighted sample" % self.what
         if self.kind == MEDIAN:
             return "g(weighted median of y), the minimiser of Σ wᵢ|yᵢ − μ| for any increasing or decreasing link"
         return ("no closed form: the root of Σ wᵢ·∂ℓ/∂η = 0, bracketed from g(weighted mean of y) and bisected to "
@@ -53,4 +56,5 @@ def intercept(model) -> Intercept:
 
     estimate = solved.estimate[prob.params[0]]
     stats = tuple((s.symbol, s.of) for s in solved.stats)
-    return Intercept(CLOSED, mu, margin, estimate, stats, OBSERVATION)
+    what = "the mean" if fam.variance(mu, model.params) is not None else "μ"
+    return Intercept(CLOSED, mu, margin, estimate, stats, OBSERVATION, what)

@@ -153,8 +153,8 @@ def _helper_functions(module: Module, library: str, exprs) -> tuple[str, set]:
             body = "    with numpy.errstate(all='ignore'):\n        return %s\n" % code
         else:
             body = "    return %s\n" % code
-        out.append('def _%s(z):\n    """%s; each branch proved equal to it (`--explain`)."""\n%s' % (
-            cls.__name__, MEANING[cls], body))
+        proved = "each branch proved equal to it" if isinstance(impl, sp.Piecewise) else "proved equal to it"
+        out.append('def _%s(z):\n    """%s; %s (`--explain`)."""\n%s' % (cls.__name__, MEANING[cls], proved, body))
     return ("\n\n".join(out) + "\n\n" if out else ""), used
 
 
@@ -219,14 +219,22 @@ def pytorch_module(module: Module) -> str:
                      for p in module.params)
     body = (
         'def loss(%s):\n    """The loss of the derivation: ℓ(η, y) per observation, reduced by `reduction` '
-        '("mean", "sum" or "none").\n\n    `input` is η, the raw output (logits); differentiable by autograd."""\n'
+        '("mean", "sum" or "none").\n\n    `input` is η, the model\'s raw output%s; differentiable by autograd."""\n'
         '%s    eta, y = input, target.to(input.dtype)\n%s    out = %s\n'
         '    if reduction == "mean":\n        return out.mean()\n    if reduction == "sum":\n        return out.sum()\n'
         '    if reduction == "none":\n        return out\n'
         '    raise ValueError(f"reduction must be \'mean\', \'sum\' or \'none\', got {reduction!r}")\n') % (
-        module.signature("input", "target", 'reduction="mean"'), target, params, wrapped(text, 10))
+        module.signature("input", "target", 'reduction="mean"'), _raw_output_words(module), target, params,
+        wrapped(text, 10))
     torch = {"torch"} if "torch." in helpers + body else set()  # a loss of + − × alone needs no import
     return _header(module, _imports(used | torch, "pytorch")) + "\n\n" + helpers + body
+
+
+def _raw_output_words(module: Module) -> str:
+    """What η is called: logits under a logit or softmax link (σ(η), softmax(η) are probabilities), else nothing
+    more (a Gaussian's or Poisson's η is no logit)."""
+    link = module.forms.document.model.link.name
+    return " (logits)" if link in ("logit", "softmax") else " (the linear predictor, g(μ))"
 
 
 def _intercept_code(module: Module, name: str) -> str:

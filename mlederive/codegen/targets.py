@@ -36,10 +36,12 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("pytorch", "loss(input, target, reduction) for autograd", False, "PyTorch",
            'loss(input, target, reduction="mean"): the derivation\'s loss, differentiable by autograd',
            "pytorch_module"),
-    Target("xgboost", "objective(predt, dtrain) and base_margin(y)", True, "XGBoost",
-           "objective(predt, dtrain) for xgb.train(..., obj=objective); base_margin(y, weight) for the DMatrix",
+    Target("xgboost", "objective, metric (xgb.train and the sklearn API) and base_margin(y)", True, "XGBoost",
+           "objective and metric for xgb.train(..., obj=objective, custom_metric=metric) or "
+           "XGBRegressor(objective=objective, eval_metric=metric); base_margin(y, weight) for the DMatrix",
            "xgboost_module"),
-    Target("lightgbm", "objective(y_true, y_pred, weight) and init_score(y)", True, "LightGBM",
-           "objective(y_true, y_pred, weight) for LGBMRegressor/LGBMClassifier(objective=objective); "
-           "init_score(y, weight) for fit(init_score=…)", "lightgbm_module"),
+    Target("lightgbm", "objective, metric (lgb.train and the sklearn API) and init_score(y)", True, "LightGBM",
+           "objective and metric for lgb.train({'objective': objective, …}, feval=metric) or "
+           "LGBMRegressor/LGBMClassifier(objective=objective, eval_metric=metric); init_score(y, weight) for "
+           "fit(init_score=…)", "lightgbm_module"),
 )}

@@ -69,10 +69,23 @@ def _risky(expr: sp.Expr) -> bool:
                if not (f.args[-1] - 1).is_positive)
 
 
+def _evaluated(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with any product or sum left unevaluated by a rewrite evaluated, its common factors taken out:
+    (2e^η − 2y)·e^(−2η)/2 as (e^η − y)·e^(−2η) — a form a reader (and a docstring) would write."""
+    def rebuilt(e):
+        if not e.args or isinstance(e, (sp.Indexed, sp.Idx, sp.IndexedBase)):
+            return e
+        return e.func(*[rebuilt(a) for a in e.args])
+
+    again = rebuilt(expr)
+    factored = sp.factor_terms(again)
+    return factored if sp.count_ops(factored) < sp.count_ops(expr) else again
+
+
 def _pick(derived: sp.Expr, built: sp.Expr, collect: bool = False) -> sp.Expr:
     """The derivation's own form, rewritten, when it is safe to compute with; else the one built from the stable
     loss (the shorter when both are safe)."""
-    a, b = stabilise(derived, collect), stabilise(built, collect)
+    a, b = _evaluated(stabilise(derived, collect)), _evaluated(stabilise(built, collect))
     if _risky(a):
         return b
     return a if _risky(b) else shortest([a, b])
