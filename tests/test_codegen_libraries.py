@@ -354,3 +354,28 @@ def test_weibull_boosting_takes_the_fisher_information_not_the_swinging_curvatur
     if k == 2.0:
         with np.errstate(all="ignore"):
             assert not one_round(curvature) < nll(start)  # the exact curvature: 2.6 → 10¹¹ in this sample
+
+
+def test_the_laplace_surrogate_follows_the_unit_of_y():
+    """MAE boosting with a constant Hessian of 1 ties accuracy to the unit y is measured in; the generated objective's
+    constant is the gradient's size over the labels' mean absolute deviation (computed once from the labels), so
+    the held-out error relative to the unit is the same at y × 1, × 5 and × 100 — and far below the intercept's."""
+    lgb = pytest.importorskip("lightgbm")
+    from codegen_helpers import module_for
+
+    m = module_for("laplace-identity", "lightgbm")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 3))
+    location = 2 * X[:, 0] - X[:, 1] + 1
+    noise = rng.laplace(size=3000)
+    errors = []
+    for unit in (1.0, 5.0, 100.0):
+        y = unit * (location + noise)
+        start = np.full(y.size, m.init_score(y))
+        model = lgb.LGBMRegressor(objective=m.make_objective(b=1.0), n_estimators=100, learning_rate=0.1,
+                                  num_leaves=15, verbose=-1, n_jobs=1)
+        held = model.fit(X[:2000], y[:2000], init_score=start[:2000]).predict(X[2000:], raw_score=True) + start[2000:]
+        errors.append(np.sqrt(np.mean((held - unit * location[2000:]) ** 2)) / unit)
+        intercept = np.sqrt(np.mean((start[2000:] - unit * location[2000:]) ** 2)) / unit
+        assert errors[-1] < 0.25 * intercept, (unit, errors[-1], intercept)
+    assert max(errors) < 1.1 * min(errors), errors

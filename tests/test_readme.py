@@ -26,7 +26,7 @@ def _generated_modules() -> dict[str, tuple[str, str]]:
     return {name: (recipe, target) for recipe, target, name in found}
 
 
-@pytest.mark.parametrize("block", _blocks(), ids=lambda b: b.split("\n")[2][:40])
+@pytest.mark.parametrize("block", _blocks(), ids=lambda b: next(line for line in b.split("\n") if "import" in line and "_objective" in line)[:50])
 def test_the_readme_example_runs_as_pasted(block, tmp_path):
     modules = _generated_modules()
     used = [name for name in modules if re.search(r"\b(from|import) %s\b" % name, block)]

@@ -136,15 +136,30 @@ def _maker(name: str, signature: str, inner: list, doc: str, defaults: bool, cal
     return "\n".join(lines) + "\n"
 
 
-def objective_maker(signature: str, passing: str, defaults: bool, call: str) -> str:
-    """``make_objective`` and ``objective``: (grad, hess) per row in the raw margin, weighted row by row."""
+def objective_maker(signature: str, passing: str, defaults: bool, call: str, spread: str | None = None,
+                    spread_passing: str = "") -> str:
+    """``make_objective`` and ``objective``: (grad, hess) per row in the raw margin, weighted row by row.
+
+    ``spread``: the name of the module's optimal-constant-margin function, for a piecewise-linear loss whose Hessian
+    is a stated constant: the constant then follows the data's unit — mean |∂ℓ/∂η| over s, the labels' mean
+    absolute deviation around that margin, computed once, at the first call — so that a leaf moves η by about s
+    times the balance of the signs, whatever unit y is measured in."""
     inner = ["def objective(y_true, y_pred, sample_weight=None):",
              '    """(grad, hess) in the raw margin, weighted by the rows\' weights (see _arguments for the forms)."""',
              "    eta, y, w, _ = _arguments(y_true, y_pred, sample_weight)",
-             "    g, h = grad(eta, y%s), hess(eta, y%s)" % (passing, passing),
-             "    if w is not None:",
-             "        g, h = g * w, h * w",
-             "    return g, h"]
+             "    g, h = _grad_hess(eta, y%s)" % passing]
+    if spread:
+        inner[3:3] = ["    if not unit:  # once, from the labels: the spread s and the gradient's size at the margin",
+                      "        centre = numpy.full(y.shape, %s(y, w%s))" % (spread, spread_passing),
+                      "        s = numpy.average(numpy.abs(y - centre), weights=w)",
+                      "        size = numpy.average(numpy.abs(grad(centre, y%s)), weights=w)" % passing,
+                      "        unit.append(size / s if s > 0 and size > 0 else 1.0)"]
+        inner += ["    h = h * unit[0]"]
+    inner += ["    if w is not None:",
+              "        g, h = g * w, h * w",
+              "    return g, h"]
+    if spread:
+        inner = ["unit = []  # the surrogate Hessian's constant, set at the first call"] + inner
     return _maker("objective", signature, inner, "An objective", defaults, call)
 
 

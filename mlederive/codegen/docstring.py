@@ -20,6 +20,11 @@ def _hessian_words(forms) -> str:
     if forms.hess_kind == FISHER:
         return ("Fisher scoring — %s, so the Hessian is its expectation over y, the Fisher information E[∂²ℓ/∂η²] "
                 "(the variance of the score, never negative)" % reason)
+    if forms.hess_kind == SURROGATE and forms.piecewise_linear:
+        return ("a constant surrogate (the gradient is exact): %s. In the boosting objective the constant follows "
+                "the data's unit — the mean |∂ℓ/∂η| over s, the labels' mean absolute deviation around the optimal "
+                "constant margin, computed once from the labels at the first call — so that a leaf moves η by about "
+                "s times the balance of the signs, whatever unit y is in (the numpy module's hess is 1)" % reason)
     if forms.hess_kind == SURROGATE:
         return "a constant surrogate, 1 (the gradient is exact): %s" % reason
     return "the exact curvature ∂²ℓ/∂η² (the family has no Fisher information here): %s" % reason

@@ -52,6 +52,16 @@ class Module:
         """A call that names every parameter without a default (the example in a comment)."""
         return ", ".join("%s=…" % p.name for p in (self.params if params is None else params) if p.default is None)
 
+    def intercept_params(self) -> tuple:
+        """The parameters the optimal constant margin needs: all of them where it is solved from the gradient, else
+        those its closed form (or the median) uses — a Laplace's median needs no b."""
+        ic = self.intercept
+        if ic is None or ic.kind not in (CLOSED, MEDIAN):
+            return self.params
+        used = set().union(*(e.free_symbols for e in (ic.margin, ic.estimate) if e is not None))
+        used |= set().union(*(of.free_symbols for _, of in ic.statistics))
+        return tuple(p for p in self.params if p.symbol in used)
+
     def defaults(self, params: tuple | None = None) -> bool:
         return all(p.default is not None for p in (self.params if params is None else params))
 
@@ -156,6 +166,28 @@ def _helper_functions(module: Module, library: str, exprs) -> tuple[str, set]:
         proved = "each branch proved equal to it" if isinstance(impl, sp.Piecewise) else "proved equal to it"
         out.append('def _%s(z):\n    """%s; %s (`--explain`)."""\n%s' % (cls.__name__, MEANING[cls], proved, body))
     return ("\n\n".join(out) + "\n\n" if out else ""), used
+
+
+def _fused(module: Module) -> tuple[str, set]:
+    """``_grad_hess(eta, y)``: the gradient and the Hessian together on arrays already checked, their common
+    subexpressions computed once (sympy.cse) — the boosting objective's inner loop."""
+    f = module.forms
+    plain = {S.eta[S.i]: sp.Symbol("eta", real=True), S.y[S.i]: sp.Symbol("y", real=True)}
+    temporaries, (grad, hess) = sp.cse([f.grad.xreplace(plain), f.hess.xreplace(plain)],
+                                       symbols=sp.numbered_symbols("t", real=True), order="none")
+    lines, used = [], set()
+    for t, value in temporaries:
+        code, mods = module.code(value, "numpy")
+        used |= mods
+        lines.append("    %s = %s" % (t, wrapped(code, 7 + len(str(t)))))
+    codes = []
+    for expr, original in ((grad, f.grad), (hess, f.hess)):
+        code, mods = module.code(expr, "numpy")
+        used |= mods
+        codes.append(_shaped(code, original, "numpy"))
+    body = "\n".join(lines + ["    return %s, %s" % tuple(codes)])
+    return ('def _grad_hess(%s):\n    """∂ℓ/∂η and the Hessian together, on arrays already checked: the objective\'s '
+            'inner loop."""\n%s\n' % (module.signature("eta", "y"), body)), used
 
 
 def _per_observation(module: Module, library: str, arrays: str) -> tuple[str, set]:
@@ -301,7 +333,8 @@ def _intercept_code(module: Module, name: str) -> str:
 
     doc = '    """%s"""' % "\n    ".join(textwrap.wrap("The optimal constant margin of an intercept-only model: %s."
                                                         % ic.words(), WIDTH - 8))
-    return "def %s(%s):\n%s\n%s\n" % (name, module.signature("y", "weight=None"), doc, "\n".join(lines))
+    return "def %s(%s):\n%s\n%s\n" % (name, module.signature("y", "weight=None", params=module.intercept_params()),
+                                       doc, "\n".join(lines))
 
 
 def _range_check(module: Module) -> list:
@@ -375,10 +408,14 @@ def _boosting(module: Module, library: str) -> str:
         parts = [body, _classes_objective(library), _multiclass_intercept(intercept)]
         return _header(module, _imports(used, "numpy")) + "\n\n" + "\n\n".join(parts)
     nll, more = _nll_function(module)
-    used |= more
+    fused, fused_used = _fused(module)
+    used |= more | fused_used
+    body += "\n\n" + fused
     metric_params = module.metric_params
     parts = [body, nll, arguments_function(library),
-             objective_maker(module.signature(), module.passing(), module.defaults(), module.call()),
+             objective_maker(module.signature(), module.passing(), module.defaults(), module.call(),
+                             spread=intercept if module.forms.piecewise_linear else None,
+                             spread_passing=module.passing(module.intercept_params())),
              metric_maker(library, module.signature(params=metric_params), module.passing(metric_params),
                           module.defaults(metric_params), module.call(metric_params)),
              _intercept_code(module, intercept)]

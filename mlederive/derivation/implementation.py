@@ -54,6 +54,8 @@ class Forms:
     #: the full negative log-likelihood of one observation, nothing dropped, in stable form (boosting: the metric
     #: comparable with scipy's −logpdf and with other models), or None
     nll: sp.Expr | None = None
+    #: the loss is piecewise linear in η (the Laplace's): its Hessian is a stated constant, its gradient a sign
+    piecewise_linear: bool = False
 
 
 def _risky(expr: sp.Expr) -> bool:
@@ -160,7 +162,9 @@ def _forms(recipe, boosting: bool) -> Forms:
                Result(prose("and its Hessian (%s)", kind), "H_i", r"H_i", hess)]
     document = verify(replace(base, steps=b.steps, checks=[], results=results, tables=[], warnings=[],
                               subtitle=base.subtitle.replace("sum reduction", "per observation")))
-    return Forms(document, stable, grad, hess, kind, scale, tuple(warnings), reason, nll)
+    piecewise = kind == SURROGATE and (base.curvature_obs is None and not one_hot
+                                       or _nonsmooth(base.grad_eta_obs, model))
+    return Forms(document, stable, grad, hess, kind, scale, tuple(warnings), reason, nll, piecewise)
 
 
 def _metric_step(b: StepBuilder, base: Derivation) -> sp.Expr:
