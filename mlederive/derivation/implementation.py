@@ -72,16 +72,18 @@ def _risky(expr: sp.Expr) -> bool:
 
 
 def _evaluated(expr: sp.Expr) -> sp.Expr:
-    """``expr`` with any product or sum left unevaluated by a rewrite evaluated, its common factors taken out:
-    (2e^η − 2y)·e^(−2η)/2 as (e^η − y)·e^(−2η) — a form a reader (and a docstring) would write."""
-    def rebuilt(e):
-        if not e.args or isinstance(e, (sp.Indexed, sp.Idx, sp.IndexedBase)):
-            return e
-        return e.func(*[rebuilt(a) for a in e.args])
+    """``expr`` with the numeric content of a sum merged into its product's coefficient: (2e^η − 2y)·e^(−2η)/2 as
+    (e^η − y)·e^(−2η) — a form a reader (and a docstring) would write. Nothing else changes."""
+    def merged(product):
+        coefficient, factors = product.as_coeff_mul()
+        out = []
+        for f in factors:
+            content, rest = f.primitive() if f.is_Add else (1, f)
+            coefficient, out = coefficient * content, out + [rest]
+        return sp.Mul(coefficient, *out)
 
-    again = rebuilt(expr)
-    factored = sp.factor_terms(again)
-    return factored if sp.count_ops(factored) < sp.count_ops(expr) else again
+    return expr.replace(lambda e: e.is_Mul and e.as_coeff_mul()[0] != 1 and
+                        any(f.is_Add and f.primitive()[0] != 1 for f in e.args), merged)
 
 
 def _pick(derived: sp.Expr, built: sp.Expr, collect: bool = False) -> sp.Expr:

@@ -31,7 +31,7 @@ import torch
 def loss(input, target, reduction="mean"):
     """The loss of the derivation: ℓ(η, y) per observation, reduced by `reduction` ("mean", "sum" or "none").
 
-    `input` is η, the raw output (logits); differentiable by autograd."""
+    `input` is η, the model's raw output (logits); differentiable by autograd."""
     eta, y = input, target.to(input.dtype)
     out = (1 - y)*torch.nn.functional.softplus(eta) + torch.nn.functional.softplus(-eta)*y
     if reduction == "mean":

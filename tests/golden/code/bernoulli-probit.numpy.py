@@ -36,13 +36,14 @@ def _labels(y):
     outside = ~((y == 0.0) | (y == 1.0))
     if outside.any():
         first = int(numpy.flatnonzero(outside.ravel())[0])
-        raise ValueError(f"label {first} is {y.ravel()[first]!r}: the bernoulli family's labels are 0 or 1; fix or drop "
-                         "that row")
+        label = y.ravel()[first]
+        raise ValueError(f"label {first} is {label!r}: the bernoulli family's labels are 0 or 1; "
+                         "fix or drop that row")
     return y
 
 
 def _mills(z):
-    """φ(z)/Φ(z), the inverse Mills ratio, without 0/0 far in the lower tail; each branch proved equal to it (`--explain`)."""
+    """φ(z)/Φ(z), the inverse Mills ratio, without 0/0 far in the lower tail; proved equal to it (`--explain`)."""
     return 0.39894228040143268*numpy.exp(-0.5*z**2 - scipy.special.log_ndtr(z))
 
 

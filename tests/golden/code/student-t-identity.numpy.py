@@ -38,8 +38,9 @@ def _labels(y):
     outside = ~(numpy.isfinite(y))
     if outside.any():
         first = int(numpy.flatnonzero(outside.ravel())[0])
-        raise ValueError(f"label {first} is {y.ravel()[first]!r}: the student-t family's labels are finite real numbers; fix or drop "
-                         "that row")
+        label = y.ravel()[first]
+        raise ValueError(f"label {first} is {label!r}: the student-t family's labels are finite real numbers; "
+                         "fix or drop that row")
     return y
 
 
