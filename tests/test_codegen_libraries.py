@@ -379,3 +379,26 @@ def test_the_laplace_surrogate_follows_the_unit_of_y():
         intercept = np.sqrt(np.mean((start[2000:] - unit * location[2000:]) ** 2)) / unit
         assert errors[-1] < 0.25 * intercept, (unit, errors[-1], intercept)
     assert max(errors) < 1.1 * min(errors), errors
+
+
+def test_pytorch_refuses_a_target_of_another_shape_and_float_class_indices():
+    """BCEWithLogitsLoss refuses a (6, 1) input against a target of 6 (broadcasting would give a 6 × 6 loss: 0.900
+    instead of 1.284); so does the generated loss. A float target of class indices is refused, integer indices
+    give CrossEntropyLoss's value."""
+    torch = pytest.importorskip("torch")
+    bce = bound_module("bernoulli-logit", "pytorch")
+    logits, target = torch.randn(6, 1), torch.rand(6)
+    with pytest.raises(ValueError):
+        torch.nn.BCEWithLogitsLoss()(logits, target)
+    with pytest.raises(ValueError, match=r"the target must have the input's shape \(6, 1\), got \(6,\)"):
+        bce.loss(logits, target)
+    assert float(bce.loss(logits, target[:, None])) == pytest.approx(
+        float(torch.nn.BCEWithLogitsLoss()(logits, target[:, None])), rel=1e-6)
+    ce = bound_module("categorical-softmax", "pytorch")
+    scores, classes = torch.randn(5, 3), torch.tensor([0, 2, 1, 1, 0])
+    assert float(ce.loss(scores, classes)) == pytest.approx(float(torch.nn.CrossEntropyLoss()(scores, classes)),
+                                                            rel=1e-6)
+    with pytest.raises(ValueError, match="class indices must be integers"):
+        ce.loss(scores, classes.float())
+    with pytest.raises(ValueError, match="one-hot target must have the input's shape"):
+        ce.loss(scores, torch.zeros(5, 4))

@@ -243,10 +243,14 @@ def pytorch_module(module: Module) -> str:
     text = _shaped(text, f.loss, "pytorch")
     if module.one_hot:
         text = "(%s)[..., 0]" % text
-        target = ("    if not torch.is_floating_point(target) and target.dim() == input.dim() - 1:  # class indices\n"
-                  "        target = torch.nn.functional.one_hot(target, input.shape[-1])\n")
+        target = ("    if target.dim() == input.dim() - 1:  # class indices, as CrossEntropyLoss takes them\n"
+                  "        if torch.is_floating_point(target):\n"
+                  '            raise ValueError("class indices must be integers (target.long()); a float target is "\n'
+                  '                             "one-hot, of the input\'s shape")\n'
+                  "        target = torch.nn.functional.one_hot(target, input.shape[-1])\n"
+                  + _same_shape("a one-hot target"))
     else:
-        target = ""
+        target = _same_shape("the target")
     params = "".join("    %s = torch.as_tensor(%s, dtype=input.dtype, device=input.device)\n" % (p.name, p.name)
                      for p in module.params)
     body = (
@@ -260,6 +264,14 @@ def pytorch_module(module: Module) -> str:
         wrapped(text, 10))
     torch = {"torch"} if "torch." in helpers + body else set()  # a loss of + − × alone needs no import
     return _header(module, _imports(used | torch, "pytorch")) + "\n\n" + helpers + body
+
+
+def _same_shape(what: str) -> str:
+    """A target of another shape than the input is refused, as the built-in losses refuse it (BCEWithLogitsLoss):
+    broadcasting (6, 1) against (6,) would compute a 6 × 6 loss."""
+    return ("    if target.shape != input.shape:\n"
+            '        raise ValueError(f"%s must have the input\'s shape {tuple(input.shape)}, got '
+            '{tuple(target.shape)} (no broadcasting)")\n' % what)
 
 
 def _raw_output_words(module: Module) -> str:
