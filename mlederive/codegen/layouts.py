@@ -270,8 +270,8 @@ def _same_shape(what: str) -> str:
     """A target of another shape than the input is refused, as the built-in losses refuse it (BCEWithLogitsLoss):
     broadcasting (6, 1) against (6,) would compute a 6 × 6 loss."""
     return ("    if target.shape != input.shape:\n"
-            '        raise ValueError(f"%s must have the input\'s shape {tuple(input.shape)}, got '
-            '{tuple(target.shape)} (no broadcasting)")\n' % what)
+            '        raise ValueError(f"%s must have the input\'s shape {tuple(input.shape)}, "\n'
+            '                         f"got {tuple(target.shape)} (no broadcasting)")\n' % what)
 
 
 def _raw_output_words(module: Module) -> str:

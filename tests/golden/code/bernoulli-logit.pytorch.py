@@ -33,7 +33,8 @@ def loss(input, target, reduction="mean"):
 
     `input` is η, the model's raw output (logits); differentiable by autograd."""
     if target.shape != input.shape:
-        raise ValueError(f"the target must have the input's shape {tuple(input.shape)}, got {tuple(target.shape)} (no broadcasting)")
+        raise ValueError(f"the target must have the input's shape {tuple(input.shape)}, "
+                         f"got {tuple(target.shape)} (no broadcasting)")
     eta, y = input, target.to(input.dtype)
     out = (1 - y)*torch.nn.functional.softplus(eta) + torch.nn.functional.softplus(-eta)*y
     if reduction == "mean":
