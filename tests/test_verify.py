@@ -139,3 +139,26 @@ def test_a_document_echoed_in_a_repl_is_one_short_line():
     for name in ("bernoulli-logit", "kl-coin", "ridge-regression"):
         text = repr(derive(name))
         assert len(text) < 200 and "\n" not in text and name in text and "verified" in text, text
+
+
+def test_a_claim_neither_way_decides_in_time_gets_a_longer_proof_and_only_a_proof(monkeypatch):
+    """When the symbolic proof and the numeric check both run out of time, a proof gets a second, longer budget: a
+    true claim is then proved (symbolic); a false one stays undecided — the second chance can only prove."""
+    import sympy as sp
+
+    from mlederive.verification import prover
+
+    calls = []
+
+    def slow_symbolic(expr, budget, model):
+        calls.append(budget)
+        return (budget >= prover.SECOND_CHANCE and sp.simplify(expr) == 0), ""
+
+    monkeypatch.setattr(prover, "symbolic_zero", slow_symbolic)
+    monkeypatch.setattr(prover, "_numeric", lambda claim, model, points, seed: (
+        False, "%s: %s" % (claim.label, prover._TOO_SLOW % prover.NUMERIC_BUDGET)))
+    x = sp.Symbol("x", real=True)
+    true = prover.decide(prover.Claim("zero", sp.sin(x) ** 2 + sp.cos(x) ** 2 - 1, "identity"), None, 0, 1.0)
+    assert true.ok and true.method == "symbolic" and calls == [1.0, prover.SECOND_CHANCE]
+    false = prover.decide(prover.Claim("zero", sp.sin(x) ** 2 - 1, "not an identity"), None, 0, 1.0)
+    assert not false.ok and "undecided" in false.detail
