@@ -402,3 +402,29 @@ def test_pytorch_refuses_a_target_of_another_shape_and_float_class_indices():
         ce.loss(scores, classes.float())
     with pytest.raises(ValueError, match="one-hot target must have the input's shape"):
         ce.loss(scores, torch.zeros(5, 4))
+
+
+def test_pytorch_weight_and_pos_weight_are_the_builtins():
+    """`weight` and `pos_weight` mean what BCEWithLogitsLoss's mean; `weight` per class what CrossEntropyLoss's
+    means (the mean over the rows' weights) — values and autograd gradients."""
+    torch = pytest.importorskip("torch")
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(8, 3, generator=g, dtype=torch.float64)
+    target = (torch.rand(8, 3, generator=g) > 0.5).to(torch.float64)
+    weight, pos_weight = torch.rand(8, 3, generator=g, dtype=torch.float64), torch.tensor([0.5, 2.0, 3.0])
+    bce = bound_module("bernoulli-logit", "pytorch")
+    for reduction in ("mean", "sum", "none"):
+        ours = bce.loss(logits, target, weight=weight, pos_weight=pos_weight, reduction=reduction)
+        theirs = torch.nn.BCEWithLogitsLoss(weight=weight, pos_weight=pos_weight, reduction=reduction)(logits, target)
+        torch.testing.assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
+    ce = bound_module("categorical-softmax", "pytorch")
+    classes, per_class = torch.tensor([0, 2, 1, 1, 0, 2, 2, 1]), torch.tensor([0.2, 1.0, 3.0], dtype=torch.float64)
+    for reduction in ("mean", "sum", "none"):
+        x = logits.clone().requires_grad_(True)
+        ours = ce.loss(x, classes, weight=per_class, reduction=reduction)
+        ours.sum().backward()
+        y = logits.clone().requires_grad_(True)
+        theirs = torch.nn.CrossEntropyLoss(weight=per_class, reduction=reduction)(y, classes)
+        theirs.sum().backward()
+        torch.testing.assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
+        torch.testing.assert_close(x.grad, y.grad, rtol=1e-10, atol=1e-12)

@@ -5,6 +5,7 @@ and returns the module's text; :mod:`.targets` names them.
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import sympy as sp
@@ -253,17 +254,51 @@ def pytorch_module(module: Module) -> str:
         target = _same_shape("the target")
     params = "".join("    %s = torch.as_tensor(%s, dtype=input.dtype, device=input.device)\n" % (p.name, p.name)
                      for p in module.params)
+    weighting, first = _torch_weights(module)
     body = (
         'def loss(%s):\n    """The loss of the derivation: ℓ(η, y) per observation, reduced by `reduction` '
-        '("mean", "sum" or "none").\n\n    `input` is η, the model\'s raw output%s; differentiable by autograd."""\n'
-        '%s    eta, y = input, target.to(input.dtype)\n%s    out = %s\n'
+        '("mean", "sum" or "none").\n\n    `input` is η, the model\'s raw output%s; differentiable by autograd.\n%s"""\n'
+        '%s    eta, y = input, target.to(input.dtype)\n%s    out = %s\n%s'
         '    if reduction == "mean":\n        return out.mean()\n    if reduction == "sum":\n        return out.sum()\n'
         '    if reduction == "none":\n        return out\n'
         '    raise ValueError(f"reduction must be \'mean\', \'sum\' or \'none\', got {reduction!r}")\n') % (
-        module.signature("input", "target", 'reduction="mean"'), _raw_output_words(module), target, params,
-        wrapped(text, 10))
+        _keyword_only(module.signature("input", "target", 'reduction="mean"'), first), _raw_output_words(module),
+        "\n".join(textwrap.wrap(weighting[0], WIDTH, initial_indent="    ", subsequent_indent="    ")),
+        target, params, wrapped(text, 10),
+        weighting[1])
     torch = {"torch"} if "torch." in helpers + body else set()  # a loss of + − × alone needs no import
     return _header(module, _imports(used | torch, "pytorch")) + "\n\n" + helpers + body
+
+
+def _torch_weights(module: Module) -> tuple[tuple[str, str], tuple]:
+    """((a docstring sentence, the lines that weight `out`), the loss's leading parameters): `weight` and
+    `pos_weight` where the built-in loss has them, with its meaning — BCEWithLogitsLoss's per-element weight and
+    positive-class weight for a 0/1 outcome, CrossEntropyLoss's per-class weight (the mean over the rows' weights)
+    for the categorical, a per-element weight elsewhere."""
+    first = ["weight=None"]
+    if module.one_hot:
+        return (("`weight` (K,) weighs each row by its class, the mean divides by the rows' weights, as "
+                 "CrossEntropyLoss does.",
+                 "    if weight is not None:  # CrossEntropyLoss's: each row's loss times its class's weight\n"
+                 "        w = (y * weight).sum(-1)\n"
+                 "        out = out * w\n"
+                 '        if reduction == "mean":\n'
+                 "            return out.sum() / w.sum()\n"), tuple(first))
+    lines = "    if weight is not None:  # each element's loss times its weight, as BCEWithLogitsLoss\n" \
+            "        out = out * weight\n"
+    if module.family is None or module.family.support != sp.FiniteSet(0, 1):
+        return ("`weight` multiplies each element's loss.", lines), tuple(first)
+    positive, _ = module.code(module.forms.loss.xreplace({S.y[S.i]: 1}), "pytorch")
+    return (("`weight` multiplies each element's loss; `pos_weight` the y = 1 term, as BCEWithLogitsLoss's do.",
+             "    if pos_weight is not None:  # BCEWithLogitsLoss's: the y = 1 term times pos_weight\n"
+             "        out = out + (pos_weight - 1) * y * %s\n" % wrapped("(%s)" % positive, 39) + lines),
+            tuple(first + ["pos_weight=None"]))
+
+
+def _keyword_only(signature: str, keywords) -> str:
+    """``signature`` with ``keywords`` added after its keyword-only marker (reduction stays the third positional)."""
+    return signature + ", " + ", ".join(keywords) if "*" in signature.split(", ") else \
+        signature + ", *, " + ", ".join(keywords)
 
 
 def _same_shape(what: str) -> str:
