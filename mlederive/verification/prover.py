@@ -18,7 +18,6 @@ import sympy as sp
 from .. import symbolic as S
 from ..budget import BudgetExceeded, clock, expired_here, time_budget
 from . import classes
-from .distributions import split_distributions
 from .domain import INTERVALS, on_domain, raised_by_sympy  # noqa: F401  (INTERVALS: re-exported)
 from .sampler import NotSampleable, domain_fit, model_sampler, plain_sampler, targeted
 
@@ -416,11 +415,11 @@ def _decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
     expr = claim.expr
     if claim.kind in DECIDERS:  # a kind of claim decided its own way (a moment: mlederive.verification.expectations)
         return DECIDERS[claim.kind](claim, model, seed, budget)
-    for applies, decide in CASE_SPLITS:  # the cases first: a δ term may sit in either
+    # the cases first (a δ term may sit in either: mlederive.verification.indicators), then δ terms as distributions
+    # (mlederive.verification.deltas)
+    for applies, decide in CASE_SPLITS:
         if claim.kind == "zero" and applies(expr):
             return decide(claim, model, seed, budget)
-    if claim.kind == "zero" and expr.has(sp.DiracDelta):
-        return _decide_distribution(claim, model, seed, budget)
     if claim.kind == "zero" and budget > 0:
         proved, _ = symbolic_zero(expr, budget, model)
         if proved:
@@ -444,24 +443,6 @@ def _decide(claim: Claim, model, seed: int, budget: float) -> Outcome:
         if proved:
             return Outcome(True, "symbolic")
     return Outcome(ok, "numeric", why)
-
-
-# -- distributions: δ terms are zero at every sampled point, so they are compared symbolically ----------
-
-def _decide_distribution(claim: Claim, model, seed: int, budget: float) -> Outcome:
-    """A claim with δ terms: as distributions in one variable, every δ⁽ᵏ⁾ coefficient (evaluated where that δ lives)
-    must vanish symbolically; the rest as any claim."""
-    try:
-        regular, groups, v = split_distributions(claim.expr)
-    except ValueError as e:
-        return Outcome(False, "symbolic", "%s: %s (cannot compare distributions)" % (claim.label, e))
-    for (root, order), coef in groups.items():
-        if not symbolic_zero(coef, budget, model)[0]:
-            what = "δ(%s − %s)" % (v, root) if order == 0 else "δ^(%d)(%s − %s)" % (order, v, root)
-            return Outcome(False, "symbolic", "%s: the %s terms do not agree" % (claim.label, what))
-    if regular == 0:
-        return Outcome(True, "symbolic")
-    return _decide(Claim("zero", regular, claim.label, claim.no_numeric), model, seed, budget)
 
 
 def _proved_positive(expr: sp.Expr, model, budget: float, simplified: bool = False) -> bool:

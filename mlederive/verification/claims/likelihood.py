@@ -6,7 +6,10 @@ import sympy as sp
 
 from ... import symbolic as S
 from ...links import inverse_residuals
-from .. import indicators  # noqa: F401  (registers the case split of a claim with 1[y = c])
+from .. import (
+    deltas,  # noqa: F401  (registers δ terms decided as distributions, after the indicators' split)
+    indicators,  # noqa: F401  (registers the case split of a claim with 1[y = c])
+)
 from ..nonsmooth import nonsmooth_parts
 from .registry import Malformed, claims, prior_summand, split_penalty, summand
 
