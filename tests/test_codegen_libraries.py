@@ -428,3 +428,20 @@ def test_pytorch_weight_and_pos_weight_are_the_builtins():
         theirs.sum().backward()
         torch.testing.assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
         torch.testing.assert_close(x.grad, y.grad, rtol=1e-10, atol=1e-12)
+
+
+def test_pytorch_categorical_takes_the_class_dimension_where_cross_entropy_does():
+    """An input of shape (N, C, d) with class indices (N, d), as CrossEntropyLoss takes it (classes on dimension 1):
+    the same values, per position and reduced, and the same gradient."""
+    torch = pytest.importorskip("torch")
+    g = torch.Generator().manual_seed(1)
+    scores = torch.randn(4, 3, 5, generator=g, dtype=torch.float64)
+    classes = torch.randint(0, 3, (4, 5), generator=g)
+    ce = bound_module("categorical-softmax", "pytorch")
+    for reduction in ("none", "mean"):
+        x, y = scores.clone().requires_grad_(True), scores.clone().requires_grad_(True)
+        ours, theirs = ce.loss(x, classes, reduction=reduction), torch.nn.CrossEntropyLoss(reduction=reduction)(y, classes)
+        torch.testing.assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
+        ours.sum().backward()
+        theirs.sum().backward()
+        torch.testing.assert_close(x.grad, y.grad, rtol=1e-10, atol=1e-12)

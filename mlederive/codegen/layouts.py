@@ -244,7 +244,11 @@ def pytorch_module(module: Module) -> str:
     text = _shaped(text, f.loss, "pytorch")
     if module.one_hot:
         text = "(%s)[..., 0]" % text
-        target = ("    if target.dim() == input.dim() - 1:  # class indices, as CrossEntropyLoss takes them\n"
+        target = ("    if input.dim() > 2:  # (N, C, d₁, …) as CrossEntropyLoss takes it: the classes to the last axis\n"
+                  "        if target.dim() == input.dim():  # a one-hot target in the same layout\n"
+                  "            target = target.movedim(1, -1)\n"
+                  "        input = input.movedim(1, -1)\n"
+                  "    if target.dim() == input.dim() - 1:  # class indices, as CrossEntropyLoss takes them\n"
                   "        if torch.is_floating_point(target):\n"
                   '            raise ValueError("class indices must be integers (target.long()); a float target is "\n'
                   '                             "one-hot, of the input\'s shape")\n'
