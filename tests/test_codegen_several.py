@@ -281,3 +281,19 @@ def test_the_multi_output_metric_is_the_full_nll_and_bad_labels_are_refused():
                      lambda: module.metric(np.array(labels), eta), lambda: module.init_score(labels)):
             with pytest.raises(ValueError, match="label %d is" % first):
                 call()
+
+
+@pytest.mark.parametrize("target", ["numpy", "pytorch"])
+def test_labels_of_another_shape_are_refused(target):
+    """y must have one label per row of eta: (n, 1) or a shorter y is refused by name, not broadcast."""
+    m = module_for("heteroscedastic-gaussian", target)
+    eta, y = np.zeros((5, 2)), np.zeros(5)
+    if target == "pytorch":
+        import torch
+
+        eta, y = torch.zeros(5, 2), torch.zeros(5)
+    for wrong in (y[:3], y[:, None]):
+        with pytest.raises(ValueError, match="one label per row"):
+            m.loss(eta, wrong)
+        with pytest.raises(ValueError, match="one label per row"):
+            m.grad(eta, wrong)

@@ -18,10 +18,6 @@ from ..render.common import plain_text
 from ..version import __version__
 from .printers import as_code
 
-#: the targets a model with several predicted parameters generates code for
-SEVERAL_TARGETS = ("numpy", "jax", "pytorch", "xgboost", "lightgbm")
-
-
 @dataclass(frozen=True)
 class Dialect:
     """How a library spells the array operations the module needs around the printed forms."""
@@ -189,6 +185,12 @@ _REDUCE = ('    if reduction == "mean":\n        return out.mean()\n    if reduc
            '    raise ValueError(f"reduction must be \'mean\', \'sum\' or \'none\', got {reduction!r}")\n')
 
 
+#: y has one label per row of eta: broadcasting (n,) against (m,) or (n, 1) is refused, not computed
+_ONE_PER_ROW = ("    if tuple(y.shape) != tuple(eta.shape[:1]):\n"
+                '        raise ValueError(f"y must have one label per row of eta: shape {tuple(eta.shape[:1])}, "\n'
+                '                         f"got {tuple(y.shape)}")\n')
+
+
 def _body(f: SeveralForms, dialect: Dialect, params: dict, signature: str, passing: str) -> tuple[str, set]:
     """loss, grad, hess_matrix, hess (and fisher, natural_gradient) over η of shape (n, P)."""
     from .layouts import wrapped
@@ -223,7 +225,7 @@ def _body(f: SeveralForms, dialect: Dialect, params: dict, signature: str, passi
     unpack = "    eta = _columns(eta)\n%s    %s = %s\n" % (cast, ", ".join("eta_" + p.name for p in m.predicted),
                                                          ", ".join("eta[:, %d]" % k for k in range(P)))
     checked = dialect.library == "numpy"  # labels outside the support refused (traced JAX arrays cannot raise)
-    y_line = "    y = %s\n" % ("_labels(y)" if checked else dialect.y) + "".join(
+    y_line = "    y = %s\n" % ("_labels(y)" if checked else dialect.y) + _ONE_PER_ROW + "".join(
         _indicators([f.loss, *f.grads, *f.hessian], dialect))
     parts = ["PARAMETERS = (%s)\n" % ", ".join(repr(p.name) for p in m.predicted),
              'def _columns(eta):\n    """eta as an array of shape (n, %d), one column per parameter (PARAMETERS)."""\n'
@@ -352,9 +354,6 @@ def generate_several(recipe, target: str) -> SeveralGenerated:
     from ..derivation.implementation import several_forms
     from .layouts import _helper_functions
 
-    if target not in SEVERAL_TARGETS:
-        raise CodegenError("--target %s: a model with several predicted parameters (%s) generates code for %s" % (
-            target, ", ".join(recipe.predicted), ", ".join(SEVERAL_TARGETS)))
     f = several_forms(recipe)
     d = f.document
     if not d.verified:
