@@ -16,9 +16,117 @@ from dataclasses import dataclass, field
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
+from . import symbolic as S
 from .prose import join, prose
 
 # -- PyTorch ------------------------------------------------------------------------------------------
+
+class BuiltinLoss(S.NamedFunction):
+    """A PyTorch built-in loss of one element, (input, target) → its value, printed by the built-in's name; its
+    ``elementary()`` is the formula PyTorch documents. Generated code calls the built-in only where the derivation's
+    loss is proved equal to it (the verifier writes the formula out, as for any named function)."""
+
+    nargs = 2
+    functional = ""
+    #: what it takes besides (input, target), fixed (PyTorch's default may differ)
+    keywords = ""
+    #: the weights it applies itself (as our loss means them), else the caller multiplies
+    weights: tuple = ()
+
+    def _eval_is_real(self):
+        return True if all(a.is_real for a in self.args) else None
+
+    def _eval_is_positive(self):
+        return None
+
+    def _latex(self, printer, exp=None):
+        tex = r"\operatorname{%s}\left(%s, %s\right)" % ((self.ascii_name,) + tuple(printer._print(a) for a in self.args))
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _sympystr(self, printer):
+        return "%s(%s, %s)" % ((self.ascii_name,) + tuple(printer._print(a) for a in self.args))
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        inner = printer._print_seq(self.args, delimiter=", ")
+        return prettyForm(*prettyForm(*inner.parens()).left(self.ascii_name))
+
+
+class BCEWithLogitsLoss(BuiltinLoss):
+    r"""PyTorch's :math:`-[t \log\sigma(x) + (1 - t)\log(1 - \sigma(x))]`."""
+
+    unicode_name = latex_name = ascii_name = "BCEWithLogitsLoss"
+    functional, weights = "binary_cross_entropy_with_logits", ("weight", "pos_weight")
+
+    def elementary(self):
+        x, t = self.args
+        return -(t * sp.log(S.sigmoid(x)) + (1 - t) * sp.log(1 - S.sigmoid(x)))
+
+
+class PoissonNLLLoss(BuiltinLoss):
+    r"""PyTorch's ``log_input=True, full=False``: :math:`e^x - t x`."""
+
+    unicode_name = latex_name = ascii_name = "PoissonNLLLoss"
+    functional, keywords = "poisson_nll_loss", "log_input=True, full=False"
+
+    def elementary(self):
+        x, t = self.args
+        return sp.exp(x) - t * x
+
+
+class MSELoss(BuiltinLoss):
+    r"""PyTorch's :math:`(x - t)^2`."""
+
+    unicode_name = latex_name = ascii_name = "MSELoss"
+    functional = "mse_loss"
+
+    def elementary(self):
+        x, t = self.args
+        return (x - t) ** 2
+
+
+class L1Loss(BuiltinLoss):
+    r"""PyTorch's :math:`|x - t|`."""
+
+    unicode_name = latex_name = ascii_name = "L1Loss"
+    functional = "l1_loss"
+
+    def elementary(self):
+        x, t = self.args
+        return sp.Abs(x - t)
+
+
+class CrossEntropyLoss(BuiltinLoss):
+    r"""PyTorch's :math:`-\sum_k t_k \log \operatorname{softmax}_k(x)` over observation i's K classes:
+    ``CrossEntropyLoss(eta, i)`` (the logits' base and the observation index, as :class:`~mlederive.symbolic.softmax`);
+    its target is y_i's one-hot row."""
+
+    unicode_name = latex_name = ascii_name = "CrossEntropyLoss"
+    functional, weights = "cross_entropy", ("weight",)
+
+    def elementary(self):
+        base, obs = self.args
+        total = sp.Sum(sp.exp(base[obs, S.j]), (S.j, 1, S.K))
+        return -sp.Sum(S.y[obs, S.k] * (base[obs, S.k] - sp.log(total)), (S.k, 1, S.K))
+
+    def _latex(self, printer, exp=None):
+        base, obs = self.args
+        tex = r"\operatorname{CrossEntropyLoss}\left(\boldsymbol{%s}_{%s}, \boldsymbol{y}_{%s}\right)" % (
+            printer._print(sp.Symbol(base.label.name)), printer._print(obs), printer._print(obs))
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _sympystr(self, printer):
+        base, obs = self.args
+        return "CrossEntropyLoss(%s_%s, y_%s)" % (base.label.name, printer._print(obs), printer._print(obs))
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        base, obs = self.args
+        inner = printer._print(sp.Symbol("%s_%s, y_%s" % (base.label.name, obs, obs)))
+        return prettyForm(*prettyForm(*inner.parens()).left("CrossEntropyLoss"))
+
 
 @dataclass(frozen=True)
 class TorchLoss:
@@ -37,20 +145,25 @@ class TorchLoss:
     extra: str = ""
     #: why the built-in on η is preferred (said once), or ""
     note: str = ""
+    #: its formula (a :class:`BuiltinLoss`) where it computes exactly that formula, so that generated code may call
+    #: it once the derivation's loss is proved equal; None where it clamps or adds an ε (BCELoss, log_input=False)
+    formula: type | None = None
 
 
 MEAN = "mean (`reduction='mean'`)"
 
 #: named loss (mlederive.losses) → its PyTorch built-ins, the one on η first
 TORCH: dict[str, tuple[TorchLoss, ...]] = {
-    "mse": (TorchLoss("nn.MSELoss()", None, "nothing: no $½$, no $1/σ²$, no $½·log(2πσ²)$"),),
-    "mae": (TorchLoss("nn.L1Loss()", None, "nothing: no $1/b$, no $log(2b)$"),),
-    "bce": (TorchLoss("nn.BCEWithLogitsLoss()", "logit", "nothing was dropped", note="stable"),
+    "mse": (TorchLoss("nn.MSELoss()", None, "nothing: no $½$, no $1/σ²$, no $½·log(2πσ²)$", formula=MSELoss),),
+    "mae": (TorchLoss("nn.L1Loss()", None, "nothing: no $1/b$, no $log(2b)$", formula=L1Loss),),
+    "bce": (TorchLoss("nn.BCEWithLogitsLoss()", "logit", "nothing was dropped", note="stable",
+                      formula=BCEWithLogitsLoss),
             TorchLoss("nn.BCELoss()", None, "nothing was dropped (it clamps each log at $−100$)")),
-    "ce": (TorchLoss("nn.CrossEntropyLoss()", "softmax", "nothing was dropped", extra="and class indices"),),
+    "ce": (TorchLoss("nn.CrossEntropyLoss()", "softmax", "nothing was dropped", extra="and class indices",
+                      formula=CrossEntropyLoss),),
     "poisson": (TorchLoss("nn.PoissonNLLLoss(log_input=True)", "log",
                           "`full=False` drops $log y!$; `full=True` adds Stirling's approximation of $log y!$ (for "
-                          "$y > 1$), not the exact term"),
+                          "$y > 1$), not the exact term", formula=PoissonNLLLoss),
                 TorchLoss("nn.PoissonNLLLoss(log_input=False)", None,
                           "`full=False` drops $log y!$; it adds `eps` $= 10⁻⁸$ inside $log μ$")),
     "gaussian-nll": (TorchLoss("nn.GaussianNLLLoss()", None, "`full=False` drops $½·log(2π)$ (as here); `full=True` "

@@ -72,13 +72,16 @@ def labels_function(family) -> str:
     test, words = _test(family.support)
     return "\n".join([
         "def _labels(y):",
-        '    """y as a float array; a ValueError naming the first label outside the %s family\'s support."""'
-        % family.name,
-        "    y = numpy.asarray(y, dtype=float)",
-        "    outside = ~(%s)" % test,
-        "    if outside.any():",
-        "        first = int(numpy.flatnonzero(outside.ravel())[0])",
-        "        label = y.ravel()[first]",
+        '    """y as a float array (float32 labels as they come, not copied); a ValueError naming the first label'
+        % (),
+        '    outside the %s family\'s support."""' % family.name,
+        "    y = numpy.asarray(y)",
+        '    if y.dtype.kind != "f":',
+        "        y = y.astype(float)",
+        "    inside = %s" % test,
+        "    if not inside.all():",
+        "        first = int(numpy.flatnonzero(~inside.ravel())[0])",
+        "        label = float(y.ravel()[first])",
         '        raise ValueError(f"label {first} is {label!r}: the %s family\'s labels are %s; "' % (family.name, words),
         '                         "fix or drop that row")',
         "    return y",

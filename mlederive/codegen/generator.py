@@ -123,13 +123,17 @@ def generate(spec, target: str) -> Generated:
         from dataclasses import replace
 
         recipe = replace(recipe, parameters={name: "known" for name in recipe.parameters})
-    f = forms(recipe, boosting=t.boosting)
+    f, builtin = forms(recipe, boosting=t.boosting), None
+    if target == "pytorch":  # the built-in loss where the derivation's is proved equal to it (a step of f's document)
+        from .builtin import torch_builtin
+
+        f, builtin = torch_builtin(f)
     ic = intercept(f.document.model) if t.boosting and not family.one_hot else None
     margin_exprs = () if ic is None else tuple(e for e in (ic.margin, ic.estimate) if e is not None)
     params = _parameters(recipe, f, (f.loss, f.grad, f.hess, *margin_exprs))
     metric_params = _parameters(recipe, f, (f.nll,)) if f.nll is not None else ()
     module = Module(docstring(recipe, t, f, params, ic, fixed, metric_params), f, params, ic, family.one_hot,
-                    metric_params, family)
+                    metric_params, family, builtin)
     try:
         code = t.render(module)
     except PrintMethodNotImplementedError as exc:  # a function of a custom density the library does not have

@@ -37,6 +37,8 @@ class Module:
     metric_params: tuple = ()
     #: the family: its support is what the labels are checked against
     family: object = None
+    #: the PyTorch built-in proved equal to the loss (mlederive.codegen.builtin.Builtin), or None
+    builtin: object = None
 
     def code(self, expr, library: str, params: tuple | None = None) -> tuple[str, set]:
         return as_code(expr, library, {p.name: p.symbol for p in (self.params if params is None else params)})
@@ -234,90 +236,6 @@ def jax_module(module: Module) -> str:
     arrays = "    eta, y = jax.numpy.asarray(eta), jax.numpy.asarray(y)\n"
     body, used = _per_observation(module, "jax", arrays)
     return _header(module, _imports(used, "jax")) + "\n\n" + body
-
-
-def pytorch_module(module: Module) -> str:
-    f = module.forms
-    text, used = module.code(f.loss, "pytorch")
-    helpers, more = _helper_functions(module, "pytorch", (f.loss,))
-    used |= more
-    text = _shaped(text, f.loss, "pytorch")
-    if module.one_hot:
-        text = "(%s)[..., 0]" % text
-        target = ("    if input.dim() > 2:  # (N, C, d₁, …) as CrossEntropyLoss takes it: the classes to the last axis\n"
-                  "        if target.dim() == input.dim():  # a one-hot target in the same layout\n"
-                  "            target = target.movedim(1, -1)\n"
-                  "        input = input.movedim(1, -1)\n"
-                  "    if target.dim() == input.dim() - 1:  # class indices, as CrossEntropyLoss takes them\n"
-                  "        if torch.is_floating_point(target):\n"
-                  '            raise ValueError("class indices must be integers (target.long()); a float target is "\n'
-                  '                             "one-hot, of the input\'s shape")\n'
-                  "        target = torch.nn.functional.one_hot(target, input.shape[-1])\n"
-                  + _same_shape("a one-hot target"))
-    else:
-        target = _same_shape("the target")
-    params = "".join("    %s = torch.as_tensor(%s, dtype=input.dtype, device=input.device)\n" % (p.name, p.name)
-                     for p in module.params)
-    weighting, first = _torch_weights(module)
-    body = (
-        'def loss(%s):\n    """The loss of the derivation: ℓ(η, y) per observation, reduced by `reduction` '
-        '("mean", "sum" or "none").\n\n    `input` is η, the model\'s raw output%s; differentiable by autograd.\n%s"""\n'
-        '%s    eta, y = input, target.to(input.dtype)\n%s    out = %s\n%s'
-        '    if reduction == "mean":\n        return out.mean()\n    if reduction == "sum":\n        return out.sum()\n'
-        '    if reduction == "none":\n        return out\n'
-        '    raise ValueError(f"reduction must be \'mean\', \'sum\' or \'none\', got {reduction!r}")\n') % (
-        _keyword_only(module.signature("input", "target", 'reduction="mean"'), first), _raw_output_words(module),
-        "\n".join(textwrap.wrap(weighting[0], WIDTH, initial_indent="    ", subsequent_indent="    ")),
-        target, params, wrapped(text, 10),
-        weighting[1])
-    torch = {"torch"} if "torch." in helpers + body else set()  # a loss of + − × alone needs no import
-    return _header(module, _imports(used | torch, "pytorch")) + "\n\n" + helpers + body
-
-
-def _torch_weights(module: Module) -> tuple[tuple[str, str], tuple]:
-    """((a docstring sentence, the lines that weight `out`), the loss's leading parameters): `weight` and
-    `pos_weight` where the built-in loss has them, with its meaning — BCEWithLogitsLoss's per-element weight and
-    positive-class weight for a 0/1 outcome, CrossEntropyLoss's per-class weight (the mean over the rows' weights)
-    for the categorical, a per-element weight elsewhere."""
-    first = ["weight=None"]
-    if module.one_hot:
-        return (("`weight` (K,) weighs each row by its class, the mean divides by the rows' weights, as "
-                 "CrossEntropyLoss does.",
-                 "    if weight is not None:  # CrossEntropyLoss's: each row's loss times its class's weight\n"
-                 "        w = (y * weight).sum(-1)\n"
-                 "        out = out * w\n"
-                 '        if reduction == "mean":\n'
-                 "            return out.sum() / w.sum()\n"), tuple(first))
-    lines = "    if weight is not None:  # each element's loss times its weight, as BCEWithLogitsLoss\n" \
-            "        out = out * weight\n"
-    if module.family is None or module.family.support != sp.FiniteSet(0, 1):
-        return ("`weight` multiplies each element's loss.", lines), tuple(first)
-    positive, _ = module.code(module.forms.loss.xreplace({S.y[S.i]: 1}), "pytorch")
-    return (("`weight` multiplies each element's loss; `pos_weight` the y = 1 term, as BCEWithLogitsLoss's do.",
-             "    if pos_weight is not None:  # BCEWithLogitsLoss's: the y = 1 term times pos_weight\n"
-             "        out = out + (pos_weight - 1) * y * %s\n" % wrapped("(%s)" % positive, 39) + lines),
-            tuple(first + ["pos_weight=None"]))
-
-
-def _keyword_only(signature: str, keywords) -> str:
-    """``signature`` with ``keywords`` added after its keyword-only marker (reduction stays the third positional)."""
-    return signature + ", " + ", ".join(keywords) if "*" in signature.split(", ") else \
-        signature + ", *, " + ", ".join(keywords)
-
-
-def _same_shape(what: str) -> str:
-    """A target of another shape than the input is refused, as the built-in losses refuse it (BCEWithLogitsLoss):
-    broadcasting (6, 1) against (6,) would compute a 6 × 6 loss."""
-    return ("    if target.shape != input.shape:\n"
-            '        raise ValueError(f"%s must have the input\'s shape {tuple(input.shape)}, "\n'
-            '                         f"got {tuple(target.shape)} (no broadcasting)")\n' % what)
-
-
-def _raw_output_words(module: Module) -> str:
-    """What η is called: logits under a logit or softmax link (σ(η), softmax(η) are probabilities), else nothing
-    more (a Gaussian's or Poisson's η is no logit)."""
-    link = module.forms.document.model.link.name
-    return " (logits)" if link in ("logit", "softmax") else " (the linear predictor, g(μ))"
 
 
 def _intercept_code(module: Module, name: str) -> str:

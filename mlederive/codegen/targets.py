@@ -19,29 +19,30 @@ class Target:
     #: the library the docstring names, and what the module gives
     library: str
     usage: str
-    #: the function in mlederive.codegen.layouts that writes the module
+    #: the function that writes the module: "module.function" in mlederive.codegen
     layout: str
 
     def render(self, module) -> str:
-        from . import layouts
+        import importlib
 
-        return getattr(layouts, self.layout)(module)
+        where, name = self.layout.split(".")
+        return getattr(importlib.import_module("." + where, __package__), name)(module)
 
 
 TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("numpy", "loss, grad, hess per observation", False, "NumPy",
-           "loss(eta, y), grad(eta, y), hess(eta, y): per observation, vectorised over arrays", "numpy_module"),
+           "loss(eta, y), grad(eta, y), hess(eta, y): per observation, vectorised over arrays", "layouts.numpy_module"),
     Target("jax", "the same, jit-compatible", False, "JAX",
-           "loss(eta, y), grad(eta, y), hess(eta, y): per observation, jit-compatible", "jax_module"),
+           "loss(eta, y), grad(eta, y), hess(eta, y): per observation, jit-compatible", "layouts.jax_module"),
     Target("pytorch", "loss(input, target, reduction) for autograd", False, "PyTorch",
            'loss(input, target, reduction="mean"): the derivation\'s loss, differentiable by autograd',
-           "pytorch_module"),
+           "pytorch.pytorch_module"),
     Target("xgboost", "objective, metric (xgb.train and the sklearn API) and base_margin(y)", True, "XGBoost",
            "objective and metric for xgb.train(..., obj=objective, custom_metric=metric) or "
            "XGBRegressor(objective=objective, eval_metric=metric); base_margin(y, weight) for the DMatrix",
-           "xgboost_module"),
+           "layouts.xgboost_module"),
     Target("lightgbm", "objective, metric (lgb.train and the sklearn API) and init_score(y)", True, "LightGBM",
            "objective and metric for lgb.train({'objective': objective, …}, feval=metric) or "
            "LGBMRegressor/LGBMClassifier(objective=objective, eval_metric=metric); init_score(y, weight) for "
-           "fit(init_score=…)", "lightgbm_module"),
+           "fit(init_score=…)", "layouts.lightgbm_module"),
 )}

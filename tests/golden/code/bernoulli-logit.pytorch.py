@@ -31,21 +31,14 @@ import torch
 def loss(input, target, reduction="mean", *, weight=None, pos_weight=None):
     """The loss of the derivation: ℓ(η, y) per observation, reduced by `reduction` ("mean", "sum" or "none").
 
-    `input` is η, the model's raw output (logits); differentiable by autograd.
-    `weight` multiplies each element's loss; `pos_weight` the y = 1 term, as BCEWithLogitsLoss's do."""
+    `input` is η, the model's raw output (logits); computed by PyTorch's built-in BCEWithLogitsLoss,
+    proved equal to the derivation's loss (the step `torch-builtin`, `--explain`). `weight`
+    multiplies each element's loss; `pos_weight` the y = 1 term, as BCEWithLogitsLoss's do."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if target.shape != input.shape:
         raise ValueError(f"the target must have the input's shape {tuple(input.shape)}, "
                          f"got {tuple(target.shape)} (no broadcasting)")
-    eta, y = input, target.to(input.dtype)
-    out = (1 - y)*torch.nn.functional.softplus(eta) + torch.nn.functional.softplus(-eta)*y
-    if pos_weight is not None:  # BCEWithLogitsLoss's: the y = 1 term times pos_weight
-        out = out + (pos_weight - 1) * y * (torch.nn.functional.softplus(-eta))
-    if weight is not None:  # each element's loss times its weight, as BCEWithLogitsLoss
-        out = out * weight
-    if reduction == "mean":
-        return out.mean()
-    if reduction == "sum":
-        return out.sum()
-    if reduction == "none":
-        return out
-    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    target = target.to(input.dtype)
+    return torch.nn.functional.binary_cross_entropy_with_logits(
+            input, target, weight=weight, pos_weight=pos_weight, reduction=reduction)

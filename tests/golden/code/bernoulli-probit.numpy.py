@@ -31,12 +31,15 @@ import scipy.special
 
 
 def _labels(y):
-    """y as a float array; a ValueError naming the first label outside the bernoulli family's support."""
-    y = numpy.asarray(y, dtype=float)
-    outside = ~((y == 0.0) | (y == 1.0))
-    if outside.any():
-        first = int(numpy.flatnonzero(outside.ravel())[0])
-        label = y.ravel()[first]
+    """y as a float array (float32 labels as they come, not copied); a ValueError naming the first label
+    outside the bernoulli family's support."""
+    y = numpy.asarray(y)
+    if y.dtype.kind != "f":
+        y = y.astype(float)
+    inside = (y == 0.0) | (y == 1.0)
+    if not inside.all():
+        first = int(numpy.flatnonzero(~inside.ravel())[0])
+        label = float(y.ravel()[first])
         raise ValueError(f"label {first} is {label!r}: the bernoulli family's labels are 0 or 1; "
                          "fix or drop that row")
     return y

@@ -51,12 +51,15 @@ import numpy
 
 
 def _labels(y):
-    """y as a float array; a ValueError naming the first label outside the laplace family's support."""
-    y = numpy.asarray(y, dtype=float)
-    outside = ~(numpy.isfinite(y))
-    if outside.any():
-        first = int(numpy.flatnonzero(outside.ravel())[0])
-        label = y.ravel()[first]
+    """y as a float array (float32 labels as they come, not copied); a ValueError naming the first label
+    outside the laplace family's support."""
+    y = numpy.asarray(y)
+    if y.dtype.kind != "f":
+        y = y.astype(float)
+    inside = numpy.isfinite(y)
+    if not inside.all():
+        first = int(numpy.flatnonzero(~inside.ravel())[0])
+        label = float(y.ravel()[first])
         raise ValueError(f"label {first} is {label!r}: the laplace family's labels are finite real numbers; "
                          "fix or drop that row")
     return y

@@ -53,12 +53,15 @@ import scipy.special
 
 
 def _labels(y):
-    """y as a float array; a ValueError naming the first label outside the negative-binomial family's support."""
-    y = numpy.asarray(y, dtype=float)
-    outside = ~(numpy.isfinite(y) & (y >= 0) & (y == numpy.floor(y)))
-    if outside.any():
-        first = int(numpy.flatnonzero(outside.ravel())[0])
-        label = y.ravel()[first]
+    """y as a float array (float32 labels as they come, not copied); a ValueError naming the first label
+    outside the negative-binomial family's support."""
+    y = numpy.asarray(y)
+    if y.dtype.kind != "f":
+        y = y.astype(float)
+    inside = numpy.isfinite(y) & (y >= 0) & (y == numpy.floor(y))
+    if not inside.all():
+        first = int(numpy.flatnonzero(~inside.ravel())[0])
+        label = float(y.ravel()[first])
         raise ValueError(f"label {first} is {label!r}: the negative-binomial family's labels are counts 0, 1, 2, …; "
                          "fix or drop that row")
     return y
