@@ -66,3 +66,30 @@ def test_xgboost_dask_equals_the_single_machine_model(cluster, tmp_path, spec):
                            output_margin=True).compute()
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
     assert out["history"]["train"]["nll"][-1] == pytest.approx(m.metric(y, got.astype(float)), rel=1e-5)
+
+
+@pytest.mark.parametrize("spec", ["poisson-log", "bernoulli-logit"])
+def test_lightgbm_dask_is_within_the_librarys_own_distributed_tolerance(cluster, tmp_path, spec):
+    """LightGBM's data-parallel training bins each worker's data itself, so a distributed model is not the
+    single-machine one, for its built-in objectives too (LightGBM's own tests allow a score 0.01 apart). The generated
+    objective, unchanged on the cluster, gives a full NLL within 1 % of the single-machine model's — as the built-in
+    objective does on the same cluster, checked here beside it — and the distributed model predicts the same on the
+    cluster as locally."""
+    import dask.array as da
+    import lightgbm as lgb
+
+    name = "dask_lgb_%s_objective" % spec.replace("-", "_")
+    m = _module(cluster, tmp_path, spec, "lightgbm", name)
+    X, y = _data(spec, n=4000)
+    init = np.full(y.size, m.init_score(y))
+    common = dict(n_estimators=20, learning_rate=0.3, num_leaves=8, min_child_samples=5, verbose=-1,
+                  boost_from_average=False, poisson_max_delta_step=1e-12)
+    dX, dy, di = (da.from_array(a, chunks=(y.size // 2,) + a.shape[1:]) for a in (X, y, init))
+    builtin = "poisson" if spec == "poisson-log" else "binary"
+    for objective in (m.objective, builtin):
+        single = lgb.LGBMRegressor(objective=objective, n_jobs=1, **common).fit(X, y, init_score=init)
+        distributed = lgb.DaskLGBMRegressor(client=cluster, objective=objective, **common).fit(dX, dy, init_score=di)
+        local = distributed.to_local().predict(X, raw_score=True)
+        np.testing.assert_allclose(distributed.predict(dX, raw_score=True).compute(), local)
+        expected = m.nll(single.predict(X, raw_score=True) + init, y).mean()
+        assert m.nll(local + init, y).mean() == pytest.approx(expected, rel=0.01)
