@@ -25,6 +25,39 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class Parameters:
+    """The known parameters a generated function takes, keyword-only, a default where the recipe gives a value (one
+    list for every module: one parameter and several)."""
+
+    items: tuple = ()  # of Parameter
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def trailing(self) -> str:
+        """The keywords after the positional arguments: ", *, nu, s=1.0" (nothing where there are none)."""
+        keywords = ["%s=%r" % (p.name, p.default) if p.default is not None else p.name for p in self.items]
+        return ", " + ", ".join(["*"] + keywords) if keywords else ""
+
+    def signature(self, *first: str) -> str:
+        return ", ".join(first) + self.trailing() if first else self.trailing()[2:]
+
+    def passing(self) -> str:
+        """The parameters passed on by name: ", nu=nu, s=s"."""
+        return "".join(", %s=%s" % (p.name, p.name) for p in self.items)
+
+    def call(self) -> str:
+        """A call that names every parameter without a default (the example in a comment)."""
+        return ", ".join("%s=…" % p.name for p in self.items if p.default is None)
+
+    def defaults(self) -> bool:
+        return all(p.default is not None for p in self.items)
+
+
+@dataclass(frozen=True)
 class Module:
     """What a template needs: the docstring, the forms as code per library, the parameters, the intercept."""
 
@@ -44,16 +77,13 @@ class Module:
         return as_code(expr, library, {p.name: p.symbol for p in (self.params if params is None else params)})
 
     def signature(self, *first: str, params: tuple | None = None) -> str:
-        params = self.params if params is None else params
-        keywords = ["%s=%r" % (p.name, p.default) if p.default is not None else p.name for p in params]
-        return ", ".join(list(first) + (["*"] + keywords if keywords else []))
+        return Parameters(self.params if params is None else params).signature(*first)
 
     def passing(self, params: tuple | None = None) -> str:
-        return "".join(", %s=%s" % (p.name, p.name) for p in (self.params if params is None else params))
+        return Parameters(self.params if params is None else params).passing()
 
     def call(self, params: tuple | None = None) -> str:
-        """A call that names every parameter without a default (the example in a comment)."""
-        return ", ".join("%s=…" % p.name for p in (self.params if params is None else params) if p.default is None)
+        return Parameters(self.params if params is None else params).call()
 
     def intercept_params(self) -> tuple:
         """The parameters the optimal constant margin needs: all of them where it is solved from the gradient, else
@@ -66,7 +96,7 @@ class Module:
         return tuple(p for p in self.params if p.symbol in used)
 
     def defaults(self, params: tuple | None = None) -> bool:
-        return all(p.default is not None for p in (self.params if params is None else params))
+        return Parameters(self.params if params is None else params).defaults()
 
 
 # -- pieces shared by the templates -------------------------------------------------------------------
@@ -298,8 +328,6 @@ def _intercept_code(module: Module, name: str) -> str:
                   "            b = middle",
                   "    eta = (a + b) / 2"]
     lines.append("    return eta")
-    import textwrap
-
     doc = '    """%s"""' % "\n    ".join(textwrap.wrap("The optimal constant margin of an intercept-only model: %s."
                                                         % ic.words(), WIDTH - 8))
     return "def %s(%s):\n%s\n%s\n" % (name, module.signature("y", "weight=None", params=module.intercept_params()),

@@ -149,8 +149,8 @@ def _docstring(f: SeveralForms, target: str, kind: str | None, params: tuple) ->
         lines.append("fisher(eta) → (n, %d, %d), the expected Hessian over y; natural_gradient(eta, y) = F⁻¹·grad per "
                      "row (NGBoost's step)." % (P, P))
     if params:
-        lines.append("Known parameters: %s." % ", ".join("%s (default %r)" % (p, v) if v is not None else p
-                                                         for p, v in params))
+        lines.append("Known parameters: %s." % ", ".join("%s (default %r)" % (p.name, p.default)
+                                                         if p.default is not None else p.name for p in params))
     if target == "xgboost":
         lines += ["", "objective for xgb.train({..., 'num_target': %d}, dtrain, obj=objective) or "
                   "XGBRegressor(objective=objective, …) — a multi-output objective (multi_strategy as you choose); its "
@@ -305,42 +305,31 @@ def _boosting_functions(f: SeveralForms, target: str, kind: str, keywords: tuple
 
     m = f.document.model
     P = len(m.predicted)
-    signature, passing = _signature(keywords), _passing(keywords)
+    passing = keywords.passing()
     diag = "numpy.diagonal(%s, axis1=-2, axis2=-1)" % (
         "fisher(eta%s)" % passing if f.fisher is not None else "hess_matrix(eta, y%s)" % passing)
-    nll, used = _code(f.nll, m, {name: m.params[name.rstrip("_")] for name, _ in metric_keywords},
-                      DIALECTS["numpy"])
+    nll, used = _code(f.nll, m, {p.name: p.symbol for p in metric_keywords}, DIALECTS["numpy"])
     unpack = "    eta = _columns(eta)\n    %s = %s\n" % (", ".join("eta_" + p.name for p in m.predicted),
                                                           ", ".join("eta[:, %d]" % k for k in range(P)))
     y_line = "    y = _labels(y)\n" + "".join(_indicators([f.nll], DIALECTS["numpy"]))
-    call = ", ".join("%s=…" % name for name, v in keywords if v is None)
-    metric_call = ", ".join("%s=…" % name for name, v in metric_keywords if v is None)
     return "\n\n".join([
         'def nll(eta, y%s):\n    """The full negative log-likelihood per observation, nothing dropped: scipy\'s '
-        '−logpdf."""\n%s%s    return %s\n' % (_signature(metric_keywords), unpack, y_line, wrapped(nll, 11)),
+        '−logpdf."""\n%s%s    return %s\n' % (metric_keywords.trailing(), unpack, y_line, wrapped(nll, 11)),
         arguments_function(target),
-        objective_from_hessian(signature.lstrip(", "), passing, all(v is not None for _, v in keywords), call,
-                               diag, P, kind.split(" (")[0]),
-        metric_maker(target, _signature(metric_keywords).lstrip(", "), _passing(metric_keywords),
-                     all(v is not None for _, v in metric_keywords), metric_call,
+        objective_from_hessian(keywords.signature(), passing, keywords.defaults(), keywords.call(), diag, P,
+                               kind.split(" (")[0]),
+        metric_maker(target, metric_keywords.signature(), metric_keywords.passing(), metric_keywords.defaults(),
+                     metric_keywords.call(),
                      reshape="eta.reshape(y.size, %d)" % P)]), used
 
 
-def _keywords(recipe, m, exprs) -> tuple:
-    """(keyword, the recipe's value or None) for each known parameter ``exprs`` use: None makes it required."""
+def _keywords(recipe, m, exprs):
+    """The known parameters ``exprs`` use, each with the recipe's value as its default (none: required)."""
     from .conventions import python_name
+    from .layouts import Parameter, Parameters
 
-    return tuple((python_name(name), recipe.values.get(name)) for name in m.params
-                 if any(e.has(m.params[name]) for e in exprs))
-
-
-def _signature(keywords: tuple) -> str:
-    return (", *" if keywords else "") + "".join(", %s=%r" % (name, v) if v is not None else ", %s" % name
-                                                 for name, v in keywords)
-
-
-def _passing(keywords: tuple) -> str:
-    return "".join(", %s=%s" % (name, name) for name, _ in keywords)
+    return Parameters(tuple(Parameter(python_name(name), m.params[name], recipe.values.get(name), "")
+                            for name in m.params if any(e.has(m.params[name]) for e in exprs)))
 
 
 _IMPORTS = {"numpy": lambda used: ["import numpy"] + (["import scipy.special"] if "scipy" in used else []),
@@ -361,8 +350,8 @@ def generate_several(recipe, target: str) -> SeveralGenerated:
                            % (d.recipe.name, d.recipe.name))
     m = d.model
     known = _keywords(recipe, m, [f.loss, *f.grads, f.hessian])
-    params = {name: m.params[name.rstrip("_")] for name, _ in known}
-    signature, passing = _signature(known), _passing(known)
+    params = {p.name: p.symbol for p in known}
+    signature, passing = known.trailing(), known.passing()
     boosting = target in ("xgboost", "lightgbm")
     dialect = DIALECTS["numpy" if boosting else target]
     body, used = _body(f, dialect, params, signature, passing)
@@ -376,7 +365,7 @@ def generate_several(recipe, target: str) -> SeveralGenerated:
     exprs = [f.loss, *f.grads, *f.hessian, *(f.fisher if f.fisher is not None else [])]
     helpers, more = _helper_functions(None, dialect.library, [e.xreplace(_plain(m)) for e in exprs])
     used |= more
-    doc = _docstring(f, target, kind, tuple(known))
+    doc = _docstring(f, target, kind, known)
     names, body = body.split("\n\n", 1)  # PARAMETERS = (…) right below the imports, as isort lays it out
     code = '"""%s"""\n\n%s\n\n%s\n\n%s' % (doc.replace('"""', "'''"), "\n".join(_IMPORTS[dialect.library](used)),
                                          names, helpers + body)
