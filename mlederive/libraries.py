@@ -17,16 +17,16 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from . import symbolic as S
+from .primitives import Binary
 from .prose import join, prose
 
 # -- PyTorch ------------------------------------------------------------------------------------------
 
-class BuiltinLoss(S.NamedFunction):
+class BuiltinLoss(Binary):
     """A PyTorch built-in loss of one element, (input, target) → its value, printed by the built-in's name; its
     ``elementary()`` is the formula PyTorch documents. Generated code calls the built-in only where the derivation's
     loss is proved equal to it (the verifier writes the formula out, as for any named function)."""
 
-    nargs = 2
     functional = ""
     #: what it takes besides (input, target), fixed (PyTorch's default may differ)
     keywords = ""
@@ -35,22 +35,6 @@ class BuiltinLoss(S.NamedFunction):
 
     def _eval_is_real(self):
         return True if all(a.is_real for a in self.args) else None
-
-    def _eval_is_positive(self):
-        return None
-
-    def _latex(self, printer, exp=None):
-        tex = r"\operatorname{%s}\left(%s, %s\right)" % ((self.ascii_name,) + tuple(printer._print(a) for a in self.args))
-        return tex if exp is None else r"%s^{%s}" % (tex, exp)
-
-    def _sympystr(self, printer):
-        return "%s(%s, %s)" % ((self.ascii_name,) + tuple(printer._print(a) for a in self.args))
-
-    def _pretty(self, printer):
-        from sympy.printing.pretty.stringpict import prettyForm
-
-        inner = printer._print_seq(self.args, delimiter=", ")
-        return prettyForm(*prettyForm(*inner.parens()).left(self.ascii_name))
 
 
 class BCEWithLogitsLoss(BuiltinLoss):

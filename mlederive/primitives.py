@@ -154,7 +154,7 @@ class logsumexp(Primitive):
         return prettyForm(*prettyForm(*inner.parens()).left("logsumexp"))
 
 
-class _Binary(Primitive):
+class Binary(Primitive):
     """A primitive of two arguments, printed name(a, b)."""
 
     nargs = 2
@@ -174,14 +174,14 @@ class _Binary(Primitive):
         return prettyForm(*prettyForm(*inner.parens()).left(self.ascii_name))
 
 
-class _XLog(_Binary):
+class _XLog(Binary):
     """x·f(y) with 0·f(y) = 0 where f(y) is infinite."""
 
     def _eval_is_real(self):
         return None
 
 
-class logaddexp(_Binary):
+class logaddexp(Binary):
     r""":math:`\log(e^a + e^b)`, computed as :math:`\max(a, b) + \log(1 + e^{-|a - b|})`: the log of a sum of two
     positive terms each given by its log, neither exponentiated (a zero-inflated law's
     :math:`\log(π + (1 − π)e^{−λ})`)."""
