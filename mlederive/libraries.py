@@ -108,8 +108,9 @@ class CrossEntropyLoss(BuiltinLoss):
         from sympy.printing.pretty.stringpict import prettyForm
 
         base, obs = self.args
-        inner = printer._print(sp.Symbol("%s_%s, y_%s" % (base.label.name, obs, obs)))
-        return prettyForm(*prettyForm(*inner.parens()).left("CrossEntropyLoss"))
+        pair = printer._print_seq([sp.Symbol("%s_%s" % (base.label.name, obs)), sp.Symbol("y_%s" % obs)],
+                                  delimiter=", ")
+        return prettyForm(*prettyForm(*pair.parens()).left("CrossEntropyLoss"))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """PyTorch's built-in losses in generated code: called only where the derivation's loss is proved equal to one.
 
-A built-in computes its documented formula (:class:`~mlederive.libraries.BuiltinLoss`) in one fused kernel, forward
+A built-in computes its documented formula (:class:`~mlederive.libraries.BuiltinLoss`) with PyTorch's own forward
 and backward. Where the loss the derivation arrives at is a positive constant times that formula on η — BCE with
 logits under the logit link, the cross-entropy under the softmax, the Poisson NLL under the log link, the squared
 and absolute errors under the identity — the PyTorch module calls it, and the equality is one more step of the
@@ -57,6 +57,20 @@ def _factor(loss_expr: sp.Expr, formula: sp.Expr, params) -> sp.Expr | None:
     return c if ok else None
 
 
+def _why(loss: TorchLoss, factor, one_hot: bool):
+    """What the built-in computes (its documented formula) and how the loss stands to it."""
+    name = loss.formula.__name__
+    how = "exactly" if factor == 1 else prose("$%s$ times", factor)
+    if one_hot:
+        return prose("PyTorch's `torch.nn.%s` computes −Σₖ tₖ·log softmaxₖ(x) for one row of logits x and its one-hot "
+                     "target t (its documented formula): the loss is %s that function of $η_i$ and $y_i$, since "
+                     "$y_i$'s entries sum to 1; so the module calls it.", name, how)
+    x, t = sp.Symbol("x", real=True), sp.Symbol("t", real=True)
+    return prose("PyTorch's `torch.nn.%s` computes $%s$ for one element x and its target t (its documented formula): "
+                 "the loss is %s that function of $η_i$ and $y_i$, so the module calls it.", name,
+                 loss.formula(x, t).elementary(), how)
+
+
 def torch_builtin(f):
     """(forms, Builtin or None): ``f`` with the step ℓ_i = c · built-in(η_i, y_i) appended and verified where one
     is proved equal, else ``f`` as it is."""
@@ -79,12 +93,7 @@ def torch_builtin(f):
         b = StepBuilder()
         b.steps = list(d.steps)
         ref = next(s for s in reversed(d.steps) if s.id in ("stable-loss", "objective", "loss", "negate"))
-        step = b.add("The loss as PyTorch computes it", prose(
-            "PyTorch's `torch.nn.%s` computes $%s$ for one element (its documented formula): the loss is %s that "
-            "function of $η_i$ and $y_i$, so the module calls it — one fused kernel forward and backward.",
-            loss.formula.__name__, loss.formula(sp.Symbol("x", real=True), sp.Symbol("t", real=True)).elementary()
-            if not model.one_hot else sp.Symbol("-Σ_k t_k·log softmax_k(x)"),
-            "exactly" if factor == 1 else prose("$%s$ times", factor)),
+        step = b.add("The loss as PyTorch computes it", _why(loss, factor, model.one_hot),
             "Σ ℓ_i", r"\sum_i \ell_i", S.sample_sum(factor * formula), "equal", id="torch-builtin", reference=ref)
         extended = replace(d, steps=b.steps, checks=list(d.checks))
         check = check_step(extended, step)

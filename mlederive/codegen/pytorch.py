@@ -3,7 +3,7 @@
 Three ways to compute the same verified loss, the fastest that is proved:
 
 * a built-in (``torch.nn.functional.binary_cross_entropy_with_logits`` …) where the derivation's loss is proved equal
-  to its formula (:mod:`.builtin`: a step of the forms' document) — one fused kernel forward and backward;
+  to its formula (:mod:`.builtin`: a step of the forms' document) — PyTorch's own forward and backward;
 * elsewhere a ``torch.autograd.Function`` whose forward is the stable loss and whose backward is the derivation's
   verified gradient ∂ℓ/∂η — one expression where autograd would chain a kernel per operation; it stays differentiable
   twice (its backward is itself torch operations), and a target or parameter that requires a gradient goes through
