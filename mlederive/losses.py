@@ -13,6 +13,7 @@ from typing import Callable
 import sympy as sp
 
 from . import symbolic as S
+from .check_functions import pinball
 
 
 @dataclass(frozen=True)
@@ -63,5 +64,18 @@ NAMED_LOSSES = [
         "gaussian-nll", "Gaussian negative log-likelihood, mean over the sample",
         "Gaussian negative log-likelihood, summed over the sample",
         lambda y, m, p: sp.log(p["sigma"]) + (y - m) ** 2 / (2 * p["sigma"] ** 2), needs=("sigma",),
+    ),
+    NamedLoss(
+        "cauchy", "Cauchy (Lorentzian) loss, mean over the sample", "Cauchy (Lorentzian) loss, summed over the sample",
+        lambda y, m, p: sp.log(1 + ((y - m) / p["gamma"]) ** 2), needs=("gamma",),
+    ),
+    NamedLoss(
+        "pinball", "pinball (quantile) loss ρ_τ(y − ŷ), mean over the sample",
+        "pinball (quantile) loss ρ_τ(y − ŷ), summed over the sample",
+        lambda y, m, p: pinball(p["tau"], y - m), needs=("tau",),
+    ),
+    NamedLoss(
+        "cosine", "cosine loss −cos(y − ŷ), mean over the sample", "cosine loss −cos(y − ŷ), summed over the sample",
+        lambda y, m, p: -sp.cos(y - m),
     ),
 ]

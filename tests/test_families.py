@@ -34,6 +34,13 @@ SCIPY = {
     "weibull": ({"k": 1.7}, lambda mu: stats.weibull_min(1.7, scale=mu), None, False),
     # μ is the Poisson rate λ; E[y] = (1 − π)λ
     "zero-inflated-poisson": ({"pi": 0.3}, lambda mu: _ZeroInflated(mu, 0.3), None, False),
+    # μ is the location (the median): the Cauchy has no mean
+    "cauchy": ({"gamma": 0.9}, lambda mu: stats.cauchy(mu, 0.9), None, False),
+    # μ is the mean direction; scipy's vonmises is 2π-periodic in y − μ, as the density is
+    "von-mises": ({"kappa": 2.2}, lambda mu: stats.vonmises(2.2, loc=mu), None, False),
+    # μ is the τ-quantile; scipy's κ² = τ/(1 − τ) and scale σ/√(τ(1 − τ)) give rates τ/σ above μ, (1 − τ)/σ below
+    "asymmetric-laplace": ({"tau": 0.3, "sigma": 0.7}, lambda mu: stats.laplace_asymmetric(
+        math.sqrt(0.3 / 0.7), loc=mu, scale=0.7 / math.sqrt(0.3 * 0.7)), None, False),
 }
 
 

@@ -123,6 +123,8 @@ CALLS = {
     "gamma": ("", "jax.scipy.special.gamma({0})", ""),
     "binomial": ("scipy.special.binom({0}, {1})", "", ""),
     "erfinv": ("scipy.special.erfinv({0})", "jax.lax.erf_inv({0})", "torch.erfinv({0})"),
+    "I0": ("scipy.special.i0({0})", "jax.scipy.special.i0({0})", "torch.special.i0({0})"),
+    "I1": ("scipy.special.i1({0})", "jax.scipy.special.i1({0})", "torch.special.i1({0})"),
     **{name: ("", "", "torch.%s({0})" % call) for name, call in (
         ("exp", "exp"), ("log", "log"), ("sqrt", "sqrt"), ("Abs", "abs"), ("sign", "sign"), ("atan", "atan"),
         ("tanh", "tanh"), ("sin", "sin"), ("cos", "cos"), ("digamma", "digamma"))},

@@ -27,16 +27,20 @@ from .dispersion import (
                          Poisson,
 )
 from .nondispersion import (
+                         AsymmetricLaplace,
                          Beta,
+                         Cauchy,
                          Laplace,
                          LogNormal,
                          StudentT,
+                         VonMises,
                          Weibull,
                          ZeroInflatedPoisson,
 )
 
 _FAMILIES = [Gaussian, Bernoulli, Binomial, Categorical, Poisson, Exponential, Gamma, InverseGaussian,
-             NegativeBinomial, Beta, Laplace, StudentT, LogNormal, Geometric, Weibull, ZeroInflatedPoisson]
+             NegativeBinomial, Beta, Laplace, StudentT, LogNormal, Geometric, Weibull, ZeroInflatedPoisson,
+             Cauchy, VonMises, AsymmetricLaplace]
 FAMILIES: dict[str, Family] = {cls.name: cls() for cls in _FAMILIES}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import symbolic as S
+from ..check_functions import pinball
+from ..special import I0, I1
 from .base import Counts, Family, Param, PositiveY, positive
 
 _sigma = sp.Symbol("sigma", positive=True)
@@ -14,6 +16,9 @@ _phi = sp.Symbol("phi", positive=True)
 _nu = sp.Symbol("nu", positive=True)
 _s = sp.Symbol("s", positive=True)
 _pi = sp.Symbol("pi", positive=True)
+_gamma = sp.Symbol("gamma", positive=True)
+_tau = sp.Symbol("tau", positive=True)
+_kappa = sp.Symbol("kappa", positive=True)
 
 
 class Laplace(Family):
@@ -36,6 +41,35 @@ class Laplace(Family):
     def moments(self, y, mu, params):
         b = params["b"]  # δ(y − μ) has expectation p(μ) = 1/(2b); |y − μ| is exponential with mean b
         return ((sp.DiracDelta(y - mu), 1 / (2 * b)), (sp.sign(y - mu), sp.S.Zero), (sp.Abs(y - mu), b))
+
+    def moment_centre(self, mu, params):
+        return mu
+
+
+class AsymmetricLaplace(Family):
+    r"""The law behind quantile regression: :math:`p(y) = \frac{\tau(1-\tau)}{\sigma}
+    e^{-\rho_\tau((y-\mu)/\sigma)}` with the check function :math:`\rho_\tau(u) = u(\tau - 1[u < 0]) =
+    \tfrac12(|u| + (2\tau - 1)u)`; μ is its τ-quantile (P(y < μ) = τ)."""
+
+    name, title = "asymmetric-laplace", "Asymmetric Laplace"
+    notation, notation_note = "ALD_τ(μ, σ)", "with $μ_i$ its $τ$-quantile and scale $σ$"
+    params = (Param("tau", _tau, "quantile level", domain=sp.Interval.open(0, 1)), Param("sigma", _sigma, "scale"))
+    canonical_link = None
+    natural_link = "identity"
+
+    def density(self, y, mu, params):
+        tau, sigma = params["tau"], params["sigma"]
+        return tau * (1 - tau) / sigma * sp.exp(-pinball(tau, y - mu) / sigma)
+
+    def expanded_log_density(self, y, eta, link, params):
+        """log τ + log(1 − τ) − log σ − ρ_τ(y − μ)/σ: the check function stays one term."""
+        tau, sigma = params["tau"], params["sigma"]
+        return sp.log(tau) + sp.log(1 - tau) - sp.log(sigma) - pinball(tau, y - link.inverse(eta)) / sigma
+
+    def moments(self, y, mu, params):
+        # δ(y − μ) has expectation p(μ) = τ(1 − τ)/σ; sgn(y − μ) is +1 with probability 1 − τ, −1 with τ
+        tau, sigma = params["tau"], params["sigma"]
+        return ((sp.DiracDelta(y - mu), tau * (1 - tau) / sigma), (sp.sign(y - mu), 1 - 2 * tau))
 
     def moment_centre(self, mu, params):
         return mu
@@ -99,6 +133,65 @@ class StudentT(Family):
         d = nu * s**2 + (y - mu) ** 2
         return ((1 / d, 1 / ((nu + 1) * s**2)), (d ** -2, (nu + 2) / (nu * (nu + 1) * (nu + 3) * s**4)),
                 ((y - mu) / d, sp.S.Zero), ((y - mu) / d**2, sp.S.Zero))
+
+    def moment_centre(self, mu, params):
+        return mu
+
+
+class Cauchy(Family):
+    r"""Noise so heavy-tailed it has no mean: location μ, scale γ, :math:`p(y) = \frac{1}{\pi\gamma}\left(1 +
+    \left(\frac{y-\mu}{\gamma}\right)^2\right)^{-1}` (the Student t with ν = 1)."""
+
+    name, title = "cauchy", "Cauchy"
+    notation, notation_note = "Cauchy(μ, γ)", "with location $μ_i$ (its median: the Cauchy has no mean) and scale $γ$"
+    params = (Param("gamma", _gamma, "scale"),)
+    canonical_link = None
+    natural_link = "identity"
+
+    def density(self, y, mu, params):
+        g = params["gamma"]
+        return 1 / (sp.pi * g * (1 + ((y - mu) / g) ** 2))
+
+    def textbook_density(self, y, mu, params):
+        g = params["gamma"]
+        return S.leading(S.reciprocal(S.held_product(sp.pi, g)), S.held(1 + ((y - mu) / g) ** 2, -1))
+
+    def moments(self, y, mu, params):
+        # with D = γ² + (y − μ)² and y − μ = γ·tan θ, θ uniform on (−π/2, π/2): E[D^(−m)] = γ^(−2m)·E[cos^(2m) θ]
+        g = params["gamma"]
+        d = g**2 + (y - mu) ** 2
+        return ((1 / d, 1 / (2 * g**2)), (d ** -2, sp.Rational(3, 8) / g**4), ((y - mu) / d, sp.S.Zero),
+                ((y - mu) / d**2, sp.S.Zero))
+
+    def moment_centre(self, mu, params):
+        return mu
+
+
+class VonMises(Family):
+    r"""An angle y in radians around a mean direction μ, concentration κ: :math:`p(y) = \frac{e^{\kappa\cos(y -
+    \mu)}}{2\pi I_0(\kappa)}` on :math:`[-\pi, \pi]` (the circle's Gaussian; I₀ is the modified Bessel function)."""
+
+    name, title = "von-mises", "von Mises"
+    notation, notation_note = "VonMises(μ, κ)", "an angle in radians, with mean direction $μ_i$ and concentration $κ$"
+    params = (Param("kappa", _kappa, "concentration"),)
+    support = sp.Interval(-sp.pi, sp.pi)
+    canonical_link = None
+    natural_link = "identity"
+
+    def density(self, y, mu, params):
+        k = params["kappa"]
+        return sp.exp(k * sp.cos(y - mu)) / (2 * sp.pi * I0(k))
+
+    def textbook_density(self, y, mu, params):
+        k = params["kappa"]
+        return S.leading(S.reciprocal(S.held_product(2, sp.pi, I0(k))), sp.exp(k * sp.cos(y - mu)))
+
+    moments_integrate = False  # ∫ cos(t)·e^(κ cos t) dt: SymPy has no closed form for it (the quadrature decides)
+
+    def moments(self, y, mu, params):
+        # E[cos(y − μ)] = I₁(κ)/I₀(κ) (the mean resultant length), E[sin(y − μ)] = 0 by symmetry
+        k = params["kappa"]
+        return ((sp.cos(y - mu), I1(k) / I0(k)), (sp.sin(y - mu), sp.S.Zero))
 
     def moment_centre(self, mu, params):
         return mu

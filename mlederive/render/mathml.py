@@ -107,6 +107,19 @@ class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
             arg = self._print(expr.args[0])
         return self._el("mrow", name, self._fenced(arg, expr=expr.args[-1]))
 
+    def _print_SpecialFunction(self, expr):
+        """I₀(κ), I₁(κ): the name upright, with its order as a subscript."""
+        name = self._el("msub", self._el("mi", text="I", mathvariant="normal"), self._el("mn", text=str(expr.order)))
+        return self._el("mrow", name, self._fenced(self._print(expr.args[0]), expr=expr.args[0]))
+
+    _print_I0 = _print_I1 = _print_SpecialFunction
+
+    def _print_pinball(self, expr):
+        """ρ_τ(u): the check function, its level as a subscript."""
+        tau, u = expr.args
+        name = self._el("msub", self._el("mi", text="ρ"), self._print(tau))
+        return self._el("mrow", name, self._fenced(self._print(u), expr=u))
+
     # SymPy's dispatch skips base classes of a Function subclass: name each one
     _print_sigmoid = _print_Phi = _print_phi = _print_softmax = _print_NamedFunction
     _print_softplus = _print_log_ndtr = _print_mills = _print_log1mexp = _print_NamedFunction

@@ -87,7 +87,8 @@ def _quadrature(value, expectation, values, model):
         def f(x):  # a node rounded onto a singular end (y^(a − 1) at 0) has no value; the end has measure zero
             v = compiled(x)
             return v if mpmath.isfinite(v) else mpmath.mpf(0)
-        ends = [mpmath.mpf(low) if low.is_finite else -mpmath.inf, mpmath.mpf(high) if high.is_finite else mpmath.inf]
+        ends = [mpmath.mpf(end.evalf(MOMENT_DPS)) if end.is_finite else sign * mpmath.inf
+                for end, sign in ((low, -1), (high, 1))]  # ±π (a circle's support) as a number
         if isinstance(expectation, sp.Sum):
             total, error = mpmath.nsum(f, ends), mpmath.mpf(0)
         else:

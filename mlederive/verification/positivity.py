@@ -390,6 +390,8 @@ def _candidates(obs: Observation, coarse: bool = False):
             ys = [v for v in ys if v in obs.support] + [sp.Rational(9, 10), sp.Rational(99, 100)]
     else:
         ys = [sp.Integer(v) for v in (-5, -1, 0, 1, 5)]
+        if obs.support != sp.S.Reals:  # a bounded support (an angle's [−π, π]): points inside it only
+            ys = sorted(v for v in ys + [sp.Integer(-3), sp.Integer(3)] if obs.support.contains(v) is sp.true)
     etas = [sp.Rational(v, 4) for v in range(-40, 41, 2 if coarse else 1)] + [sp.Integer(v) for v in (-30, -20, 20, 30)]
     if obs.eta is not None and obs.eta.is_nonnegative:
         etas = [e for e in etas if e > 0 or (e == 0 and not obs.eta.is_positive)]
