@@ -26,6 +26,9 @@ class NamedLoss:
     needs: tuple = ()  # nuisance parameters the form mentions
     #: the form as a textbook prints it (held, e.g. −[y log ŷ + (1 − y) log(1 − ŷ)]); None: ``form`` prints so
     shown: Callable | None = None
+    #: a plausible wrong option for a "which loss?" question about any outcome (the cosine loss of angles is not:
+    #: −cos(y − ŷ) of a 0/1 label is no answer anyone would weigh)
+    distractor: bool = True
 
     def name(self, reduction: str) -> str:
         return self.mean_name if reduction == "mean" else self.sum_name
@@ -76,6 +79,6 @@ NAMED_LOSSES = [
     ),
     NamedLoss(
         "cosine", "cosine loss −cos(y − ŷ), mean over the sample", "cosine loss −cos(y − ŷ), summed over the sample",
-        lambda y, m, p: -sp.cos(y - m),
+        lambda y, m, p: -sp.cos(y - m), distractor=False,
     ),
 ]

@@ -28,6 +28,9 @@ CUSTOM = ["rayleigh-log", "poisson-smooth-relu"]
 DISTRIBUTIONAL = ["heteroscedastic-gaussian", "student-t-location-scale", "laplace-location-scale", "gamma-mean-shape",
                   "beta-mean-precision", "negative-binomial-mean-dispersion", "zero-inflated-poisson"]
 
+#: built-in recipes whose law lies outside the exponential-dispersion table: heavy tails, angles, quantiles
+BEYOND = ["cauchy-identity", "von-mises", "quantile-regression"]
+
 #: built-in recipes of the articles' other arguments (kind: …)
 ARGUMENTS = ["sigmoid-mse-vs-bce", "kl-mle-equivalence", "kl-coin", "log-underflow"]
 

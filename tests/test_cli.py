@@ -4,7 +4,7 @@ import json
 import pytest
 import sympy as sp
 from click.testing import CliRunner
-from conftest import ARGUMENTS, BUILTINS, CUSTOM, DISTRIBUTIONAL
+from conftest import ARGUMENTS, BEYOND, BUILTINS, CUSTOM, DISTRIBUTIONAL
 
 from mlederive import __version__
 from mlederive import symbolic as S
@@ -35,7 +35,7 @@ def test_derive_builtin_terminal():
 def test_list_shows_derived_losses():
     out = run("list", "--format", "json")
     rows = json.loads(out.output)
-    assert [r["name"] for r in rows] == sorted(BUILTINS + ARGUMENTS + CUSTOM + DISTRIBUTIONAL)
+    assert [r["name"] for r in rows] == sorted(BUILTINS + ARGUMENTS + CUSTOM + DISTRIBUTIONAL + BEYOND)
     assert {r["name"]: r["kind"] for r in rows}["kl-coin"] == "kl-coin"
     assert {r["name"]: r["loss"] for r in rows}["laplace-identity"] == "mean absolute error (MAE)"
     text = run("list")

@@ -10,13 +10,18 @@ import numpy as np
 import pytest
 import sympy as sp
 from click.testing import CliRunner
+from codegen_helpers import generated, module_for
 
 from mlederive import symbolic as S
 from mlederive.cli import cli
-from mlederive.libraries import BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, PoissonNLLLoss
+from mlederive.libraries import (
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    L1Loss,
+    MSELoss,
+    PoissonNLLLoss,
+)
 from mlederive.verification import check_step
-
-from codegen_helpers import generated, module_for
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional

@@ -9,6 +9,7 @@ import sympy as sp
 from click.testing import CliRunner
 from conftest import (
     ARGUMENTS,
+    BEYOND,
     BUILTINS,
     CUSTOM,
     code_tokens,
@@ -44,7 +45,7 @@ def hostile_derivation():
     return derive(recipe)
 
 
-@pytest.mark.parametrize("name", BUILTINS + CUSTOM + ARGUMENTS)
+@pytest.mark.parametrize("name", BUILTINS + CUSTOM + ARGUMENTS + BEYOND)
 def test_every_builtin_compiles_without_overfull_lines(name, tmp_path):
     d = derived(name)
     tex = tmp_path / ("%s.tex" % name)

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from conftest import (
     ARGUMENTS,
+    BEYOND,
     BUILTINS,
     CUSTOM,
     code_tokens,
@@ -22,7 +23,7 @@ def parse(page: str):
     return ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", page))
 
 
-@pytest.mark.parametrize("name", BUILTINS + CUSTOM + ARGUMENTS + ["bernoulli-probit", "gamma-log"])
+@pytest.mark.parametrize("name", BUILTINS + CUSTOM + ARGUMENTS + BEYOND + ["bernoulli-probit", "gamma-log"])
 def test_a_page_is_well_formed_self_contained_mathml(name):
     d = derive(name)
     page = render_html(d)

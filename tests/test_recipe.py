@@ -1,6 +1,6 @@
 """Recipe validation: every mistake gives one line naming the file and the field."""
 import pytest
-from conftest import ARGUMENTS, BUILTINS, CUSTOM, DISTRIBUTIONAL
+from conftest import ARGUMENTS, BEYOND, BUILTINS, CUSTOM, DISTRIBUTIONAL
 
 from mlederive.errors import MlederiveError, RecipeError
 from mlederive.recipe import builtin_names, load_recipe, parse_recipe, read_recipe_text
@@ -9,7 +9,7 @@ BASE = {"name": "r", "title": "T", "family": "gaussian", "link": "identity"}
 
 
 def test_builtins_are_all_listed():
-    assert builtin_names() == sorted(BUILTINS + ARGUMENTS + CUSTOM + DISTRIBUTIONAL)
+    assert builtin_names() == sorted(BUILTINS + ARGUMENTS + CUSTOM + DISTRIBUTIONAL + BEYOND)
 
 
 def test_defaults():

@@ -55,14 +55,21 @@ def variant_code(seed, number: int) -> str:
 
 
 def standard_recipes() -> list[str]:
-    """The built-in recipes an exam draws from by default: not the custom-density examples, nor the models with
-    several predicted parameters (ask for either with --recipes)."""
+    """The built-in recipes an exam draws from by default: not the custom-density examples, the models with several
+    predicted parameters, nor the laws beyond a first course (Cauchy, von Mises, quantile regression): ask for any of
+    them with --recipes."""
     from ..recipe import builtin_names, load_recipe
 
     recipes = {n: load_recipe(n) for n in builtin_names()}
     return [n for n, r in recipes.items()
             if getattr(r, "custom_family", None) is None and getattr(r, "custom_link", None) is None
-            and not getattr(r, "predicted", None)]
+            and not getattr(r, "predicted", None) and _in_exams(r)]
+
+
+def _in_exams(recipe) -> bool:
+    """A loss recipe's family says whether a default exam draws it; an argument (kind: …) is always drawn."""
+    family = getattr(recipe, "family_obj", None)
+    return family is None or family().in_exams
 
 
 def slot_kinds(seed, kinds: list, questions: int) -> list:

@@ -204,7 +204,7 @@ def _identify_question(number, rng, pool, notation):
     # (a name would give the answer away: only one option would say "Poisson"), in the model's own symbols
     # (no σ the model does not have; a one-hot outcome's losses class by class)
     fits = [loss for loss in NAMED_LOSSES if all(p in params for p in loss.needs) and (d.model.one_hot or not loss.one_hot)]
-    others = [loss for loss in fits if loss is not right and not equivalent(
+    others = [loss for loss in fits if loss is not right and loss.distractor and not equivalent(
         d.model, truth, loss.form(d.model.y_obs(), loss.yhat(d.model), params))]
     chosen = rng.sample(others, min(3, len(others))) + [right]
     rng.shuffle(chosen)

@@ -56,6 +56,8 @@ class Family:
     discrete: bool = False
     #: the statsmodels GLM family with this density (mlederive.libraries), or None
     statsmodels: object = None
+    #: an exam draws its recipes by default (the laws of a first course); the others come with ``--recipes``
+    in_exams: bool = True
 
     def statement(self, predicted: tuple = ()):
         """The model's first words: y_i | x_i ∼ N(μ_i, σ²) (and what the parameters mean), as prose; the

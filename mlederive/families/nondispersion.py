@@ -54,6 +54,7 @@ class AsymmetricLaplace(Family):
     name, title = "asymmetric-laplace", "Asymmetric Laplace"
     notation, notation_note = "ALD_τ(μ, σ)", "with $μ_i$ its $τ$-quantile and scale $σ$"
     params = (Param("tau", _tau, "quantile level", domain=sp.Interval.open(0, 1)), Param("sigma", _sigma, "scale"))
+    in_exams = False  # beyond a first course: an exam draws it when --recipes names it
     canonical_link = None
     natural_link = "identity"
 
@@ -145,6 +146,7 @@ class Cauchy(Family):
     name, title = "cauchy", "Cauchy"
     notation, notation_note = "Cauchy(μ, γ)", "with location $μ_i$ (its median: the Cauchy has no mean) and scale $γ$"
     params = (Param("gamma", _gamma, "scale"),)
+    in_exams = False  # beyond a first course: an exam draws it when --recipes names it
     canonical_link = None
     natural_link = "identity"
 
@@ -175,6 +177,7 @@ class VonMises(Family):
     notation, notation_note = "VonMises(μ, κ)", "an angle in radians, with mean direction $μ_i$ and concentration $κ$"
     params = (Param("kappa", _kappa, "concentration"),)
     support = sp.Interval(-sp.pi, sp.pi)
+    in_exams = False  # beyond a first course: an exam draws it when --recipes names it
     canonical_link = None
     natural_link = "identity"
 
