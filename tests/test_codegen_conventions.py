@@ -205,7 +205,8 @@ def test_a_parameter_the_recipe_leaves_open_is_a_required_keyword():
 RUFF_CASES = [(spec, target) for spec in ("gaussian-identity", "bernoulli-probit", "binomial-logit", "poisson-log",
                                            "inverse-gaussian-log", "geometric-logit", "zero-inflated-poisson-log",
                                            "categorical-softmax", "student-t-identity", "beta-logit",
-                                           "heteroscedastic-gaussian", "zero-inflated-poisson")
+                                           "heteroscedastic-gaussian", "zero-inflated-poisson", "quantile-regression",
+                                           "von-mises", "cauchy-identity", "gamma-log")
               for target in ("numpy", "jax", "pytorch", "xgboost", "lightgbm")]
 
 

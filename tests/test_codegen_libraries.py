@@ -358,8 +358,9 @@ def test_weibull_boosting_takes_the_fisher_information_not_the_swinging_curvatur
 
 def test_the_laplace_surrogate_follows_the_unit_of_y():
     """MAE boosting with a constant Hessian of 1 ties accuracy to the unit y is measured in; the generated objective's
-    constant is the gradient's size over the labels' mean absolute deviation (computed once from the labels), so
-    the held-out error relative to the unit is the same at y × 1, × 5 and × 100 — and far below the intercept's."""
+    Hessian is the Fisher information 1/b² over the mean loss at the optimal constant (computed once from the labels:
+    1/(b·MAD)), so the held-out error relative to the unit is the same at y × 1, × 5 and × 100 — and far below the
+    intercept's."""
     lgb = pytest.importorskip("lightgbm")
     from codegen_helpers import module_for
 
@@ -379,6 +380,32 @@ def test_the_laplace_surrogate_follows_the_unit_of_y():
         intercept = np.sqrt(np.mean((start[2000:] - unit * location[2000:]) ** 2)) / unit
         assert errors[-1] < 0.25 * intercept, (unit, errors[-1], intercept)
     assert max(errors) < 1.1 * min(errors), errors
+
+
+@pytest.mark.parametrize("unit", [1.0, 100.0])
+def test_quantile_boosting_lands_within_two_percent_of_lightgbms_quantile_objective(unit):
+    """LightGBM's `quantile` re-fits each leaf to the α-quantile of its residuals, which a custom objective cannot;
+    the generated one takes the Fisher information of the asymmetric Laplace (the density at the quantile) over the
+    mean pinball loss at the optimal constant. Held-out pinball loss within 2 % of LightGBM's, in two units of y."""
+    lgb = pytest.importorskip("lightgbm")
+    from codegen_helpers import module_for
+    from sklearn.metrics import mean_pinball_loss
+
+    m = module_for("quantile-regression", "lightgbm")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6000, 4))
+    y = unit * (2 * X[:, 0] - X[:, 1] + (1 + np.abs(X[:, 2])) * rng.standard_t(5, size=6000))
+    train, held = slice(0, 4000), slice(4000, None)
+    common = dict(n_estimators=200, learning_rate=0.05, num_leaves=15, verbose=-1, n_jobs=1)
+    builtin = lgb.LGBMRegressor(objective="quantile", alpha=0.9, **common).fit(X[train], y[train])
+    start = m.init_score(y[train], sigma=1.0)
+    at = [mean_pinball_loss(y[train], np.full(4000, c), alpha=0.9) for c in (start, np.quantile(y[train], 0.9))]
+    assert at[0] <= at[1] + 1e-12  # the intercept-only fit: a 0.9-quantile of the labels
+    ours = lgb.LGBMRegressor(objective=m.make_objective(sigma=1.0), **common).fit(
+        X[train], y[train], init_score=np.full(4000, start))
+    reference = mean_pinball_loss(y[held], builtin.predict(X[held]), alpha=0.9)
+    generated = mean_pinball_loss(y[held], ours.predict(X[held], raw_score=True) + start, alpha=0.9)
+    assert generated < 1.02 * reference, (generated, reference)
 
 
 def test_pytorch_refuses_a_target_of_another_shape_and_float_class_indices():

@@ -140,18 +140,26 @@ def _maker(name: str, signature: str, inner: list, doc: str, defaults: bool, cal
 
 
 def objective_maker(signature: str, passing: str, defaults: bool, call: str, spread: str | None = None,
-                    spread_passing: str = "") -> str:
+                    spread_passing: str = "", fisher: bool = False) -> str:
     """``make_objective`` and ``objective``: (grad, hess) per row in the raw margin, weighted row by row.
 
-    ``spread``: the name of the module's optimal-constant-margin function, for a piecewise-linear loss whose Hessian
-    is a stated constant: the constant then follows the data's unit — mean |∂ℓ/∂η| over s, the labels' mean
-    absolute deviation around that margin, computed once, at the first call — so that a leaf moves η by about s
-    times the balance of the signs, whatever unit y is measured in."""
+    ``spread``: the name of the module's optimal-constant-margin function, for a piecewise-linear loss, whose Hessian
+    then follows the data's unit, computed once at the first call from the labels around that margin. With the
+    Fisher information (``fisher``: the density at the kink, by the family's moments) the Hessian is F/L̄, L̄ the mean
+    loss there — the loss is ∝ 1/σ, so this puts the labels' fitted scale σ̂ = σ·L̄ in for one σ; with a constant 1 it
+    is mean |∂ℓ/∂η| over s, the labels' mean absolute deviation around the margin (equal for the Laplace). Either
+    way a leaf moves η by about the labels' own scale times the balance of the signs, whatever unit y is in."""
     inner = ["def objective(y_true, y_pred, sample_weight=None):",
              '    """(grad, hess) in the raw margin, weighted by the rows\' weights (see _arguments for the forms)."""',
              "    eta, y, w, _ = _arguments(y_true, y_pred, sample_weight)",
              "    g, h = _grad_hess(eta, y%s)" % passing]
-    if spread:
+    if spread and fisher:
+        inner[3:3] = ["    if not unit:  # once, from the labels: the mean loss at the optimal constant margin",
+                      "        centre = numpy.full(y.shape, %s(y, w%s))" % (spread, spread_passing),
+                      "        mean = numpy.average(loss(centre, y%s), weights=w)" % passing,
+                      "        unit.append(1 / mean if mean > 0 else 1.0)"]
+        inner += ["    h = h * unit[0]"]
+    elif spread:
         inner[3:3] = ["    if not unit:  # once, from the labels: the spread s and the gradient's size at the margin",
                       "        centre = numpy.full(y.shape, %s(y, w%s))" % (spread, spread_passing),
                       "        s = numpy.average(numpy.abs(y - centre), weights=w)",
@@ -162,7 +170,7 @@ def objective_maker(signature: str, passing: str, defaults: bool, call: str, spr
               "        g, h = g * w, h * w",
               "    return g, h"]
     if spread:
-        inner = ["unit = []  # the surrogate Hessian's constant, set at the first call"] + inner
+        inner = ["unit = []  # the Hessian's scale from the labels, set at the first call"] + inner
     return _maker("objective", signature, inner, "An objective", defaults, call)
 
 

@@ -20,6 +20,14 @@ def _hessian_words(forms) -> str:
     if forms.hess_kind == FISHER:
         return ("Fisher scoring — %s, so the Hessian is its expectation over y, the Fisher information E[∂²ℓ/∂η²] "
                 "(the variance of the score, never negative)" % reason)
+    if forms.hess_kind == SURROGATE and forms.piecewise_linear and forms.hess != 1:
+        return ("the Fisher information %s, scaled by the labels: %s — a δ at the kink — but its expectation over y, "
+                "the density of y at the kink times the jump of the gradient, is the curvature of the expected loss, what a "
+                "Newton step divides by. "
+                "The objective divides it by L̄, the mean loss at the optimal constant margin, computed once from the "
+                "labels at the first call: the loss is proportional to 1/{s}, so this puts the labels' fitted scale "
+                "{s}̂ = {s}·L̄ in for one {s}, and a leaf moves η by about the labels' own scale times the balance of "
+                "the signs, whatever unit y is in".format(s=_scale_name(forms)) % (_math(forms.hess), reason))
     if forms.hess_kind == SURROGATE and forms.piecewise_linear:
         return ("a constant surrogate (the gradient is exact): %s. In the boosting objective the constant follows "
                 "the data's unit — the mean |∂ℓ/∂η| over s, the labels' mean absolute deviation around the optimal "
@@ -28,6 +36,14 @@ def _hessian_words(forms) -> str:
     if forms.hess_kind == SURROGATE:
         return "a constant surrogate, 1 (the gradient is exact): %s" % reason
     return "the exact curvature ∂²ℓ/∂η² (the family has no Fisher information here): %s" % reason
+
+
+def _scale_name(forms) -> str:
+    """The family's scale parameter as printed (b, σ), or "σ"."""
+    from sympy.printing.pretty.pretty_symbology import pretty_symbol
+
+    family = forms.document.model.family
+    return next((pretty_symbol(p.symbol.name) for p in family.params if p.meaning == "scale"), "σ")
 
 
 def hessian_line(forms) -> str:

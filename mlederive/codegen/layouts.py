@@ -230,8 +230,10 @@ def _per_observation(module: Module, library: str, arrays: str) -> tuple[str, se
     helpers, used = _helper_functions(module, library, exprs)
     hessian = {"curvature": "∂²ℓ/∂η², positive", "fisher": "E[∂²ℓ/∂η²], the Fisher information (Fisher scoring)",
                "surrogate": "A constant surrogate Hessian, 1,", "indefinite curvature": "∂²ℓ/∂η² (can be negative)"}
+    hessian = hessian[f.hess_kind] if f.hess_kind != "surrogate" or f.hess == 1 else \
+        "E[∂²ℓ/∂η²], the Fisher information (the objective scales it by the labels)"
     parts = []
-    for (name, what), expr in zip((("loss", "ℓ(η, y)"), ("grad", "∂ℓ/∂η"), ("hess", hessian[f.hess_kind])), exprs):
+    for (name, what), expr in zip((("loss", "ℓ(η, y)"), ("grad", "∂ℓ/∂η"), ("hess", hessian)), exprs):
         text, mods = module.code(expr, library)
         used |= mods
         text = _shaped(text, expr, library)
@@ -412,7 +414,8 @@ def _boosting(module: Module, library: str) -> str:
     parts = [body, nll, arguments_function(library),
              objective_maker(module.signature(), module.passing(), module.defaults(), module.call(),
                              spread=intercept if module.forms.piecewise_linear else None,
-                             spread_passing=module.passing(module.intercept_params())),
+                             spread_passing=module.passing(module.intercept_params()),
+                             fisher=module.forms.hess != 1),
              metric_maker(library, module.signature(params=metric_params), module.passing(metric_params),
                           module.defaults(metric_params), module.call(metric_params)),
              _intercept_code(module, intercept)]

@@ -123,6 +123,9 @@ CALLS = {
     "gamma": ("", "jax.scipy.special.gamma({0})", ""),
     "binomial": ("scipy.special.binom({0}, {1})", "", ""),
     "erfinv": ("scipy.special.erfinv({0})", "jax.lax.erf_inv({0})", "torch.erfinv({0})"),
+    # ρ_τ(u) by its definition ½(|u| + (2τ − 1)u): the expression the verifier writes it out to, nothing to prove
+    "pinball": ("(numpy.abs({1}) + (2*{0} - 1)*({1}))/2", "(jax.numpy.abs({1}) + (2*{0} - 1)*({1}))/2",
+                "(torch.abs({1}) + (2*{0} - 1)*({1}))/2"),
     "I0": ("scipy.special.i0({0})", "jax.scipy.special.i0({0})", "torch.special.i0({0})"),
     "I1": ("scipy.special.i1({0})", "jax.scipy.special.i1({0})", "torch.special.i1({0})"),
     **{name: ("", "", "torch.%s({0})" % call) for name, call in (

@@ -300,6 +300,10 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool,
     model, eta_i = base.model, base.model.eta_obs()
     label, lhs = "∂²ℓ_i/∂η_i²", r"\frac{\partial^2 \ell_i}{\partial \eta_i^2}"
     if base.curvature_obs is None and not model.one_hot or _nonsmooth(base.grad_eta_obs, model):
+        fisher = _piecewise_fisher(b, base, grad_step, scale) if boosting else None
+        if fisher is not None:
+            why = prose("the loss is piecewise linear: its second derivative is 0 almost everywhere")
+            return fisher, SURROGATE, why, [why + prose("; the Hessian is the Fisher information at the labels' scale")]
         b.add("A surrogate Hessian", prose(
             "The loss is piecewise linear in $η_i$: its second derivative is 0 almost everywhere, which gives "
             "Newton steps and boosting leaves nothing to divide by. A constant $1$ stands in, as LightGBM's L1 "
@@ -365,6 +369,36 @@ def _hessian(b: StepBuilder, base: Derivation, grad_step, scale, boosting: bool,
             "surrogate", Surrogate(sp.S.One), id="code-hess", reference=grad_step)
         return sp.S.One, SURROGATE, reason, [reason + prose(": the Hessian is a constant surrogate (1)")]
     return hess, INDEFINITE, reason, [prose("the Hessian is the exact curvature, and ") + reason]
+
+
+def _piecewise_fisher(b: StepBuilder, base: Derivation, grad_step, scale):
+    """For a piecewise-linear loss whose curvature is a δ at the kink: its expectation, the Fisher information (the
+    density at the centre, by the family's moments), added as steps — or None where the family gives none. The
+    boosting objective divides it by the mean loss at the optimal constant margin (mlederive.codegen.conventions):
+    the labels' own scale in for the recipe's."""
+    from .information import expected
+
+    model, eta_i = base.model, base.model.eta_obs()
+    curvature = sp.diff(grad_step.expr, eta_i)
+    if not curvature.has(sp.DiracDelta):
+        return None
+    found = expected(model, sp.ImmutableMatrix([[curvature]]))
+    if found is None:
+        return None
+    moments, coefficients, (fisher,) = found
+    label, lhs = "∂²ℓ_i/∂η_i²", r"\frac{\partial^2 \ell_i}{\partial \eta_i^2}"
+    curv = b.add("Curvature", prose(
+        "Differentiate once more: a δ at the kink, 0 everywhere else — no step size for Newton or a boosting leaf."),
+        label, lhs, curvature, "derivative", Differentiation(wrt=eta_i, order=2), id="code-curvature",
+        reference=grad_step)
+    b.add("Hessian: the Fisher information", prose(
+        "Its expectation over $y_i$ is finite: the δ's expectation is the density of $y_i$ at the kink. That is the "
+        "Newton step of the expected loss; the boosting objective divides it by the mean loss at the optimal constant "
+        "margin, computed once from the labels, which puts the labels' own scale in place of the recipe's."),
+        "E[∂²ℓ_i/∂η_i²]", r"\mathbb{E}\left[\frac{\partial^2 \ell_i}{\partial \eta_i^2}\right]", fisher,
+        "expectation", Expectation(moments=tuple(moments), coefficients=tuple(coefficients)), id="code-hess",
+        reference=curv)
+    return fisher
 
 
 def _capital(p: Prose) -> Prose:

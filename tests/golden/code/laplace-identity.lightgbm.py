@@ -22,11 +22,13 @@ Gradient
     ∂ℓ/∂η = sgn(η − y)/b
 
 Hessian
-    A constant surrogate (the gradient is exact): the loss is piecewise linear: its second
-    derivative is 0 almost everywhere. In the boosting objective the constant follows the data's
-    unit — the mean |∂ℓ/∂η| over s, the labels' mean absolute deviation around the optimal constant
-    margin, computed once from the labels at the first call — so that a leaf moves η by about s
-    times the balance of the signs, whatever unit y is in (the numpy module's hess is 1).
+    The Fisher information 1/b², scaled by the labels: the loss is piecewise linear: its second
+    derivative is 0 almost everywhere — a δ at the kink — but its expectation over y, the density of
+    y at the kink times the jump of the gradient, is the curvature of the expected loss, what a
+    Newton step divides by. The objective divides it by L̄, the mean loss at the optimal constant
+    margin, computed once from the labels at the first call: the loss is proportional to 1/b, so
+    this puts the labels' fitted scale b̂ = b·L̄ in for one b, and a leaf moves η by about the
+    labels' own scale times the balance of the signs, whatever unit y is in.
 
 Parameters (keyword arguments)
     b — scale; known, and the recipe gives no value: a required keyword (make_objective(b=…)).
@@ -78,14 +80,14 @@ def grad(eta, y, *, b):
 
 
 def hess(eta, y, *, b):
-    """A constant surrogate Hessian, 1, per observation."""
+    """E[∂²ℓ/∂η²], the Fisher information (the objective scales it by the labels) per observation."""
     eta, y = numpy.asarray(eta, dtype=float), _labels(y)
-    return 1 + numpy.zeros(numpy.broadcast(eta, y).shape)
+    return b**(-2.0) + numpy.zeros(numpy.broadcast(eta, y).shape)
 
 
 def _grad_hess(eta, y, *, b):
     """∂ℓ/∂η and the Hessian together, on arrays already checked: the objective's inner loop."""
-    return numpy.sign(eta - y)/b, 1 + numpy.zeros(numpy.broadcast(eta, y).shape)
+    return numpy.sign(eta - y)/b, b**(-2.0) + numpy.zeros(numpy.broadcast(eta, y).shape)
 
 
 def nll(eta, y, *, b):
@@ -111,15 +113,14 @@ def _arguments(y_true, y_pred, sample_weight):
 def make_objective(*, b):
     """An objective with these parameter values, in every form the library calls one."""
 
-    unit = []  # the surrogate Hessian's constant, set at the first call
+    unit = []  # the Hessian's scale from the labels, set at the first call
     def objective(y_true, y_pred, sample_weight=None):
         """(grad, hess) in the raw margin, weighted by the rows' weights (see _arguments for the forms)."""
         eta, y, w, _ = _arguments(y_true, y_pred, sample_weight)
-        if not unit:  # once, from the labels: the spread s and the gradient's size at the margin
+        if not unit:  # once, from the labels: the mean loss at the optimal constant margin
             centre = numpy.full(y.shape, init_score(y, w))
-            s = numpy.average(numpy.abs(y - centre), weights=w)
-            size = numpy.average(numpy.abs(grad(centre, y, b=b)), weights=w)
-            unit.append(size / s if s > 0 and size > 0 else 1.0)
+            mean = numpy.average(loss(centre, y, b=b), weights=w)
+            unit.append(1 / mean if mean > 0 else 1.0)
         g, h = _grad_hess(eta, y, b=b)
         h = h * unit[0]
         if w is not None:
