@@ -13,7 +13,7 @@ from typing import Callable
 import sympy as sp
 
 from . import symbolic as S
-from .check_functions import pinball
+from .check_functions import huber, pinball
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,10 @@ NAMED_LOSSES = [
         "pinball", "pinball (quantile) loss ρ_τ(y − ŷ), mean over the sample",
         "pinball (quantile) loss ρ_τ(y − ŷ), summed over the sample",
         lambda y, m, p: pinball(p["tau"], y - m), needs=("tau",),
+    ),
+    NamedLoss(
+        "huber", "Huber loss ρ_δ(y − ŷ), mean over the sample", "Huber loss ρ_δ(y − ŷ), summed over the sample",
+        lambda y, m, p: huber(p["delta"], y - m), needs=("delta",),
     ),
     NamedLoss(
         "cosine", "cosine loss −cos(y − ŷ), mean over the sample", "cosine loss −cos(y − ŷ), summed over the sample",

@@ -68,4 +68,24 @@ class I1(SpecialFunction):
         return I0(x) - I1(x) / x
 
 
-SPECIAL = (I0, I1)
+
+
+class HuberNormaliser(SpecialFunction):
+    r""":math:`Z(\delta) = \int e^{-\rho_\delta(u)}\,du = \sqrt{2\pi}\,(2\Phi(\delta) - 1) + 2e^{-\delta^2/2}/\delta`,
+    the normaliser of Huber's density: positive, a function of the threshold δ alone (θ-free)."""
+
+    unicode_name, latex_name = "Z", "Z"
+
+    def _eval_evalf(self, prec):
+        d = self.args[0]
+        return (sp.sqrt(2 * sp.pi) * sp.erf(d / sp.sqrt(2)) + 2 * sp.exp(-d**2 / 2) / d)._eval_evalf(prec)
+
+    _imp_ = staticmethod(lambda d: mpmath.sqrt(2 * mpmath.pi) * mpmath.erf(d / mpmath.sqrt(2))
+                         + 2 * mpmath.exp(-d**2 / 2) / d)
+
+    def fdiff(self, argindex=1):
+        d = self.args[0]
+        return -2 * sp.exp(-d**2 / 2) / d**2
+
+
+SPECIAL = (I0, I1, HuberNormaliser)

@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 from mlederive import symbolic as S
-from mlederive.check_functions import pinball
+from mlederive.check_functions import huber, huber_inside, huber_psi, pinball
 from mlederive.derivation import derive
 from mlederive.recipe import load_recipe
 
@@ -57,3 +57,39 @@ def test_the_quantile_recipe_fits_the_quantile():
     y = np.random.default_rng(3).exponential(size=2001)
     q = np.quantile(y, 0.9)
     assert np.sum(grad(y, q - 1e-6)) < 0 < np.sum(grad(y, q + 1e-6))
+
+
+DELTA = sp.Symbol("delta", positive=True)
+
+
+def test_hubers_function_is_the_two_pieces_its_docstring_gives_and_its_derivatives_are_finite_differences():
+    rho = sp.lambdify((DELTA, U), huber(DELTA, U).elementary())
+    psi = sp.lambdify((DELTA, U), sp.diff(huber(DELTA, U), U).doit().replace(
+        lambda e: isinstance(e, huber_psi), lambda e: e.elementary()))
+    inside = sp.lambdify((DELTA, U), sp.diff(huber_psi(DELTA, U), U).replace(
+        lambda e: isinstance(e, huber_inside), lambda e: e.elementary()))
+    rng = random.Random(4)
+    for _ in range(200):
+        d, u, h = rng.uniform(0.2, 3), rng.uniform(-6, 6), 1e-6
+        if abs(abs(u) - d) < 1e-3:
+            continue
+        assert rho(d, u) == pytest.approx(u * u / 2 if abs(u) <= d else d * (abs(u) - d / 2), abs=1e-12)
+        assert psi(d, u) == pytest.approx((rho(d, u + h) - rho(d, u - h)) / (2 * h), abs=1e-6)
+        assert inside(d, u) == (1 if abs(u) < d else 0)
+
+
+def test_the_huber_recipe_is_pytorchs_huber_loss_in_float32():
+    torch = pytest.importorskip("torch")
+    from codegen_helpers import module_for
+
+    m = module_for("huber-regression", "pytorch")
+    g = torch.Generator().manual_seed(0)
+    for delta in (0.5, 1.0, 2.5):
+        eta = (3 * torch.randn(2000, generator=g)).requires_grad_()
+        y = 3 * torch.randn(2000, generator=g)
+        ours = m.loss(eta, y, delta=delta)
+        theirs = torch.nn.HuberLoss(delta=delta)(eta, y)
+        assert torch.allclose(ours, theirs, rtol=1e-6)
+        (a,) = torch.autograd.grad(ours, eta)
+        (b,) = torch.autograd.grad(theirs, eta)
+        assert torch.allclose(a, b, rtol=1e-6, atol=1e-9)

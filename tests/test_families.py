@@ -39,9 +39,33 @@ SCIPY = {
     # μ is the mean direction; scipy's vonmises is 2π-periodic in y − μ, as the density is
     "von-mises": ({"kappa": 2.2}, lambda mu: stats.vonmises(2.2, loc=mu), None, False),
     # μ is the τ-quantile; scipy's κ² = τ/(1 − τ) and scale σ/√(τ(1 − τ)) give rates τ/σ above μ, (1 − τ)/σ below
+    "huber": ({"delta": 1.3}, lambda mu: _Huber(mu, 1.3), None, False),
     "asymmetric-laplace": ({"tau": 0.3, "sigma": 0.7}, lambda mu: stats.laplace_asymmetric(
         math.sqrt(0.3 / 0.7), loc=mu, scale=0.7 / math.sqrt(0.3 * 0.7)), None, False),
 }
+
+
+class _Huber:
+    """scipy has no Huber law: exp(−ρ_δ(y − μ)) with ρ_δ written piecewise, over its normaliser by scipy's quad."""
+
+    def __init__(self, mu, delta):
+        from scipy.integrate import quad
+
+        self.mu, self.delta = mu, delta
+        self.z = sum(quad(lambda r: math.exp(-self.rho(r)), a, b)[0]
+                     for a, b in ((-math.inf, -delta), (-delta, delta), (delta, math.inf)))
+
+    def rho(self, r):
+        return r * r / 2 if abs(r) <= self.delta else self.delta * (abs(r) - self.delta / 2)
+
+    def pdf(self, y):
+        return math.exp(-self.rho(y - self.mu)) / self.z
+
+    def logpdf(self, y):
+        return -self.rho(y - self.mu) - math.log(self.z)
+
+    def mean(self):
+        return self.mu
 
 
 class _ZeroInflated:

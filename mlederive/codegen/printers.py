@@ -126,6 +126,17 @@ CALLS = {
     # ρ_τ(u) by its definition ½(|u| + (2τ − 1)u): the expression the verifier writes it out to, nothing to prove
     "pinball": ("(numpy.abs({1}) + (2*{0} - 1)*({1}))/2", "(jax.numpy.abs({1}) + (2*{0} - 1)*({1}))/2",
                 "(torch.abs({1}) + (2*{0} - 1)*({1}))/2"),
+    # Huber's ρ_δ(u) = m(|u| − m/2), m = min(|u|, δ); ψ_δ(u) = u clipped to [−δ, δ]; 1[|u| < δ]: their definitions
+    "huber": ("numpy.minimum(numpy.abs({1}), {0})*(numpy.abs({1}) - numpy.minimum(numpy.abs({1}), {0})/2)",
+              "jax.numpy.minimum(jax.numpy.abs({1}), {0})*(jax.numpy.abs({1}) - jax.numpy.minimum(jax.numpy.abs({1}), "
+              "{0})/2)", "torch.minimum(torch.abs({1}), {0})*(torch.abs({1}) - torch.minimum(torch.abs({1}), {0})/2)"),
+    "huber_psi": ("numpy.clip({1}, -{0}, {0})", "jax.numpy.clip({1}, -{0}, {0})", "torch.clamp({1}, -{0}, {0})"),
+    "huber_inside": ("numpy.where(numpy.abs({1}) < {0}, 1.0, 0.0)", "jax.numpy.where(jax.numpy.abs({1}) < {0}, 1.0, 0.0)",
+                     "(torch.abs({1}) < {0}).to(torch.get_default_dtype())"),
+    "HuberNormaliser": ("(numpy.sqrt(2*numpy.pi)*scipy.special.erf({0}/numpy.sqrt(2)) + 2*numpy.exp(-{0}**2/2)/{0})",
+                        "(jax.numpy.sqrt(2*jax.numpy.pi)*jax.scipy.special.erf({0}/jax.numpy.sqrt(2)) "
+                        "+ 2*jax.numpy.exp(-{0}**2/2)/{0})",
+                        "(math.sqrt(2*math.pi)*torch.erf({0}/math.sqrt(2)) + 2*torch.exp(-{0}**2/2)/{0})"),
     "I0": ("scipy.special.i0({0})", "jax.scipy.special.i0({0})", "torch.special.i0({0})"),
     "I1": ("scipy.special.i1({0})", "jax.scipy.special.i1({0})", "torch.special.i1({0})"),
     **{name: ("", "", "torch.%s({0})" % call) for name, call in (

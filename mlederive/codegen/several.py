@@ -18,6 +18,7 @@ from ..render.common import plain_text
 from ..version import __version__
 from .printers import as_code
 
+
 @dataclass(frozen=True)
 class Dialect:
     """How a library spells the array operations the module needs around the printed forms."""

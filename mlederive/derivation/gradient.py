@@ -18,7 +18,6 @@ from .information import curvature_steps
 from .likelihood import LossSteps
 from .tidying import nonsmooth, shortest, tidy
 
-
 #: a chain-rule factor with more operations than this is not written into the sentence (it would run off the line)
 LONG_FACTOR = 16
 

@@ -30,6 +30,7 @@ from .nondispersion import (
                          AsymmetricLaplace,
                          Beta,
                          Cauchy,
+                         Huber,
                          Laplace,
                          LogNormal,
                          StudentT,
@@ -40,7 +41,7 @@ from .nondispersion import (
 
 _FAMILIES = [Gaussian, Bernoulli, Binomial, Categorical, Poisson, Exponential, Gamma, InverseGaussian,
              NegativeBinomial, Beta, Laplace, StudentT, LogNormal, Geometric, Weibull, ZeroInflatedPoisson,
-             Cauchy, VonMises, AsymmetricLaplace]
+             Cauchy, VonMises, AsymmetricLaplace, Huber]
 FAMILIES: dict[str, Family] = {cls.name: cls() for cls in _FAMILIES}
 
 

@@ -142,6 +142,11 @@ class Family:
         """The point the moments are centred on (a location family's μ: moments of y − μ), or None."""
         return None
 
+    def moment_breaks(self, mu: sp.Expr, params: dict) -> tuple:
+        """Points where a declared moment's integrand jumps (Huber's 1[|y − μ| < δ] at μ ± δ): the quadrature that
+        checks the moment cuts its interval there."""
+        return ()
+
     # -- pairing with links ----------------------------------------------------------------
     def pairing(self, link: Link, parameter: str | None = None) -> Pairing:
         """How ``link`` pairs with the first parameter (the mean), or with the named one."""

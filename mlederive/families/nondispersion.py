@@ -5,8 +5,8 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import symbolic as S
-from ..check_functions import pinball
-from ..special import I0, I1
+from ..check_functions import huber, huber_inside, pinball
+from ..special import I0, I1, HuberNormaliser
 from .base import Counts, Family, Param, PositiveY, positive
 
 _sigma = sp.Symbol("sigma", positive=True)
@@ -18,6 +18,7 @@ _s = sp.Symbol("s", positive=True)
 _pi = sp.Symbol("pi", positive=True)
 _gamma = sp.Symbol("gamma", positive=True)
 _tau = sp.Symbol("tau", positive=True)
+_delta = sp.Symbol("delta", positive=True)
 _kappa = sp.Symbol("kappa", positive=True)
 
 
@@ -74,6 +75,39 @@ class AsymmetricLaplace(Family):
 
     def moment_centre(self, mu, params):
         return mu
+
+
+class Huber(Family):
+    r"""Huber's least favourable law: a Gaussian centre and Laplace tails joined at ±δ,
+    :math:`p(y) = e^{-\rho_\delta(y - \mu)}/Z(\delta)`, with Huber's function ρ_δ and a normaliser Z(δ) that depends on
+    the threshold alone."""
+
+    name, title = "huber", "Huber"
+    notation, notation_note = "Huber_δ(μ)", "with location $μ_i$ and threshold $δ$ (Gaussian within $δ$ of $μ_i$, Laplace beyond)"
+    params = (Param("delta", _delta, "threshold"),)
+    in_exams = False  # beyond a first course: an exam draws it when --recipes names it
+    canonical_link = None
+    natural_link = "identity"
+
+    def density(self, y, mu, params):
+        delta = params["delta"]
+        return sp.exp(-huber(delta, y - mu)) / HuberNormaliser(delta)
+
+    def expanded_log_density(self, y, eta, link, params):
+        """−ρ_δ(y − μ) − log Z(δ): Huber's function stays one term."""
+        delta = params["delta"]
+        return -huber(delta, y - link.inverse(eta)) - sp.log(HuberNormaliser(delta))
+
+    def moments(self, y, mu, params):
+        # the curvature is 1 inside ±δ and 0 outside: E[1[|y − μ| < δ]] = √(2π)(2Φ(δ) − 1)/Z(δ); odd terms vanish
+        delta = params["delta"]
+        return ((huber_inside(delta, y - mu), sp.sqrt(2 * sp.pi) * (2 * S.Phi(delta) - 1) / HuberNormaliser(delta)),)
+
+    def moment_centre(self, mu, params):
+        return mu
+
+    def moment_breaks(self, mu, params):
+        return (mu - params["delta"], mu + params["delta"])
 
 
 class Beta(Family):

@@ -152,7 +152,7 @@ class ProsePrinter(StrPrinter):
         return "%s(%s)" % (self._function_name(expr), ", ".join(self._print(a) for a in expr.args))
 
     def _function_name(self, expr) -> str:
-        return {"gamma": "Γ", "I0": "I₀", "I1": "I₁", "sign": "sgn", "DiracDelta": "δ", "Heaviside": "H", "polygamma": "ψ",
+        return {"gamma": "Γ", "I0": "I₀", "I1": "I₁", "HuberNormaliser": "Z", "sign": "sgn", "DiracDelta": "δ", "Heaviside": "H", "polygamma": "ψ",
                 "digamma": "ψ", "atan": "arctan"}.get(type(expr).__name__, type(expr).__name__)
 
     def _print_NamedFunction(self, expr):
@@ -172,7 +172,7 @@ class ProsePrinter(StrPrinter):
     # the stable primitives (mlederive.primitives) of generated code
     _print_softplus = _print_log_ndtr = _print_mills = _print_log1mexp = _print_NamedFunction
     _print_expm1 = _print_log1p = _print_logsumexp = _print_xlogy = _print_xlog1py = _print_NamedFunction
-    _print_logaddexp = _print_pinball = _print_NamedFunction
+    _print_logaddexp = _print_pinball = _print_huber = _print_huber_psi = _print_huber_inside = _print_NamedFunction
 
     def _print_exp(self, expr):
         return "exp(%s)" % self._print(expr.args[0])

@@ -109,10 +109,24 @@ class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
 
     def _print_SpecialFunction(self, expr):
         """I₀(κ), I₁(κ): the name upright, with its order as a subscript."""
-        name = self._el("msub", self._el("mi", text="I", mathvariant="normal"), self._el("mn", text=str(expr.order)))
+        name = self._el("msub", self._el("mi", text="I", mathvariant="normal"), self._el("mn", text=str(expr.order))) \
+            if type(expr).__name__ in ("I0", "I1") else self._el("mi", text=expr.unicode_name)
         return self._el("mrow", name, self._fenced(self._print(expr.args[0]), expr=expr.args[0]))
 
-    _print_I0 = _print_I1 = _print_SpecialFunction
+    _print_I0 = _print_I1 = _print_HuberNormaliser = _print_SpecialFunction
+
+    def _print_huber(self, expr):
+        return self._print_pinball(expr)
+
+    def _print_huber_psi(self, expr):
+        level, u = expr.args
+        name = self._el("msub", self._el("mi", text="ψ"), self._print(level))
+        return self._el("mrow", name, self._fenced(self._print(u), expr=u))
+
+    def _print_huber_inside(self, expr):
+        level, u = expr.args
+        inner = self._print(sp.StrictLessThan(sp.Abs(u), level, evaluate=False))
+        return self._el("mrow", self._el("mn", text="1"), self._fenced(inner, "[", "]"))
 
     def _print_pinball(self, expr):
         """ρ_τ(u): the check function, its level as a subscript."""

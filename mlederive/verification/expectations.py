@@ -93,7 +93,9 @@ def _quadrature(value, expectation, values, model):
             total, error = mpmath.nsum(f, ends), mpmath.mpf(0)
         else:
             centre = model.family.moment_centre(model.mean(), model.values_in_eta())
-            inside = [] if centre is None else [mpmath.mpf(sp.N(centre.xreplace(values), MOMENT_DPS))]
+            points = ([] if centre is None else [centre]) + list(model.family.moment_breaks(
+                model.mean(), model.values_in_eta()))
+            inside = sorted(mpmath.mpf(sp.N(p.xreplace(values), MOMENT_DPS)) for p in points)
             try:
                 total, error = _integral(f, ends, inside)
             except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:  # mpmath on the integrand
