@@ -82,6 +82,11 @@ NAMED_LOSSES = [
         lambda y, m, p: huber(p["delta"], y - m), needs=("delta",),
     ),
     NamedLoss(
+        "tweedie", "Tweedie negative log-likelihood (power p), mean over the sample",
+        "Tweedie negative log-likelihood (power p), summed over the sample",
+        lambda y, m, p: m ** (2 - p["p"]) / (2 - p["p"]) - y * m ** (1 - p["p"]) / (1 - p["p"]), needs=("p",),
+    ),
+    NamedLoss(
         "cosine", "cosine loss −cos(y − ŷ), mean over the sample", "cosine loss −cos(y − ŷ), summed over the sample",
         lambda y, m, p: -sp.cos(y - m), distractor=False,
     ),

@@ -88,4 +88,58 @@ class HuberNormaliser(SpecialFunction):
         return -2 * sp.exp(-d**2 / 2) / d**2
 
 
-SPECIAL = (I0, I1, HuberNormaliser)
+def _tweedie_series(y, phi, p):
+    """a(y, φ, p) by Dunn and Smyth's series (2005): for y > 0, (1/y)·Σ_{j≥1} W_j with
+    W_j = y^(−jα)(p − 1)^(jα)/(φ^(j(1−α))(2 − p)^j j! Γ(−jα)), α = (2 − p)/(1 − p); 1 at y = 0."""
+    y, phi, p = (mpmath.mpf(v) for v in (y, phi, p))
+    if y == 0:
+        return mpmath.mpf(1)
+    alpha = (2 - p) / (1 - p)
+
+    def term(j):
+        j = mpmath.mpf(j)
+        return (y ** (-j * alpha) * (p - 1) ** (j * alpha)
+                / (phi ** (j * (1 - alpha)) * (2 - p) ** j * mpmath.factorial(j) * mpmath.gamma(-j * alpha)))
+
+    return mpmath.nsum(term, [1, mpmath.inf]) / y
+
+
+class TweedieNormaliser(sp.Function):
+    r""":math:`a(y, \phi)` of the Tweedie compound Poisson–gamma density (power 1 < p < 2),
+    :math:`p(y) = a(y, \phi)\,\exp\big((y\mu^{1-p}/(1-p) - \mu^{2-p}/(2-p))/\phi\big)`: an infinite series with no
+    closed form, positive, 1 at y = 0, and free of μ — so of θ: a derivation drops its log without writing it out.
+    ``TweedieNormaliser(y, phi, p)``; its value by the series (mpmath), for the sampler and the metric."""
+
+    nargs = 3
+
+    def _eval_is_positive(self):
+        y, phi, p = self.args
+        return True if y.is_nonnegative and phi.is_positive and p.is_positive else None
+
+    def _eval_is_real(self):
+        return self._eval_is_positive()
+
+    def _eval_evalf(self, prec):
+        if not all(a.is_number for a in self.args):
+            return None
+        with mpmath.workprec(prec):
+            return sp.Float(_tweedie_series(*(a.evalf(prec) for a in self.args)), precision=prec)
+
+    _imp_ = staticmethod(_tweedie_series)
+
+    def _latex(self, printer, exp=None):
+        y, phi, _ = self.args
+        tex = r"a\left(%s, %s\right)" % (printer._print(y), printer._print(phi))
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _sympystr(self, printer):
+        return "a(%s, %s)" % tuple(printer._print(a) for a in self.args[:2])
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        inner = printer._print_seq(self.args[:2], delimiter=", ")
+        return prettyForm(*prettyForm(*inner.parens()).left("a"))
+
+
+SPECIAL = (I0, I1, HuberNormaliser, TweedieNormaliser)

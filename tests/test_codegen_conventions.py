@@ -206,7 +206,7 @@ RUFF_CASES = [(spec, target) for spec in ("gaussian-identity", "bernoulli-probit
                                            "inverse-gaussian-log", "geometric-logit", "zero-inflated-poisson-log",
                                            "categorical-softmax", "student-t-identity", "beta-logit",
                                            "heteroscedastic-gaussian", "zero-inflated-poisson", "quantile-regression",
-                                           "von-mises", "cauchy-identity", "gamma-log")
+                                           "von-mises", "cauchy-identity", "gamma-log", "huber-regression", "tweedie-log")
               for target in ("numpy", "jax", "pytorch", "xgboost", "lightgbm")]
 
 

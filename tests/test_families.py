@@ -40,6 +40,7 @@ SCIPY = {
     "von-mises": ({"kappa": 2.2}, lambda mu: stats.vonmises(2.2, loc=mu), None, False),
     # μ is the τ-quantile; scipy's κ² = τ/(1 − τ) and scale σ/√(τ(1 − τ)) give rates τ/σ above μ, (1 − τ)/σ below
     "huber": ({"delta": 1.3}, lambda mu: _Huber(mu, 1.3), None, False),
+    "tweedie": ({"p": 1.5, "phi": 0.8}, lambda mu: _Tweedie(mu, 0.8), None, True),
     "asymmetric-laplace": ({"tau": 0.3, "sigma": 0.7}, lambda mu: stats.laplace_asymmetric(
         math.sqrt(0.3 / 0.7), loc=mu, scale=0.7 / math.sqrt(0.3 * 0.7)), None, False),
 }
@@ -66,6 +67,28 @@ class _Huber:
 
     def mean(self):
         return self.mu
+
+
+class _Tweedie:
+    """scipy has no Tweedie law: statsmodels' Tweedie family's log-likelihood (its own series) at power 1.5."""
+
+    def __init__(self, mu, phi):
+        import statsmodels.api as sm
+
+        self.mu, self.phi = mu, phi
+        self.family = sm.families.Tweedie(var_power=1.5, link=sm.families.links.Log())
+
+    def logpdf(self, y):
+        return float(self.family.loglike_obs(np.array([float(y)]), np.array([float(self.mu)]), scale=self.phi)[0])
+
+    def pdf(self, y):
+        return math.exp(self.logpdf(y))
+
+    def mean(self):
+        return self.mu
+
+    def var(self):  # φ times statsmodels' variance function μ^p
+        return self.phi * float(self.family.variance(np.array([float(self.mu)]))[0])
 
 
 class _ZeroInflated:
@@ -163,6 +186,7 @@ STATSMODELS = {
     "poisson": lambda sm: sm.Poisson(), "gamma": lambda sm: sm.Gamma(), "exponential": lambda sm: sm.Gamma(),
     "inverse-gaussian": lambda sm: sm.InverseGaussian(), "negative-binomial": lambda sm: sm.NegativeBinomial(alpha=0.7),
     "geometric": lambda sm: sm.NegativeBinomial(alpha=1.0),  # NB2 with α = 1
+    "tweedie": lambda sm: sm.Tweedie(var_power=1.5),
 }
 
 

@@ -12,7 +12,8 @@ import sympy as sp
 
 from .. import symbolic as S
 from .intercept import CLOSED, MEDIAN, Intercept
-from .printers import IMPLEMENTATIONS, MEANING, as_code, helpers_used
+from .named import helper_text
+from .printers import IMPLEMENTATIONS, MEANING, _modules_in, as_code, helpers_used
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,25 @@ def _shaped(text: str, expr, library: str) -> str:
     return "%s + %s" % (text, zeros)
 
 
+#: log a(y, φ) of the Tweedie density, for its metric (tests: equal to statsmodels' Tweedie log-likelihood)
+TWEEDIE_LOG_A = (
+    'def _tweedie_log_a(y, phi, p):\n'
+    '    """log a(y, φ), the Tweedie density\'s normaliser (1 < p < 2): Dunn and Smyth\'s series Σ_j W_j/y, summed in\n'
+    '    logs over j = 1 … J, J past the largest term; 0 at y = 0."""\n'
+    '    y = numpy.asarray(y, dtype=float)\n'
+    '    out = numpy.zeros(y.shape)\n'
+    '    inside = y > 0\n'
+    '    if not inside.any():\n'
+    '        return out\n'
+    '    yp, alpha = y[inside], (2 - p) / (1 - p)\n'
+    '    top = float(numpy.max(yp ** (2 - p) / (phi * (2 - p))))  # the largest term\'s index\n'
+    '    j = numpy.arange(1, int(2 * top + 10 * numpy.sqrt(top) + 40))[:, None]\n'
+    '    log_w = (j * alpha * (numpy.log(p - 1) - numpy.log(yp)) - j * (1 - alpha) * numpy.log(phi)\n'
+    '             - j * numpy.log(2 - p) - scipy.special.gammaln(j + 1) - scipy.special.gammaln(-j * alpha))\n'
+    '    out[inside] = scipy.special.logsumexp(log_w, axis=0) - numpy.log(yp)\n'
+    '    return out\n')
+
+
 _HELPERS = {
     "numpy": {
         "sigmoid": 'def _sigmoid(z):\n    """σ(z) = exp(−softplus(−z)): no overflow for either sign of z."""\n'
@@ -179,15 +199,20 @@ _HELPERS = {
         "logsumexp": 'def _logsumexp(eta):\n    """log Σ_k exp(η_k) over the last axis, after subtracting the largest."""\n'
                      "    top = numpy.max(eta, axis=-1, keepdims=True)\n"
                      "    return top + numpy.log(numpy.sum(numpy.exp(eta - top), axis=-1, keepdims=True))\n",
+        "TweedieNormaliser": TWEEDIE_LOG_A,
     },
 }
 
 
-def _helper_functions(module: Module, library: str, exprs) -> tuple[str, set]:
-    """The helpers the forms use: our implementations (verified, printed from SymPy) and NumPy's σ, logsumexp."""
+def _helper_list(module: Module, library: str, exprs) -> tuple[list, set]:
+    """The helpers the forms use, each a function's text: our implementations (verified, printed from SymPy), the
+    named functions' definitions and NumPy's σ, logsumexp."""
     out, used = [], set()
     names = {type(f).__name__ for e in exprs for f in e.atoms(sp.Function)}
     out += [text for name, text in _HELPERS.get(library, {}).items() if name in names]
+    named = [helper_text(name, library) for name in sorted(names)]
+    out += [text for text in named if text]
+    used |= {m for text in named if text for m in _modules_in(text)}
     for cls in helpers_used(*exprs):
         var, impl = IMPLEMENTATIONS[cls]
         code, mods = as_code(impl.xreplace({var: sp.Symbol("z", real=True)}), library, {})
@@ -198,6 +223,12 @@ def _helper_functions(module: Module, library: str, exprs) -> tuple[str, set]:
             body = "    return %s\n" % code
         proved = "each branch proved equal to it" if isinstance(impl, sp.Piecewise) else "proved equal to it"
         out.append('def _%s(z):\n    """%s; %s (`--explain`)."""\n%s' % (cls.__name__, MEANING[cls], proved, body))
+    return out, used
+
+
+def _helper_functions(module: Module, library: str, exprs) -> tuple[str, set]:
+    """The helpers the forms use, as the module's text."""
+    out, used = _helper_list(module, library, exprs)
     return ("\n\n".join(out) + "\n\n" if out else ""), used
 
 
@@ -391,7 +422,12 @@ def _nll_function(module: Module) -> tuple[str, set]:
     """nll(eta, y): the full negative log-likelihood per observation, nothing dropped (the metric's)."""
     f = module.forms
     text, used = module.code(f.nll, "numpy", module.metric_params)
-    return ('def nll(%s):\n    """The full negative log-likelihood per observation, nothing dropped: scipy\'s '
+    # the metric's own helpers: the loss drops the normaliser (Z(δ), the Tweedie's a(y, φ)) they compute
+    done, _ = _helper_list(module, "numpy", (f.loss, f.grad, f.hess))
+    needed, more = _helper_list(module, "numpy", (f.nll,))
+    helpers = "".join(text + "\n\n" for text in needed if text not in done)
+    used |= more | ({"scipy"} if "_tweedie_log_a" in helpers else set())
+    return helpers + ('def nll(%s):\n    """The full negative log-likelihood per observation, nothing dropped: scipy\'s '
             '−logpdf."""\n%s    return %s\n' % (module.signature("eta", "y", params=module.metric_params),
                                                _CHECKED_ARRAYS, wrapped(_shaped(text, f.nll, "numpy"), 11))), used
 

@@ -19,6 +19,7 @@ from sympy.printing.numpy import (
 )
 
 from ..primitives import expm1, log1mexp, log1p, log_ndtr, mills
+from .named import CALLS as NAMED_CALLS
 
 _z = sp.Symbol("z", real=True)
 _u = sp.Symbol("u", positive=True)
@@ -123,20 +124,11 @@ CALLS = {
     "gamma": ("", "jax.scipy.special.gamma({0})", ""),
     "binomial": ("scipy.special.binom({0}, {1})", "", ""),
     "erfinv": ("scipy.special.erfinv({0})", "jax.lax.erf_inv({0})", "torch.erfinv({0})"),
-    # ρ_τ(u) by its definition ½(|u| + (2τ − 1)u): the expression the verifier writes it out to, nothing to prove
-    "pinball": ("(numpy.abs({1}) + (2*{0} - 1)*({1}))/2", "(jax.numpy.abs({1}) + (2*{0} - 1)*({1}))/2",
-                "(torch.abs({1}) + (2*{0} - 1)*({1}))/2"),
-    # Huber's ρ_δ(u) = m(|u| − m/2), m = min(|u|, δ); ψ_δ(u) = u clipped to [−δ, δ]; 1[|u| < δ]: their definitions
-    "huber": ("numpy.minimum(numpy.abs({1}), {0})*(numpy.abs({1}) - numpy.minimum(numpy.abs({1}), {0})/2)",
-              "jax.numpy.minimum(jax.numpy.abs({1}), {0})*(jax.numpy.abs({1}) - jax.numpy.minimum(jax.numpy.abs({1}), "
-              "{0})/2)", "torch.minimum(torch.abs({1}), {0})*(torch.abs({1}) - torch.minimum(torch.abs({1}), {0})/2)"),
+    # ρ_τ, Huber's ρ_δ and Z(δ): helpers of the module, their definitions (mlederive.codegen.named)
+    **{name: (call,) * 3 for name, call in NAMED_CALLS.items()},
     "huber_psi": ("numpy.clip({1}, -{0}, {0})", "jax.numpy.clip({1}, -{0}, {0})", "torch.clamp({1}, -{0}, {0})"),
     "huber_inside": ("numpy.where(numpy.abs({1}) < {0}, 1.0, 0.0)", "jax.numpy.where(jax.numpy.abs({1}) < {0}, 1.0, 0.0)",
                      "(torch.abs({1}) < {0}).to(torch.get_default_dtype())"),
-    "HuberNormaliser": ("(numpy.sqrt(2*numpy.pi)*scipy.special.erf({0}/numpy.sqrt(2)) + 2*numpy.exp(-{0}**2/2)/{0})",
-                        "(jax.numpy.sqrt(2*jax.numpy.pi)*jax.scipy.special.erf({0}/jax.numpy.sqrt(2)) "
-                        "+ 2*jax.numpy.exp(-{0}**2/2)/{0})",
-                        "(math.sqrt(2*math.pi)*torch.erf({0}/math.sqrt(2)) + 2*torch.exp(-{0}**2/2)/{0})"),
     "I0": ("scipy.special.i0({0})", "jax.scipy.special.i0({0})", "torch.special.i0({0})"),
     "I1": ("scipy.special.i1({0})", "jax.scipy.special.i1({0})", "torch.special.i1({0})"),
     **{name: ("", "", "torch.%s({0})" % call) for name, call in (
@@ -168,6 +160,13 @@ class _Pointwise:
 
 class NumPyCode(_Pointwise, _Stable, SciPyPrinter):
     calls = _column(0)
+
+    def _print_log(self, expr):
+        """log a(y, φ) of the Tweedie's series by its helper, in logs (a itself over- or underflows)."""
+        if type(expr.args[0]).__name__ == "TweedieNormaliser":
+            y, phi, p = (self._print(a) for a in expr.args[0].args)
+            return "_tweedie_log_a(%s, %s, %s)" % (y, phi, p)
+        return super()._print_log(expr) if hasattr(super(), "_print_log") else self._print_Function(expr)
 
     def _print_logsumexp(self, expr):
         return "_logsumexp(eta)"

@@ -166,6 +166,8 @@ def _score_words(phi):
     probit's φ(η) could be mistaken for)."""
     if phi == 1:
         return prose("$μ_i − y_i$ (the dispersion is 1)")
+    if isinstance(phi, sp.Symbol) and phi.name == "phi":  # the family's own φ (the Tweedie's): nothing to equate
+        return prose("$(μ_i − y_i)/φ$ with dispersion $φ$")
     return prose("$(μ_i − y_i)/φ$ with dispersion $φ = %s$", phi)
 
 

@@ -34,6 +34,7 @@ from .nondispersion import (
                          Laplace,
                          LogNormal,
                          StudentT,
+                         Tweedie,
                          VonMises,
                          Weibull,
                          ZeroInflatedPoisson,
@@ -41,7 +42,7 @@ from .nondispersion import (
 
 _FAMILIES = [Gaussian, Bernoulli, Binomial, Categorical, Poisson, Exponential, Gamma, InverseGaussian,
              NegativeBinomial, Beta, Laplace, StudentT, LogNormal, Geometric, Weibull, ZeroInflatedPoisson,
-             Cauchy, VonMises, AsymmetricLaplace, Huber]
+             Cauchy, VonMises, AsymmetricLaplace, Huber, Tweedie]
 FAMILIES: dict[str, Family] = {cls.name: cls() for cls in _FAMILIES}
 
 

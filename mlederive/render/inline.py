@@ -151,6 +151,9 @@ class ProsePrinter(StrPrinter):
     def _print_Function(self, expr):
         return "%s(%s)" % (self._function_name(expr), ", ".join(self._print(a) for a in expr.args))
 
+    def _print_TweedieNormaliser(self, expr):
+        return "a(%s, %s)" % tuple(self._print(a) for a in expr.args[:2])
+
     def _function_name(self, expr) -> str:
         return {"gamma": "Γ", "I0": "I₀", "I1": "I₁", "HuberNormaliser": "Z", "sign": "sgn", "DiracDelta": "δ", "Heaviside": "H", "polygamma": "ψ",
                 "digamma": "ψ", "atan": "arctan"}.get(type(expr).__name__, type(expr).__name__)

@@ -115,6 +115,11 @@ class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
 
     _print_I0 = _print_I1 = _print_HuberNormaliser = _print_SpecialFunction
 
+    def _print_TweedieNormaliser(self, expr):
+        """a(y, φ): the Tweedie's series normaliser, by its name."""
+        inner = self._el("mrow", self._print(expr.args[0]), self._el("mo", text=","), self._print(expr.args[1]))
+        return self._el("mrow", self._el("mi", text="a"), self._fenced(inner))
+
     def _print_huber(self, expr):
         return self._print_pinball(expr)
 

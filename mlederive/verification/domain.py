@@ -23,6 +23,26 @@ def raised_by_sympy(exc: BaseException) -> bool:
 INTERVALS: dict = {}
 
 
+def _bounded_parameters(expr: sp.Expr, model) -> dict:
+    """A known parameter on a bounded interval (π ∈ (0, 1), the Tweedie's p ∈ (1, 2)) → a positive symbol whose
+    interval is kept in :data:`INTERVALS`: "positive" says too little."""
+    subs = {}
+    for param in model.family.params:
+        symbol = model.params.get(param.name)
+        if symbol is not None and symbol in expr.free_symbols and param.domain.is_subset(sp.Interval.open(0, sp.oo)) \
+                and param.domain.sup.is_finite:
+            subs[symbol] = sp.Dummy(symbol.name, positive=True)
+            INTERVALS[subs[symbol]] = param.domain
+    if len(INTERVALS) > 100000:
+        INTERVALS.clear()
+    return subs
+
+
+def with_bounded_parameters(expr: sp.Expr, model) -> sp.Expr:
+    """``expr`` with its bounded parameters as symbols that carry their intervals (the positivity lemmas read them)."""
+    return expr.xreplace(_bounded_parameters(expr, model)) if model is not None else expr
+
+
 def on_domain(expr: sp.Expr, model) -> sp.Expr:
     """``expr`` with η_i, y_i and μ_i replaced by symbols that carry the model's domain as assumptions.
 
@@ -41,15 +61,7 @@ def on_domain(expr: sp.Expr, model) -> sp.Expr:
     for p in model.predicted if model.several else ():  # each predicted parameter: its η and its value
         regions[p.eta.label.name] = eta_region(p.link, p.slot) or p.link.eta_domain
         regions[p.value.label.name] = p.slot.mean_domain.intersect(p.link.mean_domain)
-    subs = {}
-    for param in fam.params:  # a known parameter on a bounded interval (π ∈ (0, 1)): "positive" says too little
-        symbol = model.params.get(param.name)
-        if symbol is not None and symbol in expr.free_symbols and param.domain.is_subset(sp.Interval.open(0, sp.oo)) \
-                and param.domain.sup.is_finite:
-            subs[symbol] = sp.Dummy(symbol.name, positive=True)
-            INTERVALS[subs[symbol]] = param.domain
-    if len(INTERVALS) > 100000:
-        INTERVALS.clear()
+    subs = _bounded_parameters(expr, model)
     for atom in expr.atoms(sp.Indexed):
         region = regions.get(atom.base.label.name)
         if region is None or not all(c.is_Integer for c in atom.indices[1:]):

@@ -114,6 +114,8 @@ def _positive(expr, x, depth: int) -> bool:
         if _positive(expr.base, x, depth):
             return True
         return expr.exp.is_Integer and expr.exp.is_even and _positive(-expr.base, x, depth)
+    if not expr.has(x):  # a parameter's factor: 2 − p for the Tweedie's p ∈ (1, 2), by its interval
+        return positive_factor(expr)
     if expr.has(x):
         if _beyond_a_root(expr, x, depth):
             return True
@@ -161,7 +163,11 @@ class Observation:
 
 
 def observation(expr, model) -> Observation | None:
-    """``expr`` in one y and one η (their domains as assumptions); None when it mentions anything else indexed."""
+    """``expr`` in one y and one η (their domains as assumptions), a bounded parameter with its interval; None when it
+    mentions anything else indexed."""
+    from .domain import with_bounded_parameters
+
+    expr = with_bounded_parameters(expr, model)
     atoms = expr.atoms(sp.Indexed)
     ys = {a for a in atoms if a.base == S.y}
     etas = {a for a in atoms if a.base == S.eta}
