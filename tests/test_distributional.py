@@ -457,7 +457,7 @@ def test_the_exam_asks_for_each_parameters_gradient_only_when_asked(tmp_path):
     assert all(k != "derive-each" for q in build_exam(5, 1, 4).variants[0].questions for k in [q.kind])
 
 
-@pytest.mark.parametrize("recipe", ["beta-logit", "student-t-identity"])
+@pytest.mark.parametrize("recipe", ["beta-logit", "student-t-identity", "cauchy-identity", "von-mises"])
 def test_the_families_said_not_to_integrate_their_moments_do_not(recipe):
     """Beta and Student-t declare moments_integrate = False, so the verifier goes straight to the quadrature: true of
     SymPy — given its symbolic budget (8 s of CPU), it returns no closed form (the beta's E[log y]) or one it cannot

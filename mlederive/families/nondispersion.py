@@ -220,6 +220,7 @@ class Cauchy(Family):
     name, title = "cauchy", "Cauchy"
     notation, notation_note = "Cauchy(μ, γ)", "with location $μ_i$ (its median: the Cauchy has no mean) and scale $γ$"
     params = (Param("gamma", _gamma, "scale"),)
+    moments_integrate = False  # ∫ D^(−m)·p dy at symbolic γ: SymPy takes seconds and gives no closed form here
     in_exams = False  # beyond a first course: an exam draws it when --recipes names it
     canonical_link = None
     natural_link = "identity"
