@@ -73,12 +73,11 @@ NAMED_LOSSES = [
         lambda y, m, p: sp.log(1 + ((y - m) / p["gamma"]) ** 2), needs=("gamma",),
     ),
     NamedLoss(
-        "pinball", "pinball (quantile) loss ρ_τ(y − ŷ), mean over the sample",
-        "pinball (quantile) loss ρ_τ(y − ŷ), summed over the sample",
+        "pinball", "pinball (quantile) loss, mean over the sample", "pinball (quantile) loss, summed over the sample",
         lambda y, m, p: pinball(p["tau"], y - m), needs=("tau",),
     ),
     NamedLoss(
-        "huber", "Huber loss ρ_δ(y − ŷ), mean over the sample", "Huber loss ρ_δ(y − ŷ), summed over the sample",
+        "huber", "Huber loss, mean over the sample", "Huber loss, summed over the sample",
         lambda y, m, p: huber(p["delta"], y - m), needs=("delta",),
     ),
     NamedLoss(
@@ -87,7 +86,7 @@ NAMED_LOSSES = [
         lambda y, m, p: m ** (2 - p["p"]) / (2 - p["p"]) - y * m ** (1 - p["p"]) / (1 - p["p"]), needs=("p",),
     ),
     NamedLoss(
-        "cosine", "cosine loss −cos(y − ŷ), mean over the sample", "cosine loss −cos(y − ŷ), summed over the sample",
+        "cosine", "cosine loss, mean over the sample", "cosine loss, summed over the sample",
         lambda y, m, p: -sp.cos(y - m), distractor=False,
     ),
 ]

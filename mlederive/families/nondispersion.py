@@ -117,7 +117,7 @@ class Tweedie(Family):
     :math:`p(y) = a(y, \phi)\exp\big((y\mu^{1-p}/(1-p) - \mu^{2-p}/(2-p))/\phi\big)`, Var(y) = φμ^p."""
 
     name, title = "tweedie", "Tweedie"
-    notation, notation_note = "Tw_p(μ, φ)", ("with power $p$ and dispersion $φ$; $a(y_i, φ)$ is the series that "
+    notation, notation_note = "Tweedie_p(μ, φ)", ("with power $p$ and dispersion $φ$; $a(y_i, φ)$ is the series that "
                                              "normalises it, with no closed form and no $μ_i$ in it")
     params = (Param("p", _power, "power", domain=sp.Interval.open(1, 2)), Param("phi", _phi, "dispersion"))
     support = sp.Interval(0, sp.oo)
@@ -129,6 +129,12 @@ class Tweedie(Family):
     def density(self, y, mu, params):
         p, phi = params["p"], params["phi"]
         return TweedieNormaliser(y, phi, p) * sp.exp((y * mu ** (1 - p) / (1 - p) - mu ** (2 - p) / (2 - p)) / phi)
+
+    def textbook_density(self, y, mu, params):
+        """a(y, φ)·exp((1/φ)(y·μ^(1−p)/(1 − p) − μ^(2−p)/(2 − p))): the series first, as the literature writes it."""
+        p, phi = params["p"], params["phi"]
+        inside = sp.Mul(S.reciprocal(phi), y * mu ** (1 - p) / (1 - p) - mu ** (2 - p) / (2 - p), evaluate=False)
+        return S.leading(TweedieNormaliser(y, phi, p), sp.exp(inside, evaluate=False))
 
     def expanded_log_density(self, y, eta, link, params):
         """log a(y, φ) + (y·μ^(1−p)/(1 − p) − μ^(2−p)/(2 − p))/φ: the series stays one θ-free term."""
@@ -249,7 +255,7 @@ class VonMises(Family):
     \mu)}}{2\pi I_0(\kappa)}` on :math:`[-\pi, \pi]` (the circle's Gaussian; I₀ is the modified Bessel function)."""
 
     name, title = "von-mises", "von Mises"
-    notation, notation_note = "VonMises(μ, κ)", "an angle in radians, with mean direction $μ_i$ and concentration $κ$"
+    notation, notation_note = "VM(μ, κ)", "an angle in radians, with mean direction $μ_i$ and concentration $κ$"
     params = (Param("kappa", _kappa, "concentration"),)
     support = sp.Interval(-sp.pi, sp.pi)
     in_exams = False  # beyond a first course: an exam draws it when --recipes names it
