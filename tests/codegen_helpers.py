@@ -83,7 +83,7 @@ def _required_keywords(function) -> list[str]:
 
 
 #: the value these tests give a parameter the recipe leaves open: 1.0, inside each one's domain (π < 1)
-OPEN_VALUES = {"pi": 0.3}
+OPEN_VALUES = {"pi": 0.3, "tau": 0.3, "p": 1.5}  # inside their intervals (0, 1), (0, 1), (1, 2)
 
 
 @functools.lru_cache(maxsize=None)

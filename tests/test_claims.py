@@ -31,18 +31,20 @@ def _corrupt(step):
     return expr + 1 if expr.is_number else 2 * expr + sp.Rational(1, 3)
 
 
-def _generated(name):
-    """The document generated code is verified with (its surrogate Hessian, its unit-dispersion objective)."""
+def _generated(name, boosting=True):
+    """The document generated code is verified with: a boosting objective's (its unit-dispersion objective, the
+    Fisher information of a piecewise-linear loss), a NumPy module's (the Laplace's surrogate Hessian, 1)."""
     from mlederive.derivation.implementation import forms
     from mlederive.recipe import load_recipe
 
-    return forms(load_recipe(name), boosting=True).document
+    return forms(load_recipe(name), boosting=boosting).document
 
 
 def _steps_by_builder():
     found = {}
-    for name in DOCS + ["code:laplace-identity"]:
-        d = _generated(name.split(":")[1]) if name.startswith("code:") else derived(name)
+    for name in DOCS + ["code:laplace-identity", "numpy:laplace-identity"]:
+        kind, _, recipe = name.rpartition(":")
+        d = _generated(recipe, boosting=kind == "code") if kind else derived(name)
         on = "plain" if getattr(d, "model", None) is None else "model"
         for step in d.steps:
             found.setdefault((step.relation, on), (d, step))

@@ -20,7 +20,7 @@ from mlederive.recipe import pair_names, split_pair
 sm = pytest.importorskip("statsmodels.api")
 
 #: a value for every parameter a family with a statsmodels family has
-VALUES = {"sigma": 1.3, "m": 4, "k": 2.5, "lambda": 1.8, "alpha": 0.7}
+VALUES = {"sigma": 1.3, "m": 4, "k": 2.5, "lambda": 1.8, "alpha": 0.7, "p": 1.5, "phi": 0.8}
 
 
 def _pairs(families):
@@ -88,9 +88,8 @@ def test_the_printed_statsmodels_call_runs_with_the_recipes_link_and_equals_the_
         assert not _code(row[2]) and "link" in str(row[1]), str(row[1])
         if link.statsmodels is not None:
             with pytest.raises(ValueError):
-                getattr(sm.families, spec.name)(link=getattr(sm.families.links, link.statsmodels)(), alpha=1.0) \
-                    if spec.family_keywords else getattr(sm.families, spec.name)(
-                        link=getattr(sm.families.links, link.statsmodels)())
+                getattr(sm.families, spec.name)(link=getattr(sm.families.links, link.statsmodels)(),
+                                                **{k: VALUES[k] if k in VALUES else 1.5 for k in spec.family_keywords})
         return
     model_code, loglike_code = _code(row[1])[0], _code(row[2])[0]
     names = {"sm": sm, "np": np, **{("lambda_" if k == "lambda" else k): v for k, v in VALUES.items()}}

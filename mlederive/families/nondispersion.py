@@ -6,6 +6,7 @@ import sympy as sp
 
 from .. import symbolic as S
 from ..check_functions import huber, huber_inside, pinball
+from ..libraries import StatsmodelsFamily
 from ..special import I0, I1, HuberNormaliser, TweedieNormaliser
 from .base import Counts, Family, Param, PositiveY, positive
 
@@ -64,6 +65,10 @@ class AsymmetricLaplace(Family):
         tau, sigma = params["tau"], params["sigma"]
         return tau * (1 - tau) / sigma * sp.exp(-pinball(tau, y - mu) / sigma)
 
+    def textbook_density(self, y, mu, params):
+        tau, sigma = params["tau"], params["sigma"]
+        return S.leading(S.held_product(tau, 1 - tau, S.reciprocal(sigma)), sp.exp(-pinball(tau, y - mu) / sigma))
+
     def expanded_log_density(self, y, eta, link, params):
         """log τ + log(1 − τ) − log σ − ρ_τ(y − μ)/σ: the check function stays one term."""
         tau, sigma = params["tau"], params["sigma"]
@@ -94,6 +99,10 @@ class Huber(Family):
         delta = params["delta"]
         return sp.exp(-huber(delta, y - mu)) / HuberNormaliser(delta)
 
+    def textbook_density(self, y, mu, params):
+        delta = params["delta"]
+        return S.leading(S.reciprocal(HuberNormaliser(delta)), sp.exp(-huber(delta, y - mu)))
+
     def expanded_log_density(self, y, eta, link, params):
         """−ρ_δ(y − μ) − log Z(δ): Huber's function stays one term."""
         delta = params["delta"]
@@ -117,6 +126,10 @@ class Tweedie(Family):
     :math:`p(y) = a(y, \phi)\exp\big((y\mu^{1-p}/(1-p) - \mu^{2-p}/(2-p))/\phi\big)`, Var(y) = φμ^p."""
 
     name, title = "tweedie", "Tweedie"
+    # statsmodels' Tweedie takes the log link and the power links (identity, sqrt, 1/μ, 1/μ²)
+    statsmodels = StatsmodelsFamily("Tweedie", ("log", "identity", "sqrt", "inverse", "inverse-squared"),
+                                    family_keywords={"var_power": lambda p: p["p"]},
+                                    loglike_keywords={"scale": lambda p: p["phi"]})
     notation, notation_note = "Tweedie_p(μ, φ)", ("with power $p$ and dispersion $φ$; $a(y_i, φ)$ is the series that "
                                              "normalises it, with no closed form and no $μ_i$ in it")
     params = (Param("p", _power, "power", domain=sp.Interval.open(1, 2)), Param("phi", _phi, "dispersion"))

@@ -130,7 +130,8 @@ class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
 
     def _print_huber_inside(self, expr):
         level, u = expr.args
-        inner = self._print(sp.StrictLessThan(sp.Abs(u), level, evaluate=False))
+        # SymPy's doprint turns &amp; back into &: the entity, as its own relations write it
+        inner = self._el("mrow", self._print(sp.Abs(u)), self._el("mo", text="&lt;"), self._print(level))
         return self._el("mrow", self._el("mn", text="1"), self._fenced(inner, "[", "]"))
 
     def _print_pinball(self, expr):
