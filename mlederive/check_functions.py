@@ -13,107 +13,6 @@ import sympy as sp
 from . import symbolic as S
 
 
-class pinball(S.NamedFunction):
-    r""":math:`\rho_\tau(u) = \tfrac12(|u| + (2\tau - 1)u)`, written ``pinball(tau, u)``."""
-
-    nargs = 2
-    unicode_name, latex_name, ascii_name = "ρ", r"\rho", "pinball"
-    #: its value for lambdify (mpmath or floats)
-    _imp_ = staticmethod(lambda tau, u: (abs(u) + (2 * tau - 1) * u) / 2)
-
-    def elementary(self):
-        tau, u = self.args
-        return (sp.Abs(u) + (2 * tau - 1) * u) / 2
-
-    def fdiff(self, argindex=1):
-        tau, u = self.args
-        if argindex == 1:
-            return u
-        return (sp.sign(u) + 2 * tau - 1) / 2  # τ − 1[u < 0], a subgradient at the kink
-
-    def _eval_is_real(self):
-        return True if all(a.is_real for a in self.args) else None
-
-    def _eval_is_positive(self):
-        return None
-
-    def _eval_is_extended_negative(self):
-        return False if self.args[0].is_positive and (1 - self.args[0]).is_positive and self.args[1].is_real else None
-
-    def _latex(self, printer, exp=None):
-        tau, u = self.args
-        tex = r"\rho_{%s}\left(%s\right)" % (printer._print(tau), printer._print(u))
-        return tex if exp is None else r"%s^{%s}" % (tex, exp)
-
-    def _sympystr(self, printer):
-        return "pinball(%s, %s)" % tuple(printer._print(a) for a in self.args)
-
-    def _pretty(self, printer):
-        from sympy.printing.pretty.stringpict import prettyForm
-
-        tau, u = self.args
-        level = printer._print(tau)  # τ: unicode has no subscript τ, so ρ_τ as a textbook typed in plain text
-        name = prettyForm("ρ_" + str(level)) if printer._use_unicode and level.height() == 1 else \
-            prettyForm("pinball_" + str(level))
-        return prettyForm(*prettyForm(*printer._print(u).parens()).left(name))
-
-    def inline(self, printer) -> str:
-        """ρ_τ(u) on one line (prose)."""
-        tau, u = self.args
-        return "ρ_%s(%s)" % (printer._print(tau), printer._print(u))
-
-
-class huber(S.NamedFunction):
-    r"""Huber's function :math:`\rho_\delta(u) = u^2/2` for :math:`|u| \le \delta`, :math:`\delta(|u| - \delta/2)`
-    beyond — written ``huber(delta, u)`` and out as :math:`m(|u| - m/2)` with :math:`m = \min(|u|, \delta)` (one
-    expression for both pieces: a quadratic centre, linear tails, joined with a continuous slope at ±δ)."""
-
-    nargs = 2
-    unicode_name, latex_name, ascii_name = "ρ", r"\rho", "huber"
-    _imp_ = staticmethod(lambda delta, u: min(abs(u), delta) * (abs(u) - min(abs(u), delta) / 2))
-
-    def elementary(self):
-        delta, u = self.args
-        m = sp.Min(sp.Abs(u), delta)
-        return m * (sp.Abs(u) - m / 2)
-
-    def fdiff(self, argindex=1):
-        delta, u = self.args
-        if argindex == 1:  # ∂/∂δ: 0 in the centre, |u| − δ in the tails
-            return sp.Max(sp.Abs(u) - delta, 0)
-        return huber_psi(delta, u)  # ψ_δ(u) = u clipped to [−δ, δ]
-
-    def _eval_is_real(self):
-        return True if all(a.is_real for a in self.args) else None
-
-    def _eval_is_positive(self):
-        return None
-
-    def _eval_is_extended_negative(self):
-        return False if self.args[0].is_positive and self.args[1].is_real else None
-
-    def _latex(self, printer, exp=None):
-        delta, u = self.args
-        tex = r"\rho_{%s}\left(%s\right)" % (printer._print(delta), printer._print(u))
-        return tex if exp is None else r"%s^{%s}" % (tex, exp)
-
-    def _sympystr(self, printer):
-        return "huber(%s, %s)" % tuple(printer._print(a) for a in self.args)
-
-    def _pretty(self, printer):
-        from sympy.printing.pretty.stringpict import prettyForm
-
-        delta, u = self.args
-        level = printer._print(delta)
-        name = prettyForm("ρ_" + str(level)) if printer._use_unicode and level.height() == 1 else \
-            prettyForm("huber_" + str(level))
-        return prettyForm(*prettyForm(*printer._print(u).parens()).left(name))
-
-    def inline(self, printer) -> str:
-        delta, u = self.args
-        return "ρ_%s(%s)" % (printer._print(delta), printer._print(u))
-
-
 class _Subscripted(S.NamedFunction):
     """A function of (level, u) printed name_level(u): ψ_δ(u)."""
 
@@ -153,6 +52,50 @@ class _Subscripted(S.NamedFunction):
     def inline(self, printer) -> str:
         level, u = self.args
         return "%s_%s(%s)" % (self.unicode_name, printer._print(level), printer._print(u))
+
+
+class pinball(_Subscripted):
+    r""":math:`\rho_\tau(u) = \tfrac12(|u| + (2\tau - 1)u)`, written ``pinball(tau, u)``."""
+
+    unicode_name, latex_name, ascii_name = "ρ", r"\rho", "pinball"
+    #: its value for lambdify (mpmath or floats)
+    _imp_ = staticmethod(lambda tau, u: (abs(u) + (2 * tau - 1) * u) / 2)
+
+    def elementary(self):
+        tau, u = self.args
+        return (sp.Abs(u) + (2 * tau - 1) * u) / 2
+
+    def fdiff(self, argindex=1):
+        tau, u = self.args
+        if argindex == 1:
+            return u
+        return (sp.sign(u) + 2 * tau - 1) / 2  # τ − 1[u < 0], a subgradient at the kink
+
+    def _eval_is_extended_negative(self):
+        return False if self.args[0].is_positive and (1 - self.args[0]).is_positive and self.args[1].is_real else None
+
+
+class huber(_Subscripted):
+    r"""Huber's function :math:`\rho_\delta(u) = u^2/2` for :math:`|u| \le \delta`, :math:`\delta(|u| - \delta/2)`
+    beyond — written ``huber(delta, u)`` and out as :math:`m(|u| - m/2)` with :math:`m = \min(|u|, \delta)` (one
+    expression for both pieces: a quadratic centre, linear tails, joined with a continuous slope at ±δ)."""
+
+    unicode_name, latex_name, ascii_name = "ρ", r"\rho", "huber"
+    _imp_ = staticmethod(lambda delta, u: min(abs(u), delta) * (abs(u) - min(abs(u), delta) / 2))
+
+    def elementary(self):
+        delta, u = self.args
+        m = sp.Min(sp.Abs(u), delta)
+        return m * (sp.Abs(u) - m / 2)
+
+    def fdiff(self, argindex=1):
+        delta, u = self.args
+        if argindex == 1:  # ∂/∂δ: 0 in the centre, |u| − δ in the tails
+            return sp.Max(sp.Abs(u) - delta, 0)
+        return huber_psi(delta, u)  # ψ_δ(u) = u clipped to [−δ, δ]
+
+    def _eval_is_extended_negative(self):
+        return False if self.args[0].is_positive and self.args[1].is_real else None
 
 
 class huber_psi(_Subscripted):
