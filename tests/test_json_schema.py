@@ -6,7 +6,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from conftest import derived
+from conftest import BEYOND, derived
 
 from mlederive.cli import cli
 from mlederive.documents import Method
@@ -30,6 +30,18 @@ def test_every_pinned_output_validates(path):
 @pytest.mark.parametrize("name", ["gaussian-identity-learned-sigma", "ridge-regression", "categorical-softmax"])
 def test_fresh_outputs_validate(name):
     validator().validate(json.loads(render_json(derived(name))))
+
+
+@pytest.mark.parametrize("name", BEYOND)
+def test_the_laws_beyond_the_glm_table_validate_with_their_parameters_by_role(name):
+    """quantile-regression's tau and sigma, huber-regression's delta, tweedie-log's p and phi, …: one entry each in
+    observation.symbols; the Tweedie's log-likelihood names its normaliser."""
+    d = derived(name)
+    out = json.loads(render_json(d))
+    validator().validate(out)
+    assert set(out["observation"]["symbols"]) == {"y", "eta"} | set(d.model.params)
+    if name == "tweedie-log":
+        assert "TweedieNormaliser" in out["observation"]["log_likelihood"]
 
 
 def test_schema_rejects_an_undocumented_key_and_a_wrong_type():
