@@ -32,6 +32,8 @@ class BuiltinLoss(Binary):
     keywords = ""
     #: the weights it applies itself (as our loss means them), else the caller multiplies
     weights: tuple = ()
+    #: its target is a one-hot row (the cross-entropy's), not one element
+    one_hot = False
 
     def _eval_is_real(self):
         return True if all(a.is_real for a in self.args) else None
@@ -87,7 +89,7 @@ class CrossEntropyLoss(BuiltinLoss):
     its target is y_i's one-hot row."""
 
     unicode_name = latex_name = ascii_name = "CrossEntropyLoss"
-    functional, weights = "cross_entropy", ("weight",)
+    functional, weights, one_hot = "cross_entropy", ("weight",), True
 
     def elementary(self):
         base, obs = self.args
@@ -208,12 +210,24 @@ def python_name(symbol: sp.Symbol) -> str:
     return _CodePrinter().doprint(symbol)
 
 
+def _expr(value) -> sp.Expr:
+    """A family's keyword value (``lambda p: 1``, ``lambda p: 1 / p["k"]``) as a SymPy object: a number or an
+    expression already — never text, so nothing is parsed."""
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return sp.Integer(value)
+    if isinstance(value, float):
+        return sp.Float(value)
+    raise TypeError("a statsmodels keyword gives %r: a number or a SymPy expression is expected" % (value,))
+
+
 def _code(expr, params: dict, values: dict) -> str:
     """``expr`` (in the family's parameter symbols) as Python, a parameter the recipe gives a value as that value."""
     # a value as the recipe wrote it (0.5, not 1/2 or 0.500000000000000): a symbol named by it
     at = {params[name]: sp.Symbol(repr(int(v)) if v == int(v) else repr(v), positive=True)
           for name, v in values.items() if name in params}
-    return _CodePrinter().doprint(sp.sympify(expr, strict=True).xreplace(at))  # strict: a number or SymPy object, never text
+    return _CodePrinter().doprint(_expr(expr).xreplace(at))
 
 
 @dataclass(frozen=True)
@@ -232,7 +246,7 @@ def statsmodels_call(spec: StatsmodelsFamily, link_class: str, params: dict, val
     loglike = ["params"] + ["%s=%s" % (k, _code(f(params), params, values)) for k, f in spec.loglike_keywords.items()]
     in_endog = re.findall(r"\{(\w+)\}", spec.endog)
     endog = spec.endog.format(**{n: _code(params[n], params, values) for n in in_endog})
-    exprs = [sp.sympify(f(params), strict=True) for f in list(spec.family_keywords.values()) + list(spec.loglike_keywords.values())]
+    exprs = [_expr(f(params)) for f in list(spec.family_keywords.values()) + list(spec.loglike_keywords.values())]
     used = {s for e in exprs for s in e.free_symbols} | {params[n] for n in in_endog}
     names = tuple(sorted(python_name(s) for s in used - {params[n] for n in values if n in params}))
     return StatsmodelsCall("sm.GLM(%s, X, family=sm.families.%s(%s))" % (endog, spec.name, ", ".join(family)),

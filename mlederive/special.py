@@ -18,7 +18,6 @@ class SpecialFunction(sp.Function):
 
     nargs = 1
     unicode_name = latex_name = ""
-    order = 0
 
     def _eval_is_positive(self):
         return True if self.args[0].is_positive else None
@@ -28,9 +27,6 @@ class SpecialFunction(sp.Function):
 
     def _eval_is_finite(self):
         return True if self.args[0].is_positive and self.args[0].is_finite else None
-
-    def _eval_evalf(self, prec):
-        return sp.besseli(self.order, self.args[0])._eval_evalf(prec)
 
     def _latex(self, printer, exp=None):
         tex = r"%s\left(%s\right)" % (self.latex_name, printer._print(self.args[0]))
@@ -46,7 +42,14 @@ class SpecialFunction(sp.Function):
         return prettyForm(*arg.left(self.unicode_name if printer._use_unicode else type(self).__name__))
 
 
-class I0(SpecialFunction):
+class _Bessel(SpecialFunction):
+    """I_order, valued by SymPy's besseli (mpmath's)."""
+
+    def _eval_evalf(self, prec):
+        return sp.besseli(self.order, self.args[0])._eval_evalf(prec)
+
+
+class I0(_Bessel):
     r""":math:`I_0(\kappa)`, the modified Bessel function of the first kind, order 0: :math:`2\pi I_0(\kappa) =
     \int_{-\pi}^{\pi} e^{\kappa\cos t}\,dt`."""
 
@@ -57,7 +60,7 @@ class I0(SpecialFunction):
         return I1(self.args[0])
 
 
-class I1(SpecialFunction):
+class I1(_Bessel):
     r""":math:`I_1(\kappa) = I_0'(\kappa)`, order 1 (positive for κ > 0)."""
 
     unicode_name, latex_name, order = "I₁", "I_1", 1

@@ -79,13 +79,11 @@ def torch_builtin(f):
     d = f.document
     model = d.model
     for loss in _candidates(model.link.name):
+        if loss.formula.one_hot != model.one_hot:
+            continue
         if model.one_hot:
-            if loss.formula.__name__ != "CrossEntropyLoss":
-                continue
             formula, factor = loss.formula(S.eta, S.i), sp.S.One  # Σ_k y_ik = 1 is what the verifier uses
         else:
-            if loss.formula.__name__ == "CrossEntropyLoss":
-                continue
             formula = loss.formula(S.eta[S.i], S.y[S.i])
             factor = _factor(f.loss, formula, set(model.params.values()))
             if factor is None:

@@ -166,7 +166,7 @@ class NumPyCode(_Pointwise, _Stable, SciPyPrinter):
         if type(expr.args[0]).__name__ == "TweedieNormaliser":
             y, phi, p = (self._print(a) for a in expr.args[0].args)
             return "_tweedie_log_a(%s, %s, %s)" % (y, phi, p)
-        return super()._print_log(expr) if hasattr(super(), "_print_log") else self._print_Function(expr)
+        return super()._print_log(expr)
 
     def _print_logsumexp(self, expr):
         return "_logsumexp(eta)"

@@ -108,9 +108,9 @@ class TextbookMathMLPrinter(TextbookOrder, MathMLPresentationPrinter):
         return self._el("mrow", name, self._fenced(arg, expr=expr.args[-1]))
 
     def _print_SpecialFunction(self, expr):
-        """I₀(κ), I₁(κ): the name upright, with its order as a subscript."""
+        """I₀(κ), I₁(κ): the name upright, with its order as a subscript; Z(δ) by its name."""
         name = self._el("msub", self._el("mi", text="I", mathvariant="normal"), self._el("mn", text=str(expr.order))) \
-            if type(expr).__name__ in ("I0", "I1") else self._el("mi", text=expr.unicode_name)
+            if hasattr(expr, "order") else self._el("mi", text=expr.unicode_name)
         return self._el("mrow", name, self._fenced(self._print(expr.args[0]), expr=expr.args[0]))
 
     _print_I0 = _print_I1 = _print_HuberNormaliser = _print_SpecialFunction

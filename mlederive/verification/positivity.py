@@ -116,14 +116,12 @@ def _positive(expr, x, depth: int) -> bool:
         return expr.exp.is_Integer and expr.exp.is_even and _positive(-expr.base, x, depth)
     if not expr.has(x):  # a parameter's factor: 2 − p for the Tweedie's p ∈ (1, 2), by its interval
         return positive_factor(expr)
-    if expr.has(x):
-        if _beyond_a_root(expr, x, depth):
-            return True
-        together = sp.together(expr)
-        if together != expr and together.is_Mul:
-            return _positive(together, x, depth)
-        return _monotone(expr, x, depth) or _in_exponential(expr, x, depth)
-    return False
+    if _beyond_a_root(expr, x, depth):
+        return True
+    together = sp.together(expr)
+    if together != expr and together.is_Mul:
+        return _positive(together, x, depth)
+    return _monotone(expr, x, depth) or _in_exponential(expr, x, depth)
 
 
 def _beyond_a_root(expr, x, depth: int) -> bool:
