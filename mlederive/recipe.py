@@ -289,10 +289,10 @@ def _parameters(source: str, family, family_name: str, given: dict) -> tuple[dic
 
             domain = next(p.domain for p in family.params if p.name == pname)
             if not (state > 0 and state < float("inf")) or domain.contains(sp.Float(state)) is not sp.true:
-                where = "%s%s, %s%s" % ("(" if domain.left_open else "[", domain.start,
-                                        "∞" if domain.end == sp.oo else domain.end, ")" if domain.right_open else "]")
+                from .symbolic import inline
+
                 raise RecipeError(source, "parameters.%s" % pname, "a known value must be a number in %s, got %r."
-                                  % (where, state))
+                                  % (inline(domain), state))
             values[pname], state = float(state), "known"
         if state not in PARAM_STATES:
             raise RecipeError(source, "parameters.%s" % pname, "must be known, learned or a positive number (known, "

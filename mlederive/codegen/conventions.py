@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .. import symbolic as S
+
 #: the two boosting libraries: how their data objects are called in the comments, and what a metric returns
 _LIBRARIES = {
     "xgboost": ("xgb.train(…, obj=objective, custom_metric=metric): (predt, dtrain)",
@@ -63,7 +65,7 @@ def _test(support: sp.Set) -> tuple[str, str]:
             parts.append("(y %s %r)" % ("<" if support.right_open else "<=", float(support.end)))
         words = {(0, sp.oo, True): "positive numbers", (0, 1, True): "numbers strictly between 0 and 1"}
         key = (support.start, support.end, bool(support.left_open and support.right_open))
-        return " & ".join(parts), words.get(key, "in %s" % support)
+        return " & ".join(parts), words.get(key, "numbers in %s" % S.inline(support))
     return finite, "finite real numbers"
 
 
