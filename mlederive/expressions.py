@@ -15,8 +15,10 @@ import ast
 
 import sympy as sp
 
+from .check_functions import huber, pinball
 from .errors import RecipeError
-from .symbolic import sigmoid
+from .special import I0
+from .symbolic import Phi, sigmoid
 
 MAX_CHARS = 400
 MAX_NODES = 150
@@ -29,7 +31,10 @@ FUNCTIONS = {
     "exp": (sp.exp, 1), "log": (sp.log, 1), "sqrt": (sp.sqrt, 1), "abs": (sp.Abs, 1),
     "gamma": (sp.gamma, 1), "lgamma": (sp.loggamma, 1), "erf": (sp.erf, 1), "sigmoid": (sigmoid, 1),
     "tanh": (sp.tanh, 1), "atan": (sp.atan, 1), "sin": (sp.sin, 1), "cos": (sp.cos, 1),
-    "factorial": (sp.factorial, 1), "binomial": (sp.binomial, 2),
+    "factorial": (sp.factorial, 1), "binomial": (sp.binomial, 2), "cosh": (sp.cosh, 1), "sinh": (sp.sinh, 1),
+    "min": (sp.Min, 2), "max": (sp.Max, 2), "sign": (sp.sign, 1),
+    # the standard normal CDF Φ (Tobit's censored rows), and the named check functions of quantile and Huber losses
+    "Phi": (Phi, 1), "pinball": (pinball, 2), "huber": (huber, 2), "I0": (I0, 1),
     # 1 where the argument is 0, else 0: a zero-inflated density's indicator 1[y = 0]
     "is_zero": (lambda a: sp.KroneckerDelta(a, 0), 1),
 }

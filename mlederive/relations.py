@@ -151,6 +151,25 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class Shift:
+    """A change of variable u = y − ``by`` in an integral over all of ℝ: the integrand at y = u + by is the step's
+    integrand, and the limits stay (−∞, ∞)."""
+
+    var: sp.Symbol
+    new: sp.Symbol
+    by: sp.Expr
+
+
+@dataclass(frozen=True)
+class Integrated:
+    """An integral (or sum) over the outcome in closed form, checked against 30-digit quadrature (summation) at
+    ``points`` (values of the other symbols): a non-smooth integrand is cut at ``breaks`` (functions of them)."""
+
+    points: tuple = ({},)
+    breaks: tuple = ()
+
+
+@dataclass(frozen=True)
 class Underflow:
     p: Any
 
@@ -195,6 +214,8 @@ RELATIONS: dict[str, Relation] = {r.name: r for r in (
     Relation("limit", "→", "limit", Limit),
     Relation("evaluated", "≈", "evaluated: exact value and its decimals", Evaluation),
     Relation("differs", "≠", "differs from the stated expression (exact values compared)", Difference),
+    Relation("shift", "=", "the same integral after the change of variable (see the justification)", Shift),
+    Relation("integrated", "=", "integrated in closed form (checked by quadrature)", Integrated),
     Relation("float64-underflow", "fl", "recomputed in IEEE-754 double precision", Underflow),
 )}
 

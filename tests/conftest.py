@@ -32,7 +32,8 @@ DISTRIBUTIONAL = ["heteroscedastic-gaussian", "student-t-location-scale", "lapla
 BEYOND = ["cauchy-identity", "von-mises", "quantile-regression", "huber-regression", "tweedie-log"]
 
 #: built-in recipes of the articles' other arguments (kind: …)
-ARGUMENTS = ["sigmoid-mse-vs-bce", "kl-mle-equivalence", "kl-coin", "log-underflow"]
+ARGUMENTS = ["sigmoid-mse-vs-bce", "kl-mle-equivalence", "kl-coin", "log-underflow", "focal-loss", "label-smoothing",
+             "loss-verdict"]
 
 
 @functools.lru_cache(maxsize=None)

@@ -7,7 +7,8 @@ them) and a ``build`` that returns an :class:`~mlederive.steps.Argument` —
 steps whose relations the verifier checks like any derivation's, results,
 tables computed from the verified expressions, and extra JSON fields.
 
-Kinds: ``sigmoid-mse-vs-bce``, ``kl-mle-equivalence``, ``kl-coin``, ``log-underflow``.
+Kinds: ``sigmoid-mse-vs-bce``, ``kl-mle-equivalence``, ``kl-coin``, ``log-underflow``, ``loss-verdict``,
+``focal-loss``, ``label-smoothing``.
 """
 from __future__ import annotations
 
@@ -22,11 +23,15 @@ def registry() -> dict:
     """Kind name → the kind, each kind one module. Imported on first use, not with the package: derive() imports
     the package for every recipe, and the kinds' modules cost 70 ms of the main job's cold start."""
     from .coin import KLCoin
+    from .focal import FocalLoss
     from .kl import KLMLEEquivalence
     from .sigmoid import SigmoidMSEvsBCE
+    from .smoothing import LabelSmoothing
     from .underflow import LogUnderflow
+    from .verdict import LossVerdict
 
-    return {k.kind: k for k in (SigmoidMSEvsBCE(), KLMLEEquivalence(), KLCoin(), LogUnderflow())}
+    return {k.kind: k for k in (SigmoidMSEvsBCE(), KLMLEEquivalence(), KLCoin(), LogUnderflow(), LossVerdict(), FocalLoss(),
+                                         LabelSmoothing())}
 
 
 ARGUMENT_KEYS = ("name", "title", "description", "kind")

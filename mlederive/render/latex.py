@@ -43,7 +43,7 @@ _TEXT_SPECIALS = {
 }
 
 _GREEK = dict(zip("αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΦΨΩ", (
-    r"\alpha", r"\beta", r"\gamma", r"\delta", r"\varepsilon", r"\zeta", r"\eta", r"\theta", r"\iota",
+    r"\alpha", r"\beta", r"\gamma", r"\delta", r"\epsilon", r"\zeta", r"\eta", r"\theta", r"\iota",
     r"\kappa", r"\lambda", r"\mu", r"\nu", r"\xi", r"\pi", r"\rho", r"\sigma", r"\tau", r"\upsilon",
     r"\phi", r"\chi", r"\psi", r"\omega", r"\Gamma", r"\Delta", r"\Theta", r"\Lambda", r"\Xi", r"\Pi",
     r"\Phi", r"\Psi", r"\Omega")))
@@ -53,7 +53,7 @@ _MATH = {
     "×": r"\times", "−": "-", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "≃": r"\simeq",
     "∝": r"\propto", "→": r"\to", "↦": r"\mapsto", "∈": r"\in", "∞": r"\infty", "½": r"\tfrac{1}{2}",
     "‖": r"\|", "ℓ": r"\ell", "√": r"\surd", "ŷ": r"\hat{y}", "ᵀ": r"^{\top}", "±": r"\pm", "∼": r"\sim",
-    "≡": r"\equiv", "✓": r"\checkmark", "✗": r"\times", "⊤": r"\top", "∑": r"\sum",
+    "≡": r"\equiv", "ℝ": r"\mathbb{R}", "✓": r"\checkmark", "✗": r"\times", "⊤": r"\top", "∑": r"\sum",
 }
 _SUPER = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+"))
 _SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙ", "0123456789ijkn"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 GREEK = dict(zip("αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΦΨΩ", (
-    "alpha", "beta", "gamma", "delta", "varepsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
     "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega", "Gamma", "Delta", "Theta",
     "Lambda", "Xi", "Pi", "Phi", "Psi", "Omega")))
 _SUPER = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᵀ", "0123456789-+T"))
@@ -35,7 +35,7 @@ OPERATORS_LATEX = {
     "∂": r"\partial", "∇": r"\nabla", "Σ": r"\sum", "∑": r"\sum", "∏": r"\prod", "Π": r"\prod", "≤": r"\le",
     "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "≃": r"\simeq", "∝": r"\propto", "→": r"\to", "↦": r"\mapsto",
     "∈": r"\in", "∞": r"\infty", "½": r"\tfrac{1}{2}", "‖": r"\|", "…": r"\ldots", "±": r"\pm", "≡": r"\equiv",
-    "{": r"\{", "}": r"\}", "%": r"\%", "⟨": r"\langle", "⟩": r"\rangle", "$": r"\$", "\\": r"\backslash", "#": r"\#", "&": r"\&", "′": "'", "⊤": r"\top", "√": r"\surd",
+    "ℝ": r"\mathbb{R}", "{": r"\{", "}": r"\}", "%": r"\%", "⟨": r"\langle", "⟩": r"\rangle", "$": r"\$", "\\": r"\backslash", "#": r"\#", "&": r"\&", "′": "'", "⊤": r"\top", "√": r"\surd",
 }
 OPERATORS_MATHML = {"-": "−", "~": "∼", "Σ": "∑", "Π": "∏", "·": "·", "⋅": "·", "'": "′"}
 _BIG = "Σ∑∏Π"

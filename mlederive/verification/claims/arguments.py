@@ -166,6 +166,53 @@ def _differs(cx):
     cx.fact(gap.is_number and abs(gap) > 1e-20, "differs from %s" % S.inline(cx.payload.other))
 
 
+@claims("shift", on="plain")
+def _shift(cx):
+    """∫_ℝ f(y) dy = ∫_ℝ f(u + b) du: the step's integrand is the reference's at y = u + b, both over all of ℝ."""
+    pl, ref, step = cx.payload, cx.ref.expr, cx.step.expr
+    if not (isinstance(ref, sp.Integral) and isinstance(step, sp.Integral)):
+        raise Malformed("a change of variable turns one integral into another")
+    whole = (-sp.oo, sp.oo)
+    (v, *a), (w, *b) = ref.limits[0], step.limits[0]
+    if (v, w) != (pl.var, pl.new) or len(ref.limits) != 1 or len(step.limits) != 1:
+        raise Malformed("the change of variable names the integrals' variables")
+    cx.fact(tuple(a) == whole and tuple(b) == whole, "both integrals over all of ℝ (a shift keeps the limits)")
+    cx.zero(ref.function.xreplace({v: w + pl.by}) - step.function, "integrand at %s = %s + %s"
+            % (v, w, S.inline(pl.by)))
+
+
+def _quadrature(total, at, breaks):
+    """The integral or sum ``total`` at the values ``at``, to 30 digits (mpmath), cut at ``breaks``."""
+    import mpmath
+
+    (v, low, high), = total.limits
+    body = S.expand_functions(total.function).subs(at)
+    f = sp.lambdify(v, body, modules=["mpmath"])
+    with mpmath.workdps(30):
+        if isinstance(total, sp.Sum):
+            return mpmath.nsum(f, [int(low), mpmath.inf if high == sp.oo else int(high)])
+        cuts = sorted({float(sp.N(b.subs(at), 30)) for b in breaks} | {0.0})
+        cuts = [c for c in cuts if (low == -sp.oo or c > low.subs(at)) and (high == sp.oo or c < high.subs(at))]
+        lo = -mpmath.inf if low == -sp.oo else mpmath.mpf(sp.N(low.subs(at), 30))
+        hi = mpmath.inf if high == sp.oo else mpmath.mpf(sp.N(high.subs(at), 30))
+        return mpmath.quad(f, [lo, *cuts, hi])
+
+
+@claims("integrated", on="plain")
+def _integrated(cx):
+    """The closed form equals the integral (sum) of the reference: 30-digit quadrature at each stated point, to 1e-15
+    relative — numeric, and said so; the closed form itself is SymPy's, so it is not checked against SymPy."""
+    total = cx.ref.expr
+    if not isinstance(total, (sp.Integral, sp.Sum)) or len(total.limits) != 1:
+        raise Malformed("a closed form is of one integral or one sum over the outcome")
+    for at in cx.payload.points:
+        value = complex(sp.N(cx.step.expr.subs(at), 30))
+        quad = complex(_quadrature(total, at, cx.payload.breaks))
+        where = ", ".join("%s = %s" % (k, v) for k, v in at.items()) or "the stated values"
+        cx.fact(abs(value - quad) <= 1e-15 * (1 + abs(value)),
+                "closed form equals the quadrature at %s (%.12g)" % (where, quad.real))
+
+
 @claims("float64-underflow", on="plain")
 def _float64_underflow(cx):
     if not cx.step.expr.is_Integer:
