@@ -45,6 +45,8 @@ class Equality:
     #: (c_k, y_i, (i, 1, n)): c_k counts the observations y_i equal to k, every y_i one of the outcomes 1…K — so
     #: Σ_k f(k)·c_k = Σ_i f(y_i) for every n, K and sample
     counts: tuple | None = None
+    #: (y, (0, 1)): the identity is claimed for these values of y only (a binary outcome's support), each checked
+    outcomes: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,9 @@ class Integrated:
 
     points: tuple = ({},)
     breaks: tuple = ()
+    #: no closed form was found: the value is the quadrature's, rounded, and the integral is shown finite (the
+    #: integrand times u² tends to 0 at ±∞)
+    numeric: bool = False
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,12 @@ CASES = {
     "bce": (dict(loss=SIGMOID, support="binary"), True, "bernoulli", {}),
     "poisson": (dict(loss="exp(eta) - y*eta", support="counts", base="1/factorial(y)"), True, "poisson", {}),
     "exponential": (dict(loss="y*exp(-eta) + eta", support="positive"), True, "exponential", {}),
+    "soft margin": (dict(loss="log(1 + exp(-(2*y - 1)*eta))", support="binary"), True, "bernoulli", {}),
+    "pseudo-Huber": (dict(loss="sqrt(1 + (y - eta)**2) - 1"), True, None, {}),
+    "fair": (dict(loss="abs(y - eta) - log(1 + abs(y - eta))"), True, None, {}),
     "focal": (dict(loss=FOCAL, support="binary"), False, None, {}),
+    "soft-label cross-entropy": (dict(loss=SIGMOID, support="unit"), False, None, {}),
+    "MAPE": (dict(loss="abs(y - exp(eta))/y", support="positive"), False, None, {}),
     "hinge": (dict(loss="max(0, 1 - (2*y - 1)*eta)", support="binary"), False, None, {}),
 }
 
@@ -103,6 +108,37 @@ def test_focal_normaliser_moves_and_bce_does_not(verdicts):
         loss = sp.lambdify((sp.Symbol("y"), eta), S.expand_functions(verdicts[name].steps[0].expr), "math")
         z = [np.exp(-loss(0, e)) + np.exp(-loss(1, e)) for e in (-2.0, 0.0, 1.5)]
         assert bool(max(z) - min(z) > 1e-3) is moves
+
+
+def test_pseudo_huber_normaliser_is_2e_k1():
+    """No closed form from SymPy: the quadrature's value, which is 2e·K₁(1) (scipy's Bessel K₁)."""
+    from scipy.special import k1
+
+    doc = argument("loss-verdict", loss="sqrt(1 + (y - eta)**2) - 1")
+    value = next(s for s in doc.steps if str(s.title) == "Its value").expr
+    assert float(value) == pytest.approx(2 * np.e * k1(1.0), rel=1e-13)
+    bad = _with(doc, "Its value", expr=sp.Float(3.2723, 15))
+    assert _failed(bad, "Its value")
+
+
+def test_soft_labels_give_the_continuous_bernoulli_normaliser(verdicts):
+    """LightGBM's cross_entropy on labels in (0, 1): e^{−BCE} integrates to tanh(η/2)/η — the continuous Bernoulli's
+    missing normaliser (Loaiza-Ganem & Cunningham, 2019), checked here against scipy's quadrature."""
+    doc = verdicts["soft-label cross-entropy"]
+    for e in (-1.5, 0.4, 2.0):
+        p = 1 / (1 + np.exp(-e))
+        quad = integrate.quad(lambda t: p ** t * (1 - p) ** (1 - t), 0, 1)[0]
+        assert quad == pytest.approx(np.tanh(e / 2) / e, rel=1e-10)
+    closed = next(s for s in doc.steps if str(s.title) == "In closed form").expr
+    assert closed == sp.tanh(eta / 2) / eta and doc.json["normaliser"] == "tanh(eta/2)/eta"
+
+
+def test_mape_does_not_normalise(verdicts):
+    doc = verdicts["MAPE"]
+    assert doc.json["normaliser"] == "oo"
+    tail = next(s for s in doc.steps if str(s.title) == "It is infinite")
+    assert tail.expr == sp.exp(-1)
+    assert _failed(_with(doc, "It is infinite", expr=sp.S.Zero), "It is infinite")
 
 
 def test_a_loss_without_a_closed_normaliser_is_undecided_not_a_verdict():
@@ -243,7 +279,7 @@ def test_label_smoothing_wrong_split_is_rejected(smoothing):
     ("loss: \"(y - eta\"", "not a valid expression"),
     ("loss: \"y**2\"", "does not depend on eta"),
     ("loss: \"__import__('os')\"", "not allowed"),
-    ("support: angles", "must be one of real, positive, binary, counts"),
+    ("support: angles", "must be one of real, positive, unit, binary, counts"),
     ("c: -1", "must be positive"),
     ("parameters: {y: 1}", "not a name for a parameter"),
 ])

@@ -27,6 +27,8 @@ POINTS = {
              (sp.Rational(-1, 2), sp.Rational(7, 10))),
     "positive": ((sp.Rational(1, 2), sp.Rational(-2, 5)), (sp.Rational(17, 10), sp.Rational(3, 10)),
                  (3, sp.Rational(11, 10)), (sp.Rational(1, 5), sp.Rational(7, 10))),
+    "unit": ((sp.Rational(1, 5), sp.Rational(-2, 5)), (sp.Rational(1, 2), sp.Rational(3, 10)),
+             (sp.Rational(9, 10), sp.Rational(11, 10)), (sp.Rational(3, 10), sp.Rational(7, 10))),
     "binary": ((0, sp.Rational(-2, 5)), (1, sp.Rational(3, 10)), (0, sp.Rational(11, 10)), (1, sp.Rational(-7, 10))),
     "counts": ((0, sp.Rational(-2, 5)), (1, sp.Rational(3, 10)), (3, sp.Rational(11, 10)), (2, sp.Rational(-7, 10))),
 }
@@ -56,6 +58,8 @@ def _compatible(family, support: str) -> bool:
         return family.discrete and (support == "counts" or sp.FiniteSet(0, 1).is_subset(family.support))
     if family.discrete:
         return False
+    if support == "unit":
+        return family.support == sp.Interval.open(0, 1)
     return family.support == (sp.S.Reals if support == "real" else sp.Interval.open(0, sp.oo)) \
         or (support == "positive" and sp.Interval.open(0, sp.oo).is_subset(family.support))
 

@@ -27,6 +27,7 @@ from ..relations import (
     Dropped,
     Equality,
     Integrated,
+    Limit,
     Rescaling,
     Shift,
 )
@@ -40,6 +41,7 @@ u = sp.Symbol("u", real=True)
 SUPPORTS = {
     "real": (sp.Symbol("y", real=True), "ℝ", False, (-sp.oo, sp.oo)),
     "positive": (sp.Symbol("y", positive=True), "(0, ∞)", False, (0, sp.oo)),
+    "unit": (sp.Symbol("y", positive=True), "(0, 1)", False, (0, 1)),
     "binary": (sp.Symbol("y", integer=True, nonnegative=True), "{0, 1}", True, (0, 1)),
     "counts": (sp.Symbol("y", integer=True, nonnegative=True), "{0, 1, 2, …}", True, (0, sp.oo)),
 }
@@ -149,7 +151,7 @@ class LossVerdict(ArgumentKind):
     summary = "is a loss ℓ(y, η) a negative log-likelihood? its normaliser over y, proved η-free or not"
     options = {
         "loss": Option("(y - eta)**2", "the loss in y and eta, in the recipe's expression language", _text),
-        "support": Option("real", "the outcome's values: real, positive, binary or counts", _support),
+        "support": Option("real", "the outcome's values: real, positive, unit, binary or counts", _support),
         "parameters": Option({}, "numbers the loss names, e.g. {tau: 0.9}", _parameters),
         "base": Option("1", "a base measure h(y) ≥ 0 of y alone (1/factorial(y) for counts)", _text),
         "c": Option(1, "the scale c > 0 in exp(−c·loss)", _positive),
@@ -216,14 +218,21 @@ def _shift(b, total, y, loss, base, discrete, zdef):
 def _normaliser(b, total, discrete, ref, shifted):
     """The closed form (checked by quadrature), then ∂Z/∂η: (the value or None, free of η)."""
     value = _closed_form(total)
-    if value is None:
-        return None, False
     var = total.limits[0][0]
-    points = ({eta: sp.Rational(-1, 2)}, {eta: sp.Rational(3, 4)})
     breaks = tuple(p for p in _breaks(total.function, var)) if not discrete else ()
-    closed = b.add("In closed form", "%s over $%s$." % ("The sum" if discrete else "The integral", var),
-                   "Z_c(η)", r"Z_c(\eta)", value, "integrated", payload=Integrated(points=points, breaks=breaks),
-                   reference=ref)
+    numeric = value is None and shifted
+    if numeric:  # η-free already: its value by quadrature, and a proof that it is finite
+        from ..verification.claims.arguments import _quadrature
+
+        value = sp.Float(_quadrature(total, {}, breaks), 15)
+    if value is None:
+        return (sp.oo if _diverges(b, total, discrete, ref) else None), False
+    points = ({eta: sp.Rational(-1, 2)}, {eta: sp.Rational(3, 4)})
+    words = ("No closed form was found: the integral by 30-digit quadrature, finite because $u^2$ times the integrand "
+             "tends to 0 at $±∞$." if numeric else
+             "%s over $%s$." % ("The sum" if discrete else "The integral", var))
+    closed = b.add("Its value" if numeric else "In closed form", words, "Z_c(η)", r"Z_c(\eta)", value, "integrated",
+                   payload=Integrated(points=points, breaks=breaks, numeric=numeric), reference=ref)
     slope = sp.diff(value, eta)
     try:
         with time_budget(5.0):
@@ -243,14 +252,38 @@ def _normaliser(b, total, discrete, ref, shifted):
     return value, False
 
 
+def _diverges(b, total, discrete, ref) -> bool:
+    """An integral to ∞ whose integrand tends to a positive limit there is infinite: a step that says so, or False."""
+    var, _, high = total.limits[0]
+    if discrete or high != sp.oo:
+        return False
+    try:
+        with time_budget(5.0):
+            tail = sp.simplify(sp.limit(S.expand_functions(total.function), var, sp.oo))
+    except (BudgetExceeded, NotImplementedError, ValueError, TypeError):
+        return False
+    if not (tail.is_positive and tail.is_finite):
+        return False
+    b.add("It is infinite", "As $%s → ∞$ the integrand tends to a positive limit, the same for every $η$: the "
+          "integral diverges, and $h(y)·e^{−cℓ}$ is no density of $y$." % var, "lim_{y→∞} h(y)·e^{−cℓ}",
+          r"\lim_{y \to \infty} h(y)\,e^{-c\ell}", tail, "limit",
+          payload=Limit(function=total.function, var=var, point=sp.oo), reference=ref)
+    return True
+
+
 def _two_values(value):
-    """Two values of η where ``value`` differs (exact arithmetic, 40 digits)."""
-    tries = (0, 1, -1, 2, sp.Rational(1, 2), 3)
-    for one, two in zip(tries, tries[1:]):
-        gap = sp.N(value.subs(eta, two) - value.subs(eta, one), 40)
-        if gap.is_number and abs(gap) > 1e-20:
-            return sp.Integer(one) if isinstance(one, int) else one, sp.Integer(two) if isinstance(two, int) else two
-    return sp.Integer(0), sp.Integer(1)
+    """Two values of η where ``value`` is finite and differs (exact arithmetic, 40 digits; a removable singularity
+    such as 0/0 at η = 0 is stepped over)."""
+    tries = [sp.Integer(1), sp.Integer(2), sp.Integer(-1), sp.Rational(1, 2), sp.Integer(3)]
+    finite = []
+    for t in tries:
+        v = sp.N(value.subs(eta, t), 40)
+        if v.is_number and v.is_finite and not v.has(sp.nan):
+            finite.append((t, v))
+    for (one, a), (two, b) in zip(finite, finite[1:]):
+        if abs(b - a) > 1e-20:
+            return one, two
+    return tries[0], tries[1]
 
 
 def _a_likelihood(recipe, b, loss, base, c, value, y, support, json):
@@ -263,7 +296,8 @@ def _a_likelihood(recipe, b, loss, base, c, value, y, support, json):
             "No law in mlederive's table has this density: it is a law of its own."),))
     else:
         b.add("A known law", "It is %s." % match.describe(), "p(y | η)", r"p(y \mid \eta)",
-              match.density(y, eta), "equal", payload=Equality(), reference=dens)
+              match.density(y, eta), "equal", reference=dens,
+              payload=Equality(outcomes=(y, (0, 1)) if support == "binary" else None))
         json["family"] = match.family.name
         json["link"] = match.link.name
         json["parameters"] = {str(k): float(v) for k, v in match.values.items()}
@@ -286,7 +320,12 @@ def _a_likelihood(recipe, b, loss, base, c, value, y, support, json):
 
 def _not_a_likelihood(recipe, b, loss, c, value, json):
     o = recipe.options
-    if value is None:
+    if value == sp.oo:
+        why = "its normaliser is infinite"
+        results = [Result("$ℓ$ is no negative log-likelihood: $e^{−cℓ}$ does not normalise over $y$ (with $c = %s$)"
+                          % S.inline(c), "Z_c(η)", r"Z_c(\eta)", sp.oo)]
+        json["normaliser"] = "oo"
+    elif value is None:
         why = ("no closed form of the normaliser was found (or it is infinite) for $c = %s$: mlederive cannot say "
                "that $ℓ$ is a likelihood" % S.inline(c))
         json["undecided"] = True
