@@ -21,6 +21,7 @@ from ..documents import Argument, Result, Step
 from ..errors import RecipeError
 from ..expressions import parse_expression
 from ..prose import prose
+from ..quadrature import quadrature
 from ..relations import (
     Difference,
     Differentiation,
@@ -222,9 +223,7 @@ def _normaliser(b, total, discrete, ref, shifted):
     breaks = tuple(p for p in _breaks(total.function, var)) if not discrete else ()
     numeric = value is None and shifted
     if numeric:  # η-free already: its value by quadrature, and a proof that it is finite
-        from ..verification.claims.arguments import _quadrature
-
-        value = sp.Float(_quadrature(total, {}, breaks), 15)
+        value = sp.Float(quadrature(total, {}, breaks), 15)
     if value is None:
         return (sp.oo if _diverges(b, total, discrete, ref) else None), False
     points = ({eta: sp.Rational(-1, 2)}, {eta: sp.Rational(3, 4)})

@@ -12,6 +12,7 @@ import sympy as sp
 
 from ... import symbolic as S
 from ...budget import time_budget
+from ...quadrature import quadrature
 from ..prover import CLAIM_BUDGET
 from .registry import Malformed, claims
 
@@ -186,23 +187,6 @@ def _shift(cx):
             % (v, w, S.inline(pl.by)))
 
 
-def _quadrature(total, at, breaks):
-    """The integral or sum ``total`` at the values ``at``, to 30 digits (mpmath), cut at ``breaks``."""
-    import mpmath
-
-    (v, low, high), = total.limits
-    body = S.expand_functions(total.function).subs(at)
-    f = sp.lambdify(v, body, modules=["mpmath"])
-    with mpmath.workdps(30):
-        if isinstance(total, sp.Sum):
-            return mpmath.nsum(f, [int(low), mpmath.inf if high == sp.oo else int(high)])
-        cuts = sorted({float(sp.N(b.subs(at), 30)) for b in breaks} | {0.0})
-        cuts = [c for c in cuts if (low == -sp.oo or c > low.subs(at)) and (high == sp.oo or c < high.subs(at))]
-        lo = -mpmath.inf if low == -sp.oo else mpmath.mpf(sp.N(low.subs(at), 30))
-        hi = mpmath.inf if high == sp.oo else mpmath.mpf(sp.N(high.subs(at), 30))
-        return mpmath.quad(f, [lo, *cuts, hi])
-
-
 @claims("integrated", on="plain")
 def _integrated(cx):
     """The closed form equals the integral (sum) of the reference: 30-digit quadrature at each stated point, to 1e-15
@@ -218,7 +202,7 @@ def _integrated(cx):
                 cx.zero(sp.limit(v ** 2 * body, v, end), "u²·integrand → 0 as %s → %s" % (v, end))
     for at in cx.payload.points:
         value = complex(sp.N(cx.step.expr.subs(at), 30))
-        quad = complex(_quadrature(total, at, cx.payload.breaks))
+        quad = complex(quadrature(total, at, cx.payload.breaks))
         where = ", ".join("%s = %s" % (k, v) for k, v in at.items()) or "the stated values"
         cx.fact(abs(value - quad) <= tolerance * (1 + abs(value)),
                 "%s equals the quadrature at %s (%.12g)" % ("the value" if cx.payload.numeric else "closed form",
