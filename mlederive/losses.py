@@ -86,6 +86,13 @@ NAMED_LOSSES = [
         lambda y, m, p: m ** (2 - p["p"]) / (2 - p["p"]) - y * m ** (1 - p["p"]) / (1 - p["p"]), needs=("p",),
     ),
     NamedLoss(
+        "tobit", "Tobit negative log-likelihood, mean over the sample",
+        "Tobit negative log-likelihood, summed over the sample",
+        lambda y, m, p: (-sp.KroneckerDelta(y, p["c"]) * sp.log(S.Phi((p["c"] - m) / p["sigma"]))
+                         + (1 - sp.KroneckerDelta(y, p["c"])) * (y - m) ** 2 / (2 * p["sigma"] ** 2)),
+        needs=("sigma", "c"), distractor=False,
+    ),
+    NamedLoss(
         "cosine", "cosine loss, mean over the sample", "cosine loss, summed over the sample",
         lambda y, m, p: -sp.cos(y - m), distractor=False,
     ),

@@ -7,6 +7,7 @@ near misses, the likely intended one.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -288,14 +289,14 @@ def _parameters(source: str, family, family_name: str, given: dict) -> tuple[dic
             import sympy as sp
 
             domain = next(p.domain for p in family.params if p.name == pname)
-            if not (state > 0 and state < float("inf")) or domain.contains(sp.Float(state)) is not sp.true:
+            if not math.isfinite(state) or domain.contains(sp.Float(state)) is not sp.true:
                 from .symbolic import inline
 
                 raise RecipeError(source, "parameters.%s" % pname, "a known value must be a number in %s, got %r."
                                   % (inline(domain), state))
             values[pname], state = float(state), "known"
         if state not in PARAM_STATES:
-            raise RecipeError(source, "parameters.%s" % pname, "must be known, learned or a positive number (known, "
+            raise RecipeError(source, "parameters.%s" % pname, "must be known, learned or a number (known, "
                               "with that value), got %r." % (state,))
         params[pname] = state
 

@@ -446,9 +446,14 @@ def inline(expr: sp.Expr) -> str:
     """A compact one-line form for prose: ``2σ²/n``, ``η_i``, ``μ_i·(1 - μ_i)``, ``Σ_j exp(η_ij)``."""
     import re
 
+    if expr == sp.S.Reals:
+        return "ℝ"
     if isinstance(expr, sp.Interval):  # (0, 1), [0, ∞), [−π, π]
         ends = [("∞" if e == sp.oo else "−∞" if e == -sp.oo else inline(e).replace("-", "−")) for e in expr.args[:2]]
         return "%s%s, %s%s" % ("(" if expr.left_open else "[", ends[0], ends[1], ")" if expr.right_open else "]")
+    from .indicators import show_indicators
+
+    expr = show_indicators(expr)
     plain = {a: sp.Symbol(indexed_name(a)) for a in expr.atoms(sp.Indexed)}
     text = _InlinePrinter().doprint(expr.xreplace(plain) if plain else expr)
     text = re.sub(r"\b(%s)\b" % "|".join(_GREEK), lambda m: _GREEK[m.group(1)], text)

@@ -53,7 +53,12 @@ def domain_points(model, count: int, seed: int = 0) -> list[tuple[float, float]]
         if not (model.link.mean_domain.contains(mu) is sp.true):
             continue
         eta = float(g(mu))
-        out.append((eta, float(model.family.sample_y(rng))))
+        y = float(model.family.sample_y(rng))
+        support = model.family.support
+        if support.free_symbols:  # an end that is a parameter (the Tobit's c): its open value, every third row on it
+            low = float(support.inf.subs({s: OPEN_VALUES.get(s.name, 1.0) for s in support.free_symbols}))
+            y = low if len(out) % 3 == 0 else max(y, low + abs(y))
+        out.append((eta, y))
     return out
 
 
@@ -82,8 +87,8 @@ def _required_keywords(function) -> list[str]:
     return [p.name for p in parameters if p.kind is p.KEYWORD_ONLY and p.default is p.empty]
 
 
-#: the value these tests give a parameter the recipe leaves open: 1.0, inside each one's domain (π < 1)
-OPEN_VALUES = {"pi": 0.3, "tau": 0.3, "p": 1.5}  # inside their intervals (0, 1), (0, 1), (1, 2)
+#: the value these tests give a parameter the recipe leaves open: 1.0, inside each one's domain (π < 1); the Tobit's c 0
+OPEN_VALUES = {"pi": 0.3, "tau": 0.3, "p": 1.5, "c": 0.0}  # inside their intervals (0, 1), (0, 1), (1, 2); c any
 
 
 @functools.lru_cache(maxsize=None)

@@ -29,7 +29,7 @@ DISTRIBUTIONAL = ["heteroscedastic-gaussian", "student-t-location-scale", "lapla
                   "beta-mean-precision", "negative-binomial-mean-dispersion", "zero-inflated-poisson"]
 
 #: built-in recipes whose law lies outside the exponential-dispersion table: heavy tails, angles, quantiles
-BEYOND = ["cauchy-identity", "von-mises", "quantile-regression", "huber-regression", "tweedie-log"]
+BEYOND = ["cauchy-identity", "von-mises", "quantile-regression", "huber-regression", "tweedie-log", "tobit"]
 
 #: built-in recipes of the articles' other arguments (kind: …)
 ARGUMENTS = ["sigmoid-mse-vs-bce", "kl-mle-equivalence", "kl-coin", "log-underflow", "focal-loss", "label-smoothing",

@@ -9,6 +9,7 @@ import pytest
 import sympy as sp
 from scipy import stats
 
+from mlederive import symbolic as S
 from mlederive.families import FAMILIES
 from mlederive.links import LINKS
 
@@ -41,6 +42,8 @@ SCIPY = {
     # μ is the τ-quantile; scipy's κ² = τ/(1 − τ) and scale σ/√(τ(1 − τ)) give rates τ/σ above μ, (1 − τ)/σ below
     "huber": ({"delta": 1.3}, lambda mu: _Huber(mu, 1.3), None, False),
     "tweedie": ({"p": 1.5, "phi": 0.8}, lambda mu: _Tweedie(mu, 0.8), None, True),
+    # μ is the latent mean; a row at c is censored (scipy's norm.logcdf), any other is Gaussian (norm.logpdf)
+    "tobit": ({"sigma": 1.3, "c": -0.4}, lambda mu: _Tobit(mu, 1.3, -0.4), None, False),
     "asymmetric-laplace": ({"tau": 0.3, "sigma": 0.7}, lambda mu: stats.laplace_asymmetric(
         math.sqrt(0.3 / 0.7), loc=mu, scale=0.7 / math.sqrt(0.3 * 0.7)), None, False),
 }
@@ -91,6 +94,21 @@ class _Tweedie:
         return self.phi * float(self.family.variance(np.array([float(self.mu)]))[0])
 
 
+class _Tobit:
+    """scipy has no Tobit law: Φ((c − μ)/σ) at y = c (norm.cdf), the Gaussian density elsewhere (norm.pdf)."""
+
+    def __init__(self, mu, sigma, c):
+        self.mu, self.sigma, self.c = mu, sigma, c
+
+    def pdf(self, y):
+        return math.exp(self.logpdf(y))
+
+    def logpdf(self, y):
+        if y == self.c:
+            return float(stats.norm.logcdf((self.c - self.mu) / self.sigma))
+        return float(stats.norm.logpdf(y, self.mu, self.sigma))
+
+
 class _ZeroInflated:
     """scipy has no zero-inflated Poisson: its pmf from scipy's Poisson, π·1[y = 0] + (1 − π)·Poisson(y; λ)."""
 
@@ -122,15 +140,16 @@ def _setup(name):
 
 
 def _points(fam, rng, count=8):
-    for _ in range(count):
+    for n in range(count):
         mu = fam.sample_mean(rng)
-        yield mu, fam.sample_y(rng)
+        # a censored family's mass at its censoring point: every third point there (c = −0.4)
+        yield mu, (-0.4 if fam.name == "tobit" and n % 3 == 0 else fam.sample_y(rng))
 
 
 @pytest.mark.parametrize("name", SCALAR)
 def test_density_matches_scipy(name):
     fam, frozen, to_scipy, _, params, at = _setup(name)
-    density = sp.lambdify((Y, MU), fam.density(Y, MU, params).xreplace(at), "mpmath")
+    density = sp.lambdify((Y, MU), S.expand_functions(fam.density(Y, MU, params).xreplace(at)), "mpmath")
     rng = random.Random(name)
     for mu, y in _points(fam, rng):
         if name == "binomial":
@@ -144,7 +163,8 @@ def test_density_matches_scipy(name):
 def test_expanded_log_density_is_the_log_of_the_density(name):
     """What the pipeline expands (log p with the logs split) equals scipy's logpdf, through the identity link."""
     fam, frozen, to_scipy, _, params, at = _setup(name)
-    logp = sp.lambdify((Y, MU), fam.expanded_log_density(Y, MU, LINKS["identity"], params).xreplace(at), "mpmath")
+    logp = sp.lambdify((Y, MU), S.expand_functions(fam.expanded_log_density(Y, MU, LINKS["identity"], params)
+                                                   .xreplace(at)), "mpmath")
     rng = random.Random("log-" + name)
     for mu, y in _points(fam, rng):
         if name == "binomial":
@@ -206,8 +226,10 @@ def test_variance_function_matches_statsmodels(name):
 def test_sampled_points_lie_in_the_declared_support_and_mean_domain(name):
     """The verifier's sample points come from what the family declares (sympy decides membership)."""
     fam, rng = FAMILIES[name], random.Random(0)
+    # a support that ends at a parameter (the Tobit's [c, ∞)): any real y, on either side of the sampled c
+    support = fam.support if not fam.support.free_symbols else sp.S.Reals
     for _ in range(40):
-        assert fam.support.contains(sp.Rational(fam.sample_y(rng))) is sp.true
+        assert support.contains(sp.Rational(fam.sample_y(rng))) is sp.true
         if name != "categorical":  # its "mean" sample is a logit (any real): softmax makes the mean
             assert fam.mean_domain.contains(sp.Rational(fam.sample_mean(rng))) is sp.true
 

@@ -25,6 +25,19 @@ def test_convex_curvatures_are_proved_positive(pair):
     assert proved_positive(curvature, model, budget=5.0), pair
 
 
+def test_a_censored_curvature_is_proved_case_by_case_and_a_wrong_case_refused():
+    """The Tobit's curvature: 1/σ² for an uncensored row, the Mills ratio's m(z)(m(z) + z)/σ² (z = (c − η)/σ) for a
+    censored one — proved by splitting on 1[y = c] and putting z for η (any real z); a case made wrong is refused."""
+    model, curvature = _curvature("tobit")
+    assert proved_positive(curvature, model, budget=5.0)
+    flag = next(iter(curvature.atoms(sp.KroneckerDelta)))
+    sigma = next(s for s in curvature.free_symbols if s.name == "sigma")
+    for wrong in (curvature - flag / (2 * sigma ** 2),  # the censored case minus more than it has
+                  curvature - (1 - flag) * 2 / sigma ** 2,  # the uncensored case made negative
+                  curvature.xreplace({flag: 1}) - 1 / sigma ** 2):  # m(z)(m(z) + z) − 1 < 0 everywhere
+        assert not proved_positive(wrong, model, budget=5.0), wrong
+
+
 @pytest.mark.parametrize("pair", ["bernoulli-probit", "bernoulli-cloglog", "poisson-softplus", "binomial-probit"])
 @pytest.mark.parametrize("wrong", [lambda c, e: c - sp.Rational(1, 1000),  # negative far out, where c → 0
                                    lambda c, e: c - sp.exp(-(e - 3) ** 2) / 100,  # a dent near η = 3

@@ -47,8 +47,23 @@ def python_name(name: str) -> str:
     return name + "_" if keyword.iskeyword(name) else name
 
 
+def bounds(support: sp.Set) -> tuple:
+    """The parameters a support's ends are (the Tobit's censoring point c): the label check takes them too."""
+    if not isinstance(support, sp.Interval):
+        return ()
+    return tuple(sorted((e for e in (support.start, support.end) if isinstance(e, sp.Symbol)), key=str))
+
+
+def label_call(family) -> str:
+    """How a function that has the family's parameters in scope checks its labels: ``_labels(y)`` or
+    ``_labels(y, c=c)``."""
+    names = [python_name(b.name) for b in bounds(family.support)]
+    return "_labels(y%s)" % "".join(", %s=%s" % (n, n) for n in names)
+
+
 def _test(support: sp.Set) -> tuple[str, str]:
-    """(a vectorised NumPy test of y ∈ support, the support in words) — finite labels at least."""
+    """(a vectorised NumPy test of y ∈ support, the support in words) — finite labels at least; an end that is a
+    parameter (c) is tested where the caller passes it."""
     finite = "numpy.isfinite(y)"
     if support == sp.S.Reals:
         return finite, "finite real numbers"
@@ -59,10 +74,13 @@ def _test(support: sp.Set) -> tuple[str, str]:
         return " | ".join("(y == %r)" % float(v) for v in values), " or ".join(str(v) for v in values)
     if isinstance(support, sp.Interval):
         parts = [finite]
-        if support.start.is_finite:
-            parts.append("(y %s %r)" % (">" if support.left_open else ">=", float(support.start)))
-        if support.end.is_finite:
-            parts.append("(y %s %r)" % ("<" if support.right_open else "<=", float(support.end)))
+        for end, op in ((support.start, ">" if support.left_open else ">="),
+                        (support.end, "<" if support.right_open else "<=")):
+            if isinstance(end, sp.Symbol):
+                name = python_name(end.name)
+                parts.append("(y %s %s)" % (op, name))
+            elif end.is_finite:
+                parts.append("(y %s %r)" % (op, float(end)))
         words = {(0, sp.oo, True): "positive numbers", (0, 1, True): "numbers strictly between 0 and 1"}
         key = (support.start, support.end, bool(support.left_open and support.right_open))
         return " & ".join(parts), words.get(key, "numbers in %s" % S.inline(support))
@@ -72,10 +90,12 @@ def _test(support: sp.Set) -> tuple[str, str]:
 def labels_function(family) -> str:
     """``_labels(y)``: y as a float array, every label in the family's support, or a ValueError naming the first."""
     test, words = _test(family.support)
+    ends = bounds(family.support)
+    if ends:
+        words = words.replace(" ".join(str(e) for e in ends), "{%s}" % ", ".join(str(e) for e in ends))
     return "\n".join([
-        "def _labels(y):",
-        '    """y as a float array (float32 labels as they come, not copied); a ValueError naming the first label'
-        % (),
+        "def _labels(y%s):" % "".join(", %s" % python_name(e.name) for e in ends),
+        '    """y as a float array (float32 labels as they come, not copied); a ValueError naming the first label',
         '    outside the %s family\'s support."""' % family.name,
         "    y = numpy.asarray(y)",
         '    if y.dtype.kind != "f":',

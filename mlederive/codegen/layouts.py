@@ -277,7 +277,10 @@ def _per_observation(module: Module, library: str, arrays: str) -> tuple[str, se
 
 
 _NUMPY_ARRAYS = "    eta, y = numpy.asarray(eta, dtype=float), numpy.asarray(y, dtype=float)\n"
-_CHECKED_ARRAYS = "    eta, y = numpy.asarray(eta, dtype=float), _labels(y)\n"
+def _checked_arrays(module) -> str:
+    from .conventions import label_call
+
+    return "    eta, y = numpy.asarray(eta, dtype=float), %s\n" % label_call(module.family)
 
 
 def _numpy_functions(module: Module) -> tuple[str, set]:
@@ -286,7 +289,7 @@ def _numpy_functions(module: Module) -> tuple[str, set]:
 
     if module.one_hot:
         return _per_observation(module, "numpy", _NUMPY_ARRAYS)
-    body, used = _per_observation(module, "numpy", _CHECKED_ARRAYS)
+    body, used = _per_observation(module, "numpy", _checked_arrays(module))
     return labels_function(module.family) + "\n\n" + body, used
 
 
@@ -304,7 +307,11 @@ def jax_module(module: Module) -> str:
 def _intercept_code(module: Module, name: str) -> str:
     """``name``(y, weight=None, …) → float: the optimal constant margin, η̂ = g(μ̂)."""
     ic = module.intercept
-    lines = ["    y = _labels(y)",
+    from .conventions import bounds, label_call
+
+    lines = ["    y = %s" % (label_call(module.family) if not bounds(module.family.support)
+                          or all(b in {p.symbol for p in module.params} for b in bounds(module.family.support))
+                          else "numpy.asarray(y, dtype=float)"),
              "    w = numpy.ones_like(y) if weight is None or numpy.size(weight) == 0 else "
              "numpy.asarray(weight, dtype=float)"]
     params = {p.name: p.symbol for p in module.params}
@@ -429,7 +436,7 @@ def _nll_function(module: Module) -> tuple[str, set]:
     used |= more | ({"scipy"} if "_tweedie_log_a" in helpers else set())
     return helpers + ('def nll(%s):\n    """The full negative log-likelihood per observation, nothing dropped: scipy\'s '
             '−logpdf."""\n%s    return %s\n' % (module.signature("eta", "y", params=module.metric_params),
-                                               _CHECKED_ARRAYS, wrapped(_shaped(text, f.nll, "numpy"), 11))), used
+                                               _checked_arrays(module), wrapped(_shaped(text, f.nll, "numpy"), 11))), used
 
 
 def _boosting(module: Module, library: str) -> str:
@@ -447,7 +454,11 @@ def _boosting(module: Module, library: str) -> str:
     used |= more | fused_used
     body += "\n\n" + fused
     metric_params = module.metric_params
-    parts = [body, nll, arguments_function(library),
+    from .conventions import bounds
+
+    # labels whose support ends at a parameter (c) are checked where c is in scope: by loss, grad, hess and nll
+    checked = "numpy.asarray(y, dtype=float)" if bounds(module.family.support) else "_labels(y)"
+    parts = [body, nll, arguments_function(library, labels=checked),
              objective_maker(module.signature(), module.passing(), module.defaults(), module.call(),
                              spread=intercept if module.forms.piecewise_linear else None,
                              spread_passing=module.passing(module.intercept_params()),

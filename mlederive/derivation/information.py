@@ -11,7 +11,7 @@ from ..moments import decompose, expectation_terms
 from ..prose import join, prose
 from ..relations import Differentiation, Expectation
 from .likelihood import LossSteps
-from .tidying import by_outcome, factor_cancel, nonsmooth, shortest, tidy
+from .tidying import by_indicator, by_outcome, factor_cancel, nonsmooth, shortest, tidy
 
 
 def curvature_steps(b: StepBuilder, model: Model, ls: LossSteps, grad_steps: list) -> tuple[Step, Step | None]:
@@ -27,7 +27,9 @@ def _scalar_steps(b: StepBuilder, model: Model, grad_eta: Step, reduction: sp.Ex
     curvature = model.diff_eta(grad_eta.expr)
     if not nonsmooth(curvature):
         tidied = tidy(factor_cancel, curvature)
-        curvature = shortest([tidied] + [f for f in [by_outcome(model, tidied, reduction)] if f is not None])
+        split = by_indicator(tidied)
+        curvature = split if split is not None else shortest(
+            [tidied] + [f for f in [by_outcome(model, tidied, reduction)] if f is not None])
     canonical = model.pairing.status == "canonical"
     has_variance = fam.variance(mu_i, model.params) is not None
     why = prose("Differentiate $∂loss/∂η_i$ once more.")

@@ -44,5 +44,29 @@ def by_outcome(model: Model, expr: sp.Expr, factor: sp.Expr):
     return factor * (y_i * one + (1 - y_i) * zero)
 
 
+def by_indicator(expr: sp.Expr):
+    """A censored row's 1[y = c]·A + (1 − 1[y = c])·B, each case tidied; None without an indicator of the outcome or
+    where expr is not linear in it (then the form would not be an identity)."""
+    from ..indicators import indicator_of
+
+    flags = [d for d in expr.atoms(sp.KroneckerDelta) if indicator_of(d) is not None]
+    if len(flags) != 1:
+        return None
+    d = flags[0]
+    t = sp.Dummy("t")
+    if sp.diff(expr.xreplace({d: t}), t, 2) != 0:
+        return None
+    one, zero = (_whole_arguments(tidy(factor_cancel, expr.xreplace({d: v}))) for v in (sp.S.One, sp.S.Zero))
+    return d * one + (1 - d) * zero
+
+
+def _whole_arguments(expr):
+    """Φ((c − η)/σ), not Φ(c/σ − η/σ) as factor and cancel leave a named function's argument."""
+    from .. import symbolic as S
+
+    return expr.replace(lambda e: isinstance(e, S.NamedFunction) and e.args and e.args[0].is_Add,
+                        lambda e: type(e)(sp.together(e.args[0]), *e.args[1:]))
+
+
 def nonsmooth(expr: sp.Expr) -> bool:
     return expr.has(sp.sign, sp.DiracDelta, sp.Heaviside, sp.Abs)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ..pairing import Pairing
 from .base import Family, Param
+from .censored import Tobit
 from .dispersion import (
                          Bernoulli,
                          Binomial,
@@ -42,7 +43,7 @@ from .nondispersion import (
 
 _FAMILIES = [Gaussian, Bernoulli, Binomial, Categorical, Poisson, Exponential, Gamma, InverseGaussian,
              NegativeBinomial, Beta, Laplace, StudentT, LogNormal, Geometric, Weibull, ZeroInflatedPoisson,
-             Cauchy, VonMises, AsymmetricLaplace, Huber, Tweedie]
+             Cauchy, VonMises, AsymmetricLaplace, Huber, Tweedie, Tobit]
 FAMILIES: dict[str, Family] = {cls.name: cls() for cls in _FAMILIES}
 
 

@@ -15,6 +15,7 @@ import sympy as sp
 
 from .. import symbolic as S
 from ..documents import Check
+from ..indicators import show_indicators
 from ..relations import RELATIONS
 
 
@@ -85,7 +86,9 @@ DEFAULT_NOTATION = Notation()
 
 @functools.lru_cache(maxsize=4096)  # an exam shows the same steps in every variant and format
 def display_form(expr: sp.Expr, notation: Notation = DEFAULT_NOTATION) -> sp.Expr:
-    """Replace every ``base[i, …]`` by a symbol ``base_i…`` carrying the same assumptions."""
+    """Replace every ``base[i, …]`` by a symbol ``base_i…`` carrying the same assumptions (and an indicator of the
+    outcome by 1[y_i = c])."""
+    expr = show_indicators(expr)
     mapping = {}
     for atom in expr.atoms(sp.Indexed):
         name = S.indexed_name(atom, notation.base_name(atom.base.label.name))

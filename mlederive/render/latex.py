@@ -393,6 +393,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 """ + FONTS + r"""
 \usepackage{amsmath,amssymb}
 \usepackage[margin=2.5cm]{geometry}
+\setlength{\emergencystretch}{2em}
 """
 
 

@@ -17,6 +17,7 @@ given for not using a curvature is one that was seen, never a guess.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from dataclasses import dataclass
@@ -196,6 +197,15 @@ def observation(expr, model) -> Observation | None:
 
 def _positive_in_y(obs: Observation, depth: int = DEPTH) -> bool:
     expr, y, x = obs.expr, obs.y, obs.eta
+    flags = [d for d in expr.atoms(sp.KroneckerDelta) if y is not None and y in d.args]
+    if flags:  # an indicator 1[y = c] (a censored row): positive at y = c with it 1, and for every y with it 0
+        d = flags[0]
+        at = next(a for a in d.args if a != y)
+        return all(_positive_in_y(dataclasses.replace(obs, expr=case), depth) for case in (
+            expr.xreplace({d: sp.S.One}).xreplace({y: at}), expr.xreplace({d: sp.S.Zero})))
+    moved = _standardised(expr, x) if y is None or not expr.has(y) else None
+    if moved is not None:  # η only through z = (c − η)/σ: positive for every real z
+        return _positive(moved[0], moved[1], depth)
     if y is None:
         return _positive(expr, x, depth) if x is not None else _quick(expr)
     if isinstance(obs.support, sp.FiniteSet):  # a binary outcome: each value on its own
@@ -206,6 +216,23 @@ def _positive_in_y(obs: Observation, depth: int = DEPTH) -> bool:
     if sp.diff(numerator, y, 2) != 0 or not _positive(denominator, x, depth):
         return _positive(expr, x, depth)
     return _linear(numerator, obs, depth)
+
+
+def _standardised(expr, x):
+    """(expr in z, z) when ``expr`` depends on a real x only through one affine z = a + b·x with b ≠ 0 free of x (the
+    Tobit's (c − η)/σ): x ↦ z maps ℝ onto ℝ, so positivity in z for every real z is positivity in x. Else None."""
+    if x is None or _interval(x) != sp.Interval.open(-sp.oo, sp.oo):
+        return None
+    inside = {a for f in expr.atoms(sp.Function) for a in f.args if a.has(x) and a != x}
+    for arg in inside:
+        slope = sp.diff(arg, x)
+        if slope.has(x) or not (slope.is_positive or slope.is_negative):  # a slope that may vanish: no bijection
+            continue
+        z = sp.Dummy("z", real=True)
+        moved = sp.simplify(expr.xreplace({x: (z - arg.subs(x, 0)) / slope}))
+        if not moved.has(x):
+            return moved, z
+    return None
 
 
 def _linear(expr, obs: Observation, depth: int) -> bool:
