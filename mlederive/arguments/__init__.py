@@ -8,7 +8,7 @@ steps whose relations the verifier checks like any derivation's, results,
 tables computed from the verified expressions, and extra JSON fields.
 
 Kinds: ``sigmoid-mse-vs-bce``, ``kl-mle-equivalence``, ``kl-coin``, ``log-underflow``, ``loss-verdict``,
-``focal-loss``, ``label-smoothing``.
+``focal-loss``, ``label-smoothing``, ``multilabel-bernoulli``.
 """
 from __future__ import annotations
 
@@ -25,13 +25,14 @@ def registry() -> dict:
     from .coin import KLCoin
     from .focal import FocalLoss
     from .kl import KLMLEEquivalence
+    from .multilabel import MultilabelBernoulli
     from .sigmoid import SigmoidMSEvsBCE
     from .smoothing import LabelSmoothing
     from .underflow import LogUnderflow
     from .verdict import LossVerdict
 
     return {k.kind: k for k in (SigmoidMSEvsBCE(), KLMLEEquivalence(), KLCoin(), LogUnderflow(), LossVerdict(), FocalLoss(),
-                                         LabelSmoothing())}
+                                         LabelSmoothing(), MultilabelBernoulli())}
 
 
 ARGUMENT_KEYS = ("name", "title", "description", "kind")

@@ -100,12 +100,33 @@ def _equal(cx):
     cx.zero(_concrete(diff, pl.concrete), "equal at %s" % where)
 
 
+def _sift(expr):
+    """Σ_{l=1}^{L} δ_kl·g(l) → g(k): the derivative of a sum over l in one term's variable η_k (k an index of the same
+    range, one of 1…L); terms without that δ stay summed."""
+    def one(total):
+        (var, lo, hi), = total.limits if len(total.limits) == 1 else ((None, None, None),)
+        if var is None or lo != 1:
+            return total
+        kept, out = [], []
+        for term in sp.Add.make_args(sp.expand(total.function)):
+            deltas = [d for d in sp.Mul.make_args(term) if isinstance(d, sp.KroneckerDelta) and var in d.args
+                      and all(isinstance(a, sp.Idx) for a in d.args)]
+            if len(deltas) != 1:
+                kept.append(term)
+                continue
+            other = next(a for a in deltas[0].args if a != var)
+            out.append((term / deltas[0]).xreplace({var: other}))
+        return sp.Add(*out) + (sp.Sum(sp.Add(*kept), (var, lo, hi)) if kept else 0)
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), one)
+
+
 @claims("derivative", on="plain")
 def _derivative(cx):
     pl = cx.payload
     function = pl.function if pl.function is not None else (cx.ref.expr if cx.ref is not None else None)
     claimed = cx.step.expr.subs(pl.view or {})  # e.g. ŷ written for σ(θx)
-    cx.zero(claimed - sp.diff(function, pl.wrt), "derivative by %s" % pl.wrt)
+    cx.zero(claimed - _sift(sp.diff(function, pl.wrt)), "derivative by %s" % pl.wrt)
 
 
 @claims("substitution", on="plain")
