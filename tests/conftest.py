@@ -33,7 +33,7 @@ BEYOND = ["cauchy-identity", "von-mises", "quantile-regression", "huber-regressi
 
 #: built-in recipes of the articles' other arguments (kind: …)
 ARGUMENTS = ["sigmoid-mse-vs-bce", "kl-mle-equivalence", "kl-coin", "log-underflow", "focal-loss", "label-smoothing",
-             "loss-verdict", "multilabel-bernoulli"]
+             "loss-verdict", "multilabel-bernoulli", "ordinal-logit"]
 
 
 @functools.lru_cache(maxsize=None)

@@ -8,7 +8,8 @@ steps whose relations the verifier checks like any derivation's, results,
 tables computed from the verified expressions, and extra JSON fields.
 
 Kinds: ``sigmoid-mse-vs-bce``, ``kl-mle-equivalence``, ``kl-coin``, ``log-underflow``, ``loss-verdict``,
-``focal-loss``, ``label-smoothing``, ``multilabel-bernoulli``.
+``focal-loss``, ``label-smoothing``, ``multilabel-bernoulli``,
+``ordinal-logit``.
 """
 from __future__ import annotations
 
@@ -26,13 +27,14 @@ def registry() -> dict:
     from .focal import FocalLoss
     from .kl import KLMLEEquivalence
     from .multilabel import MultilabelBernoulli
+    from .ordinal import OrdinalLogit
     from .sigmoid import SigmoidMSEvsBCE
     from .smoothing import LabelSmoothing
     from .underflow import LogUnderflow
     from .verdict import LossVerdict
 
     return {k.kind: k for k in (SigmoidMSEvsBCE(), KLMLEEquivalence(), KLCoin(), LogUnderflow(), LossVerdict(), FocalLoss(),
-                                         LabelSmoothing(), MultilabelBernoulli())}
+                                         LabelSmoothing(), MultilabelBernoulli(), OrdinalLogit())}
 
 
 ARGUMENT_KEYS = ("name", "title", "description", "kind")
