@@ -41,13 +41,14 @@ PINNED = {
     "asymmetric-laplace": "✓✓✓✓✓✓✓~~~✓·",  # a quantile on the line
     "huber": "✓✓✓✓✓✓✓~~~✓·",  # a location on the line
     "tweedie": "~✓✓✓✓✓✓~~~✓·",  # a positive mean; its canonical power link μ^(1−p) is not in the registry
+    "tobit": "✓✓✓✓✓✓✓~~~✓·",  # a latent mean on the line
 }
 
 PAIRS = [(f, l) for f, fam in FAMILIES.items() for l in fam.allowed_links()]
 
 
 def test_matrix_is_pinned():
-    assert list(LINKS) == LINK_ORDER and len(FAMILIES) == 21 and len(LINKS) == 12
+    assert list(LINKS) == LINK_ORDER and len(FAMILIES) == 22 and len(LINKS) == 12
     m = link_matrix()
     assert {f: "".join(SYMBOLS[row[l]["status"]] for l in LINK_ORDER) for f, row in m.items()} == PINNED
     assert m["poisson"]["identity"]["constraint"] == "η > 0"

@@ -18,7 +18,7 @@ from mlederive.verification.claims import BUILDERS, build_claims
 
 #: documents that, between them, use every relation of a derivation (model) and of an argument (plain)
 DOCS = ["gaussian-identity", "ridge-regression", "bernoulli-logit", "sigmoid-mse-vs-bce", "kl-mle-equivalence",
-        "kl-coin", "log-underflow"]
+        "kl-coin", "log-underflow", "loss-verdict"]
 
 
 def _corrupt(step):
