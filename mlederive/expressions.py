@@ -37,6 +37,8 @@ FUNCTIONS = {
     "Phi": (Phi, 1), "pinball": (pinball, 2), "huber": (huber, 2), "I0": (I0, 1),
     # 1 where the argument is 0, else 0: a zero-inflated density's indicator 1[y = 0]
     "is_zero": (lambda a: sp.KroneckerDelta(a, 0), 1),
+    # 1 where the two are equal, else 0: a censored row's indicator 1[y = c] (a Tobit's)
+    "indicator": (lambda a, b: sp.KroneckerDelta(a, b), 2),
 }
 CONSTANTS = {"pi": sp.pi, "E": sp.E}
 

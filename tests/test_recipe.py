@@ -28,7 +28,7 @@ def test_defaults():
     ({"classes": 50, "family": "categorical", "link": "softmax"}, "classes", "between 2 and 8"),
     ({"classes": 3}, "classes", "only the categorical family"),
     ({"parameters": {"sigmaa": "known"}}, "parameters.sigmaa", "Did you mean 'sigma'?"),
-    ({"parameters": {"sigma": "fixed"}}, "parameters.sigma", "known, learned or a positive number"),
+    ({"parameters": {"sigma": "fixed"}}, "parameters.sigma", "known, learned or a number"),
     ({"parameters": {"sigma": -2}}, "parameters.sigma", "a known value must be a number in (0, ∞), got -2"),
     ({"family": "zero-inflated-poisson", "link": "log", "parameters": {"pi": 1.5}}, "parameters.pi",
      "a known value must be a number in (0, 1), got 1.5"),
