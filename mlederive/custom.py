@@ -32,6 +32,13 @@ SUPPORTS = {
     "unit": (sp.Interval.open(0, 1), {"positive": True}, False),
     "counts": (sp.S.Naturals0, {"integer": True, "nonnegative": True}, True),
     "binary": (sp.FiniteSet(0, 1), {"integer": True, "nonnegative": True}, True),
+    "angle": (sp.Interval(-sp.pi, sp.pi), {"real": True}, False),
+}
+#: what a custom parameter may be: known and positive (the default), or known in an interval
+PARAMETER_DOMAINS = {
+    "known": (sp.Interval.open(0, sp.oo), {"positive": True}),
+    "known in (0, 1)": (sp.Interval.open(0, 1), {"positive": True}),
+    "known real": (sp.S.Reals, {"real": True}),
 }
 MEAN_DOMAINS = {
     "real": (sp.S.Reals, {"real": True}),
@@ -70,11 +77,13 @@ def _checked_spec(spec, allowed, required, source, field) -> str:
 class CustomFamily(Family):
     """A family whose density came from a recipe (placeholders y, mu and parameters, substituted on use)."""
 
-    def __init__(self, name, title, density, y, mu, params, support, mean_domain, discrete):
+    def __init__(self, name, title, density, y, mu, params, support, mean_domain, discrete, domains=None):
         self.name, self.title = name, title
         self.notation = "p(μ)"
         self._density, self._y, self._mu = density, y, mu
-        self.params = tuple(Param(p.name, p, "user-declared parameter") for p in params)
+        domains = domains or {}
+        self.params = tuple(Param(p.name, p, "user-declared parameter", domain=domains.get(p, sp.Interval.open(0, sp.oo)))
+                            for p in params)
         self.support, self.mean_domain, self.discrete = support, mean_domain, discrete
         self.canonical_link = None
         self.natural_link = "identity" if mean_domain == sp.S.Reals else "log" \
@@ -113,14 +122,17 @@ def custom_family(spec, source: str) -> CustomFamily:
     params = spec.get("parameters", {}) or {}
     if not isinstance(params, dict) or len(params) > 4:
         raise RecipeError(source, "family.parameters", "must map up to 4 parameter names to 'known'.")
-    symbols = []
+    symbols, domains = [], {}
     for pname, state in params.items():
         if not isinstance(pname, str) or not _PARAM.fullmatch(pname) or pname in ("y", "mu", "pi", "E"):
             raise RecipeError(source, "family.parameters", "%r is not a usable parameter name." % (pname,))
-        if state != "known":
+        if state not in PARAMETER_DOMAINS:
             raise RecipeError(source, "family.parameters.%s" % pname,
-                              "custom parameters are known (fixed) constants; got %r." % (state,))
-        symbols.append(sp.Symbol(pname, positive=True))
+                              "custom parameters are known (fixed) constants: %s; got %r."
+                              % (", ".join(repr(k) for k in PARAMETER_DOMAINS), state))
+        domain, assumptions = PARAMETER_DOMAINS[state]
+        symbols.append(sp.Symbol(pname, **assumptions))
+        domains[symbols[-1]] = domain
     y = sp.Symbol("y", **y_assumptions)
     mu = sp.Symbol("mu", **mu_assumptions)
     names = {"y": y, "mu": mu, **{s.name: s for s in symbols}}
@@ -130,7 +142,7 @@ def custom_family(spec, source: str) -> CustomFamily:
     title = spec.get("title", name.replace("-", " ").title())
     if not isinstance(title, str) or len(title) > 60:
         raise RecipeError(source, "family.title", "must be a short string.")
-    return CustomFamily(name, title, density, y, mu, symbols, support, mean_domain, discrete)
+    return CustomFamily(name, title, density, y, mu, symbols, support, mean_domain, discrete, domains)
 
 
 def custom_link(spec, source: str) -> CustomLink:
@@ -178,15 +190,16 @@ def normalisation_warning(family: CustomFamily, budget: float = 3.0) -> str | No
         pass
     rng = random.Random(1)
     for _ in range(3):
-        point = {family._mu: family.sample_mean(rng), **{s: rng.uniform(0.5, 2) for s in params.values()}}
-        f = sp.lambdify(y, dens.subs(point), "mpmath")
+        # each parameter inside its domain (τ ∈ (0, 1): a τ of 1.5 makes a correct asymmetric Laplace diverge)
+        point = {family._mu: family.sample_mean(rng),
+                 **{p.symbol: _inside(p.domain, rng) for p in family.params}}
+        f = sp.lambdify(y, S.expand_functions(dens.subs(point)), "mpmath")
         if support == sp.FiniteSet(0, 1):
             total = f(0) + f(1)
         elif family.discrete:
             total = mpmath.nsum(f, [0, mpmath.inf])
         else:
-            total = mpmath.quad(f, [support.inf if support.inf != -sp.oo else -mpmath.inf,
-                                    support.sup if support.sup != sp.oo else mpmath.inf])
+            total = _integral(f, support, float(point[family._mu]))
         value = complex(total)
         if not (abs(value) < 1e6 and mpmath.isfinite(value.real)) or _grows(f, support, family.discrete):
             return _diverges(family)
@@ -195,6 +208,23 @@ def normalisation_warning(family: CustomFamily, budget: float = 3.0) -> str | No
                          "loss may be off by a $μ$-dependent term", family.name, "%.6g" % value.real,
                          "%.3g" % point[family._mu])
     return None
+
+
+def _inside(domain, rng) -> float:
+    """A value well inside a parameter's domain: (0, 1) → 0.2 … 0.8, (0, ∞) → 0.5 … 2, ℝ → −2 … 2."""
+    if domain == sp.Interval.open(0, 1):
+        return rng.uniform(0.2, 0.8)
+    if domain == sp.S.Reals:
+        return rng.uniform(-2, 2)
+    return rng.uniform(0.5, 2)
+
+
+def _integral(f, support, mu: float):
+    """∫ f over the support, cut at μ (a location density's kink: |y − μ|, the check function) and the ends."""
+    low = -mpmath.inf if support.inf == -sp.oo else mpmath.mpf(float(support.inf))
+    high = mpmath.inf if support.sup == sp.oo else mpmath.mpf(float(support.sup))
+    cuts = [mpmath.mpf(mu)] if low < mu < high else []
+    return mpmath.quad(f, [low, *cuts, high])
 
 
 def _diverges(family) -> object:
