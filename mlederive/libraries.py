@@ -17,6 +17,7 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from . import symbolic as S
+from .check_functions import huber
 from .primitives import Binary
 from .prose import join, prose
 
@@ -37,6 +38,10 @@ class BuiltinLoss(Binary):
 
     def _eval_is_real(self):
         return True if all(a.is_real for a in self.args) else None
+
+    def shown(self):
+        """The formula as the documentation prints it (the named function where there is one)."""
+        return self.elementary()
 
 
 class BCEWithLogitsLoss(BuiltinLoss):
@@ -70,6 +75,21 @@ class MSELoss(BuiltinLoss):
     def elementary(self):
         x, t = self.args
         return (x - t) ** 2
+
+
+class HuberLoss(BuiltinLoss):
+    r"""PyTorch's ``HuberLoss(delta=δ)``: :math:`\rho_\delta(x - t)`, ½(x − t)² within δ and δ(|x − t| − δ/2) beyond;
+    the module passes its own keyword ``delta``."""
+
+    unicode_name = latex_name = ascii_name = "HuberLoss"
+    functional, keywords = "huber_loss", "delta=delta"
+
+    def elementary(self):
+        return self.shown().elementary()
+
+    def shown(self):
+        x, t = self.args
+        return huber(sp.Symbol("delta", positive=True), x - t)
 
 
 class L1Loss(BuiltinLoss):
@@ -153,6 +173,7 @@ TORCH: dict[str, tuple[TorchLoss, ...]] = {
                           "$y > 1$), not the exact term", formula=PoissonNLLLoss),
                 TorchLoss("nn.PoissonNLLLoss(log_input=False)", None,
                           "`full=False` drops $log y!$; it adds `eps` $= 10⁻⁸$ inside $log μ$")),
+    "huber": (TorchLoss("nn.HuberLoss(delta=delta)", None, "nothing: no $log Z(δ)$", formula=HuberLoss),),
     "gaussian-nll": (TorchLoss("nn.GaussianNLLLoss()", None, "`full=False` drops $½·log(2π)$ (as here); `full=True` "
                                "keeps it", extra="with `var` $= σ²$"),),
 }

@@ -17,6 +17,7 @@ from mlederive.cli import cli
 from mlederive.libraries import (
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
     L1Loss,
     MSELoss,
     PoissonNLLLoss,
@@ -27,7 +28,8 @@ torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
 BUILTINS = {"bernoulli-logit": "binary_cross_entropy_with_logits", "poisson-log": "poisson_nll_loss",
-            "gaussian-identity": "mse_loss", "laplace-identity": "l1_loss", "categorical-softmax": "cross_entropy"}
+            "gaussian-identity": "mse_loss", "laplace-identity": "l1_loss", "categorical-softmax": "cross_entropy",
+            "huber-regression": "huber_loss"}
 ETA, Y = S.eta[S.i], S.y[S.i]
 
 
@@ -50,6 +52,9 @@ def test_the_builtin_is_called_where_the_loss_is_proved_equal_to_it(recipe, func
     ("poisson-log", MSELoss(ETA, Y)),
     ("laplace-identity", MSELoss(ETA, Y)),
     ("categorical-softmax", 2 * CrossEntropyLoss(S.eta, S.i)),
+    ("huber-regression", 2 * HuberLoss(ETA, Y)),
+    ("huber-regression", MSELoss(ETA, Y) / 2),  # Huber's centre only: wrong beyond ±δ
+    ("laplace-identity", HuberLoss(ETA, Y)),
 ])
 def test_a_wrong_builtin_step_is_rejected(recipe, wrong):
     doc = generated(recipe, "pytorch").forms.document
@@ -87,7 +92,8 @@ def _sample(recipe: str, n: int = 64, dtype=torch.float64):
     return eta, y
 
 
-@pytest.mark.parametrize("recipe", ["bernoulli-logit", "poisson-log", "gaussian-identity", "laplace-identity"])
+@pytest.mark.parametrize("recipe", ["bernoulli-logit", "poisson-log", "gaussian-identity", "laplace-identity",
+                                    "huber-regression"])
 def test_the_derivations_own_loss_equals_the_builtin_it_calls(recipe):
     """Beside the proof: the NumPy module (the derivation's stable form, no built-in) equals the built-in."""
     eta, y = _sample(recipe)

@@ -104,10 +104,10 @@ def test_the_printed_statsmodels_call_runs_with_the_recipes_link_and_equals_the_
     assert theirs == pytest.approx(ours, rel=1e-9, abs=1e-9), pair
 
 
-def _torch_loss(call, inputs, target, var=None):
+def _torch_loss(call, inputs, target, var=None, **names):
     import torch
 
-    loss = eval(call, {"nn": torch.nn})  # noqa: S307 — our own printed constructor
+    loss = eval(call, {"nn": torch.nn, **names})  # noqa: S307 — our own printed constructor (delta: its value)
     return float(loss(inputs, target, var) if var is not None else loss(inputs, target))
 
 
@@ -115,7 +115,7 @@ def _named_pairs_with_torch():
     out = []
     for pair in NAMED_PAIRS:
         fam = FAMILIES[split_pair(pair)[0]]
-        if fam.name in ("gaussian", "bernoulli", "binomial", "poisson", "laplace", "categorical"):
+        if fam.name in ("gaussian", "bernoulli", "binomial", "poisson", "laplace", "categorical", "huber"):
             out.append(pair)
     return out + ["gaussian-identity-learned-sigma"]
 
@@ -160,7 +160,8 @@ def test_every_pytorch_builtin_printed_computes_the_derived_loss_on_what_the_row
                           .evalf(30)) for a, b, _ in points])
     for r in found:
         var = torch.full_like(y, float(at[model.params["sigma"]]) ** 2) if "var" in r.loss.extra else None
-        theirs = _torch_loss(r.loss.call, eta if r.on == "eta" else mu, y, var)
+        theirs = _torch_loss(r.loss.call, eta if r.on == "eta" else mu, y, var,
+                             **{name: float(at[sym]) for name, sym in model.params.items()})
         # PoissonNLLLoss(log_input=False) adds eps = 1e-8 inside the log, as the row says
         assert theirs == pytest.approx(ours, rel=1e-6 if "log_input=False" in r.loss.call else 1e-10), r.loss.call
 

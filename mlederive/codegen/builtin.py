@@ -40,6 +40,10 @@ def _candidates(link_name: str) -> list[TorchLoss]:
 def _factor(loss_expr: sp.Expr, formula: sp.Expr, params) -> sp.Expr | None:
     """c with loss = c · formula at every test point (parameters at 0.7), a simple rational; else None."""
     at = {p: sp.Float(0.7) for p in params}
+    written = S.expand_functions(formula)
+    indexed = set().union(*(a.free_symbols for a in written.atoms(sp.Indexed)))
+    if written.free_symbols - indexed - set(params):
+        return None  # the built-in needs a parameter the model does not have (HuberLoss's δ for a Laplace)
     values = []
     for eta, y in _POINTS:
         point = {S.eta[S.i]: sp.Float(eta), S.y[S.i]: sp.Float(y), **at}
@@ -68,7 +72,7 @@ def _why(loss: TorchLoss, factor, one_hot: bool):
     x, t = sp.Symbol("x", real=True), sp.Symbol("t", real=True)
     return prose("PyTorch's `torch.nn.%s` computes $%s$ for one element x and its target t (its documented formula): "
                  "the loss is %s that function of $η_i$ and $y_i$, so the module calls it.", name,
-                 loss.formula(x, t).elementary(), how)
+                 loss.formula(x, t).shown(), how)
 
 
 def torch_builtin(f):
