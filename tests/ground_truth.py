@@ -219,6 +219,10 @@ def point(m, atoms, rng, wide: bool, large: bool = False) -> dict | None:
             v = sp.Float(rng.uniform(0.05, 0.95) if isinstance(a, sp.Function) else rng.uniform(-1, 1), DIGITS)
         elif isinstance(a, sp.Indexed):
             v = _scalar(a.base.label, rng, wide)
+        elif _domain(m, a) is not None:  # a parameter restricted to an interval (τ, p): a point inside it
+            lo, hi = (float(e) for e in (_domain(m, a).inf, _domain(m, a).sup))
+            v = sp.Float(rng.uniform(lo, hi) if not wide else lo + (hi - lo) * 10 ** -rng.uniform(0, 6)
+                         if rng.random() < 0.5 else hi - (hi - lo) * 10 ** -rng.uniform(0, 6), DIGITS)
         else:
             v = _scalar(a, rng, wide)
         if v is None:
@@ -280,9 +284,23 @@ def _fit(m, a, v):
     if getattr(a, "is_integer", False):
         whole = round(v)
         return sp.Integer(whole) if whole >= (1 if a.is_positive else 0) else None
+    if _domain(m, a) is not None:
+        return sp.Float(v, DIGITS) if _in(_domain(m, a), sp.Float(v, DIGITS)) else None
     if getattr(a, "is_positive", False) or getattr(a, "is_nonnegative", False):
         return sp.Float(v, DIGITS) if v > 0 else None
     return sp.Float(v, DIGITS)
+
+
+def _domain(m, a):
+    """A known parameter's interval where it is bounded (the quantile level τ ∈ (0, 1), the Tweedie's p ∈ (1, 2)), else
+    None: the model is only claimed there."""
+    if m is None:
+        return None
+    param = next((p for p in m.family.params if p.symbol == a), None)
+    if param is None or not isinstance(param.domain, sp.Interval):
+        return None
+    d = param.domain
+    return d if d.inf.is_finite and d.sup.is_finite else None
 
 
 def _numbers(a, b) -> list:

@@ -127,6 +127,14 @@ def expression_mutations(d, step):
     return {k: v for k, v in ops.items() if v is not None and v != e}
 
 
+def _shaped(expr, entries):
+    """``entries`` in the shape of the step: a P × P matrix (several parameters), or the one scalar (a one-parameter
+    family's Fisher step by moments: Huber, Cauchy, von Mises)."""
+    if isinstance(expr, sp.MatrixBase):
+        return sp.ImmutableMatrix(expr.rows, expr.cols, entries)
+    return entries[0]
+
+
 def payload_mutations(d, step):
     """(operator, mutated step, witness, truth, sign): a wrong stated payload, and what shows it wrong (``sign``: the
     witness is claimed positive, and is wrong where it is not)."""
@@ -142,7 +150,7 @@ def payload_mutations(d, step):
             moments = list(p.moments)
             moments[j] = (fn, value + sp.Rational(1, 7) * (value if value != 0 else 1))
             entries = [c0 + sum(cj * v for cj, (_, v) in zip(cs, moments)) for c0, cs in p.coefficients]
-            wrong = sp.ImmutableMatrix(step.expr.rows, step.expr.cols, entries)
+            wrong = _shaped(step.expr, entries)
             out.append(("wrong-moment-%d" % j, replace(step, expr=wrong, display=None,
                                                        payload=replace(p, moments=tuple(moments))),
                         wrong, None, False))
@@ -150,8 +158,7 @@ def payload_mutations(d, step):
         c0, cs = coefficients[-1]
         coefficients[-1] = (c0 + 1, cs)
         # what the payload now says the Hessian is, against what it is
-        said = sp.ImmutableMatrix(step.expr.rows, step.expr.cols, [
-            c + sum(cj * fn for cj, (fn, _) in zip(cjs, p.moments)) for c, cjs in coefficients])
+        said = _shaped(step.expr, [c + sum(cj * fn for cj, (fn, _) in zip(cjs, p.moments)) for c, cjs in coefficients])
         out.append(("wrong-coefficient", replace(step, payload=replace(p, coefficients=tuple(coefficients))), said,
                     d.reference_of(step).expr, False))
     if isinstance(p, Substituted) and p.subs is not None and p.inverse is None and m is not None and m.several:
