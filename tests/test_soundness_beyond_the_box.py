@@ -226,3 +226,13 @@ def test_a_claim_too_slow_to_evaluate_is_undecided_not_a_hang():
     claim = prover.Claim("zero", sp.exp(-sp.exp(S.eta[i] + 10 ** 7)), "a slow claim")
     out = prover.prove(claim, model, budget=0.05)
     assert not out.ok and "undecided" in out.detail and "took more than" in out.detail, out
+
+
+def test_a_wrong_term_beside_large_terms_that_cancel_only_when_distributed_is_seen():
+    """The third audit (issue 25) found it: the Tweedie's negation with exp(−(η − 100)²) added. At η = 100 the claim's
+    (A + B)/φ − (A + B)/φ terms are e^{(2−p)·100} in size and cancel only once 1/φ is distributed; the term of size 1
+    was below the relative tolerance. The numeric check distributes products first."""
+    d = derived("tweedie-log")
+    negate = d.step("negate")
+    wrong = replace(negate, expr=negate.expr + sp.Sum(sp.exp(-(S.eta[i] - 100) ** 2), (i, 1, S.n)))
+    assert check_step(d, negate).verified and not check_step(d, wrong).verified
