@@ -101,3 +101,23 @@ def test_trains_as_lightgbms(name, objective, soft):
     theirs = lgb.train({**params, "objective": objective}, lgb.Dataset(X, label=y), 5)
     np.testing.assert_allclose(ours.predict(X, raw_score=True), theirs.predict(X, raw_score=True),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_smooth_l1_is_huber_over_beta_and_nll_on_log_softmax_is_cross_entropy():
+    """The README's rows: SmoothL1Loss(beta=β) = HuberLoss(delta=β)/β = ρ_β(x − t)/β (our check function), and NLLLoss
+    on log_softmax is CrossEntropyLoss."""
+    torch = pytest.importorskip("torch")
+    from mlederive.check_functions import huber
+
+    x = torch.tensor([-3.0, -0.4, 0.1, 0.9, 2.5], dtype=torch.float64)
+    t = torch.tensor([0.2, 0.0, 1.5, 0.8, -1.0], dtype=torch.float64)
+    beta = 1.3
+    smooth = torch.nn.SmoothL1Loss(beta=beta, reduction="none")(x, t)
+    np.testing.assert_allclose(smooth.numpy(), torch.nn.HuberLoss(delta=beta, reduction="none")(x, t).numpy() / beta,
+                               rtol=1e-12)
+    ours = [huber._imp_(beta, float(a - b)) / beta for a, b in zip(x, t)]
+    np.testing.assert_allclose(smooth.numpy(), ours, rtol=1e-12)
+    logits = torch.randn(4, 5, dtype=torch.float64)
+    labels = torch.tensor([0, 3, 1, 4])
+    nll = torch.nn.NLLLoss()(torch.log_softmax(logits, dim=1), labels)
+    assert nll.item() == pytest.approx(torch.nn.CrossEntropyLoss()(logits, labels).item(), rel=1e-12)
