@@ -19,6 +19,7 @@ from .. import symbolic as S
 from ..budget import BudgetExceeded, clock, expired_here, time_budget
 from . import classes
 from .domain import INTERVALS, on_domain, raised_by_sympy  # noqa: F401  (INTERVALS: re-exported)
+from .evaluate import distributed
 from .sampler import NotSampleable, domain_fit, model_sampler, plain_sampler, targeted
 
 NUMERIC_POINTS = 20
@@ -326,24 +327,10 @@ def _sized(expr, rng, classes_apart: bool) -> list:
     return out
 
 
-def _distributed(expr):
-    """``expr`` with products distributed over sums (expand_mul) where that makes it no longer: (A + B)/φ − (A + B)/φ
-    cancels before any number is put in. Without it a wrong term of size 1 beside terms of size e^{100} that cancel
-    (the Tweedie's e^{(2−p)η} at η = 100) is below the relative tolerance, and passes."""
-    if not isinstance(expr, sp.Expr) or not expr.is_Add:
-        return expr
-    try:
-        with time_budget(0.5):
-            spread = sp.expand_mul(expr)
-    except BudgetExceeded:
-        return expr
-    return spread if sp.count_ops(spread) <= sp.count_ops(expr) else expr
-
-
 def _numeric_at(claim: Claim, model, points: int, rng) -> tuple[bool, str]:
     import mpmath
 
-    claim = dataclasses.replace(claim, expr=_distributed(claim.expr))
+    claim = dataclasses.replace(claim, expr=distributed(claim.expr))
     sample = model_sampler(model, rng) if model is not None else plain_sampler(rng)
     evaluate = None
     tolerance = mpmath.mpf(10) ** -TOLERANCE_DIGITS
