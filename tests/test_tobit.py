@@ -140,3 +140,19 @@ def test_a_users_own_tobit_density_derives_the_same_loss(tmp_path):
     for eta, y in [(0.5, 0.2), (-1.0, 0.2), (0.3, 1.7), (2.0, 3.1)]:
         y = sp.Float(y)  # y = 0.2 = c: a censored row
         assert at(mine, eta, y) == pytest.approx(at(builtin, eta, y), rel=1e-12)
+
+
+def test_the_libraries_refuse_a_label_below_c_in_every_calling_form():
+    """The fused gradient takes checked labels: the objective checks them against c where c is in scope (it once
+    trained on a label of −0.5 through XGBRegressor and lgb.train)."""
+    xgb, lgb = pytest.importorskip("xgboost"), pytest.importorskip("lightgbm")
+    X, y = _data(60)
+    y[7] = -0.5
+    objective = module_for("tobit", "xgboost").make_objective(sigma=SIGMA)
+    with pytest.raises(ValueError, match="label 7 is -0.5"):
+        xgb.XGBRegressor(objective=objective, n_estimators=2).fit(X, y)
+    with pytest.raises(ValueError, match="label 7 is -0.5"):
+        xgb.train({}, xgb.DMatrix(X, label=y), 2, obj=objective)
+    with pytest.raises(ValueError, match="label 7 is -0.5"):
+        lgb.train({"objective": module_for("tobit", "lightgbm").make_objective(sigma=SIGMA), "verbose": -1},
+                  lgb.Dataset(X, label=y), 2)

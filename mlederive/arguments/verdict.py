@@ -220,7 +220,7 @@ def _normaliser(b, total, discrete, ref, shifted):
     """The closed form (checked by quadrature), then ∂Z/∂η: (the value or None, free of η)."""
     value = _closed_form(total)
     var = total.limits[0][0]
-    breaks = tuple(p for p in _breaks(total.function, var)) if not discrete else ()
+    breaks = _breaks(total.function, var) if not discrete else ()
     numeric = value is None and shifted
     if numeric:  # η-free already: its value by quadrature, and a proof that it is finite
         value = sp.Float(quadrature(total, {}, breaks), 15)

@@ -162,7 +162,7 @@ def _maker(name: str, signature: str, inner: list, doc: str, defaults: bool, cal
 
 
 def objective_maker(signature: str, passing: str, defaults: bool, call: str, spread: str | None = None,
-                    spread_passing: str = "", fisher: bool = False) -> str:
+                    spread_passing: str = "", fisher: bool = False, labels: str = "") -> str:
     """``make_objective`` and ``objective``: (grad, hess) per row in the raw margin, weighted row by row.
 
     ``spread``: the name of the module's optimal-constant-margin function, for a piecewise-linear loss, whose Hessian
@@ -170,11 +170,16 @@ def objective_maker(signature: str, passing: str, defaults: bool, call: str, spr
     Fisher information (``fisher``: the density at the kink, by the family's moments) the Hessian is F/L̄, L̄ the mean
     loss there — the loss is ∝ 1/σ, so this puts the labels' fitted scale σ̂ = σ·L̄ in for one σ; with a constant 1 it
     is mean |∂ℓ/∂η| over s, the labels' mean absolute deviation around the margin (equal for the Laplace). Either
-    way a leaf moves η by about the labels' own scale times the balance of the signs, whatever unit y is in."""
+    way a leaf moves η by about the labels' own scale times the balance of the signs, whatever unit y is in.
+
+    ``labels``: the label check to make here, where a support's end is a parameter (the Tobit's c) that
+    ``_arguments`` cannot see; the fused ``_grad_hess`` takes checked labels."""
     inner = ["def objective(y_true, y_pred, sample_weight=None):",
              '    """(grad, hess) in the raw margin, weighted by the rows\' weights (see _arguments for the forms)."""',
              "    eta, y, w, _ = _arguments(y_true, y_pred, sample_weight)",
              "    g, h = _grad_hess(eta, y%s)" % passing]
+    if labels:
+        inner[3:3] = ["    y = %s" % labels]
     if spread and fisher:
         inner[3:3] = ["    if not unit:  # once, from the labels: the mean loss at the optimal constant margin",
                       "        centre = numpy.full(y.shape, %s(y, w%s))" % (spread, spread_passing),

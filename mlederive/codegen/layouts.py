@@ -454,7 +454,7 @@ def _boosting(module: Module, library: str) -> str:
     used |= more | fused_used
     body += "\n\n" + fused
     metric_params = module.metric_params
-    from .conventions import bounds
+    from .conventions import bounds, label_call
 
     # labels whose support ends at a parameter (c) are checked where c is in scope: by loss, grad, hess and nll
     checked = "numpy.asarray(y, dtype=float)" if bounds(module.family.support) else "_labels(y)"
@@ -462,7 +462,8 @@ def _boosting(module: Module, library: str) -> str:
              objective_maker(module.signature(), module.passing(), module.defaults(), module.call(),
                              spread=intercept if module.forms.piecewise_linear else None,
                              spread_passing=module.passing(module.intercept_params()),
-                             fisher=module.forms.hess != 1),
+                             fisher=module.forms.hess != 1,
+                             labels=label_call(module.family) if bounds(module.family.support) else ""),
              metric_maker(library, module.signature(params=metric_params), module.passing(metric_params),
                           module.defaults(metric_params), module.call(metric_params)),
              _intercept_code(module, intercept)]

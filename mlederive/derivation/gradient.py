@@ -134,7 +134,7 @@ def gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr, reducti
         grad = model.diff_eta(loss_summand, eta)
         if not nonsmooth(grad):  # simplify would turn sign(f) into a Piecewise that hides the kink
             grad = tidy(sp.simplify, grad)
-            grad = by_indicator(grad) if by_indicator(grad) is not None else grad  # a censored row's two cases
+            grad = by_indicator(grad) or grad  # a censored row's two cases, tidied once
     if fam.one_hot:
         return grad, None, why
     # the chain-rule factors, in the parameter's value: ∂loss/∂μ and dμ/dη
@@ -142,7 +142,7 @@ def gradient_in_eta(model: Model, loss_summand: sp.Expr, scale: sp.Expr, reducti
     kept_mu = [t for t in sp.Add.make_args(log_mu) if t.has(value) or any(t.has(q) for q in model.learned_params())]
     raw = sp.diff(-sp.Add(*kept_mu) * scale, value)
     dl_dmu = (tidy(sp.factor, raw) if not model.several else shortest([tidy(sp.factor, raw), raw])) * reduction
-    dl_dmu = by_indicator(dl_dmu) if by_indicator(dl_dmu) is not None else dl_dmu
+    dl_dmu = by_indicator(dl_dmu) or dl_dmu
     dmu_deta = p.link.chain_factor(value, eta)
     if why is None:
         why = prose("Here the loss is differentiated in $η_{%s,i}$ directly." % p.letter)
