@@ -93,6 +93,11 @@ NAMED_LOSSES = [
         needs=("sigma", "c"), distractor=False,
     ),
     NamedLoss(
+        "msle", "squared log error, mean over the sample",
+        "squared log error, summed over the sample",
+        lambda y, m, p: (sp.log(y) - m) ** 2, distractor=False,
+    ),
+    NamedLoss(
         "cosine", "cosine loss, mean over the sample", "cosine loss, summed over the sample",
         lambda y, m, p: -sp.cos(y - m), distractor=False,
     ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import sympy as sp
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from .subscripts import comma_subscript, indexed_name  # noqa: F401  (S.indexed_name, S.comma_subscript)
@@ -413,28 +414,27 @@ class _InlinePrinter(StrPrinter):
         out = ""
         for n, term in enumerate(terms):
             negative = term.could_extract_minus_sign()
-            text = self.parenthesize(-term if negative else term, self._precedence_of_add())
+            text = self.parenthesize(-term if negative else term, PRECEDENCE["Add"])
             out += ("−" if negative else "") + text if n == 0 else (" − " if negative else " + ") + text
         return out
 
-    @staticmethod
-    def _precedence_of_add():
-        from sympy.printing.precedence import PRECEDENCE
+    def _print_Abs(self, expr):
+        return "|%s|" % self._print(expr.args[0])
 
-        return PRECEDENCE["Add"]
+    def _print_Min(self, expr):  # min(a, b) and max(a, b), as a reader writes them
+        return "%s(%s)" % (type(expr).__name__.lower(), ", ".join(self._print(a) for a in expr.args))
 
-    def _print_Sum(self, expr):
-        return self._big("Σ", expr)
+    _print_Max = _print_Min
 
-    def _print_Product(self, expr):
-        return self._big("Π", expr)
-
-    def _big(self, sign, expr):
+    def _print_Sum(self, expr):  # Σ_i (…), and Π_i (…) for a Product
+        sign = "Σ" if isinstance(expr, sp.Sum) else "Π"
         body = self._print(expr.function)
         if expr.function.is_Add:
             body = "(%s)" % body
         heads = "".join("%s_%s" % (sign, self._print(var)) for var, _, _ in reversed(expr.limits))
         return "%s %s" % (heads, body)
+
+    _print_Product = _print_Sum
 
 
 def partial_latex(numerator: str, symbol: sp.Symbol) -> str:

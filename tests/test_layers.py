@@ -12,7 +12,7 @@ LAYERS = {
     "mlederive.errors": 1, "mlederive.budget": 1, "mlederive.symbolic": 1, "mlederive.version": 1, "mlederive.textenum": 1,
     "mlederive.output": 1, "mlederive.asciiout": 1, "mlederive.pdf": 1, "mlederive.prose": 1,
     "mlederive.primitives": 1, "mlederive.class_sums": 1, "mlederive.subscripts": 1, "mlederive.special": 1,
-    "mlederive.check_functions": 1, "mlederive.quadrature": 1, "mlederive.indicators": 1,
+    "mlederive.check_functions": 1, "mlederive.quadrature": 1, "mlederive.indicators": 1, "mlederive.limits": 1,
     "mlederive.links": 2, "mlederive.pairing": 2, "mlederive.families": 2, "mlederive.predictors": 2,
     "mlederive.priors": 2, "mlederive.losses": 2, "mlederive.libraries": 2, "mlederive.model": 2,
     "mlederive.moments": 2,

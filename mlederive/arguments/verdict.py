@@ -20,6 +20,7 @@ from ..budget import BudgetExceeded, time_budget
 from ..documents import Argument, Result, Step
 from ..errors import RecipeError
 from ..expressions import parse_expression
+from ..limits import limit
 from ..prose import prose
 from ..quadrature import quadrature
 from ..relations import (
@@ -258,7 +259,7 @@ def _diverges(b, total, discrete, ref) -> bool:
         return False
     try:
         with time_budget(5.0):
-            tail = sp.simplify(sp.limit(S.expand_functions(total.function), var, sp.oo))
+            tail = sp.simplify(limit(total.function, var, sp.oo))
     except (BudgetExceeded, NotImplementedError, ValueError, TypeError):
         return False
     if not (tail.is_positive and tail.is_finite):

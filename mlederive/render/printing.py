@@ -455,6 +455,11 @@ class TextbookPrettyPrinter(TextbookOrder, PrettyPrinter):
     def _print_sign(self, e):
         return self._print_Function(e, func_name="sgn")
 
+    def _print_Min(self, e):  # min(1, y), max(1, y): lower case, as a textbook writes them
+        return self._print_Function(e, func_name=type(e).__name__.lower())
+
+    _print_Max = _print_Min
+
     def _print_log(self, e):
         if simple_argument(e.args[0]):  # log σ(η_i), log y_i!, log 2: no parentheses
             form = self._print(e.args[0])

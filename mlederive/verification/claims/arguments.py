@@ -12,6 +12,7 @@ import sympy as sp
 
 from ... import symbolic as S
 from ...budget import time_budget
+from ...limits import limit
 from ...quadrature import quadrature
 from ..prover import CLAIM_BUDGET
 from .registry import Malformed, claims
@@ -165,7 +166,7 @@ def _negated(cx):
 def _limit(cx):
     pl = cx.payload
     with time_budget(CLAIM_BUDGET):
-        value = sp.limit(S.expand_functions(pl.function), pl.var, pl.point)
+        value = limit(pl.function, pl.var, pl.point)
     cx.zero(cx.step.expr - value, "limit as %s → %s" % (pl.var, pl.point))
 
 
