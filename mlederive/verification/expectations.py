@@ -23,10 +23,27 @@ QUADRATURE_ERROR = 1e-8
 EXTRA_DPS = 200
 
 
+#: the family's own moments (claims in μ_i, no η in them) decided in this process: (family, claim) → Outcome. Such a
+#: claim is the same for every link of the family, and is proved (or refused) once
+_FAMILY_MOMENTS: dict = {}
+
+
 def decide_moment(claim: Claim, model, seed: int, budget: float) -> Outcome:
     """``claim.expr`` is (value, ∫ m(t)·p(t) dt or Σ_t m(t)·p(t)): proved symbolic when SymPy gives the integral in
     closed form and the difference rewrites to zero; else compared with a 40-digit quadrature at sampled points of
-    the parameters (labelled numeric)."""
+    the parameters (labelled numeric). A claim with no η in it is the family's, sampled over all of the family's
+    means and decided once per process."""
+    link_free = not any(a.base.label.name.startswith("eta") for a in claim.expr.atoms(sp.Indexed))
+    key = (model.family.name, claim.expr) if link_free else None
+    if key in _FAMILY_MOMENTS:
+        return _FAMILY_MOMENTS[key]
+    outcome = _decide_moment(claim, model, seed, budget, link_free)
+    if key is not None:
+        _FAMILY_MOMENTS[key] = outcome
+    return outcome
+
+
+def _decide_moment(claim: Claim, model, seed: int, budget: float, link_free: bool) -> Outcome:
     import mpmath
 
     value, expectation = claim.expr
@@ -43,13 +60,13 @@ def decide_moment(claim: Claim, model, seed: int, budget: float) -> Outcome:
     rng = random.Random(seed)
     # a property of the family, checked where a quadrature is reliable: the middle of the parameters' domains (far
     # out, a beta with μφ = 10⁻⁶ puts all its mass within 10⁻¹⁰⁰⁰⁰⁰ of 0, beyond any quadrature)
-    sample = model_sampler(model, rng, far=False)
+    sample = model_sampler(model, rng, far=False, link_free=link_free)
     gap = value - expectation
     try:
         with time_budget(MOMENT_BUDGET):
             for _ in range(MOMENT_POINTS):
                 values = sample(gap)
-                out = _quadrature(value, expectation, values, model)
+                out = _quadrature(value, expectation, values, model, link_free)
                 if isinstance(out, str):
                     return Outcome(False, "numeric", "%s: %s (%s)" % (claim.label, out, _point_text(values)))
                 gap_found, error = out
@@ -70,9 +87,10 @@ def decide_moment(claim: Claim, model, seed: int, budget: float) -> Outcome:
 DECIDERS["moment"] = decide_moment
 
 
-def _quadrature(value, expectation, values, model):
+def _quadrature(value, expectation, values, model, link_free=False):
     """|value − ∫ m·p| / (1 + |value|) at one point of the parameters, by mpmath's quadrature (a sum: nsum) at
-    MOMENT_DPS digits on the integrand compiled for mpmath; or why there is no number."""
+    MOMENT_DPS digits on the integrand compiled for mpmath, cut at the family's centre and breaks (in μ_i for a
+    ``link_free`` claim, else in η_i); or why there is no number."""
     import mpmath
 
     with mpmath.workdps(MOMENT_DPS):
@@ -92,9 +110,9 @@ def _quadrature(value, expectation, values, model):
         if isinstance(expectation, sp.Sum):
             total, error = mpmath.nsum(f, ends), mpmath.mpf(0)
         else:
-            centre = model.family.moment_centre(model.mean(), model.values_in_eta())
-            points = ([] if centre is None else [centre]) + list(model.family.moment_breaks(
-                model.mean(), model.values_in_eta()))
+            at = (model.mu_obs(), model.values()) if link_free else (model.mean(), model.values_in_eta())
+            centre = model.family.moment_centre(*at)
+            points = ([] if centre is None else [centre]) + list(model.family.moment_breaks(*at))
             inside = sorted(mpmath.mpf(sp.N(p.xreplace(values), MOMENT_DPS)) for p in points)
             try:
                 total, error = _integral(f, ends, inside)

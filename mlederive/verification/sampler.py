@@ -44,8 +44,8 @@ class ModelSampler:
 
     theta_1, theta_2 = sp.Symbol("theta_1", real=True), sp.Symbol("theta_2", real=True)
 
-    def __init__(self, model, rng: random.Random, far: bool = True):
-        self.model, self.rng, self.far = model, rng, far
+    def __init__(self, model, rng: random.Random, far: bool = True, link_free: bool = False):
+        self.model, self.rng, self.far, self.link_free = model, rng, far, link_free
         self.fam, self.link = model.family, model.link
         self.calls = 0
         self._atoms: dict = {}
@@ -67,10 +67,11 @@ class ModelSampler:
         return math.exp(rng.uniform(math.log(1e-6), math.log(1e6))) if self.wide else rng.uniform(0.5, 2.5)
 
     def mean_value(self):
-        """A mean the family allows and the link can produce (e.g. in (0, 1) for poisson-probit)."""
+        """A mean the family allows and the link can produce (e.g. in (0, 1) for poisson-probit); any the family
+        allows for a claim about the family alone (``link_free``)."""
         for _ in range(50):
             m = self.fam.sample_mean(self.rng, self.wide)
-            if inside(self.link.mean_domain, m) and inside(self.fam.mean_domain, m):
+            if (self.link_free or inside(self.link.mean_domain, m)) and inside(self.fam.mean_domain, m):
                 return sp.Float(m, 30)
         return sp.Float(self.rng.uniform(0.05, 0.95), 30)
 
@@ -143,9 +144,10 @@ class ModelSampler:
         return values
 
 
-def model_sampler(model, rng: random.Random, far: bool = True) -> ModelSampler:
-    """Points of the model's domain; ``far``: every WIDE_EVERY-th from the whole of it, else all from its middle."""
-    return ModelSampler(model, rng, far)
+def model_sampler(model, rng: random.Random, far: bool = True, link_free: bool = False) -> ModelSampler:
+    """Points of the model's domain; ``far``: every WIDE_EVERY-th from the whole of it, else all from its middle;
+    ``link_free``: means from the family's whole domain, for a claim in μ that no link restricts."""
+    return ModelSampler(model, rng, far, link_free)
 
 
 def plain_sampler(rng: random.Random):

@@ -35,6 +35,22 @@ class Malformed(ValueError):
     """The step cannot be what its relation says (wrong shape, a payload that does not fit the model)."""
 
 
+def _family_moment(model, function, value):
+    """The family's own moment (m(y_i), E[m(y_i)]) in μ_i and the other parameters' values, of which (function, value)
+    is the instance at μ_i = g⁻¹(η_i) (σ_i = g_σ⁻¹(η_σ,i) …) — literally, after the substitution — or None."""
+    if model.one_hot:
+        return None
+    back, mu_i = model.inverses(), model.mu_obs()
+    for f, v in model.family.moments(model.y_obs(), mu_i, model.values()) or ():
+        if f.xreplace(back) == function and v.xreplace(back) == value:
+            # μ_i as positive as the family's means are (SymPy integrates y^k·e^{−(y/λ)^k} only for λ > 0)
+            positive = model.family.mean_domain.is_subset(sp.Interval.open(0, sp.oo))
+            put = {mu_i: sp.IndexedBase(sp.Symbol(mu_i.base.label.name, positive=True))[mu_i.indices]} \
+                if positive else {}
+            return f.xreplace(put), v.xreplace(put), model.density().xreplace(put)
+    return None
+
+
 class Context:
     """What a builder sees: the step, its reference, the ``also`` step, the model (None for arguments)."""
 
@@ -51,10 +67,17 @@ class Context:
 
     def moment(self, function, value, label):
         """E[function(y_i)] = value under the model's density at every parameter (the predicted ones through their
-        links): integrated (or summed) symbolically where SymPy can, else by 40-digit quadrature at sampled points."""
+        links): integrated (or summed) symbolically where SymPy can, else by 40-digit quadrature at sampled points.
+        Where it is the family's moment at μ_i = g⁻¹(η_i), the claim is the family's, for every μ_i: one claim for
+        all of a family's links (mlederive.verification.expectations proves it once per process)."""
         m = self.model
-        t = sp.Dummy("t", **({"integer": True, "nonnegative": True} if m.family.discrete else {"real": True}))
-        density = m.density().xreplace(m.inverses()).xreplace({m.y_obs(): t})
+        t = sp.Symbol("_t", **({"integer": True, "nonnegative": True} if m.family.discrete else {"real": True}))
+        lifted = _family_moment(m, function, value)
+        if lifted is None:
+            density = m.density().xreplace(m.inverses()).xreplace({m.y_obs(): t})
+        else:  # the same claim for every μ_i (and σ_i …), so for every link: μ_i = g⁻¹(η_i) is one of them
+            function, value, density = lifted
+            density = density.xreplace({m.y_obs(): t})
         support = m.family.support
         low, high = (support.inf, support.sup)
         kind = sp.Sum if m.family.discrete else sp.Integral
