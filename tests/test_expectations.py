@@ -58,3 +58,26 @@ def test_a_wrong_moment_is_refused_after_the_right_one_was_proved():
                                payload=dataclasses.replace(step.payload, moments=tuple(moments)))
     check = dict(zip([s.id for s in d.steps], verify(d.replace_step(lied)).checks))["fisher"]
     assert not check.verified and "quadrature" in check.detail
+
+
+def test_a_decomposition_out_of_time_is_none_not_an_error(monkeypatch):
+    """A curvature SymPy cannot split within DECOMPOSE_BUDGET seconds of CPU gets no Fisher step (as one that is no
+    combination of the moments), never an error: a split that spins for 3 s under a budget of 0.2 s is None."""
+    import time
+
+    from mlederive import moments
+
+    d = derive(pair_recipe("gamma-log"))
+    model = d.model
+    args = (d.step("curvature").expr, model.y_obs(), None, moments.expectation_terms(model))
+    assert moments.decompose(*args) is not None
+
+    def spinning(*a, **kw):
+        end = time.process_time() + 3
+        while time.process_time() < end:
+            pass
+        return (0, [])
+
+    monkeypatch.setattr(moments, "_decompose", spinning)
+    monkeypatch.setattr(moments, "DECOMPOSE_BUDGET", 0.2)
+    assert moments.decompose(*args) is None
