@@ -1,6 +1,8 @@
 """Generated code in the real libraries: PyTorch against its built-in losses (float32, values and autograd
 gradients), JAX under jit against the NumPy code, XGBoost and LightGBM custom objectives against their
 built-in objectives, and boosting for assumptions no library has, scored by scipy's exact likelihood."""
+import re
+
 import numpy as np
 import pytest
 import scipy.stats as st
@@ -451,7 +453,7 @@ def test_pytorch_refuses_a_target_of_another_shape_and_float_class_indices():
     give CrossEntropyLoss's value."""
     torch = pytest.importorskip("torch")
     bce = bound_module("bernoulli-logit", "pytorch")
-    logits, target = torch.randn(6, 1), torch.rand(6)
+    logits, target = torch.randn(6, 1), torch.randint(0, 2, (6,)).float()
     with pytest.raises(ValueError):
         torch.nn.BCEWithLogitsLoss()(logits, target)
     with pytest.raises(ValueError, match=r"the target must have the input's shape \(6, 1\), got \(6,\)"):
@@ -466,6 +468,49 @@ def test_pytorch_refuses_a_target_of_another_shape_and_float_class_indices():
         ce.loss(scores, classes.float())
     with pytest.raises(ValueError, match="one-hot target must have the input's shape"):
         ce.loss(scores, torch.zeros(5, 4))
+
+
+@pytest.mark.parametrize("spec, good, bad, message", [
+    ("bernoulli-logit", [0.0, 1.0, 1.0], [0.0, 0.5, 1.0], "label 1 is 0.5: the bernoulli family's labels are 0 or 1"),
+    ("poisson-log", [0.0, 3.0, 7.0], [0.0, 3.0, -1.0], "label 2 is -1.0: the poisson family's labels are counts"),
+    ("poisson-log", [0.0, 3.0, 7.0], [2.5, 3.0, 1.0], "label 0 is 2.5"),
+    ("gamma-log", [0.5, 3.0, 7.0], [0.5, 0.0, 7.0], "label 1 is 0.0: the gamma family's labels are positive"),
+    ("gaussian-identity", [-1.0, 3.0, 7.0], [1.0, float("nan"), 2.0], "label 1 is nan"),
+    ("tobit", [0.0, 3.0, 0.5], [0.0, -0.5, 1.0], "label 1 is -0.5"),
+])
+def test_pytorch_losses_refuse_a_label_outside_the_support(spec, good, bad, message):
+    """A built-in's path (BCEWithLogitsLoss, PoissonNLLLoss) and the autograd Function's alike: a label the family
+    cannot produce is a ValueError naming it, as the NumPy and boosting modules' are — PyTorch's own losses take a
+    Poisson label of −1 or a Bernoulli label of 0.5 without a word."""
+    torch = pytest.importorskip("torch")
+    m = bound_module(spec, "pytorch")
+    eta = torch.tensor([0.3, -0.2, 1.1], requires_grad=True)
+    m.loss(eta, torch.tensor(good)).backward()
+    assert torch.isfinite(eta.grad).all()
+    with pytest.raises(ValueError, match=re.escape(message)):
+        m.loss(eta, torch.tensor(bad))
+
+
+def test_pytorchs_own_losses_take_those_labels_without_a_word():
+    """The README's contrast: PoissonNLLLoss takes a label of −1, BCEWithLogitsLoss one of 0.5 — a number, no error."""
+    torch = pytest.importorskip("torch")
+    assert torch.isfinite(torch.nn.PoissonNLLLoss()(torch.zeros(2), torch.tensor([-1.0, 2.0])))
+    assert torch.isfinite(torch.nn.BCEWithLogitsLoss()(torch.zeros(2), torch.tensor([0.5, 1.0])))
+
+
+@pytest.mark.parametrize("spec, good, bad, message", [
+    ("zero-inflated-poisson", [0.0, 1.0], [0.0, 2.5], "label 1 is 2.5: the zero-inflated-poisson family's labels"),
+    ("heteroscedastic-gaussian", [0.0, 1.0], [float("inf"), 1.0], "label 0 is inf"),
+    ("beta-mean-precision", [0.3, 0.5], [0.3, 1.0], "label 1 is 1.0: the beta family's labels are numbers strictly"),
+])
+def test_pytorch_losses_of_several_parameters_refuse_a_label_outside_the_support(spec, good, bad, message):
+    torch = pytest.importorskip("torch")
+    m = bound_module(spec, "pytorch")
+    eta = torch.zeros(2, len(m.PARAMETERS), requires_grad=True)
+    m.loss(eta, torch.tensor(good)).backward()
+    assert torch.isfinite(eta.grad).all()
+    with pytest.raises(ValueError, match=re.escape(message)):
+        m.loss(eta, torch.tensor(bad))
 
 
 def test_pytorch_weight_and_pos_weight_are_the_builtins():

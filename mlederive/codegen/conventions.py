@@ -87,12 +87,36 @@ def _test(support: sp.Set) -> tuple[str, str]:
     return finite, "finite real numbers"
 
 
-def labels_function(family) -> str:
-    """``_labels(y)``: y as a float array, every label in the family's support, or a ValueError naming the first."""
+def _test_and_words(family, library: str = "numpy") -> tuple[str, str]:
     test, words = _test(family.support)
     ends = bounds(family.support)
     if ends:
         words = words.replace(" ".join(str(e) for e in ends), "{%s}" % ", ".join(str(e) for e in ends))
+    return test.replace("numpy.", library + "."), words
+
+
+def torch_labels_function(family) -> str:
+    """``_labels(y)`` for PyTorch: the float target as it is, or a ValueError naming the first label outside the
+    family's support (one reduction per call; on a GPU, one synchronisation)."""
+    test, words = _test_and_words(family, "torch")
+    return "\n".join([
+        "def _labels(y%s):" % "".join(", %s" % python_name(e.name) for e in bounds(family.support)),
+        '    """y itself; a ValueError naming the first label outside the %s family\'s support (one check per' % family.name,
+        '    call: on a GPU, one synchronisation)."""',
+        "    inside = %s" % test,
+        "    if not bool(inside.all()):",
+        "        first = int(torch.nonzero(~inside.flatten())[0])",
+        "        label = float(y.flatten()[first])",
+        '        raise ValueError(f"label {first} is {label!r}: the %s family\'s labels are %s; "' % (family.name, words),
+        '                         "fix or drop that row")',
+        "    return y",
+        ""])
+
+
+def labels_function(family) -> str:
+    """``_labels(y)``: y as a float array, every label in the family's support, or a ValueError naming the first."""
+    test, words = _test_and_words(family)
+    ends = bounds(family.support)
     return "\n".join([
         "def _labels(y%s):" % "".join(", %s" % python_name(e.name) for e in ends),
         '    """y as a float array (float32 labels as they come, not copied); a ValueError naming the first label',

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .. import symbolic as S
+from .conventions import label_call, torch_labels_function
 from .layouts import (
     WIDTH,
     Module,
@@ -60,6 +61,8 @@ def pytorch_module(module: Module) -> str:
         helpers, used, body = _function(module, weighting[1])
     code = "def loss(%s):\n%s%s%s" % (_keyword_only(module.signature("input", "target", 'reduction="mean"'), first),
                                       doc, _CHECK_REDUCTION, body)
+    if "_labels(" in code:
+        helpers = torch_labels_function(module.family) + "\n\n" + helpers
     text = helpers + (_REDUCED + "\n\n" if "_reduced(" in code else "") + code
     torch = {"torch"} if "torch." in text else set()  # a loss of + − × alone needs no import
     return _header(module, _imports(used | torch, "pytorch")) + "\n\n" + text
@@ -90,7 +93,7 @@ def _call(module: Module, target: str, keywords: str, reduction: str) -> str:
 def _builtin(module: Module, first: tuple) -> str:
     """The built-in on (η, y): its own weights where it has them (BCEWithLogitsLoss's), else ours multiplied."""
     native = module.builtin.loss.formula.weights
-    lines = _same_shape("the target") + "    target = target.to(input.dtype)\n"
+    lines = _same_shape("the target") + "    target = %s\n" % _checked(module)
     if all(k.split("=")[0] in native for k in first):
         keywords = "".join(", %s=%s" % (k.split("=")[0], k.split("=")[0]) for k in first)
         return lines + "    return %s\n" % _call(module, "target", keywords, "reduction")
@@ -170,7 +173,7 @@ def _function(module: Module, weighting: str) -> tuple[str, set, str]:
             args, shared.forward, ", ".join(names + saved), shared.loss, ", ".join(names + saved) +
             ("," if len(names + saved) == 1 else ""), args, nones, shared.grad, nones))
     learned = " or ".join("%s.requires_grad" % n for n in ["y"] + [p.name for p in module.params])
-    body = ("%s    eta, y = input, target.to(input.dtype)\n%s"
+    body = ("%s    eta, y = input, " + _checked(module) + "\n%s"
             "    # the Function's gradient is in η alone: plain autograd where another argument needs one (and where\n"
             "    # no gradient is taken)\n"
             "    if %s or not (eta.requires_grad and torch.is_grad_enabled()):\n"
@@ -257,6 +260,13 @@ def _keyword_only(signature: str, keywords) -> str:
     """``signature`` with ``keywords`` added after its keyword-only marker (reduction stays the third positional)."""
     return signature + ", " + ", ".join(keywords) if "*" in signature.split(", ") else \
         signature + ", *, " + ", ".join(keywords)
+
+
+def _checked(module: Module) -> str:
+    """The target in the input's dtype, its labels checked against the family's support where there is a family."""
+    if module.family is None:
+        return "target.to(input.dtype)"
+    return label_call(module.family).replace("_labels(y", "_labels(target.to(input.dtype)")
 
 
 def _same_shape(what: str) -> str:

@@ -225,8 +225,10 @@ def _body(f: SeveralForms, dialect: Dialect, params: dict, signature: str, passi
                    for name in params) if dialect.library == "pytorch" else ""
     unpack = "    eta = _columns(eta)\n%s    %s = %s\n" % (cast, ", ".join("eta_" + p.name for p in m.predicted),
                                                          ", ".join("eta[:, %d]" % k for k in range(P)))
-    checked = dialect.library == "numpy"  # labels outside the support refused (traced JAX arrays cannot raise)
-    y_line = "    y = %s\n" % ("_labels(y)" if checked else dialect.y) + _ONE_PER_ROW + "".join(
+    # labels outside the support refused (traced JAX arrays cannot raise)
+    checked = dialect.library in ("numpy", "pytorch")
+    y_line = "    y = %s\n" % ("_labels(%s)" % dialect.y if dialect.library == "pytorch" else "_labels(y)" if checked
+                              else dialect.y) + _ONE_PER_ROW + "".join(
         _indicators([f.loss, *f.grads, *f.hessian], dialect))
     parts = ["PARAMETERS = (%s)\n" % ", ".join(repr(p.name) for p in m.predicted),
              'def _columns(eta):\n    """eta as an array of shape (n, %d), one column per parameter (PARAMETERS)."""\n'
@@ -236,9 +238,9 @@ def _body(f: SeveralForms, dialect: Dialect, params: dict, signature: str, passi
              '                         f"got {tuple(eta.shape)}")\n'
              "    return eta\n" % (P, dialect.eta, P, P, ", ".join(p.name for p in m.predicted))]
     if checked:
-        from .conventions import labels_function
+        from .conventions import labels_function, torch_labels_function
 
-        parts.append(labels_function(m.family))
+        parts.append((torch_labels_function if dialect.library == "pytorch" else labels_function)(m.family))
     if dialect.library == "pytorch":
         parts.append('def loss(eta, y%s, reduction="mean"):\n    """The loss per observation, reduced by `reduction`."""\n'
                      "%s%s    out = %s\n%s" % (signature or ", *", unpack, y_line, wrapped(code(f.loss), 10), _REDUCE))

@@ -28,6 +28,18 @@ Hessian
 import torch
 
 
+def _labels(y):
+    """y itself; a ValueError naming the first label outside the bernoulli family's support (one check per
+    call: on a GPU, one synchronisation)."""
+    inside = (y == 0.0) | (y == 1.0)
+    if not bool(inside.all()):
+        first = int(torch.nonzero(~inside.flatten())[0])
+        label = float(y.flatten()[first])
+        raise ValueError(f"label {first} is {label!r}: the bernoulli family's labels are 0 or 1; "
+                         "fix or drop that row")
+    return y
+
+
 def loss(input, target, reduction="mean", *, weight=None, pos_weight=None):
     """The loss of the derivation: ℓ(η, y) per observation, reduced by `reduction` ("mean", "sum" or "none").
 
@@ -39,6 +51,6 @@ def loss(input, target, reduction="mean", *, weight=None, pos_weight=None):
     if target.shape != input.shape:
         raise ValueError(f"the target must have the input's shape {tuple(input.shape)}, "
                          f"got {tuple(target.shape)} (no broadcasting)")
-    target = target.to(input.dtype)
+    target = _labels(target.to(input.dtype))
     return torch.nn.functional.binary_cross_entropy_with_logits(
             input, target, weight=weight, pos_weight=pos_weight, reduction=reduction)
