@@ -21,7 +21,7 @@ import sympy as sp
 
 from . import symbolic as S
 from .errors import RecipeError
-from .expressions import parse_expression
+from .expressions import FUNCTIONS, parse_expression
 from .families import Family, Param
 from .links import Link
 from .prose import prose
@@ -45,7 +45,8 @@ MEAN_DOMAINS = {
     "positive": (sp.Interval.open(0, sp.oo), {"positive": True}),
     "unit": (sp.Interval.open(0, 1), {"positive": True}),
 }
-FAMILY_KEYS = ("name", "title", "density", "support", "mean_domain", "parameters")
+FAMILY_KEYS = ("name", "title", "density", "support", "mean_domain", "parameters", "normaliser")
+NORMALISER_KEYS = ("name", "of", "why")
 LINK_KEYS = ("name", "g", "inverse", "range")
 _NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 _PARAM = re.compile(r"[a-z][a-z0-9_]{0,15}")
@@ -136,13 +137,51 @@ def custom_family(spec, source: str) -> CustomFamily:
     y = sp.Symbol("y", **y_assumptions)
     mu = sp.Symbol("mu", **mu_assumptions)
     names = {"y": y, "mu": mu, **{s.name: s for s in symbols}}
-    density = parse_expression(spec["density"], names, source, "family.density")
+    declared = _declared(spec.get("normaliser"), names, source)
+    functions = {} if declared is None else {declared.__name__: (declared, len(spec["normaliser"]["of"]))}
+    density = parse_expression(spec["density"], names, source, "family.density", functions)
     if not density.has(mu):
         raise RecipeError(source, "family.density", "the density must depend on the mean mu.")
+    if declared is not None:
+        _declared_calls(density, declared, names, spec["normaliser"]["of"], source)
     title = spec.get("title", name.replace("-", " ").title())
     if not isinstance(title, str) or len(title) > 60:
         raise RecipeError(source, "family.title", "must be a short string.")
     return CustomFamily(name, title, density, y, mu, symbols, support, mean_domain, discrete, domains)
+
+
+def _declared(spec, names: dict, source: str):
+    """The density's declared normaliser class from ``normaliser: {name: a, of: [y, phi], why: …}``, or None."""
+    from .special import declared_normaliser
+
+    if spec is None:
+        return None
+    field = "family.normaliser"
+    if not isinstance(spec, dict) or set(spec) - set(NORMALISER_KEYS) or "name" not in spec or "of" not in spec:
+        raise RecipeError(source, field, "must be a mapping with name, of (the arguments, from y and the known "
+                                         "parameters) and why, e.g. {name: a, of: [y, phi], why: 'a series'}.")
+    name, of, why = spec["name"], spec["of"], spec.get("why", "")
+    if not isinstance(name, str) or not _PARAM.fullmatch(name) or name in names or name in FUNCTIONS:
+        raise RecipeError(source, field + ".name", "must be a new short name (not y, mu, a parameter or a function), "
+                                                   "got %r." % (name,))
+    if not isinstance(of, list) or not of or len(of) > 4 or any(a not in names for a in of):
+        raise RecipeError(source, field + ".of", "must list its arguments from %s, got %r."
+                          % (", ".join(n for n in names if n != "mu"), of))
+    if "mu" in of:
+        raise RecipeError(source, field + ".of", "a declared normaliser is free of the mean mu (so of θ); one that "
+                                                 "depends on mu must be written out in the density.")
+    if not isinstance(why, str) or len(why) > 200:
+        raise RecipeError(source, field + ".why", "must be a short sentence saying why it is free of mu.")
+    return declared_normaliser(name, len(of), why)
+
+
+def _declared_calls(density, declared, names, of, source):
+    """Every call of the declared normaliser has exactly its declared arguments (a(y, phi), not a(mu, phi))."""
+    expected = tuple(names[a] for a in of)
+    for call in density.atoms(declared):
+        if call.args != expected:
+            raise RecipeError(source, "family.density", "%s is declared of (%s); it is called with (%s)."
+                              % (declared.__name__, ", ".join(of), ", ".join(map(str, call.args))))
 
 
 def custom_link(spec, source: str) -> CustomLink:
@@ -170,9 +209,16 @@ def normalisation_warning(family: CustomFamily, budget: float = 3.0) -> str | No
     """None when the density integrates (sums) to 1 over the support; else a warning saying what was found."""
     from .budget import BudgetExceeded, time_budget
 
+    from .special import DeclaredNormaliser
+
     y = family._y
     params = {p.name: p.symbol for p in family.params}
     dens = family.density(y, family._mu, params)
+    declared = sorted(dens.atoms(DeclaredNormaliser), key=sp.default_sort_key)
+    if declared:
+        return prose("the %s density's factor $%s$ is declared, not written out, so whether the density integrates "
+                     "to 1 is not checked: the loss is its negative log-likelihood only if $%s$ is the right "
+                     "normaliser.", family.name, declared[0], declared[0])
     support = family.support
     try:
         with time_budget(budget):

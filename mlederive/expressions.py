@@ -47,8 +47,9 @@ _BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: l
 
 
 class _Walker:
-    def __init__(self, names: dict, source: str, field: str):
+    def __init__(self, names: dict, source: str, field: str, functions: dict | None = None):
         self.names, self.source, self.field = names, source, field
+        self.functions = {**FUNCTIONS, **(functions or {})}
         self.nodes = 0
 
     def fail(self, problem: str):
@@ -86,14 +87,15 @@ class _Walker:
             right = self.walk(node.right, depth + 1)
             return _BINOPS[type(node.op)](left, right)
         if isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            known = self.functions
+            if not isinstance(node.func, ast.Name) or node.func.id not in known:
                 if isinstance(node.func, ast.Name):
-                    self.fail("function %s is not allowed; use one of %s" % (node.func.id, ", ".join(sorted(FUNCTIONS))))
+                    self.fail("function %s is not allowed; use one of %s" % (node.func.id, ", ".join(sorted(known))))
                 self.fail("only a function called by its name can be called, e.g. exp(y) (not %s(…)); use one of %s"
-                          % (ast.unparse(node.func)[:40], ", ".join(sorted(FUNCTIONS))))
+                          % (ast.unparse(node.func)[:40], ", ".join(sorted(known))))
             if node.keywords:
                 self.fail("keyword arguments are not allowed in %s(…)" % node.func.id)
-            func, arity = FUNCTIONS[node.func.id]
+            func, arity = known[node.func.id]
             if len(node.args) != arity:
                 self.fail("%s takes %d argument%s, got %d" % (node.func.id, arity, "s" * (arity > 1), len(node.args)))
             return func(*[self.walk(a, depth + 1) for a in node.args])
@@ -116,8 +118,9 @@ class _Walker:
                           % MAX_EXPONENT)
 
 
-def parse_expression(text, names: dict, source: str, field: str) -> sp.Expr:
-    """Parse ``text`` into a SymPy expression over ``names`` (name → Symbol), or raise RecipeError."""
+def parse_expression(text, names: dict, source: str, field: str, functions: dict | None = None) -> sp.Expr:
+    """Parse ``text`` into a SymPy expression over ``names`` (name → Symbol), or raise RecipeError. ``functions``
+    (name → (callable, arity)) are allowed beside FUNCTIONS: a density's declared normaliser."""
     if not isinstance(text, str):
         raise RecipeError(source, field, "must be an expression in quotes, got %r" % (text,))
     if len(text) > MAX_CHARS:
@@ -132,4 +135,4 @@ def parse_expression(text, names: dict, source: str, field: str) -> sp.Expr:
             from None
     except (ValueError, RecursionError, MemoryError):
         raise RecipeError(source, field, "not a valid expression") from None
-    return _Walker(names, source, field).walk(tree)
+    return _Walker(names, source, field, functions).walk(tree)

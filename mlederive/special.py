@@ -146,3 +146,24 @@ class TweedieNormaliser(sp.Function):
 
 
 SPECIAL = (I0, I1, HuberNormaliser, TweedieNormaliser)
+
+
+class DeclaredNormaliser(sp.Function):
+    """A factor of a user's density that the recipe declares rather than writes: a(y, φ) of y and known parameters
+    alone (no μ, so no θ), positive. It has no value: a derivation drops its log as θ-free, the verifier gives each
+    distinct call an independent positive value at a sampled point (so a claim that needs its value to hold is not
+    accepted by luck), and nothing that must compute it (a full NLL, generated code) is made."""
+
+    opaque = True
+    why = ""
+
+    def _eval_is_positive(self):
+        return True
+
+    def _eval_is_real(self):
+        return True
+
+
+def declared_normaliser(name: str, nargs: int, why: str) -> type:
+    """A DeclaredNormaliser called ``name`` of ``nargs`` arguments (one class per recipe)."""
+    return type(name, (DeclaredNormaliser,), {"nargs": nargs, "why": why})

@@ -17,6 +17,7 @@ from ..losses import NamedLoss
 from ..model import Model
 from ..prose import Prose, join, prose
 from ..relations import Dropped, Naming, Negation, Rescaling, Substituted
+from ..special import DeclaredNormaliser
 from .recognise import recognise
 
 
@@ -180,6 +181,10 @@ def loss_steps(b: StepBuilder, model: Model, reduction: str) -> LossSteps:
                     " (nor on a learned parameter)" if model.learned else "", join(dropped_sample, ", ", " and "))
     else:
         why = prose("Every term depends on $θ$: there is nothing to drop.")
+    for declared in sorted({type(f) for f in expanded.atoms(DeclaredNormaliser)}, key=lambda c: c.__name__):
+        call = sorted(expanded.atoms(declared), key=sp.default_sort_key)[0]
+        why += prose(" The recipe declares $%s$ without writing it out, a function of %s alone — no $μ$ in it, so "
+                     "no $θ$%s.", call, join(list(call.args), ", ", " and "), (": " + declared.why.rstrip(".")) if declared.why else "")
     b.add("Drop the $θ$-free terms", why, "ℓ(θ) + const", r"\ell(\theta) + \text{const}", S.sample_sum(kept),
           "constant-dropped", Dropped(dropped=tuple(dropped_sample)), id="drop-constants",
           notes=tuple(prose("dropped: %s", t) for t in dropped_sample))

@@ -140,6 +140,10 @@ class ModelSampler:
     def __call__(self, expr):
         onehot: dict = {}
         values = self.land_in_domain({a: self.value_for(a, onehot) for a in self.atoms_of(expr)})
+        # a declared normaliser a(y_i, φ) has no value: each distinct call an independent positive one
+        opaque = sorted((f for f in expr.atoms(sp.Function) if getattr(type(f), "opaque", False)),
+                        key=sp.default_sort_key)
+        values.update({f: sp.Float(self.rng.uniform(0.05, 2.5), 30) for f in opaque})
         self.calls += 1
         return values
 
