@@ -21,7 +21,7 @@ LAYERS = {
     "mlederive.verification": 5,
     "mlederive.derivation": 6, "mlederive.mle": 6,
     "mlederive.render": 7,
-    "mlederive.exam": 8, "mlederive.codegen": 8, "mlederive.catalog": 8, "mlederive.cli": 8, "mlederive.plot": 8, "mlederive": 8,
+    "mlederive.exam": 8, "mlederive.grading": 8, "mlederive.codegen": 8, "mlederive.catalog": 8, "mlederive.cli": 8, "mlederive.plot": 8, "mlederive": 8,
 }
 
 
