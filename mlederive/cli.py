@@ -457,6 +457,35 @@ def cache_command(clear):
                                    else "%d stored outcome%s" % (count, "" if count == 1 else "s")))
 
 
+@cli.command("grade", context_settings=CONTEXT)
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--recipe", required=True, help="The recipe the derivation is of (a name or a .yaml file).")
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
+              help="terminal: each line with ✓/✗ and its feedback; json: the report (a list for several files).")
+def grade_command(submissions, recipe, fmt):
+    """Grade students' derivations step by step: each step's relation to the one before, the first wrong step.
+
+    A SUBMISSION is Markdown, one $$…$$ formula per step, or LaTeX with align*/equation*, one step per line.
+
+    \b
+    Example:
+      mlederive grade answer.md --recipe gaussian-identity
+      mlederive grade answers/*.md --recipe bernoulli-logit --format json
+    """
+    import json
+
+    from .derivation import derive
+    from .grading import grade_files, render
+
+    try:
+        reports = grade_files(submissions, derive(recipe))
+    except (MlederiveError, ValueError) as exc:
+        raise BadInput(str(exc)) from None
+    out = [{"file": path, **report.json()} for path, report in reports]
+    click.echo(json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False) if fmt == "json" else
+               "\n".join(render.terminal(path, recipe, report) for path, report in reports))
+
+
 def main():
     from .asciiout import degrade_if_needed
 

@@ -44,7 +44,7 @@ PRODUCTS = {"cdot", "times"}
 
 _TOKEN = re.compile(r"\s*(\\[A-Za-z]+|\\\||\\[,;!: ]|\\\\|\d+(?:\.\d+)?|[A-Za-z]|[-+*/^_(){}\[\]=,;|!'<>.&])")
 #: names a student writes as letters in a row (math mode would set them as a product): one name each
-WORDS = ("NLL", "MSE", "BCE", "MAE", "CE", "KL")
+WORDS = ("NLL", "MSE", "SSE", "BCE", "MAE", "CE", "KL")
 
 
 class Unreadable(ValueError):
@@ -340,6 +340,9 @@ class Reader:
             return self.big(sp.Sum if name == "sum" else sp.Product)
         if name == "infty":
             return sp.oo
+        if name == "nabla":  # ∇_θ J, ∇_w L: the gradient of a name
+            variable = self.subscript_text() if self.peek() == "_" and self.take() else "theta"
+            return sp.Derivative(self.atom(), sp.Symbol(variable, real=True))
         if name == "partial":  # ∂ read as d: ∂L/∂w is dL/dw of a name, ∂/∂η (…) an operator
             return sp.Symbol("d", real=True)
         raise Unreadable("\\%s cannot stand here" % name, column)
@@ -368,9 +371,9 @@ class Reader:
         if self.peek() == "^":  # \log^2 x
             self.take()
             power = self.group()
-        if self.peek() == "(":
-            value = f(self.parenthesised())
-            value = self.postfix(value) if power is None else value
+        if self.peek() == "(":  # log (1 − p_i)^{1 − y_i}: the log of the power, as a likelihood's log is written
+            inner = self.parenthesised()
+            value = f(self.postfix(inner)) if f is sp.log else self.postfix(f(inner))
         else:  # \log p_i, \log 2\pi\sigma^2: the factors up to the next +, −, = or explicit product
             argument = self.factor()
             while self.starts_factor(self.peek()) and self.peek() not in ("\\log", "\\ln", "\\exp", "\\sum",

@@ -1,0 +1,164 @@
+"""Grading one submission against a recipe: each step read, mapped to the model, its relation to the step before
+found, the first wrong step, errors carried forward, the final loss and gradient, and a score."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import sympy as sp
+
+from .latex import Unreadable, read
+from .notation import MEANS, left_side_kind, model_form
+from .relations import Found, concrete, relate
+from .relations import _zero as zero
+from .submission import Line
+
+#: points: each step that stands in a valid relation to the one before (carried forward too), the final loss, the
+#: final gradient
+RUBRIC = {"step": 1, "loss": 2, "gradient": 2}
+#: what the first step may state, by the derivation's step it must equal
+FIRST = (("likelihood", "the likelihood"), ("density", "one observation's density"),
+         ("log-likelihood", "the log-likelihood"), ("expanded", "the log-likelihood"))
+
+
+#: a relation in the feedback's words
+WORDS = {
+    "equal": "equal to the step before (rewritten)",
+    "link substituted": "the link substituted: equal to the step before",
+    "log": "the log of the step before (the argmax is kept)",
+    "negated": "the step before negated: maximising it is minimising this",
+    "θ-free constant dropped": "a θ-free constant dropped (the argmax is kept)",
+    "rescaled by a positive factor": "rescaled by a positive θ-free factor (the argmax is kept)",
+    "derivative in η": "the derivative in ηᵢ of the step before",
+    "gradient in θ": "the gradient in θ of the step before",
+    "gradient in θ by the chain rule": "the gradient in θ by the chain rule: Σᵢ (the step before)·xᵢ",
+}
+
+
+@dataclass
+class GradedStep:
+    number: int
+    latex: str
+    line: int
+    relation: str | None = None
+    valid: bool = False
+    carried_forward: bool = False
+    feedback: str = ""
+    counterexample: dict | None = None
+    unreadable: bool = False
+
+
+@dataclass
+class Report:
+    steps: list = field(default_factory=list)
+    first_error: int | None = None
+    score: int = 0
+    max_score: int = 0
+    final: dict = field(default_factory=dict)
+
+    def json(self) -> dict:
+        out = asdict(self)
+        for s in out["steps"]:
+            s.pop("line")
+            s.pop("unreadable")
+        return out
+
+
+def grade(lines: list[Line], derivation) -> Report:
+    """The report on ``lines`` (a submission's steps) against ``derivation`` (the recipe's, verified)."""
+    model = derivation.model
+    report, previous, sense, previous_valid, previous_means = Report(), None, None, True, False
+    final_loss, final_gradient = None, None
+    for number, line in enumerate(lines, start=1):
+        step = GradedStep(number, line.latex, line.line)
+        report.steps.append(step)
+        try:
+            sides = read(line.latex)
+        except Unreadable as exc:
+            step.unreadable = True
+            step.feedback = "could not read this line (column %d): %s" % (exc.column, exc)
+            continue
+        kind = left_side_kind(sides[0]) if len(sides) > 1 else None
+        expr = model_form(sides[-1], model)
+        if previous is None:
+            found = _first(expr, derivation, model)
+            sense = "max"
+        else:
+            found = _labelled(relate(previous, expr, model, mean_names=previous_means and not _has_mean_names(
+                sides[-1])), kind, sense)
+            if found.valid and found.flips:
+                sense = "min" if sense == "max" else "max"
+        _record(step, found, previous_valid)
+        previous, previous_valid, previous_means = expr, found.valid, _has_mean_names(sides[-1])
+        if found.valid and found.relation.startswith(("derivative", "gradient")):
+            final_gradient = (step, found)
+        elif found.valid and (kind == "loss" or sense == "min"):
+            final_loss = (step, expr, sense)
+    report.first_error = next((s.number for s in report.steps if not s.valid and not s.unreadable), None)
+    report.final = _final(final_loss, final_gradient, derivation, model)
+    _score(report)
+    return report
+
+
+def _first(expr, derivation, model) -> Found:
+    for step_id, what in FIRST:
+        target = derivation.step(step_id).expr
+        if zero(concrete(expr, model) - concrete(target, model), model):
+            return Found(what, True)
+    return Found(None, False)
+
+
+def _labelled(found: Found, kind: str | None, sense: str) -> Found:
+    """A relation that contradicts the line's own left-hand side is wrong: the step before negated but called the
+    log-likelihood (a sign error), or a log-likelihood called a loss (the negation missing)."""
+    if not found.valid or kind is None:
+        return found
+    after = ("min" if sense == "max" else "max") if found.flips else sense
+    if kind in ("likelihood", "log-likelihood") and after == "min":
+        return Found(None, False, hint="the step before negated, yet its left-hand side says it is the %s: a sign "
+                                       "error" % kind)
+    if kind == "loss" and after == "max" and not found.relation.startswith(("derivative", "gradient")):
+        return Found(None, False, hint="called a loss, but it is the log-likelihood, to be maximised: the negation "
+                                       "is missing")
+    return found
+
+
+def _has_mean_names(expr) -> bool:
+    return any(s.name.partition("_")[0] in MEANS and s.name.partition("_")[2] for s in expr.free_symbols)
+
+
+def _record(step: GradedStep, found: Found, previous_valid: bool):
+    step.relation, step.valid, step.counterexample = found.relation, found.valid, found.counterexample
+    if step.number == 1:
+        step.feedback = ("states %s" % found.relation) if found.valid else (
+            "the first step must state the likelihood, one observation's density or the log-likelihood of the recipe's "
+            "model; this is none of them")
+    elif found.valid:
+        step.carried_forward = not previous_valid
+        step.feedback = WORDS.get(found.relation, found.relation) + (
+            " — from the wrong step before: the error is carried forward" if step.carried_forward else "")
+    else:
+        step.feedback = "does not follow from the step before: not equal to it, nor its log, nor a θ-free rescaling " \
+                        "or constant away, nor its derivative" + ("; it is %s" % found.hint if found.hint else "")
+
+
+def _final(final_loss, final_gradient, derivation, model) -> dict:
+    out = {"loss": False, "gradient": False}
+    if final_loss is not None:
+        step, expr, sense = final_loss
+        ok = relate(derivation.step("loss").expr, expr, model)
+        out["loss"] = bool(ok.valid and not ok.flips and not ok.relation.startswith(("log", "derivative", "gradient"))
+                           and sense == "min")
+    if final_gradient is not None and out["loss"]:
+        out["gradient"] = True
+    return out
+
+
+def _score(report: Report):
+    report.max_score = RUBRIC["step"] * len(report.steps) + RUBRIC["loss"] + RUBRIC["gradient"]
+    report.score = RUBRIC["step"] * sum(s.valid for s in report.steps) + RUBRIC["loss"] * report.final["loss"] \
+        + RUBRIC["gradient"] * report.final["gradient"]
+
+
+def relation_of(before: sp.Expr, after: sp.Expr, model) -> Found:
+    """The relation of two expressions already in the model's symbols (for tests and tools)."""
+    return relate(before, after, model)

@@ -1,0 +1,103 @@
+"""A student's names → the recipe's model: yᵢ, ŷᵢ/μᵢ/pᵢ (the mean, g⁻¹(ηᵢ)), ηᵢ/zᵢ/f(xᵢ) and θᵀxᵢ/wᵀxᵢ/xᵢᵀβ (the
+linear predictor ηᵢ), σ and the family's other parameters, n, and C or const for a dropped constant; and the left-hand
+side a student writes (L, ℓ, 𝓛, J, E, NLL, log L, −log L, ∂L/∂w) → what the line says it is."""
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+from .. import symbolic as S
+
+#: names of the mean, the linear predictor, and a dropped constant
+MEANS = ("yhat", "muhat", "mu", "phat", "p", "pihat", "lambda", "lambdahat", "m")
+PREDICTORS = ("eta", "z", "f", "s", "a")
+CONSTANTS = ("C", "const", "c", "K")
+#: left-hand names: the likelihood, the log-likelihood, a loss
+LIKELIHOOD = ("L", "Lik")
+LOG_LIKELIHOOD = ("ell", "l", "LL")
+LOSS = ("J", "E", "NLL", "MSE", "SSE", "BCE", "CE", "MAE", "R", "Loss")
+
+
+def _split(name: str) -> tuple[str, str]:
+    """y_i → (y, i); yhat_i → (yhat, i); sigma → (sigma, '')."""
+    base, _, sub = name.partition("_")
+    return base, sub.strip("{}")
+
+
+def model_form(expr: sp.Expr, model) -> sp.Expr:
+    """``expr`` (as read) in the model's symbols: sums over the model's i from 1 to n, and the names of one row
+    indexed by the row the student's subscript names."""
+    index_map = {}
+    for total in expr.atoms(sp.Sum, sp.Product):
+        for var, _, _ in total.limits:
+            index_map[var] = S.i
+    out = expr.xreplace(index_map)
+    return out.xreplace({s: _symbol(s, model) for s in out.free_symbols if isinstance(s, sp.Symbol)})
+
+
+def _row(sub: str):
+    """The row a subscript names: i (or j, k written for a row) → the model's i; a number → that row."""
+    return int(sub) if sub.isdigit() else S.i
+
+
+def _symbol(symbol: sp.Symbol, model):
+    name = symbol.name
+    if name == "n":
+        return S.n
+    dot = re.fullmatch(r"dot\((\w+), x_(\w+)\)", name)
+    if dot:  # θᵀxᵢ, wᵀxᵢ, xᵢᵀβ: the linear predictor
+        return S.eta[_row(dot.group(2))]
+    label = re.fullmatch(r"(\w+)\((.*)\)", name)
+    if label:  # p(y_i | x_i; θ), f(x_i): one row's density, the model's output
+        base, inside = label.groups()
+        row = re.search(r"_(\w+)", inside)
+        if base == "f" and row:
+            return S.eta[_row(row.group(1))]
+        if base == "p" and row and "y" in inside:
+            return model.density(_row(row.group(1))).xreplace(model.inverses(_row(row.group(1))))
+        return symbol
+    base, sub = _split(name)
+    params = model.values()
+    if not sub:
+        if base in params:
+            return params[base]
+        if base in CONSTANTS:
+            return sp.Symbol("C", real=True)
+        return symbol
+    row = _row(sub)
+    if base == "y":
+        return S.y[row]
+    if base == "x":
+        return S.x[row]
+    if base in PREDICTORS:
+        return S.eta[row]
+    if base in MEANS:
+        return model.mean(row)
+    return symbol
+
+
+def left_side_kind(expr: sp.Expr) -> str | None:
+    """What a left-hand side names: "likelihood", "log-likelihood", "loss", "gradient", or None (no name: the line
+    is an expression alone)."""
+    sign = 1
+    if isinstance(expr, sp.Mul) and expr.args[0] == -1 and len(expr.args) == 2:
+        sign, expr = -1, expr.args[1]
+    if isinstance(expr, sp.Derivative):
+        return "gradient"
+    is_log = isinstance(expr, sp.log)
+    if is_log:
+        expr = expr.args[0]
+    if not isinstance(expr, sp.Symbol):
+        return None
+    base = _split(re.sub(r"\(.*\)$", "", expr.name))[0]
+    base = re.sub(r"(hat|bar|tilde)$", "", base)
+    if base in LIKELIHOOD:
+        if is_log:
+            return "log-likelihood" if sign > 0 else "loss"
+        return "likelihood"
+    if base in LOG_LIKELIHOOD and not is_log:
+        return "log-likelihood" if sign > 0 else "loss"
+    if base in LOSS and not is_log:
+        return "loss"
+    return None

@@ -1,0 +1,166 @@
+"""The relation a student's step stands in to the one before, found (not declared), tried in a fixed order, each
+decided by the verifier's prover on the sums written out for n = 3:
+
+1. equal (the link substituted, when the names of the mean are gone);
+2. the log of the previous step;
+3. B = a·A + c with a and c free of θ (of every ηᵢ): a positive factor and a dropped constant keep the argmax; a
+   negative factor turns a maximum into a minimum — a composition (negate, rescale by 2σ²/n, drop a constant) is one
+   relation;
+4. the derivative in ηᵢ, or the gradient in θ (Σᵢ ∂A/∂ηᵢ·xᵢ for ηᵢ = θᵀxᵢ).
+
+None holding, the step is wrong, with a point where it differs from the previous step.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .. import symbolic as S
+from ..verification.prover import Claim, prove, quick_reject
+from ..verification.sampler import model_sampler
+
+#: rows the sums are written out for
+ROWS = 3
+BUDGET = 1.0
+
+
+@dataclass(frozen=True)
+class Found:
+    relation: str | None  # "equal", "link substituted", "log", "rescaled", "constant dropped", "negated", …
+    valid: bool
+    flips: bool = False  # a negative factor: a maximum becomes a minimum
+    counterexample: dict | None = None
+    hint: str = ""  # the likely error, in words
+
+
+def _zero(expr, model) -> bool:
+    """``expr`` ≡ 0 on the model's domain: three sampled points first (most relations tried do not hold, and a sample
+    shows it at once), then the prover — symbolic, else its numeric check where wrong terms hide."""
+    claim = Claim("zero", expr, "grading")
+    if quick_reject(claim, model):
+        return False
+    return prove(claim, model, seed=0, budget=BUDGET).ok
+
+
+def _etas():
+    return [S.eta[k] for k in range(1, ROWS + 1)]
+
+
+def concrete(expr, model):
+    """The sums written out for n = 3; a row's names (yᵢ, ηᵢ outside a sum) at row 1."""
+    return model.concretize(expr, size=ROWS).xreplace({S.i: 1}) if expr is not None else None
+
+
+def relate(before: sp.Expr, after: sp.Expr, model, mean_names: bool = False) -> Found:
+    a, b = concrete(before, model), concrete(after, model)
+    if _zero(a - b, model):
+        return Found("link substituted" if mean_names else "equal", True)
+    positive = a.is_positive is not False and _sign(a, model) == 1
+    if positive and _zero(b - sp.log(a), model):
+        return Found("log", True)
+    affine = _affine(a, b, model)
+    if affine is not None:
+        return affine
+    if positive:  # the log taken and rescaled (or negated, a constant dropped) in one line
+        affine = _affine(sp.expand_log(sp.log(a), force=True), b, model)
+        if affine is not None:
+            return Found("log, " + affine.relation, True, flips=affine.flips)
+    if _zero(b - sp.diff(a, S.eta[1]), model):
+        return Found("derivative in η", True)
+    if _zero(b - sp.Add(*[sp.diff(a, e) * S.x[k] for k, e in enumerate(_etas(), start=1)]), model):
+        return Found("gradient in θ", True)
+    row = not before.has(sp.Sum, sp.Product) and before.has(S.i)  # one observation's density or derivative
+    if row and _zero(b - concrete(sp.Product(before, (S.i, 1, S.n)), model), model):
+        return Found("the likelihood of the sample (independent rows)", True)
+    if row and _zero(b - concrete(sp.Sum(sp.expand_log(sp.log(before), force=True), (S.i, 1, S.n)), model), model):
+        return Found("the log-likelihood of the sample (independent rows)", True)
+    if row and _zero(b - concrete(sp.Sum(before * S.x[S.i], (S.i, 1, S.n)),
+                                                                          model), model):
+        return Found("gradient in θ by the chain rule", True)  # Σ_i ∂ℓ/∂η_i · x_i from the row's derivative
+    return Found(None, False, counterexample=_where_they_differ(a, b, model), hint=_diagnose(a, b, model))
+
+
+def _candidates(a):
+    """What the step after ``a`` could have meant to be: its log, its derivative in η₁, its gradient in θ."""
+    yield "the log of the step before", sp.expand_log(sp.log(a), force=True)
+    yield "the derivative in ηᵢ of the step before", sp.diff(a, S.eta[1])
+    yield "the gradient in θ of the step before", sp.Add(*[sp.diff(a, e) * S.x[k] for k, e in enumerate(_etas(), 1)])
+
+
+def _diagnose(a, b, model) -> str:
+    """The likely error, where the step is one of the candidates times a number: a sign, or a missing factor; or the
+    derivative in μᵢ where the one in ηᵢ was meant (the chain rule's dμᵢ/dηᵢ missing)."""
+    slope = sp.diff(model.mean(1), S.eta[1])
+    if slope != 1 and _zero(b * slope - sp.diff(a, S.eta[1]), model):
+        return "the derivative in μᵢ, not in ηᵢ: the chain rule's factor dμᵢ/dηᵢ = %s is missing" % S.inline(
+            model.link.inverse_deriv_in_mu(model.mu_obs()) if hasattr(model.link, "inverse_deriv_in_mu") else slope)
+    for what, c in _candidates(a):
+        if _zero(b + c, model):
+            return "%s with the wrong sign" % what
+        ratio = sp.nsimplify(sp.simplify(b / c)) if not _zero(c, model) else None
+        if ratio is not None and ratio.is_number and ratio != 1 and ratio.is_positive:
+            return "%s times %s: a factor is missing or extra" % (what, ratio)
+    return ""
+
+
+def _affine(a, b, model) -> Found | None:
+    """B = r·A + c, r and c free of every η (r ≠ 0): the relation it is, or None."""
+    slopes = [(sp.diff(a, e), sp.diff(b, e)) for e in _etas()]
+    reference = next(((da, db) for da, db in slopes if not _zero(da, model)), None)
+    if reference is None:
+        return None
+    ratio = reference[1] / reference[0]
+    if _zero(ratio, model):
+        return None
+    if not all(_zero(sp.diff(ratio, e), model) for e in _etas()):
+        return None
+    if not all(_zero(db - ratio * da, model) for da, db in slopes):
+        return None
+    sign = _sign(ratio, model)
+    if sign is None:
+        return None
+    one = _zero(ratio - sign, model)
+    constant = not _zero(b - ratio * a, model)
+    name = {(True, False): "negated", (True, True): "negated, a θ-free constant dropped"}.get((one, constant)) \
+        if sign < 0 else {(True, True): "θ-free constant dropped"}.get((one, constant))
+    if name is None:
+        name = ("negated and rescaled" if sign < 0 else "rescaled by a positive factor") + (
+            ", a θ-free constant dropped" if constant else "")
+    return Found(name, True, flips=sign < 0)
+
+
+def _sign(expr, model):
+    """+1 or −1: the sign of a θ-free factor at sampled points of the model's domain (None if it changes)."""
+    sample = model_sampler(model, random.Random(0), far=False)
+    signs = set()
+    for _ in range(5):
+        try:
+            value = complex(sp.N(S.expand_functions(expr).xreplace(sample(expr)), 20))
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+        if abs(value.imag) > 1e-12 or value.real == 0:
+            return None
+        signs.add(1 if value.real > 0 else -1)
+    return signs.pop() if len(signs) == 1 else None
+
+
+def _where_they_differ(a, b, model) -> dict | None:
+    """A point of the model's domain (yᵢ, ηᵢ, σ …) where the two sides differ, with both values."""
+    difference = a - b
+    sample = model_sampler(model, random.Random(1), far=False)
+    for _ in range(10):
+        point = sample(difference)
+        try:
+            left, right = (complex(sp.N(S.expand_functions(e).xreplace(point), 15)) for e in (a, b))
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        if abs(left - right) > 1e-9 * (1 + abs(left)):
+            shown = {S.inline(k): round(float(v), 4) for k, v in point.items() if not isinstance(k, sp.Function)}
+            return {"at": shown, "previous": _number(left), "this": _number(right)}
+    return None
+
+
+def _number(z: complex):
+    return round(z.real, 6) if abs(z.imag) < 1e-12 else str(z)

@@ -1,0 +1,91 @@
+"""Grading (mlederive.grading): a corpus of submissions written as students write them — correct derivations in
+Bishop's, Murphy's and a lecture's notation, and typical mistakes at different steps, some continuing correctly after
+— each with its relations, first error, carried-forward steps, final answers and score; and the command's formats and
+refusals."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mlederive.cli import cli
+from mlederive.derivation import derive
+from mlederive.grading.grade import grade
+from mlederive.grading.submission import read_submission
+
+CORPUS = Path(__file__).resolve().parent / "grading_corpus"
+
+#: file → (recipe, the steps' validity ("✓", "✗", "?" for could not read, "c" carried forward), first error,
+#: (final loss, final gradient), a word the first error's feedback must have)
+EXPECTED = {
+    "gaussian_bishop_correct.md": ("gaussian-identity", "✓✓✓✓✓", None, (True, True), None),
+    "gaussian_murphy_align.tex": ("gaussian-identity", "✓✓✓✓✓", None, (True, False), None),
+    "gaussian_log_rescaled.md": ("gaussian-identity", "✓✓✓", None, (True, False), None),
+    "gaussian_sign_error.md": ("gaussian-identity", "✓✗c✓", 2, (False, False), "sign error"),
+    "gaussian_theta_term_dropped.md": ("gaussian-identity", "✓✗c", 2, (False, False), "does not follow"),
+    "gaussian_half_missing.md": ("gaussian-identity", "✓✓✗", 3, (True, False), "times 1/2"),
+    "gaussian_unreadable_line.md": ("gaussian-identity", "✓?✓✓", None, (True, False), None),
+    "gaussian_wrong_first.md": ("gaussian-identity", "✗c✓", 1, (False, False), "the first step must state"),
+    "bernoulli_lecture_correct.md": ("bernoulli-logit", "✓✓✓✓✓", None, (True, True), None),
+    "bernoulli_not_negated.md": ("bernoulli-logit", "✓✓✗c", 3, (False, False), "the negation is missing"),
+    "bernoulli_chain_factor_missing.md": ("bernoulli-logit", "✓✓✗", 3, (True, False), "dμᵢ/dηᵢ"),
+    "bernoulli_log_of_sum.md": ("bernoulli-logit", "✓✓✗c", 3, (False, False), "does not follow"),
+    "poisson_correct.md": ("poisson-log", "✓✓✓✓✓", None, (True, True), None),
+    "laplace_correct.md": ("laplace-identity", "✓✓✓", None, (True, False), None),
+}
+
+
+@pytest.fixture(scope="module")
+def derivations():
+    return {}
+
+
+def _marks(report) -> str:
+    return "".join("?" if s.unreadable else "c" if s.carried_forward else "✓" if s.valid else "✗" for s in report.steps)
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_each_submission_gets_its_relations_first_error_and_final_answers(name, derivations):
+    recipe, marks, first, final, word = EXPECTED[name]
+    if recipe not in derivations:
+        derivations[recipe] = derive(recipe)
+    report = grade(read_submission(CORPUS / name), derivations[recipe])
+    assert _marks(report) == marks, [(s.relation, s.feedback) for s in report.steps]
+    assert report.first_error == first
+    assert (report.final["loss"], report.final["gradient"]) == final
+    if word is not None:
+        assert word in report.steps[first - 1].feedback
+    credited = sum(m in "✓c" for m in marks)
+    assert report.score == credited + 2 * final[0] + 2 * final[1]
+    assert report.max_score == len(marks) + 4
+
+
+def test_an_invalid_step_shows_a_point_where_it_differs():
+    report = grade(read_submission(CORPUS / "gaussian_theta_term_dropped.md"), derive("gaussian-identity"))
+    wrong = report.steps[1].counterexample
+    assert wrong is not None and "σ" in wrong["at"] and wrong["previous"] != wrong["this"]
+
+
+def test_the_command_prints_marks_and_json_and_refuses_bad_input(tmp_path):
+    runner = CliRunner()
+    out = runner.invoke(cli, ["grade", str(CORPUS / "gaussian_sign_error.md"), "--recipe", "gaussian-identity"])
+    assert out.exit_code == 0 and "3/8 points, first error at step 2" in out.output and "✗ 2" in out.output
+    out = runner.invoke(cli, ["grade", str(CORPUS / "gaussian_bishop_correct.md"), str(CORPUS / "laplace_correct.md"),
+                              "--recipe", "gaussian-identity", "--format", "json"])
+    reports = json.loads(out.output)
+    assert [r["first_error"] for r in reports] == [None, 1]
+    assert set(reports[0]) == {"file", "steps", "first_error", "score", "max_score", "final"}
+    assert set(reports[0]["steps"][0]) == {"number", "latex", "relation", "valid", "carried_forward", "feedback",
+                                           "counterexample"}
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"$$\xff$$")
+    for args, message in (([str(bad)], "is not UTF-8 text"), ([str(tmp_path / "none.md")], "cannot be read"),
+                          ([str(CORPUS / "laplace_correct.md"), "--recipe", "nope"], "nope")):
+        out = runner.invoke(cli, ["grade", *args] + ([] if "--recipe" in args else ["--recipe", "gaussian-identity"]))
+        assert out.exit_code == 2 and message in out.output and len(out.output.strip().splitlines()) == 1, out.output
+    empty = tmp_path / "empty.md"
+    empty.write_text("No formulas here.\n")
+    out = runner.invoke(cli, ["grade", str(empty), "--recipe", "gaussian-identity"])
+    assert out.exit_code == 2 and "no formula found" in out.output
