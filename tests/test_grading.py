@@ -71,7 +71,8 @@ def test_an_invalid_step_shows_a_point_where_it_differs():
 def test_the_command_prints_marks_and_json_and_refuses_bad_input(tmp_path):
     runner = CliRunner()
     out = runner.invoke(cli, ["grade", str(CORPUS / "gaussian_sign_error.md"), "--recipe", "gaussian-identity"])
-    assert out.exit_code == 0 and "3/8 points, first error at step 2" in out.output and "✗ 2" in out.output
+    assert out.exit_code == 0 and "3/8 points" in out.output and "first error at step 2" in out.output
+    assert "✗ 2" in out.output and "likely error: it is the step before negated" in out.output
     out = runner.invoke(cli, ["grade", str(CORPUS / "gaussian_bishop_correct.md"), str(CORPUS / "laplace_correct.md"),
                               "--recipe", "gaussian-identity", "--format", "json"])
     reports = json.loads(out.output)

@@ -134,11 +134,16 @@ def _record(step: GradedStep, found: Found, previous_valid: bool):
             "model; this is none of them")
     elif found.valid:
         step.carried_forward = not previous_valid
-        step.feedback = WORDS.get(found.relation, found.relation) + (
+        words = WORDS.get(found.relation) or (
+            "the log of the step before, " + found.relation[len("log, "):] if found.relation.startswith("log, ")
+            else "the step before " + found.relation)
+        step.feedback = words + (
             " — from the wrong step before: the error is carried forward" if step.carried_forward else "")
+    elif found.hint:  # the likely error, said first; no point is needed where the error is named
+        step.feedback, step.counterexample = "likely error: it is %s" % found.hint, None
     else:
         step.feedback = "does not follow from the step before: not equal to it, nor its log, nor a θ-free rescaling " \
-                        "or constant away, nor its derivative" + ("; it is %s" % found.hint if found.hint else "")
+                        "or constant away, nor its derivative"
 
 
 def _final(final_loss, final_gradient, derivation, model) -> dict:
