@@ -10,8 +10,7 @@ def terminal(path: str, recipe: str, report) -> str:
 
     width = min(shutil.get_terminal_size((80, 24)).columns, 100)
     first = "first error at step %d" % report.first_error if report.first_error else "no wrong step"
-    lines = [_wrapped("%s — %s: %d/%d points, %s" % (path, recipe, report.score, report.max_score, first), width,
-                      "  ")]
+    lines = [path, "  %s: %d/%d points, %s" % (recipe, report.score, report.max_score, first)]
     for step in report.steps:
         mark = "?" if step.unreadable else "✓" if step.valid else "✗"
         lines.append(_wrapped("%s %d  %s" % (mark, step.number, step.latex), width, "     "))
