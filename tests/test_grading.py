@@ -90,3 +90,14 @@ def test_the_command_prints_marks_and_json_and_refuses_bad_input(tmp_path):
     empty.write_text("No formulas here.\n")
     out = runner.invoke(cli, ["grade", str(empty), "--recipe", "gaussian-identity"])
     assert out.exit_code == 2 and "no formula found" in out.output
+
+
+def test_the_readmes_example_is_the_commands_output(monkeypatch):
+    root = CORPUS.parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Grading a student's derivation")[1]
+    block = section.split("```\n")[3]  # the second fenced block: the report
+    monkeypatch.chdir(root)
+    out = CliRunner().invoke(cli, ["grade", "tests/grading_corpus/bernoulli_not_negated.md", "--recipe",
+                                   "bernoulli-logit"], env={"COLUMNS": "80"})
+    assert out.output.rstrip("\n") == block.rstrip("\n")
