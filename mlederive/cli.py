@@ -12,23 +12,14 @@ import sys
 import click
 
 from .codegen.targets import TARGETS
+from .badinput import BadInput
 from .errors import MlederiveError
+from .grading.command import grade_command
 from .render.formats import FORMATS, format_for_path
 from .version import __version__
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 LIST_FORMATS = ("terminal", "json")
-
-
-class BadInput(click.ClickException):
-    """A one-line ``Error: …`` and exit code 2."""
-
-    exit_code = 2
-
-    def __init__(self, message: str):
-        from .errors import one_line
-
-        super().__init__(one_line(message))
 
 
 class RecipeGroup(click.Group):
@@ -457,33 +448,7 @@ def cache_command(clear):
                                    else "%d stored outcome%s" % (count, "" if count == 1 else "s")))
 
 
-@cli.command("grade", context_settings=CONTEXT)
-@click.argument("submissions", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--recipe", required=True, help="The recipe the derivation is of (a name or a .yaml file).")
-@click.option("--format", "fmt", type=click.Choice(["terminal", "json"]), default="terminal", show_default=True,
-              help="terminal: each line with ✓/✗ and its feedback; json: the report (a list for several files).")
-def grade_command(submissions, recipe, fmt):
-    """Grade students' derivations step by step: each step's relation to the one before, the first wrong step.
-
-    A SUBMISSION is Markdown, one $$…$$ formula per step, or LaTeX with align*/equation*, one step per line.
-
-    \b
-    Example:
-      mlederive grade answer.md --recipe gaussian-identity
-      mlederive grade answers/*.md --recipe bernoulli-logit --format json
-    """
-    import json
-
-    from .derivation import derive
-    from .grading import grade_files, render
-
-    try:
-        reports = grade_files(submissions, derive(recipe))
-    except (MlederiveError, ValueError) as exc:
-        raise BadInput(str(exc)) from None
-    out = [{"file": path, **report.json()} for path, report in reports]
-    click.echo(json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False) if fmt == "json" else
-               "\n".join(render.terminal(path, recipe, report) for path, report in reports))
+cli.add_command(grade_command)
 
 
 def main():

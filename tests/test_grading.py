@@ -77,9 +77,9 @@ def test_the_command_prints_marks_and_json_and_refuses_bad_input(tmp_path):
                               "--recipe", "gaussian-identity", "--format", "json"])
     reports = json.loads(out.output)
     assert [r["first_error"] for r in reports] == [None, 1]
-    assert set(reports[0]) == {"file", "steps", "first_error", "score", "max_score", "final"}
+    assert set(reports[0]) == {"file", "steps", "first_error", "first_error_kind", "score", "max_score", "final"}
     assert set(reports[0]["steps"][0]) == {"number", "latex", "relation", "valid", "carried_forward", "feedback",
-                                           "counterexample"}
+                                           "counterexample", "mistake"}
     bad = tmp_path / "bad.md"
     bad.write_bytes(b"$$\xff$$")
     for args, message in (([str(bad)], "is not UTF-8 text"), ([str(tmp_path / "none.md")], "cannot be read"),
@@ -101,3 +101,32 @@ def test_the_readmes_example_is_the_commands_output(monkeypatch):
     out = CliRunner().invoke(cli, ["grade", "tests/grading_corpus/bernoulli_not_negated.md", "--recipe",
                                    "bernoulli-logit"], env={"COLUMNS": "80"})
     assert out.output.rstrip("\n") == block.rstrip("\n")
+
+
+def test_csv_for_a_class_a_rubric_and_two_workers_give_the_serial_grades(tmp_path):
+    """CSV: one row per submission with the first error's kind; a rubric file changes the points (a bad one is one
+    line, exit 2); a class graded by two processes gets exactly the grades one process gives."""
+    import csv
+    import io
+
+    runner = CliRunner()
+    files = [str(CORPUS / n) for n in ("gaussian_bishop_correct.md", "gaussian_sign_error.md",
+                                       "gaussian_half_missing.md", "gaussian_wrong_first.md",
+                                       "gaussian_theta_term_dropped.md")]
+    serial = runner.invoke(cli, ["grade", *files, "--recipe", "gaussian-identity", "--format", "csv",
+                                 "--workers", "1"])
+    parallel = runner.invoke(cli, ["grade", *files, "--recipe", "gaussian-identity", "--format", "csv"])
+    assert serial.exit_code == 0 and parallel.output == serial.output
+    rows = list(csv.DictReader(io.StringIO(serial.output)))
+    assert [(r["score"], r["first_error"], r["first_error_kind"]) for r in rows] == [
+        ("9", "", ""), ("3", "2", "sign"), ("4", "3", "factor"), ("2", "1", "not the model"), ("2", "2", "")]
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text("step: 0\nloss: 5\n")
+    out = runner.invoke(cli, ["grade", files[0], "--recipe", "gaussian-identity", "--rubric", str(rubric),
+                              "--format", "json"])
+    assert (json.loads(out.output)["score"], json.loads(out.output)["max_score"]) == (7, 7)
+    for text, message in (("step: -1\n", "must be a number of points"), ("steps: 1\n", "must map step, loss, gradient"),
+                          ("{", "cannot be read as YAML")):
+        rubric.write_text(text)
+        out = runner.invoke(cli, ["grade", files[0], "--recipe", "gaussian-identity", "--rubric", str(rubric)])
+        assert out.exit_code == 2 and message in out.output and len(out.output.strip().splitlines()) == 1, out.output

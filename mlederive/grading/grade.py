@@ -13,7 +13,7 @@ from .relations import _zero as zero
 from .submission import Line
 
 #: points: each step that stands in a valid relation to the one before (carried forward too), the final loss, the
-#: final gradient
+#: final gradient (``--rubric FILE`` overrides any of them)
 RUBRIC = {"step": 1, "loss": 2, "gradient": 2}
 #: what the first step may state, by the derivation's step it must equal
 FIRST = (("likelihood", "the likelihood"), ("density", "one observation's density"),
@@ -44,6 +44,7 @@ class GradedStep:
     carried_forward: bool = False
     feedback: str = ""
     counterexample: dict | None = None
+    mistake: str | None = None  # the likely error's kind (sign, factor, chain rule, …), where it is known
     unreadable: bool = False
 
 
@@ -60,11 +61,13 @@ class Report:
         for s in out["steps"]:
             s.pop("line")
             s.pop("unreadable")
+        out["first_error_kind"] = next((s["mistake"] for s in out["steps"] if s["number"] == self.first_error), None)
         return out
 
 
-def grade(lines: list[Line], derivation) -> Report:
-    """The report on ``lines`` (a submission's steps) against ``derivation`` (the recipe's, verified)."""
+def grade(lines: list[Line], derivation, rubric: dict | None = None) -> Report:
+    """The report on ``lines`` (a submission's steps) against ``derivation`` (the recipe's, verified), scored by
+    ``rubric`` (RUBRIC by default)."""
     model = derivation.model
     report, previous, sense, previous_valid, previous_means = Report(), None, None, True, False
     final_loss, final_gradient = None, None
@@ -95,7 +98,7 @@ def grade(lines: list[Line], derivation) -> Report:
             final_loss = (step, expr, sense)
     report.first_error = next((s.number for s in report.steps if not s.valid and not s.unreadable), None)
     report.final = _final(final_loss, final_gradient, derivation, model)
-    _score(report)
+    _score(report, {**RUBRIC, **(rubric or {})})
     return report
 
 
@@ -114,11 +117,11 @@ def _labelled(found: Found, kind: str | None, sense: str) -> Found:
         return found
     after = ("min" if sense == "max" else "max") if found.flips else sense
     if kind in ("likelihood", "log-likelihood") and after == "min":
-        return Found(None, False, hint="the step before negated, yet its left-hand side says it is the %s: a sign "
-                                       "error" % kind)
+        return Found(None, False, mistake="sign", hint="the step before negated, yet its left-hand side says it is "
+                                                       "the %s: a sign error" % kind)
     if kind == "loss" and after == "max" and not found.relation.startswith(("derivative", "gradient")):
-        return Found(None, False, hint="called a loss, but it is the log-likelihood, to be maximised: the negation "
-                                       "is missing")
+        return Found(None, False, mistake="negation missing", hint="called a loss, but it is the log-likelihood, to "
+                                                                   "be maximised: the negation is missing")
     return found
 
 
@@ -128,10 +131,12 @@ def _has_mean_names(expr) -> bool:
 
 def _record(step: GradedStep, found: Found, previous_valid: bool):
     step.relation, step.valid, step.counterexample = found.relation, found.valid, found.counterexample
+    step.mistake = found.mistake if not found.valid else None
     if step.number == 1:
         step.feedback = ("states %s" % found.relation) if found.valid else (
             "the first step must state the likelihood, one observation's density or the log-likelihood of the recipe's "
             "model; this is none of them")
+        step.mistake = None if found.valid else "not the model"
     elif found.valid:
         step.carried_forward = not previous_valid
         words = WORDS.get(found.relation) or (
@@ -158,10 +163,28 @@ def _final(final_loss, final_gradient, derivation, model) -> dict:
     return out
 
 
-def _score(report: Report):
-    report.max_score = RUBRIC["step"] * len(report.steps) + RUBRIC["loss"] + RUBRIC["gradient"]
-    report.score = RUBRIC["step"] * sum(s.valid for s in report.steps) + RUBRIC["loss"] * report.final["loss"] \
-        + RUBRIC["gradient"] * report.final["gradient"]
+def _score(report: Report, rubric: dict):
+    report.max_score = rubric["step"] * len(report.steps) + rubric["loss"] + rubric["gradient"]
+    report.score = rubric["step"] * sum(s.valid for s in report.steps) + rubric["loss"] * report.final["loss"] \
+        + rubric["gradient"] * report.final["gradient"]
+
+
+def read_rubric(path) -> dict:
+    """A rubric file (YAML: step, loss, gradient → points ≥ 0), or a ValueError naming what is wrong."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ValueError("--rubric %s: cannot be read as YAML (%s)" % (path, str(exc).splitlines()[0])) from None
+    if not isinstance(data, dict) or set(data) - set(RUBRIC):
+        raise ValueError("--rubric %s: must map %s to points, e.g. {step: 1, loss: 3, gradient: 2}"
+                         % (path, ", ".join(RUBRIC)))
+    for key, value in data.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+            raise ValueError("--rubric %s: %s must be a number of points from 0 to 100, got %r" % (path, key, value))
+    return data
 
 
 def relation_of(before: sp.Expr, after: sp.Expr, model) -> Found:

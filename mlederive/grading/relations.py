@@ -33,6 +33,7 @@ class Found:
     flips: bool = False  # a negative factor: a maximum becomes a minimum
     counterexample: dict | None = None
     hint: str = ""  # the likely error, in words
+    mistake: str | None = None  # its kind: "sign", "factor", "chain rule", "negation missing", …
 
 
 def _zero(expr, model) -> bool:
@@ -79,7 +80,8 @@ def relate(before: sp.Expr, after: sp.Expr, model, mean_names: bool = False) -> 
     if row and _zero(b - concrete(sp.Sum(before * S.x[S.i], (S.i, 1, S.n)),
                                                                           model), model):
         return Found("gradient in θ by the chain rule", True)  # Σ_i ∂ℓ/∂η_i · x_i from the row's derivative
-    return Found(None, False, counterexample=_where_they_differ(a, b, model), hint=_diagnose(a, b, model))
+    mistake, hint = _diagnose(a, b, model)
+    return Found(None, False, counterexample=_where_they_differ(a, b, model), hint=hint, mistake=mistake)
 
 
 def _candidates(a):
@@ -89,20 +91,20 @@ def _candidates(a):
     yield "the gradient in θ of the step before", sp.Add(*[sp.diff(a, e) * S.x[k] for k, e in enumerate(_etas(), 1)])
 
 
-def _diagnose(a, b, model) -> str:
+def _diagnose(a, b, model) -> tuple[str | None, str]:
     """The likely error, where the step is one of the candidates times a number: a sign, or a missing factor; or the
     derivative in μᵢ where the one in ηᵢ was meant (the chain rule's dμᵢ/dηᵢ missing)."""
     slope = sp.diff(model.mean(1), S.eta[1])
     if slope != 1 and _zero(b * slope - sp.diff(a, S.eta[1]), model):
-        return "the derivative in μᵢ, not in ηᵢ: the chain rule's factor dμᵢ/dηᵢ = %s is missing" % S.inline(
-            model.link.inverse_deriv_in_mu(model.mu_obs()) if hasattr(model.link, "inverse_deriv_in_mu") else slope)
+        return "chain rule", "the derivative in μᵢ, not in ηᵢ: the chain rule's factor dμᵢ/dηᵢ = %s is missing" % (
+            S.inline(model.link.inverse_deriv_in_mu(model.mu_obs())))
     for what, c in _candidates(a):
         if _zero(b + c, model):
-            return "%s with the wrong sign" % what
+            return "sign", "%s with the wrong sign" % what
         ratio = sp.nsimplify(sp.simplify(b / c)) if not _zero(c, model) else None
         if ratio is not None and ratio.is_number and ratio != 1 and ratio.is_positive:
-            return "%s times %s: a factor is missing or extra" % (what, ratio)
-    return ""
+            return "factor", "%s times %s: a factor is missing or extra" % (what, ratio)
+    return None, ""
 
 
 def _affine(a, b, model) -> Found | None:

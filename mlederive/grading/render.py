@@ -30,3 +30,16 @@ def terminal(path: str, recipe: str, report) -> str:
 def _wrapped(text: str, width: int, subsequent: str, initial: str = "") -> str:
     return "\n".join(textwrap.wrap(text, width, initial_indent=initial, subsequent_indent=subsequent,
                                    break_long_words=True, break_on_hyphens=False)) or initial
+
+
+def csv_rows(reports: list[dict]) -> str:
+    """One row per submission: file, score, max_score, first_error, first_error_kind (for a class's spreadsheet)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["file", "score", "max_score", "first_error", "first_error_kind"])
+    for r in reports:
+        writer.writerow([r["file"], r["score"], r["max_score"], r["first_error"] or "", r["first_error_kind"] or ""])
+    return out.getvalue()
