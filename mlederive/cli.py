@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from .codegen.targets import TARGETS
 from .badinput import BadInput
+from .codegen.targets import TARGETS
 from .errors import MlederiveError
 from .grading.command import grade_command
 from .render.formats import FORMATS, format_for_path
