@@ -130,3 +130,33 @@ def test_csv_for_a_class_a_rubric_and_two_workers_give_the_serial_grades(tmp_pat
         rubric.write_text(text)
         out = runner.invoke(cli, ["grade", files[0], "--recipe", "gaussian-identity", "--rubric", str(rubric)])
         assert out.exit_code == 2 and message in out.output and len(out.output.strip().splitlines()) == 1, out.output
+
+
+def test_the_html_page_is_well_formed_mathml_and_a_browser_lays_it_out(tmp_path):
+    """The page a student is given: well-formed XML with MathML, ✓ and ✗ per step, the likely error — and headless
+    Chromium lays the formulas out (fractions stacked, nothing wider than the page)."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    from conftest import run_chromium
+
+    out = CliRunner().invoke(cli, ["grade", str(CORPUS / "gaussian_sign_error.md"), "--recipe", "gaussian-identity",
+                                   "--format", "html"])
+    assert out.exit_code == 0
+    root = ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", out.output))
+    ns = "{http://www.w3.org/1999/xhtml}"
+    text = "".join(root.itertext())
+    assert "3 of 8 points" in text and "a sign error" in text and "carried forward" in text
+    assert len(root.findall(".//math")) + len(root.findall(".//%smath" % ns)) == 4
+    from test_html import MEASURE
+
+    page = tmp_path / "feedback.html"
+    page.write_text(out.output.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    dom = run_chromium(tmp_path, "--window-size=900,1200", "--virtual-time-budget=3000", "--dump-dom", page.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    laid = json.loads(re.search(r'<pre id="report">(.*?)</pre>', dom.stdout).group(1))
+    assert laid["maths"] >= 4 and laid["empty"] == 0 and laid["stacked"] >= 3  # fractions drawn as fractions
+    assert laid["lowered"] == laid["subs"] > 5 and laid["pageWidth"] <= laid["windowWidth"]
+    two = CliRunner().invoke(cli, ["grade", str(CORPUS / "gaussian_sign_error.md"), str(CORPUS / "laplace_correct.md"),
+                                   "--recipe", "gaussian-identity", "--format", "html"])
+    assert two.exit_code == 2 and "one SUBMISSION" in two.output

@@ -46,6 +46,8 @@ class GradedStep:
     counterexample: dict | None = None
     mistake: str | None = None  # the likely error's kind (sign, factor, chain rule, …), where it is known
     unreadable: bool = False
+    kind: str | None = None  # what its left-hand side says it is: likelihood, log-likelihood, loss, gradient
+    shown: object = None  # the step as read, in the model's symbols (for the HTML page)
 
 
 @dataclass
@@ -59,8 +61,8 @@ class Report:
     def json(self) -> dict:
         out = asdict(self)
         for s in out["steps"]:
-            s.pop("line")
-            s.pop("unreadable")
+            for private in ("line", "unreadable", "kind", "shown"):
+                s.pop(private)
         out["first_error_kind"] = next((s["mistake"] for s in out["steps"] if s["number"] == self.first_error), None)
         return out
 
@@ -82,6 +84,7 @@ def grade(lines: list[Line], derivation, rubric: dict | None = None) -> Report:
             continue
         kind = left_side_kind(sides[0]) if len(sides) > 1 else None
         expr = model_form(sides[-1], model)
+        step.kind, step.shown = kind, expr
         if previous is None:
             found = _first(expr, derivation, model)
             sense = "max"

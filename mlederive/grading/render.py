@@ -43,3 +43,53 @@ def csv_rows(reports: list[dict]) -> str:
     for r in reports:
         writer.writerow([r["file"], r["score"], r["max_score"], r["first_error"] or "", r["first_error_kind"] or ""])
     return out.getvalue()
+
+
+#: the left-hand side a step's kind is shown with
+LEFT = {"likelihood": "L(θ)", "log-likelihood": "ℓ(θ)", "loss": "𝓛(θ)", "gradient": "∇_θ 𝓛"}
+
+STYLE = """
+.mlederive .mark { font-weight: bold; margin-right: 0.3em; }
+.mlederive .valid .mark { color: #2e6b2e; } .mlederive .wrong .mark { color: #a4161a; }
+.mlederive .unread .mark { color: #c98a00; }
+.mlederive .feedback { margin: 0.2em 0 0.4em; } .mlederive .wrong .feedback { color: #7a1013; }
+.mlederive .point { font-size: 0.9em; color: #444; }
+.mlederive .source { font-size: 0.85em; color: #555; overflow-wrap: anywhere; }
+"""
+
+
+def html_page(path: str, recipe_title: str, report) -> str:
+    """The feedback page a student can be given: each step as read (MathML), ✓ or ✗, the feedback, the point where
+    a wrong step differs; the final answers and the score. Self-contained, no JavaScript."""
+    import html
+
+    from ..render.html import STYLE as PAGE
+    from ..render.html import equation, mathml
+
+    parts = ['<div class="mlederive">', "<style>%s%s</style>" % (PAGE, STYLE),
+             "<header><h1>Feedback on your derivation</h1>",
+             '<p class="byline"><code>%s</code><br/>%s: <b>%d of %d points</b></p></header>'
+             % (html.escape(str(path)), html.escape(recipe_title), report.score, report.max_score)]
+    for step in report.steps:
+        state = "unread" if step.unreadable else "valid" if step.valid else "wrong"
+        mark = {"unread": "?", "valid": "✓", "wrong": "✗"}[state]
+        parts.append('<section class="step %s"><h2><span class="mark">%s</span><span class="number">Step %d</span>'
+                     "</h2>" % (state, mark, step.number))
+        if step.shown is not None:
+            parts.append(equation(LEFT[step.kind], step.shown) if step.kind in LEFT else
+                         '<math display="block">%s</math>' % mathml(step.shown))
+        parts.append('<p class="source">you wrote <code>%s</code></p>' % html.escape(step.latex))
+        parts.append('<p class="feedback">%s</p>' % html.escape(step.feedback[:1].upper() + step.feedback[1:] + "."))
+        if step.counterexample:
+            at = ", ".join("%s = %s" % kv for kv in step.counterexample["at"].items())
+            parts.append('<p class="point">At %s the step before is %s, this step %s.</p>' % (
+                html.escape(at), step.counterexample["previous"], step.counterexample["this"]))
+        parts.append("</section>")
+    final = report.final
+    parts.append('<p class="summary">Final loss: %s. Final gradient: %s.</p>' % (
+        "right" if final["loss"] else "not the recipe's loss to be minimised (up to a positive factor and a constant)",
+        "right" if final["gradient"] else "not a right gradient of a right loss"))
+    body = "\n".join(parts + ["</div>"])
+    return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"/>\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n<title>Feedback: %s</title>\n'
+            "</head>\n<body>\n%s\n</body>\n</html>\n" % (html.escape(str(path)), body))
