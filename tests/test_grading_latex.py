@@ -84,6 +84,7 @@ HOSTILE = {
     "x+" * 301 + "x": ("more than 600 symbols", None),
     "y_i # comment": ("'#' is not part of the math", 5),
     "": ("an empty line", 1),
+    r"\text{taking logs, by independence}": ("only words, no formula to grade", 1),
 }
 
 

@@ -20,18 +20,29 @@ FIRST = (("likelihood", "the likelihood"), ("density", "one observation's densit
          ("log-likelihood", "the log-likelihood"), ("expanded", "the log-likelihood"))
 
 
-#: a relation in the feedback's words
+#: a relation in the feedback's words ({src}: "the step before", or "step 1 (the last right one)")
 WORDS = {
-    "equal": "equal to the step before (rewritten)",
-    "link substituted": "the link substituted: equal to the step before",
-    "log": "the log of the step before (the argmax is kept)",
-    "negated": "the step before negated: maximising it is minimising this",
-    "θ-free constant dropped": "a θ-free constant dropped (the argmax is kept)",
-    "rescaled by a positive factor": "rescaled by a positive θ-free factor (the argmax is kept)",
-    "derivative in η": "the derivative in ηᵢ of the step before",
-    "gradient in θ": "the gradient in θ of the step before",
-    "gradient in θ by the chain rule": "the gradient in θ by the chain rule: Σᵢ (the step before)·xᵢ",
+    "equal": "equal to {src} (rewritten)",
+    "link substituted": "the link substituted: equal to {src}",
+    "log": "the log of {src} (the argmax is kept)",
+    "negated": "{src} negated: maximising it is minimising this",
+    "θ-free constant dropped": "{src} with a θ-free constant dropped (the argmax is kept)",
+    "rescaled by a positive factor": "{src} rescaled by a positive θ-free factor (the argmax is kept)",
+    "derivative in η": "the derivative in ηᵢ of {src}",
+    "gradient in θ": "the gradient in θ of {src}",
+    "gradient in θ by the chain rule": "the gradient in θ by the chain rule: Σᵢ ({src})·xᵢ",
 }
+
+
+def words(relation: str, src: str = "the step before") -> str:
+    """A relation — a composition too (log, negated and rescaled, …) — as the feedback says it."""
+    if relation in WORDS:
+        return WORDS[relation].format(src=src)
+    if relation.startswith("log, "):
+        return "the log of %s, %s" % (src, relation[len("log, "):])
+    if relation.startswith("the "):  # the likelihood of the sample …
+        return relation
+    return "%s %s" % (src, relation)
 
 
 @dataclass
@@ -72,6 +83,7 @@ def grade(lines: list[Line], derivation, rubric: dict | None = None) -> Report:
     ``rubric`` (RUBRIC by default)."""
     model = derivation.model
     report, previous, sense, previous_valid, previous_means = Report(), None, None, True, False
+    last_right = None  # (number, expression, sense) of the last step that was right, not only carried forward
     final_loss, final_gradient = None, None
     for number, line in enumerate(lines, start=1):
         step = GradedStep(number, line.latex, line.line)
@@ -87,18 +99,28 @@ def grade(lines: list[Line], derivation, rubric: dict | None = None) -> Report:
         step.kind, step.shown = kind, expr
         if previous is None:
             found = _first(expr, derivation, model)
-            sense = "max"
+            sense = "min" if found.flips else "max"
         else:
             found = _labelled(relate(previous, expr, model, mean_names=previous_means and not _has_mean_names(
                 sides[-1])), kind, sense)
+            if not found.valid and not previous_valid and last_right is not None:  # back on the right track
+                again = _labelled(relate(last_right[1], expr, model), kind, last_right[2])
+                if again.valid:
+                    found = Found(again.relation, True, flips=again.flips, source=last_right[0])
+                    sense = last_right[2]
             if found.valid and found.flips:
                 sense = "min" if sense == "max" else "max"
         _record(step, found, previous_valid)
         previous, previous_valid, previous_means = expr, found.valid, _has_mean_names(sides[-1])
-        if found.valid and found.relation.startswith(("derivative", "gradient")):
+        if found.valid and not step.carried_forward:
+            last_right = (number, expr, sense)
+        # the final answers are the last the student wrote: the last loss (called one, or to be minimised) and the
+        # last gradient (called one, or a valid derivative) — right or not
+        derivative = found.valid and found.relation.startswith(("derivative", "gradient"))
+        if derivative or kind == "gradient":
             final_gradient = (step, found)
-        elif found.valid and (kind == "loss" or sense == "min"):
-            final_loss = (step, expr, sense)
+        elif kind == "loss" or (found.valid and sense == "min"):
+            final_loss = (step, expr, "min" if kind == "loss" else sense)
     report.first_error = next((s.number for s in report.steps if not s.valid and not s.unreadable), None)
     report.final = _final(final_loss, final_gradient, derivation, model)
     _score(report, {**RUBRIC, **(rubric or {})})
@@ -106,10 +128,18 @@ def grade(lines: list[Line], derivation, rubric: dict | None = None) -> Report:
 
 
 def _first(expr, derivation, model) -> Found:
+    """The first step states the likelihood, one observation's density or the log-likelihood — the last up to a
+    θ-free constant (C for −log yᵢ!), or negated (the NLL): then it is to be minimised (``flips``)."""
     for step_id, what in FIRST:
         target = derivation.step(step_id).expr
         if zero(concrete(expr, model) - concrete(target, model), model):
             return Found(what, True)
+    found = relate(derivation.step("log-likelihood").expr, expr, model)
+    if found.valid and found.relation == "θ-free constant dropped":
+        return Found("the log-likelihood, up to a θ-free constant", True)
+    if found.valid and found.relation in ("negated", "negated, a θ-free constant dropped"):
+        return Found("the negative log-likelihood" + (", up to a θ-free constant" if "constant" in found.relation
+                                                        else ""), True, flips=True)
     return Found(None, False)
 
 
@@ -140,12 +170,11 @@ def _record(step: GradedStep, found: Found, previous_valid: bool):
             "the first step must state the likelihood, one observation's density or the log-likelihood of the recipe's "
             "model; this is none of them")
         step.mistake = None if found.valid else "not the model"
+    elif found.valid and found.source is not None:  # a step that follows from the last right one, not the wrong one
+        step.feedback = "back on track: " + words(found.relation, "step %d (the last right one)" % found.source)
     elif found.valid:
         step.carried_forward = not previous_valid
-        words = WORDS.get(found.relation) or (
-            "the log of the step before, " + found.relation[len("log, "):] if found.relation.startswith("log, ")
-            else "the step before " + found.relation)
-        step.feedback = words + (
+        step.feedback = words(found.relation) + (
             " — from the wrong step before: the error is carried forward" if step.carried_forward else "")
     elif found.hint:  # the likely error, said first; no point is needed where the error is named
         step.feedback, step.counterexample = "likely error: it is %s" % found.hint, None
@@ -161,8 +190,8 @@ def _final(final_loss, final_gradient, derivation, model) -> dict:
         ok = relate(derivation.step("loss").expr, expr, model)
         out["loss"] = bool(ok.valid and not ok.flips and not ok.relation.startswith(("log", "derivative", "gradient"))
                            and sense == "min")
-    if final_gradient is not None and out["loss"]:
-        out["gradient"] = True
+    if final_gradient is not None and out["loss"]:  # a valid gradient of a right loss
+        out["gradient"] = final_gradient[1].valid
     return out
 
 

@@ -315,6 +315,12 @@ class Reader:
             if name == "sigma" and self.peek() in ("(", "\\left") and not bare:
                 return sigmoid(self.parenthesised())
             return self.subscripted(name)
+        if name == "text":  # words inside a formula ("by independence"): prose, not a name
+            self.take("{")
+            while self.peek() not in ("}", None):
+                self.take()
+            self.take("}")
+            return sp.S.One
         if name in NAMING:
             self.take("{")
             words = []
@@ -444,6 +450,12 @@ def _variable(bottom) -> sp.Symbol:
 
 def read(line: str) -> list[sp.Expr]:
     """The sides of ``line`` (an equation chain a = b = … gives each), or Unreadable with the column."""
+    if len(line) <= MAX_CHARS:
+        remark = re.search(r"\\q?quad\b", line)  # "… \quad \text{with } μ_i = θᵀx_i": an aside, not a side
+        if remark and line[:remark.start()].strip():
+            line = line[:remark.start()]
+        if line.strip() and not re.sub(r"\\text\{[^{}]*\}|[\s.,;:]", "", line):
+            raise Unreadable("only words, no formula to grade", 1)
     toks = tokens(line)
     while toks and toks[-1].text in (".", ","):  # the sentence's full stop after a displayed formula
         toks.pop()
