@@ -189,3 +189,20 @@ def test_the_html_page_is_well_formed_mathml_and_a_browser_lays_it_out(tmp_path)
     two = CliRunner().invoke(cli, ["grade", str(CORPUS / "gaussian_sign_error.md"), str(CORPUS / "laplace_correct.md"),
                                    "--recipe", "gaussian-identity", "--format", "html"])
     assert two.exit_code == 2 and "one SUBMISSION" in two.output
+
+
+def test_the_json_validates_against_the_shipped_schema_which_rejects_what_it_does_not_describe():
+    import jsonschema
+
+    from mlederive.render.json import schema
+
+    validator = jsonschema.Draft202012Validator(schema("grade"))
+    files = [str(CORPUS / n) for n in ("gaussian_sign_error.md", "gaussian_missing_square.md", "gaussian_hostile.md")]
+    out = CliRunner().invoke(cli, ["grade", *files, "--recipe", "gaussian-identity", "--format", "json",
+                                   "--workers", "1"])
+    reports = json.loads(out.output)
+    validator.validate(reports)
+    validator.validate(reports[0])
+    for broken in ({**reports[0], "grade": "A"}, {**reports[0], "score": "3"}):
+        with pytest.raises(jsonschema.ValidationError):
+            validator.validate(broken)

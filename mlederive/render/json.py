@@ -190,7 +190,7 @@ def render_json(d) -> str:
 
 
 def schema(name: str = "derivation") -> dict:
-    """The JSON Schema shipped with the package: ``derivation`` (``--format json``) or ``mle``."""
+    """The JSON Schema shipped with the package: ``derivation`` (``--format json``), ``mle`` or ``grade``."""
     from importlib.resources import files
 
     return json.loads(files("mlederive").joinpath("schema", "%s.schema.json" % name).read_text(encoding="utf-8"))
