@@ -30,8 +30,8 @@ _DERIVED: dict = {}
 
 def grade_files(paths, derivation, rubric=None, workers: int = 1, recipe: str | None = None) -> list:
     """[(path, Report)] for each submission file, in order; a ValueError (one line) for a file that cannot be graded.
-    Several files and ``workers`` > 1 (with ``recipe``, its name or path): a process pool, a progress bar on a
-    terminal."""
+    Several files and ``workers`` > 1 (with ``recipe``, its name or path): a pool of spawned processes, a progress
+    bar on a terminal."""
     from .grade import grade
 
     for path in paths:  # every file readable before any work: a bad one is one line, not a half-graded class
@@ -44,10 +44,11 @@ def grade_files(paths, derivation, rubric=None, workers: int = 1, recipe: str | 
     from rich.progress import Progress
 
     console = Console(stderr=True)
-    _DERIVED[recipe] = derivation
     results = []
-    with get_context("fork").Pool(workers) as pool, Progress(console=console, transient=True,
-                                                           disable=not console.is_terminal) as progress:
+    # spawned, not forked: a fork of a process with threads (JAX's, a notebook's) can deadlock; each worker derives
+    # the recipe once
+    with get_context("spawn").Pool(workers) as pool, Progress(console=console, transient=True,
+                                                            disable=not console.is_terminal) as progress:
         task = progress.add_task("grading", total=len(paths))
         for result in pool.imap(_grade_one, [(p, recipe, rubric) for p in paths]):
             results.append(result)
