@@ -54,11 +54,11 @@ def bounds(support: sp.Set) -> tuple:
     return tuple(sorted((e for e in (support.start, support.end) if isinstance(e, sp.Symbol)), key=str))
 
 
-def label_call(family) -> str:
-    """How a function that has the family's parameters in scope checks its labels: ``_labels(y)`` or
+def label_call(family, labels: str = "y") -> str:
+    """How a function that has the family's parameters in scope checks its ``labels``: ``_labels(y)`` or
     ``_labels(y, c=c)``."""
     names = [python_name(b.name) for b in bounds(family.support)]
-    return "_labels(y%s)" % "".join(", %s=%s" % (n, n) for n in names)
+    return "_labels(%s%s)" % (labels, "".join(", %s=%s" % (n, n) for n in names))
 
 
 def _test(support: sp.Set) -> tuple[str, str]:

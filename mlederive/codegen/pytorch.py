@@ -266,7 +266,7 @@ def _checked(module: Module) -> str:
     """The target in the input's dtype, its labels checked against the family's support where there is a family."""
     if module.family is None:
         return "target.to(input.dtype)"
-    return label_call(module.family).replace("_labels(y", "_labels(target.to(input.dtype)")
+    return label_call(module.family, "target.to(input.dtype)")
 
 
 def _same_shape(what: str) -> str:

@@ -39,7 +39,8 @@ def grade_command(submissions, recipe, fmt, rubric, workers):
         raise BadInput("--format html is one student's page: give one SUBMISSION (got %d)" % len(submissions))
     try:
         points = read_rubric(rubric) if rubric else None
-        reports = grade_files(submissions, derive(recipe), points, workers=workers, recipe=recipe)
+        derivation = derive(recipe)
+        reports = grade_files(submissions, derivation, points, workers=workers, recipe=recipe)
     except (MlederiveError, ValueError) as exc:
         raise BadInput(str(exc)) from None
     out = [{"file": path, **report.json()} for path, report in reports]
@@ -50,7 +51,6 @@ def grade_command(submissions, recipe, fmt, rubric, workers):
     elif fmt == "html":
         from ..render.common import plain_text
 
-        derivation = derive(recipe)
         click.echo(render.html_page(reports[0][0], plain_text(derivation.recipe.title), reports[0][1]), nl=False)
     else:
         click.echo("\n".join(render.terminal(path, recipe, report) for path, report in reports))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-import sympy as sp
-
 from .latex import Unreadable, read
 from .notation import MEANS, left_side_kind, model_form
 from .relations import Found, concrete, relate
@@ -218,7 +216,3 @@ def read_rubric(path) -> dict:
             raise ValueError("--rubric %s: %s must be a number of points from 0 to 100, got %r" % (path, key, value))
     return data
 
-
-def relation_of(before: sp.Expr, after: sp.Expr, model) -> Found:
-    """The relation of two expressions already in the model's symbols (for tests and tools)."""
-    return relate(before, after, model)
