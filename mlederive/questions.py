@@ -85,6 +85,8 @@ class Question:
     points: int = 10
     #: room on the printed exam, in cm (0: none)
     space: float = 0.0
+    #: the recipe a derivation question is about (its name, as the exam was given it), for grading the answers
+    recipe: str = ""
 
 
 @dataclass

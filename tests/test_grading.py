@@ -18,49 +18,51 @@ from mlederive.grading.submission import read_submission
 CORPUS = Path(__file__).resolve().parent / "grading_corpus"
 
 #: file → (recipe, the steps' marks ("✓" valid, "✗" wrong, "?" could not read, "c" carried forward from a wrong step),
-#: the first error, (final loss, final gradient), the first error's kind (None where it is "does not follow" or none)
+#: the first error, (final loss, final gradient), the first error's kind (None where it is "does not follow" or none),
+#: the score (the parts of the derivation shown — model, log, constant, negation: 1 each — the final loss and gradient:
+#: 2 each; the Bernoulli has no θ-free constant to drop)
 EXPECTED = {
-    'bernoulli_align_p_correct.tex': ('bernoulli-logit', '✓✓✓✓', None, (True, True), None),
-    'bernoulli_bce_mean.md': ('bernoulli-logit', '✓✓✓', None, (True, False), None),
-    'bernoulli_chain_factor_missing.md': ('bernoulli-logit', '✓✓✗', 3, (True, False), 'chain rule'),
-    'bernoulli_gradient_sign.md': ('bernoulli-logit', '✓✓✗', 3, (True, False), 'sign'),
-    'bernoulli_lecture_correct.md': ('bernoulli-logit', '✓✓✓✓✓', None, (True, True), None),
-    'bernoulli_log_of_sum.md': ('bernoulli-logit', '✓✓✗c', 3, (False, False), 'log of a sum'),
-    'bernoulli_logits_form.md': ('bernoulli-logit', '✓✓✓✓', None, (True, True), None),
-    'bernoulli_missing_1_minus_y.md': ('bernoulli-logit', '✓✗c', 2, (False, False), None),
-    'bernoulli_murphy_mu.tex': ('bernoulli-logit', '✓✓✓', None, (True, True), None),
-    'bernoulli_not_negated.md': ('bernoulli-logit', '✓✓✗c', 3, (False, False), 'negation missing'),
-    'bernoulli_theta_term_dropped.md': ('bernoulli-logit', '✓✗c', 2, (False, False), 'θ-term dropped'),
-    'bernoulli_words_line.md': ('bernoulli-logit', '✓?✓✓', None, (True, False), None),
-    'bernoulli_wrong_link_derivative.md': ('bernoulli-logit', '✓✓✗', 3, (True, False), 'wrong link'),
-    'gaussian_bishop_correct.md': ('gaussian-identity', '✓✓✓✓✓', None, (True, True), None),
-    'gaussian_density_first.md': ('gaussian-identity', '✓✓✓✓', None, (True, False), None),
-    'gaussian_half_missing.md': ('gaussian-identity', '✓✓✗', 3, (True, False), 'factor'),
-    'gaussian_hostile.md': ('gaussian-identity', '✓??✓', None, (False, False), None),
-    'gaussian_lecture_wz.md': ('gaussian-identity', '✓✓✓✓✓', None, (True, True), None),
-    'gaussian_log_rescaled.md': ('gaussian-identity', '✓✓✓', None, (True, False), None),
-    'gaussian_loss_first.md': ('gaussian-identity', '✗c', 1, (True, True), 'not the model'),
-    'gaussian_missing_square.md': ('gaussian-identity', '✓✗c', 2, (False, False), None),
-    'gaussian_mu_notation.md': ('gaussian-identity', '✓✓✓✓', None, (True, False), None),
-    'gaussian_murphy_align.tex': ('gaussian-identity', '✓✓✓✓✓', None, (True, False), None),
-    'gaussian_murphy_nll_first.tex': ('gaussian-identity', '✓', None, (True, False), None),
-    'gaussian_negated_twice.md': ('gaussian-identity', '✓✓✗', 3, (False, False), 'negation missing'),
-    'gaussian_product_of_logs.md': ('gaussian-identity', '✓✗✓', 2, (True, False), None),
-    'gaussian_sign_error.md': ('gaussian-identity', '✓✗c✓', 2, (False, False), 'sign'),
-    'gaussian_sign_in_gradient.md': ('gaussian-identity', '✓✓✗', 3, (True, False), 'sign'),
-    'gaussian_theta_term_dropped.md': ('gaussian-identity', '✓✗c', 2, (False, False), 'θ-term dropped'),
-    'gaussian_two_errors.md': ('gaussian-identity', '✓✗c✗', 2, (False, False), 'sign'),
-    'gaussian_unbalanced.md': ('gaussian-identity', '✓?✓✓', None, (True, False), None),
-    'gaussian_unreadable_line.md': ('gaussian-identity', '✓?✓✓', None, (True, False), None),
-    'gaussian_wrong_first.md': ('gaussian-identity', '✗c✓', 1, (False, False), 'not the model'),
-    'laplace_correct.md': ('laplace-identity', '✓✓✓', None, (True, False), None),
-    'laplace_sign_error.md': ('laplace-identity', '✓✗c', 2, (False, False), 'sign'),
-    'laplace_squared_by_mistake.md': ('laplace-identity', '✓✗c', 2, (False, False), None),
-    'poisson_chain_missing.md': ('poisson-log', '✓✓✗', 3, (True, False), 'chain rule'),
-    'poisson_correct.md': ('poisson-log', '✓✓✓✓✓', None, (True, True), None),
-    'poisson_derivative_sign.md': ('poisson-log', '✓✓✗', 3, (True, False), 'sign'),
-    'poisson_factorial_sign_harmless.md': ('poisson-log', '✓✓✓', None, (True, False), None),
-    'poisson_link_substituted.md': ('poisson-log', '✓✓✓', None, (True, False), None),
+    'bernoulli_align_p_correct.tex': ('bernoulli-logit', '✓✓✓✓', None, (True, True), None, '7/7'),
+    'bernoulli_bce_mean.md': ('bernoulli-logit', '✓✓✓', None, (True, False), None, '5/7'),
+    'bernoulli_chain_factor_missing.md': ('bernoulli-logit', '✓✓✗', 3, (True, False), 'chain rule', '5/7'),
+    'bernoulli_gradient_sign.md': ('bernoulli-logit', '✓✓✗', 3, (True, False), 'sign', '5/7'),
+    'bernoulli_lecture_correct.md': ('bernoulli-logit', '✓✓✓✓✓', None, (True, True), None, '7/7'),
+    'bernoulli_log_of_sum.md': ('bernoulli-logit', '✓✓✗c', 3, (False, False), 'log of a sum', '3/7'),
+    'bernoulli_logits_form.md': ('bernoulli-logit', '✓✓✓✓', None, (True, True), None, '7/7'),
+    'bernoulli_missing_1_minus_y.md': ('bernoulli-logit', '✓✗c', 2, (False, False), None, '3/7'),
+    'bernoulli_murphy_mu.tex': ('bernoulli-logit', '✓✓✓', None, (True, True), None, '7/7'),
+    'bernoulli_not_negated.md': ('bernoulli-logit', '✓✓✗c', 3, (False, False), 'negation missing', '2/7'),
+    'bernoulli_theta_term_dropped.md': ('bernoulli-logit', '✓✗c', 2, (False, False), 'θ-term dropped', '3/7'),
+    'bernoulli_words_line.md': ('bernoulli-logit', '✓?✓✓', None, (True, False), None, '5/7'),
+    'bernoulli_wrong_link_derivative.md': ('bernoulli-logit', '✓✓✗', 3, (True, False), 'wrong link', '5/7'),
+    'gaussian_bishop_correct.md': ('gaussian-identity', '✓✓✓✓✓', None, (True, True), None, '8/8'),
+    'gaussian_density_first.md': ('gaussian-identity', '✓✓✓✓', None, (True, False), None, '6/8'),
+    'gaussian_half_missing.md': ('gaussian-identity', '✓✓✗', 3, (True, False), 'factor', '6/8'),
+    'gaussian_hostile.md': ('gaussian-identity', '✓??✓', None, (False, False), None, '2/8'),
+    'gaussian_lecture_wz.md': ('gaussian-identity', '✓✓✓✓✓', None, (True, True), None, '8/8'),
+    'gaussian_log_rescaled.md': ('gaussian-identity', '✓✓✓', None, (True, False), None, '6/8'),
+    'gaussian_loss_first.md': ('gaussian-identity', '✗c', 1, (True, True), 'not the model', '4/8'),
+    'gaussian_missing_square.md': ('gaussian-identity', '✓✗c', 2, (False, False), None, '4/8'),
+    'gaussian_mu_notation.md': ('gaussian-identity', '✓✓✓✓', None, (True, False), None, '6/8'),
+    'gaussian_murphy_align.tex': ('gaussian-identity', '✓✓✓✓✓', None, (True, False), None, '6/8'),
+    'gaussian_murphy_nll_first.tex': ('gaussian-identity', '✓', None, (True, False), None, '5/8'),
+    'gaussian_negated_twice.md': ('gaussian-identity', '✓✓✗', 3, (False, False), 'negation missing', '3/8'),
+    'gaussian_product_of_logs.md': ('gaussian-identity', '✓✗✓', 2, (True, False), None, '6/8'),
+    'gaussian_sign_error.md': ('gaussian-identity', '✓✗c✓', 2, (False, False), 'sign', '4/8'),
+    'gaussian_sign_in_gradient.md': ('gaussian-identity', '✓✓✗', 3, (True, False), 'sign', '6/8'),
+    'gaussian_theta_term_dropped.md': ('gaussian-identity', '✓✗c', 2, (False, False), 'θ-term dropped', '4/8'),
+    'gaussian_two_errors.md': ('gaussian-identity', '✓✗c✗', 2, (False, False), 'sign', '4/8'),
+    'gaussian_unbalanced.md': ('gaussian-identity', '✓?✓✓', None, (True, False), None, '6/8'),
+    'gaussian_unreadable_line.md': ('gaussian-identity', '✓?✓✓', None, (True, False), None, '6/8'),
+    'gaussian_wrong_first.md': ('gaussian-identity', '✗c✓', 1, (False, False), 'not the model', '3/8'),
+    'laplace_correct.md': ('laplace-identity', '✓✓✓', None, (True, False), None, '6/8'),
+    'laplace_sign_error.md': ('laplace-identity', '✓✗c', 2, (False, False), 'sign', '4/8'),
+    'laplace_squared_by_mistake.md': ('laplace-identity', '✓✗c', 2, (False, False), None, '4/8'),
+    'poisson_chain_missing.md': ('poisson-log', '✓✓✗', 3, (True, False), 'chain rule', '6/8'),
+    'poisson_correct.md': ('poisson-log', '✓✓✓✓✓', None, (True, True), None, '8/8'),
+    'poisson_derivative_sign.md': ('poisson-log', '✓✓✗', 3, (True, False), 'sign', '6/8'),
+    'poisson_factorial_sign_harmless.md': ('poisson-log', '✓✓✓', None, (True, False), None, '6/8'),
+    'poisson_link_substituted.md': ('poisson-log', '✓✓✓', None, (True, False), None, '6/8'),
 }
 
 
@@ -78,7 +80,7 @@ def test_each_submission_gets_its_relations_first_error_and_final_answers(name, 
     """41 submissions: correct ones in Bishop's, Murphy's and a lecture's notation (Markdown and align*), and the
     typical mistakes — a sign, a factor, the chain rule's dμ/dη, another link's dμ/dη, a θ-term dropped as a
     constant, the log of a sum, a log-likelihood called a loss — at different steps, some continuing correctly."""
-    recipe, marks, first, final, kind = EXPECTED[name]
+    recipe, marks, first, final, kind, score = EXPECTED[name]
     if recipe not in derivations:
         derivations[recipe] = derive(recipe)
     report = grade(read_submission(CORPUS / name), derivations[recipe])
@@ -86,9 +88,8 @@ def test_each_submission_gets_its_relations_first_error_and_final_answers(name, 
     assert report.first_error == first
     assert (report.final["loss"], report.final["gradient"]) == final
     assert report.json()["first_error_kind"] == kind
-    credited = sum(m in "✓c" for m in marks)
-    assert report.score == credited + 2 * final[0] + 2 * final[1]
-    assert report.max_score == len(marks) + 4
+    assert "%s/%s" % (report.score, report.max_score) == score, report.credits
+    assert report.score == sum(earned for earned, _ in report.credits.values())
 
 
 def test_an_invalid_step_shows_a_point_where_it_differs():
@@ -100,13 +101,14 @@ def test_an_invalid_step_shows_a_point_where_it_differs():
 def test_the_command_prints_marks_and_json_and_refuses_bad_input(tmp_path):
     runner = CliRunner()
     out = runner.invoke(cli, ["grade", str(CORPUS / "gaussian_sign_error.md"), "--recipe", "gaussian-identity"])
-    assert out.exit_code == 0 and "3/8 points" in out.output and "first error at step 2" in out.output
+    assert out.exit_code == 0 and "4/8 points" in out.output and "first error at step 2" in out.output
     assert "✗ 2" in out.output and "likely error: it is the step before negated" in out.output
     out = runner.invoke(cli, ["grade", str(CORPUS / "gaussian_bishop_correct.md"), str(CORPUS / "laplace_correct.md"),
                               "--recipe", "gaussian-identity", "--format", "json"])
     reports = json.loads(out.output)
     assert [r["first_error"] for r in reports] == [None, 1]
-    assert set(reports[0]) == {"file", "steps", "first_error", "first_error_kind", "score", "max_score", "final"}
+    assert set(reports[0]) == {"file", "steps", "first_error", "first_error_kind", "score", "max_score", "final",
+                              "credits"}
     assert set(reports[0]["steps"][0]) == {"number", "latex", "relation", "valid", "carried_forward", "feedback",
                                            "counterexample", "mistake"}
     bad = tmp_path / "bad.md"
@@ -148,13 +150,16 @@ def test_csv_for_a_class_a_rubric_and_two_workers_give_the_serial_grades(tmp_pat
     assert serial.exit_code == 0 and parallel.output == serial.output
     rows = list(csv.DictReader(io.StringIO(serial.output)))
     assert [(r["score"], r["first_error"], r["first_error_kind"]) for r in rows] == [
-        ("9", "", ""), ("3", "2", "sign"), ("4", "3", "factor"), ("2", "1", "not the model"), ("2", "2", "θ-term dropped")]
+        ("8", "", ""), ("4", "2", "sign"), ("6", "3", "factor"), ("3", "1", "not the model"), ("4", "2", "θ-term dropped")]
+    # the points of each part: the one who started from a wrong model earned the log, the constant and the negation
+    assert [rows[3][p] for p in ("likelihood", "log", "constant", "negation", "loss", "gradient")] == \
+        ["0", "1", "1", "1", "0", "0"]
     rubric = tmp_path / "rubric.yaml"
-    rubric.write_text("step: 0\nloss: 5\n")
+    rubric.write_text("log: 0\nloss: 5\n")
     out = runner.invoke(cli, ["grade", files[0], "--recipe", "gaussian-identity", "--rubric", str(rubric),
                               "--format", "json"])
-    assert (json.loads(out.output)["score"], json.loads(out.output)["max_score"]) == (7, 7)
-    for text, message in (("step: -1\n", "must be a number of points"), ("steps: 1\n", "must map step, loss, gradient"),
+    assert (json.loads(out.output)["score"], json.loads(out.output)["max_score"]) == (10, 10)
+    for text, message in (("log: -1\n", "must be a number of points"), ("step: 1\n", "must map some of likelihood, log"),
                           ("{", "cannot be read as YAML")):
         rubric.write_text(text)
         out = runner.invoke(cli, ["grade", files[0], "--recipe", "gaussian-identity", "--rubric", str(rubric)])
@@ -175,7 +180,7 @@ def test_the_html_page_is_well_formed_mathml_and_a_browser_lays_it_out(tmp_path)
     root = ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", out.output))
     ns = "{http://www.w3.org/1999/xhtml}"
     text = "".join(root.itertext())
-    assert "3 of 8 points" in text and "a sign error" in text and "carried forward" in text
+    assert "4 of 8 points" in text and "a sign error" in text and "carried forward" in text
     assert len(root.findall(".//math")) + len(root.findall(".//%smath" % ns)) == 4
     from test_html import MEASURE
 

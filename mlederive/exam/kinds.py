@@ -49,7 +49,7 @@ def _derive_question(number, rng, pool, notation):
               Display(tuple(equation_rows(r"\mathcal{L}(\theta)", d.loss, notation))
                       + tuple(equation_rows(gradient_lhs_latex(d, "theta"), d.gradients["theta"], notation)))]
     return Question(number, "derive", prose("Derive a loss (%s)" % _pair_title(d)), prompt, [Worked(d, notation)],
-                    answer, blocks)
+                    answer, blocks, recipe=name)
 
 
 # -- derive the gradient for each parameter --------------------------------------------------------------
@@ -57,7 +57,8 @@ def _derive_question(number, rng, pool, notation):
 @question_kind("derive-each", needs_several=True, space=14.0)
 def _derive_each_question(number, rng, pool, notation):
     """A model with several predicted parameters: the loss, and its gradient in each parameter's η."""
-    d = pool.derivations[rng.choice(pool.several)]
+    name = rng.choice(pool.several)
+    d = pool.derivations[name]
     m = d.model
     names = join([prose("$η_{%s,i}$" % p.letter) for p in m.predicted], ", ", " and ")
     prompt = [
@@ -76,7 +77,7 @@ def _derive_each_question(number, rng, pool, notation):
         rows += tuple(equation_rows(g.lhs_latex, g.expr, notation))
     blocks = [Para(prose("%s,", label[0].upper() + label[1:])), Display(rows)]
     return Question(number, "derive-each", prose("Derive the gradient for each parameter (%s)" % d.model.family.title),
-                    prompt, [Worked(d, notation)], answer, blocks)
+                    prompt, [Worked(d, notation)], answer, blocks, recipe=name)
 
 
 # -- mle ----------------------------------------------------------------------------------------------

@@ -5,14 +5,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from .latex import Unreadable, read
-from .notation import MEANS, left_side_kind, model_form
+from .notation import MEANS, left_side_kind, model_form, renamed
 from .relations import Found, concrete, relate
 from .relations import _zero as zero
 from .submission import Line
 
-#: points: each step that stands in a valid relation to the one before (carried forward too), the final loss, the
-#: final gradient (``--rubric FILE`` overrides any of them)
-RUBRIC = {"step": 1, "loss": 2, "gradient": 2}
+#: points for each part of the standard derivation a valid step shows (carried forward too) — the model stated, the
+#: log taken, a θ-free constant dropped, the negation — and for the final loss and the final gradient (``--rubric
+#: FILE`` overrides any of them). A recipe with no θ-free term in its log-likelihood (the Bernoulli's) has no
+#: "constant" part.
+RUBRIC = {"likelihood": 1, "log": 1, "constant": 1, "negation": 1, "loss": 2, "gradient": 2}
+#: each part in the report's words
+PARTS = {"likelihood": "the model stated", "log": "the log taken", "constant": "a θ-free constant dropped",
+         "negation": "the negation", "loss": "the final loss", "gradient": "the final gradient"}
 #: what the first step may state, by the derivation's step it must equal
 FIRST = (("likelihood", "the likelihood"), ("density", "one observation's density"),
          ("log-likelihood", "the log-likelihood"), ("expanded", "the log-likelihood"))
@@ -63,12 +68,15 @@ class GradedStep:
 class Report:
     steps: list = field(default_factory=list)
     first_error: int | None = None
-    score: int = 0
-    max_score: int = 0
+    score: float = 0
+    max_score: float = 0
     final: dict = field(default_factory=dict)
+    #: each part of the rubric this recipe has → (points earned, points it is worth)
+    credits: dict = field(default_factory=dict)
 
     def json(self) -> dict:
         out = asdict(self)
+        out["credits"] = [{"part": part, "earned": earned, "of": of} for part, (earned, of) in self.credits.items()]
         for s in out["steps"]:
             for private in ("line", "unreadable", "kind", "shown"):
                 s.pop(private)
@@ -76,9 +84,11 @@ class Report:
         return out
 
 
-def grade(lines: list[Line], derivation, rubric: dict | None = None) -> Report:
+def grade(lines: list[Line], derivation, rubric: dict | None = None, points: float | None = None,
+          names: dict | None = None) -> Report:
     """The report on ``lines`` (a submission's steps) against ``derivation`` (the recipe's, verified), scored by
-    ``rubric`` (RUBRIC by default)."""
+    ``rubric`` (RUBRIC by default); ``points``: what the whole is worth (an exam question's points), each part's
+    share of it the rubric's; ``names``: an exam variant's letters → the engine's ({"t": "y", "u": "x"})."""
     model = derivation.model
     report, previous, sense, previous_valid, previous_means = Report(), None, None, True, False
     last_right = None  # (number, expression, sense) of the last step that was right, not only carried forward
@@ -87,7 +97,7 @@ def grade(lines: list[Line], derivation, rubric: dict | None = None) -> Report:
         step = GradedStep(number, line.latex, line.line)
         report.steps.append(step)
         try:
-            sides = read(line.latex)
+            sides = [renamed(side, names) for side in read(line.latex)]
         except Unreadable as exc:
             step.unreadable = True
             step.feedback = "could not read this line (column %d): %s" % (exc.column, exc)
@@ -121,7 +131,7 @@ def grade(lines: list[Line], derivation, rubric: dict | None = None) -> Report:
             final_loss = (step, expr, "min" if kind == "loss" else sense)
     report.first_error = next((s.number for s in report.steps if not s.valid and not s.unreadable), None)
     report.final = _final(final_loss, final_gradient, derivation, model)
-    _score(report, {**RUBRIC, **(rubric or {})})
+    _score(report, rubric_for(derivation, rubric), points)
     return report
 
 
@@ -193,10 +203,49 @@ def _final(final_loss, final_gradient, derivation, model) -> dict:
     return out
 
 
-def _score(report: Report, rubric: dict):
-    report.max_score = rubric["step"] * len(report.steps) + rubric["loss"] + rubric["gradient"]
-    report.score = rubric["step"] * sum(s.valid for s in report.steps) + rubric["loss"] * report.final["loss"] \
-        + rubric["gradient"] * report.final["gradient"]
+def rubric_for(derivation, rubric: dict | None = None) -> dict:
+    """The rubric's parts this recipe's standard derivation has, with their points: no "constant" part where the
+    log-likelihood has no θ-free term to drop."""
+    out = {**RUBRIC, **(rubric or {})}
+    if derivation.step("drop-constants").expr == derivation.step("expanded").expr:
+        out.pop("constant")
+    return out
+
+
+def credited(step: GradedStep) -> set:
+    """The parts of the derivation a valid step shows (a first step stating the log-likelihood or the NLL shows the
+    steps it starts after)."""
+    if not step.valid or step.relation is None:
+        return set()
+    r = step.relation
+    parts = {"likelihood"} if step.number == 1 else set()
+    if r.startswith("log") or "log-likelihood" in r:
+        parts.add("log")
+    if "constant" in r:
+        parts.add("constant")
+    if "negated" in r or "negative log-likelihood" in r:
+        parts.update(("negation", "log"))
+    return parts
+
+
+def _score(report: Report, rubric: dict, points: float | None):
+    """Each part's points (scaled to ``points`` where given), and the score: the sum before rounding, so the parts
+    of a full mark add up to the whole."""
+    from fractions import Fraction
+
+    shown = set().union(*[credited(s) for s in report.steps]) | {k for k in ("loss", "gradient") if report.final[k]}
+    total = sum(Fraction(v).limit_denominator(1000) for v in rubric.values())
+    scale = Fraction(points).limit_denominator(1000) / total if points is not None and total else Fraction(1)
+    worth = {part: Fraction(value).limit_denominator(1000) * scale for part, value in rubric.items()}
+    report.credits = {part: (_round(w if part in shown else 0), _round(w)) for part, w in worth.items()}
+    report.score = _round(sum((w for part, w in worth.items() if part in shown), Fraction(0)))
+    report.max_score = _round(sum(worth.values(), Fraction(0)))
+
+
+def _round(x: float):
+    """Points as a person writes them: 3, not 3.0; 1.25 to two decimals."""
+    x = round(float(x), 2)
+    return int(x) if x == int(x) else x
 
 
 def read_rubric(path) -> dict:
@@ -209,7 +258,7 @@ def read_rubric(path) -> dict:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ValueError("--rubric %s: cannot be read as YAML (%s)" % (path, str(exc).splitlines()[0])) from None
     if not isinstance(data, dict) or set(data) - set(RUBRIC):
-        raise ValueError("--rubric %s: must map %s to points, e.g. {step: 1, loss: 3, gradient: 2}"
+        raise ValueError("--rubric %s: must map some of %s to points, e.g. {log: 2, loss: 3}"
                          % (path, ", ".join(RUBRIC)))
     for key, value in data.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:

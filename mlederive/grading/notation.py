@@ -25,6 +25,29 @@ def _split(name: str) -> tuple[str, str]:
     return base, sub.strip("{}")
 
 
+def renamed(expr: sp.Expr, names: dict | None) -> sp.Expr:
+    """``expr`` with an exam variant's letters put back to the engine's (``names``: {"t": "y", "u": "x"}): tᵢ, t̂ᵢ,
+    wᵀuᵢ and p(tᵢ | uᵢ; w) read as yᵢ, ŷᵢ, the linear predictor and the density."""
+    if not names:
+        return expr
+    return expr.xreplace({s: sp.Symbol(_renamed(s.name, names), **s.assumptions0)
+                          for s in expr.free_symbols if isinstance(s, sp.Symbol)})
+
+
+def _renamed(name: str, names: dict) -> str:
+    dot = re.fullmatch(r"dot\((\w+), (\w+)\)", name)
+    if dot:  # the linear predictor: the input's name last, as the reader writes it
+        parts = sorted((_renamed(p, names) for p in dot.groups()), key=lambda n: n.startswith("x"))
+        return "dot(%s, %s)" % tuple(parts)
+    label = re.fullmatch(r"(\w+)\((.*)\)", name)
+    if label:  # p(t_i | u_i; w)
+        inside = re.sub(r"[A-Za-z]+", lambda m: names.get(m.group(0), m.group(0)), label.group(2))
+        return "%s(%s)" % (label.group(1), inside)
+    base, sep, sub = name.partition("_")
+    stem = re.sub(r"(hat|bar|tilde)$", "", base)
+    return names[stem] + base[len(stem):] + sep + sub if stem in names else name
+
+
 def model_form(expr: sp.Expr, model) -> sp.Expr:
     """``expr`` (as read) in the model's symbols: sums over the model's i from 1 to n, and the names of one row
     indexed by the row the student's subscript names."""

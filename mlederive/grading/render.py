@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import textwrap
 
+from .grade import PARTS, RUBRIC
+
 
 def terminal(path: str, recipe: str, report) -> str:
     """The report for a terminal: each step's line with ✓ or ✗, then its feedback, indented."""
@@ -10,7 +12,7 @@ def terminal(path: str, recipe: str, report) -> str:
 
     width = min(shutil.get_terminal_size((80, 24)).columns, 100)
     first = "first error at step %d" % report.first_error if report.first_error else "no wrong step"
-    lines = [path, "  %s: %d/%d points, %s" % (recipe, report.score, report.max_score, first)]
+    lines = [path, "  %s: %s/%s points, %s" % (recipe, report.score, report.max_score, first)]
     for step in report.steps:
         mark = "?" if step.unreadable else "✓" if step.valid else "✗"
         lines.append(_wrapped("%s %d  %s" % (mark, step.number, step.latex), width, "     "))
@@ -24,6 +26,8 @@ def terminal(path: str, recipe: str, report) -> str:
     lines.append(_wrapped("final loss: %s; final gradient: %s" % (
         "✓" if final["loss"] else "✗ (not the recipe's loss to be minimised, up to a positive factor and a constant)",
         "✓" if final["gradient"] else "✗"), width, "  "))
+    lines.append(_wrapped("points: " + ", ".join("%s %s/%s" % (PARTS[part], earned, of)
+                                                 for part, (earned, of) in report.credits.items()), width, "  "))
     return "\n".join(lines) + "\n"
 
 
@@ -33,15 +37,18 @@ def _wrapped(text: str, width: int, subsequent: str, initial: str = "") -> str:
 
 
 def csv_rows(reports: list[dict]) -> str:
-    """One row per submission: file, score, max_score, first_error, first_error_kind (for a class's spreadsheet)."""
+    """One row per submission: file, score, max_score, first_error, first_error_kind, then the points earned for each
+    part of the rubric (empty where the recipe has no such part), for a class's spreadsheet."""
     import csv
     import io
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["file", "score", "max_score", "first_error", "first_error_kind"])
+    writer.writerow(["file", "score", "max_score", "first_error", "first_error_kind", *RUBRIC])
     for r in reports:
-        writer.writerow([r["file"], r["score"], r["max_score"], r["first_error"] or "", r["first_error_kind"] or ""])
+        earned = {c["part"]: c["earned"] for c in r["credits"]}
+        writer.writerow([r["file"], r["score"], r["max_score"], r["first_error"] or "", r["first_error_kind"] or "",
+                         *[earned.get(part, "") for part in RUBRIC]])
     return out.getvalue()
 
 
@@ -54,6 +61,7 @@ STYLE = """
 .mlederive .unread .mark { color: #c98a00; }
 .mlederive .feedback { margin: 0.2em 0 0.4em; } .mlederive .wrong .feedback { color: #7a1013; }
 .mlederive .point { font-size: 0.9em; color: #444; }
+.mlederive .credits td { padding: 0.1em 1.2em 0.1em 0; } .mlederive .credits caption { text-align: left; }
 .mlederive .source { font-size: 0.85em; color: #555; overflow-wrap: anywhere; }
 """
 
@@ -68,7 +76,7 @@ def html_page(path: str, recipe_title: str, report) -> str:
 
     parts = ['<div class="mlederive">', "<style>%s%s</style>" % (PAGE, STYLE),
              "<header><h1>Feedback on your derivation</h1>",
-             '<p class="byline"><code>%s</code><br/>%s: <b>%d of %d points</b></p></header>'
+             '<p class="byline"><code>%s</code><br/>%s: <b>%s of %s points</b></p></header>'
              % (html.escape(str(path)), html.escape(recipe_title), report.score, report.max_score)]
     for step in report.steps:
         state = "unread" if step.unreadable else "valid" if step.valid else "wrong"
@@ -89,6 +97,9 @@ def html_page(path: str, recipe_title: str, report) -> str:
     parts.append('<p class="summary">Final loss: %s. Final gradient: %s.</p>' % (
         "right" if final["loss"] else "not the recipe's loss to be minimised (up to a positive factor and a constant)",
         "right" if final["gradient"] else "not a right gradient of a right loss"))
+    parts.append('<table class="credits"><caption>Points</caption>%s</table>' % "".join(
+        "<tr><td>%s</td><td>%s of %s</td></tr>" % (html.escape(PARTS[part][:1].upper() + PARTS[part][1:]), earned, of)
+        for part, (earned, of) in report.credits.items()))
     body = "\n".join(parts + ["</div>"])
     return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"/>\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n<title>Feedback: %s</title>\n'

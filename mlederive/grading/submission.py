@@ -34,6 +34,11 @@ _INLINE_LINE = re.compile(r"^\s*\$([^$]+)\$\s*[.,]?\s*$", re.M)
 
 def read_submission(path: str | Path) -> list[Line]:
     """The steps of the file at ``path``, or SubmissionError."""
+    return steps_of(read_text(path))
+
+
+def read_text(path: str | Path) -> str:
+    """The text of the submission at ``path`` (UTF-8, at most MAX_BYTES), or SubmissionError."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -48,7 +53,7 @@ def read_submission(path: str | Path) -> list[Line]:
         line = data[:exc.start].count(b"\n") + 1
         raise SubmissionError("%s: line %d is not UTF-8 text (byte 0x%02x); save the file as UTF-8"
                               % (path, line, data[exc.start])) from None
-    return steps_of(text)
+    return text
 
 
 def steps_of(text: str) -> list[Line]:

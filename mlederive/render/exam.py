@@ -178,6 +178,10 @@ def exam_markdown(exam: Exam, variant: Variant, solutions: bool) -> str:
     head = "# %s — variant %s%s" % (md_text(exam.title), variant.code, " (worked solutions)" if solutions else "")
     out = ([md_text(exam.course)] if exam.course else []) + [head] + [
         "%d questions, %s in all." % (len(variant.questions), _points(exam.total_points))]
+    if not solutions and any(q.kind in ("derive", "derive-each") for q in variant.questions):
+        out.append("*Typing your answers? Begin the file with the line `Variant: %s`, head each answer "
+                   "`## Question N`, and write each step of a derivation as a formula of its own (`$$ … $$`).*"
+                   % variant.code)
     blocks = ExamMarkdown(solutions, variant.notation)
     for q in variant.questions:
         out.append("## Question %d. %s (%s)" % (q.number, md_prose(q.title, variant.notation), _points(q.points)))
@@ -344,4 +348,22 @@ def exam_files(exam: Exam) -> dict[str, str]:
         files["exam-%d.md" % v] = exam_markdown(exam, variant, solutions=False)
         files["solutions-%d.md" % v] = exam_markdown(exam, variant, solutions=True)
     files["key.csv"] = answer_key(exam)
+    files["exam.json"] = manifest(exam)
     return files
+
+
+def manifest(exam: Exam) -> str:
+    """What ``mlederive grade --exam DIR`` needs of each variant: its code, the letters it writes for the weights,
+    inputs and targets, and each question's kind, points and recipe (the seed is not written: it reproduces every
+    solution)."""
+    import json
+
+    def letters(notation):
+        return {"weights": notation.weights.symbol, "inputs": notation.inputs.symbol, "target": notation.target.symbol}
+
+    variants = [{"number": v.number, "code": v.code, "notation": letters(v.notation),
+                 "questions": [{"number": q.number, "kind": q.kind, "title": plain_text(q.title, v.notation),
+                                "points": q.points, "recipe": q.recipe or None}
+                               for q in v.questions]} for v in exam.variants]
+    return json.dumps({"mlederive_exam": 1, "title": exam.title, "course": exam.course, "variants": variants},
+                      indent=1, ensure_ascii=False) + "\n"
