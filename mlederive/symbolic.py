@@ -1,9 +1,5 @@
-"""SymPy building blocks shared by families, links, the pipeline and the verifier.
-
-Everything that names a symbol lives here, so that every module agrees on what
-``y_i``, ``eta_i`` and ``n`` are and which assumptions they carry (assumptions
-are what let ``log(exp(x))`` and friends simplify).
-"""
+"""SymPy building blocks shared by families, links, the pipeline and the verifier: every symbol is named here, so
+every module agrees on what ``y_i``, ``eta_i`` and ``n`` are and on their assumptions (what lets log(exp(x)) simplify)."""
 from __future__ import annotations
 
 import math
@@ -421,9 +417,13 @@ class _InlinePrinter(StrPrinter):
     def _print_Abs(self, expr):
         return "|%s|" % self._print(expr.args[0])
 
+    def _print_Pow(self, expr, rational=False):  # √2, √(2π): not sqrt(2)
+        if expr.exp is not sp.S.Half:
+            return super()._print_Pow(expr, rational)
+        return "√" + (self._print(expr.base) if expr.base.is_Atom else "(%s)" % self._print(expr.base))
+
     def _print_Min(self, expr):  # min(a, b) and max(a, b), as a reader writes them
         return "%s(%s)" % (type(expr).__name__.lower(), ", ".join(self._print(a) for a in expr.args))
-
     _print_Max = _print_Min
 
     def _print_Sum(self, expr):  # Σ_i (…), and Π_i (…) for a Product

@@ -4,6 +4,8 @@ Every step of a verified document is mutated by operators that cover the classes
 
 * issue 11: sign, factor, a relative 10⁻⁶, an added θ-dependent term, a dropped term, a changed constant, y and η
   swapped, a changed function, a wrong link derivative, a wrong stated payload;
+* issue 26: the grading catalogue's mistakes (:mod:`mlederive.grading.mistakes`, one source): the log of a sum taken
+  as the sum of the logs, the chain rule's dμ/dη left out — with sign, double and drop-term made by its operators;
 * issue 22, where wrong terms hide: far out (max(0, y − 10⁵)·η, max(0, n − 10³)·η, exp(−(η − 100)²)), in a thin
   region (exp(−10⁶(η − 0.7)²)), a clamp of η to [−40, 40], sgn(a) as tanh(1000a), a log branch
   (log((100 − η)²)/2 − log(100 − η)), K-dependent terms ((K − 3)(K − 4)·η_i1, δ_k3·η_i1), a d-dependent prior
@@ -26,6 +28,13 @@ import sympy as sp
 from ground_truth import witnessed_wrong  # noqa: F401  (re-exported: the corpus and its judge together)
 
 from mlederive import symbolic as S
+from mlederive.grading.mistakes import (
+    logs_swapped,
+    negated,
+    times,
+    without_chain,
+    without_term,
+)
 from mlederive.relations import (
     Differentiation,
     Expectation,
@@ -60,14 +69,6 @@ def _eta_term(d, expr):
         return None
     term = eta ** 2 + eta
     return expr + (sp.Sum(term, (S.i, 1, S.n)) if expr.has(sp.Sum) else term)
-
-
-def _drop_term(expr):
-    if expr.is_Add:
-        return sp.Add(*expr.args[:-1])
-    if isinstance(expr, sp.Sum) and expr.function.is_Add:
-        return sp.Sum(sp.Add(*expr.function.args[:-1]), *expr.limits)
-    return None
 
 
 def _change_constant(expr):
@@ -119,10 +120,10 @@ def expression_mutations(d, step):
         return {"sign": -e, **_per_entry(d, step, expression_mutations)}
     if isinstance(e, sp.MatrixExpr):
         return {"sign": -e, "double": 2 * e}
-    ops = {
-        "sign": -e, "double": 2 * e, "relative-1e-6": e * (1 + sp.Rational(1, 10 ** 6)),
-        "add-eta-term": _eta_term(d, e), "drop-term": _drop_term(e), "change-constant": _change_constant(e),
-        "swap-y-eta": _swap(d, e), "change-function": _change_function(e),
+    ops = {  # sign, double, drop-term and the log of a sum: the grading catalogue's mistakes, made on every step
+        "sign": negated(e), "double": times(e, 2), "relative-1e-6": e * (1 + sp.Rational(1, 10 ** 6)),
+        "add-eta-term": _eta_term(d, e), "drop-term": without_term(e), "change-constant": _change_constant(e),
+        "swap-y-eta": _swap(d, e), "change-function": _change_function(e), "log-of-a-sum": logs_swapped(e, True),
     }
     return {k: v for k, v in ops.items() if v is not None and v != e}
 
@@ -191,6 +192,10 @@ def payload_mutations(d, step):
         dl, dmu = p.chain
         out.append(("wrong-link-derivative", replace(step, expr=dl * 2 * dmu, payload=replace(p, chain=(dl, 2 * dmu))),
                     (dl * 2 * dmu).xreplace({m.mu_obs(): m.mean()}), None, False))
+        if dmu != 1:  # the grading catalogue's "chain rule": dμ/dη left out, stated and computed alike
+            missing = without_chain(dl * dmu, dmu)
+            out.append(("chain-rule-missing", replace(step, expr=missing, payload=replace(p, chain=(dl, sp.S.One))),
+                        missing.xreplace({m.mu_obs(): m.mean()}), None, False))
     if isinstance(p, Differentiation) and p.order == 2 and not p.convex:  # convex said of what was not proved
         matrix = isinstance(step.expr, sp.MatrixBase)  # a Hessian matrix: no point shows it; a test rejects it
         out.append(("convex-lie", replace(step, payload=replace(p, convex=True)), None if matrix else step.expr, None,

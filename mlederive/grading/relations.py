@@ -8,7 +8,8 @@ decided by the verifier's prover on the sums written out for n = 3:
    relation;
 4. the derivative in ηᵢ, or the gradient in θ (Σᵢ ∂A/∂ηᵢ·xᵢ for ηᵢ = θᵀxᵢ).
 
-None holding, the step is wrong, with a point where it differs from the previous step.
+None holding, the step is wrong: with the likely error where a mistake of the catalogue (:mod:`.mistakes`), made on the
+step before, is proved equal to it; else with a point where it differs from the step before.
 """
 from __future__ import annotations
 
@@ -81,102 +82,21 @@ def relate(before: sp.Expr, after: sp.Expr, model, mean_names: bool = False) -> 
     if row and _zero(b - concrete(sp.Sum(before * S.x[S.i], (S.i, 1, S.n)),
                                                                           model), model):
         return Found("gradient in θ by the chain rule", True)  # Σ_i ∂ℓ/∂η_i · x_i from the row's derivative
-    mistake, hint = _diagnose(a, b, model)
-    if mistake is None:
-        mistake, hint = _dropped_theta_term(before, b, model)
-    if mistake is None:
-        mistake, hint = _log_of_a_sum(before, b, model)
+    mistake, hint = _explained(before, a, b, model)
     return Found(None, False, counterexample=_where_they_differ(a, b, model), hint=hint, mistake=mistake)
 
 
-def _dropped_theta_term(before, b, model) -> tuple[str | None, str]:
-    """The step before without one of its terms that depends on θ (through ηᵢ) is, up to a θ-free rescaling and
-    constant, this step: that term was dropped as if it were a constant."""
-    sums = [t for t in sp.Add.make_args(sp.expand(before)) if isinstance(t, sp.Sum) or (
-        t.is_Mul and any(isinstance(f, sp.Sum) for f in t.args))]
-    for total in sums:
-        factor, inner = (sp.S.One, total) if isinstance(total, sp.Sum) else total.as_independent(sp.Sum)
-        if not isinstance(inner, sp.Sum):
-            continue
-        for term in sp.Add.make_args(sp.expand(inner.function)):
-            if not term.has(S.eta[S.i]):
-                continue
-            kept = before - factor * sp.Sum(term, *inner.limits)
-            if _affine(concrete(kept, model), concrete(b, model), model) is not None:
-                return "θ-term dropped", "the step before with the term %s dropped, which depends on θ (through ηᵢ): " \
-                                         "it is no constant" % S.inline(factor * term)
-    return None, ""
+def _explained(before, a, b, model) -> tuple[str | None, str]:
+    """The catalogue's first mistake that, made on the step before, gives this step (proved, as every relation is):
+    its kind and words."""
+    from .mistakes import MISTAKES, Situation
 
-
-def _swapped(expr, to_sum_of_logs: bool):
-    """Each log(u + v) as log u + log v, or each log u + log v (a sum's terms) as log(u + v): the typical slip."""
-    if to_sum_of_logs:
-        return expr.replace(lambda e: isinstance(e, sp.log) and e.args[0].is_Add,
-                            lambda e: sp.Add(*[sp.log(t) for t in sp.Add.make_args(e.args[0])]))
-
-    def merge(total):
-        logs = [t for t in sp.Add.make_args(total.function) if isinstance(t, sp.log)]
-        if len(logs) < 2:
-            return total
-        rest = sp.Add(*[t for t in sp.Add.make_args(total.function) if not isinstance(t, sp.log)])
-        return sp.Sum(rest + sp.log(sp.Add(*[t.args[0] for t in logs])), *total.limits)
-
-    return expr.replace(lambda e: isinstance(e, sp.Sum), merge)
-
-
-def _log_of_a_sum(before, b, model) -> tuple[str | None, str]:
-    """This step is the step before with log(u + v) taken as log u + log v — or log u + log v written log(u + v)."""
-    for to_sum, words in ((True, "the log of a sum taken as the sum of the logs: log(u + v) is not log u + log v"),
-                          (False, "the sum of two logs written as the log of a sum: log u + log v = log(uv), not "
-                                  "log(u + v)")):
-        wrong = _swapped(before, to_sum)
-        if wrong != before and _zero(concrete(wrong, model) - concrete(b, model), model):
-            return "log of a sum", words
-    return None, ""
-
-
-def _wrong_link(a, b, slope, model) -> str | None:
-    """The derivative in ηᵢ with another link's dμ/dη in the chain rule: ∂A/∂μ · (g₂⁻¹)′(ηᵢ)."""
-    from ..links import LINKS
-
-    if slope == 0:
-        return None
-    in_mu = sp.diff(a, S.eta[1]) / slope
-    for name, link in LINKS.items():
-        if name in (model.link.name, "softmax"):
-            continue
-        try:
-            other = sp.diff(link.inverse(S.eta[1]), S.eta[1])
-        except (TypeError, ValueError, NotImplementedError):
-            continue
-        if other != slope and _zero(b - in_mu * other, model):
-            return name
-    return None
-
-
-def _candidates(a):
-    """What the step after ``a`` could have meant to be: its log, its derivative in η₁, its gradient in θ."""
-    yield "the log of the step before", sp.expand_log(sp.log(a), force=True)
-    yield "the derivative in ηᵢ of the step before", sp.diff(a, S.eta[1])
-    yield "the gradient in θ of the step before", sp.Add(*[sp.diff(a, e) * S.x[k] for k, e in enumerate(_etas(), 1)])
-
-
-def _diagnose(a, b, model) -> tuple[str | None, str]:
-    """The likely error, where the step is one of the candidates times a number: a sign, or a missing factor; or the
-    derivative in μᵢ where the one in ηᵢ was meant (the chain rule's dμᵢ/dηᵢ missing)."""
-    slope = sp.diff(model.mean(1), S.eta[1])
-    if slope != 1 and _zero(b * slope - sp.diff(a, S.eta[1]), model):
-        return "chain rule", "the derivative in μᵢ, not in ηᵢ: the chain rule's factor dμᵢ/dηᵢ = %s is missing" % (
-            S.inline(model.link.inverse_deriv_in_mu(model.mu_obs())))
-    wrong = _wrong_link(a, b, slope, model)
-    if wrong is not None:
-        return "wrong link", "the chain rule through the %s link's dμ/dη, not the %s link's" % (wrong, model.link.name)
-    for what, c in _candidates(a):
-        if _zero(b + c, model):
-            return "sign", "%s with the wrong sign" % what
-        ratio = sp.nsimplify(sp.simplify(b / c)) if not _zero(c, model) else None
-        if ratio is not None and ratio.is_number and ratio != 1 and ratio.is_positive:
-            return "factor", "%s times %s: a factor is missing or extra" % (what, ratio)
+    situation = Situation(before, a, b, model, lambda e: concrete(e, model))
+    for entry in MISTAKES.values():
+        for made in entry.make(situation):
+            if made.match == "affine" and _affine(made.wrong, b, model) is not None or \
+                    made.match == "exact" and _zero(made.wrong - b, model):
+                return entry.kind, made.hint
     return None, ""
 
 
