@@ -1,6 +1,6 @@
 """Benchmark: grading (run: python benchmarks/grading.py).
 
-One submission of 5–6 steps graded in-process (the recipe derived once, as a class is graded), and a class of 200
+One submission of 6 steps graded in-process (the recipe derived once, as a class is graded), and a class of 200
 submissions — the Gaussian corpus of tests/grading_corpus copied 25 times over, each copy with its own file name —
 graded by `mlederive grade DIR/*.md --workers 2` from the command line, the recipe's derivation included. The cache of
 verified claims is off: every relation is proved afresh. Not a test: the machine is shared and noisy.
@@ -24,7 +24,7 @@ def main():
     from mlederive.grading.submission import read_submission
 
     derivation = derive("gaussian-identity")
-    lines = read_submission(CORPUS / "gaussian_bishop_correct.md")
+    lines = read_submission(CORPUS / "gaussian_six_steps.md")
     grade(lines, derivation)  # imports and caches warm, as in a class
     times = []
     for _ in range(5):

@@ -22,6 +22,11 @@ CORPUS = Path(__file__).resolve().parent / "grading_corpus"
 #: the score (the parts of the derivation shown — model, log, constant, negation: 1 each — the final loss and gradient:
 #: 2 each; the Bernoulli has no θ-free constant to drop)
 EXPECTED = {
+    'categorical_chain_rule_gradient.md': ('categorical-softmax', '✓✓✓✓', None, (True, True), None, '7/7'),
+    'categorical_lecture_correct.md': ('categorical-softmax', '✓✓✓✓', None, (True, True), None, '7/7'),
+    'categorical_logsumexp_sign.md': ('categorical-softmax', '✓✓✓✗', 4, (True, False), 'sign', '5/7'),
+    'categorical_murphy_correct.md': ('categorical-softmax', '✓✓✓', None, (True, True), None, '7/7'),
+    'categorical_normaliser_dropped.md': ('categorical-softmax', '✓✗c', 2, (False, False), 'θ-term dropped', '2/7'),
     'bernoulli_align_p_correct.tex': ('bernoulli-logit', '✓✓✓✓', None, (True, True), None, '7/7'),
     'bernoulli_bce_mean.md': ('bernoulli-logit', '✓✓✓', None, (True, False), None, '5/7'),
     'bernoulli_chain_factor_missing.md': ('bernoulli-logit', '✓✓✗', 3, (True, False), 'chain rule', '5/7'),
@@ -48,6 +53,7 @@ EXPECTED = {
     'gaussian_murphy_nll_first.tex': ('gaussian-identity', '✓', None, (True, False), None, '5/8'),
     'gaussian_negated_twice.md': ('gaussian-identity', '✓✓✗', 3, (False, False), 'negation missing', '3/8'),
     'gaussian_product_of_logs.md': ('gaussian-identity', '✓✗✓', 2, (True, False), None, '6/8'),
+    'gaussian_six_steps.md': ('gaussian-identity', '✓✓✓✓✓✓', None, (True, True), None, '8/8'),
     'gaussian_sign_error.md': ('gaussian-identity', '✓✗c✓', 2, (False, False), 'sign', '4/8'),
     'gaussian_sign_in_gradient.md': ('gaussian-identity', '✓✓✗', 3, (True, False), 'sign', '6/8'),
     'gaussian_theta_term_dropped.md': ('gaussian-identity', '✓✗c', 2, (False, False), 'θ-term dropped', '4/8'),
@@ -77,7 +83,8 @@ def _marks(report) -> str:
 
 @pytest.mark.parametrize("name", EXPECTED)
 def test_each_submission_gets_its_relations_first_error_and_final_answers(name, derivations):
-    """41 submissions: correct ones in Bishop's, Murphy's and a lecture's notation (Markdown and align*), and the
+    """47 submissions over five recipes (cross-entropy on the softmax among them): correct ones in Bishop's, Murphy's
+    and a lecture's notation (Markdown and align*), and the
     typical mistakes — a sign, a factor, the chain rule's dμ/dη, another link's dμ/dη, a θ-term dropped as a
     constant, the log of a sum, a log-likelihood called a loss — at different steps, some continuing correctly."""
     recipe, marks, first, final, kind, score = EXPECTED[name]

@@ -106,6 +106,9 @@ class Situation:
     b: sp.Expr
     model: object
     concrete: Callable  # an expression → it written out for n = 3
+    eta: sp.Expr  # the predictor a row's derivative is taken in (η₁; η₁₁ for a one-hot outcome)
+    gradient: Callable  # a written-out expression → its gradient in θ
+    values: Callable  # a written-out expression → its values at a few sampled points (None: not evaluable)
 
 
 @dataclass(frozen=True)
@@ -125,72 +128,85 @@ def mistake(kind: str, what: str):
     return register
 
 
-def _slope(model):
-    return sp.diff(model.mean(1), S.eta[1])
+def _shown(expr) -> str:
+    """An expression in a hint: one line, a minus sign where the inline form has a hyphen."""
+    return S.inline(expr).replace("-", "−")
 
 
-def _etas(rows: int = 3):
-    return [S.eta[k] for k in range(1, rows + 1)]
+def _slope(s: "Situation"):
+    """dμ/dη of one row (0 for a one-hot outcome: its classes' means have no single slope, and no other link)."""
+    return sp.S.Zero if s.model.one_hot else sp.diff(s.model.mean(1), s.eta)
 
 
-def meant(a) -> Iterator[tuple[str, sp.Expr]]:
-    """What the step after ``a`` could have meant to be: its log, its derivative in η₁, its gradient in θ."""
-    yield "the log of the step before", sp.expand_log(sp.log(a), force=True)
-    yield "the derivative in ηᵢ of the step before", sp.diff(a, S.eta[1])
-    yield "the gradient in θ of the step before", sp.Add(*[sp.diff(a, e) * S.x[k] for k, e in enumerate(_etas(), 1)])
+def meant(s: "Situation") -> Iterator[tuple[str, sp.Expr]]:
+    """What the step after the step before could have meant to be: its log, its derivative in η₁, its gradient."""
+    yield "the log of the step before", sp.expand_log(sp.log(s.a), force=True)
+    yield "the derivative in ηᵢ of the step before", sp.diff(s.a, s.eta)
+    yield "the gradient in θ of the step before", s.gradient(s.a)
 
 
 @mistake("chain rule", "the derivative in μᵢ where the one in ηᵢ was meant: the chain rule's dμᵢ/dηᵢ missing")
 def _chain_rule(s: Situation):
-    slope = _slope(s.model)
-    if slope != 1:
-        yield Made(without_chain(sp.diff(s.a, S.eta[1]), slope),
+    slope = _slope(s)
+    if slope not in (0, 1):
+        yield Made(without_chain(sp.diff(s.a, s.eta), slope),
                    "the derivative in μᵢ, not in ηᵢ: the chain rule's factor dμᵢ/dηᵢ = %s is missing"
-                   % S.inline(s.model.link.inverse_deriv_in_mu(s.model.mu_obs())))
+                   % _shown(s.model.link.inverse_deriv_in_mu(s.model.mu_obs())))
 
 
 @mistake("wrong link", "the chain rule through another link's dμ/dη")
 def _wrong_link(s: Situation):
     from ..links import LINKS
 
-    slope = _slope(s.model)
+    slope = _slope(s)
     if slope == 0:
         return
     for name, link in LINKS.items():
         if name in (s.model.link.name, "softmax"):
             continue
         try:
-            other = sp.diff(link.inverse(S.eta[1]), S.eta[1])
+            other = sp.diff(link.inverse(s.eta), s.eta)
         except (TypeError, ValueError, NotImplementedError):
             continue
         if other != slope:
-            yield Made(through_link(sp.diff(s.a, S.eta[1]), slope, other),
+            yield Made(through_link(sp.diff(s.a, s.eta), slope, other),
                        "the chain rule through the %s link's dμ/dη, not the %s link's" % (name, s.model.link.name))
 
 
 @mistake("sign", "the step meant (the log, the derivative, the gradient) with the wrong sign")
 def _sign(s: Situation):
-    for what, right in meant(s.a):
+    for what, right in meant(s):
         yield Made(negated(right), "%s with the wrong sign" % what)
 
 
 @mistake("factor", "the step meant times a number: a ½ or a 1/n missing or extra")
 def _factor(s: Situation):
-    for what, right in meant(s.a):
-        try:
-            ratio = sp.nsimplify(sp.simplify(s.b / right)) if right != 0 else None
-        except (TypeError, ValueError, ZeroDivisionError):
-            ratio = None
-        if ratio is not None and ratio.is_number and ratio != 1 and ratio.is_positive:
+    for what, right in meant(s):
+        ratio = _ratio(s, right)
+        if ratio is not None:
             yield Made(times(right, ratio), "%s times %s: a factor is missing or extra" % (what, ratio))
+
+
+def _ratio(s: Situation, right) -> sp.Rational | None:
+    """The student's step over the step meant, where it is one plain positive number ≠ 1 at sampled points (2, ½, 3
+    …): the factor to make the mistake with — which is then proved, as every mistake is."""
+    mine, meant_values = s.values(s.b), s.values(right)
+    if mine is None or meant_values is None or any(abs(v) < 1e-12 for v in meant_values):
+        return None
+    ratios = [m / r for m, r in zip(mine, meant_values)]
+    first = ratios[0]
+    if abs(first.imag) > 1e-9 or first.real <= 0 or any(abs(q - first) > 1e-9 * abs(first) for q in ratios):
+        return None
+    ratio = sp.nsimplify(first.real, tolerance=1e-9, rational=True)
+    return ratio if ratio != 1 and ratio.q <= 1000 and abs(ratio) < 1000 else None
 
 
 @mistake("θ-term dropped", "a term that depends on θ dropped as if it were a constant")
 def _theta_term(s: Situation):
-    for factor, term in theta_terms(s.before, lambda t: t.has(S.eta[S.i])):
+    for factor, term in theta_terms(s.before, lambda t: t.has(S.eta)):
         yield Made(s.concrete(without_term(s.before, factor * term)),
                    "the step before with the term %s dropped, which depends on θ (through ηᵢ): it is no constant"
-                   % S.inline(factor * term.function), "affine")
+                   % _shown(factor * term.function), "affine")
 
 
 @mistake("log of a sum", "log(u + v) taken as log u + log v, or log u + log v written log(u + v)")

@@ -13,6 +13,8 @@ from .. import symbolic as S
 MEANS = ("yhat", "muhat", "mu", "phat", "p", "pihat", "lambda", "lambdahat", "m")
 PREDICTORS = ("eta", "z", "f", "s", "a")
 CONSTANTS = ("C", "const", "c", "K")
+#: a sum's index that runs over the classes of a one-hot outcome
+CLASS_INDICES = ("k", "c")
 #: left-hand names: the likelihood, the log-likelihood, a loss
 LIKELIHOOD = ("L", "Lik")
 LOG_LIKELIHOOD = ("ell", "l", "LL")
@@ -49,14 +51,19 @@ def _renamed(name: str, names: dict) -> str:
 
 
 def model_form(expr: sp.Expr, model) -> sp.Expr:
-    """``expr`` (as read) in the model's symbols: sums over the model's i from 1 to n, and the names of one row
-    indexed by the row the student's subscript names."""
+    """``expr`` (as read) in the model's symbols: sums over the model's i from 1 to n (over its classes k from 1 to K,
+    for a one-hot outcome: a sum whose index is k or c, or that runs to K), and the names of one row indexed by
+    the row (and class) the student's subscript names."""
     index_map = {}
     for total in expr.atoms(sp.Sum, sp.Product):
-        for var, _, _ in total.limits:
-            index_map[var] = S.i
-    out = expr.xreplace(index_map)
+        for var, _, upper in total.limits:
+            index_map[var] = S.k if model.one_hot and _over_classes(var, upper) else S.i
+    out = expr.xreplace(index_map)  # one pass: an index is put in, never into itself
     return out.xreplace({s: _symbol(s, model) for s in out.free_symbols if isinstance(s, sp.Symbol)})
+
+
+def _over_classes(var, upper) -> bool:
+    return str(var) in CLASS_INDICES or str(upper) == "K"
 
 
 def _row(sub: str):
@@ -64,18 +71,28 @@ def _row(sub: str):
     return int(sub) if sub.isdigit() else S.i
 
 
+def _indices(sub: str, model) -> tuple:
+    """A subscript's row and, for a one-hot outcome, its class: i → (i, k); ik or i,k → (i, k); i2 → (i, 2)."""
+    parts = sub.split(",") if "," in sub else list(sub) if model.one_hot and len(sub) == 2 else [sub]
+    if len(parts) != 2:
+        return _row(sub), S.k
+    return _row(parts[0]), int(parts[1]) if parts[1].isdigit() else S.k
+
+
 def _symbol(symbol: sp.Symbol, model):
     name = symbol.name
     if name == "n":
         return S.n
+    if name == "K" and model.one_hot:
+        return S.K
     dot = re.fullmatch(r"dot\((\w+), x_(\w+)\)", name)
     if dot:  # θᵀxᵢ, wᵀxᵢ, xᵢᵀβ: the linear predictor
-        return S.eta[_row(dot.group(2))]
+        return S.eta[_row(dot.group(2))] if not model.one_hot else symbol
     label = re.fullmatch(r"(\w+)\((.*)\)", name)
     if label:  # p(y_i | x_i; θ), f(x_i): one row's density, the model's output
         base, inside = label.groups()
         row = re.search(r"_(\w+)", inside)
-        if base == "f" and row:
+        if base == "f" and row and not model.one_hot:
             return S.eta[_row(row.group(1))]
         if base == "p" and row and "y" in inside:
             return model.density(_row(row.group(1))).xreplace(model.inverses(_row(row.group(1))))
@@ -88,6 +105,8 @@ def _symbol(symbol: sp.Symbol, model):
         if base in CONSTANTS:
             return sp.Symbol("C", real=True)
         return symbol
+    if model.one_hot:
+        return _one_hot_symbol(base, *_indices(sub, model), symbol, model)
     row = _row(sub)
     if base == "y":
         return S.y[row]
@@ -97,6 +116,19 @@ def _symbol(symbol: sp.Symbol, model):
         return S.eta[row]
     if base in MEANS:
         return model.mean(row)
+    return symbol
+
+
+def _one_hot_symbol(base, row, cls, symbol, model):
+    """y_ik, p_ik (ŷ_ik), η_ik (z_ik) of a one-hot outcome; x_i."""
+    if base == "y":
+        return S.y[row, cls]
+    if base == "x":
+        return S.x[row]
+    if base in PREDICTORS:
+        return S.eta[row, cls]
+    if base in MEANS:
+        return model.mean(row).xreplace({S.k: cls})
     return symbol
 
 

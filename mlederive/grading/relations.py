@@ -47,13 +47,31 @@ def _zero(expr, model) -> bool:
     return prove(claim, model, seed=0, budget=BUDGET).ok
 
 
-def _etas():
-    return [S.eta[k] for k in range(1, ROWS + 1)]
+def _etas(model) -> list:
+    """Every linear predictor of the sample written out: η₁, η₂, η₃ — and each class's, η_rc, for a one-hot outcome."""
+    if model.one_hot:
+        return [S.eta[r, c] for r in range(1, ROWS + 1) for c in range(1, model.classes + 1)]
+    return [S.eta[r] for r in range(1, ROWS + 1)]
+
+
+def first_eta(model):
+    """The predictor a row's derivative is taken in, written out: η₁ (η₁₁, class 1's, for a one-hot outcome)."""
+    return S.eta[1, 1] if model.one_hot else S.eta[1]
+
+
+def gradient(a, model):
+    """The gradient in θ of the written-out ``a``: Σ_r ∂a/∂η_r · x_r (class 1's weights, for a one-hot outcome)."""
+    return sp.Add(*[sp.diff(a, S.eta[r, 1] if model.one_hot else S.eta[r]) * S.x[r] for r in range(1, ROWS + 1)])
 
 
 def concrete(expr, model):
-    """The sums written out for n = 3; a row's names (yᵢ, ηᵢ outside a sum) at row 1."""
-    return model.concretize(expr, size=ROWS).xreplace({S.i: 1}) if expr is not None else None
+    """The sums written out for n = 3 (and K classes); a row's names (yᵢ, ηᵢ outside a sum) at row 1, class 1."""
+    return model.concretize(expr, size=ROWS).xreplace({S.i: 1, S.k: 1}) if expr is not None else None
+
+
+def _one_row(expr) -> bool:
+    """One observation's density or derivative: it has row i, and no sum or product over the rows."""
+    return expr.has(S.i) and not any(total.limits[0][0] == S.i for total in expr.atoms(sp.Sum, sp.Product))
 
 
 def relate(before: sp.Expr, after: sp.Expr, model, mean_names: bool = False) -> Found:
@@ -70,11 +88,11 @@ def relate(before: sp.Expr, after: sp.Expr, model, mean_names: bool = False) -> 
         affine = _affine(sp.expand_log(sp.log(a), force=True), b, model)
         if affine is not None:
             return Found("log, " + affine.relation, True, flips=affine.flips)
-    if _zero(b - sp.diff(a, S.eta[1]), model):
+    if _zero(b - sp.diff(a, first_eta(model)), model):
         return Found("derivative in η", True)
-    if _zero(b - sp.Add(*[sp.diff(a, e) * S.x[k] for k, e in enumerate(_etas(), start=1)]), model):
+    if _zero(b - gradient(a, model), model):
         return Found("gradient in θ", True)
-    row = not before.has(sp.Sum, sp.Product) and before.has(S.i)  # one observation's density or derivative
+    row = _one_row(before)
     if row and _zero(b - concrete(sp.Product(before, (S.i, 1, S.n)), model), model):
         return Found("the likelihood of the sample (independent rows)", True)
     if row and _zero(b - concrete(sp.Sum(sp.expand_log(sp.log(before), force=True), (S.i, 1, S.n)), model), model):
@@ -91,7 +109,8 @@ def _explained(before, a, b, model) -> tuple[str | None, str]:
     its kind and words."""
     from .mistakes import MISTAKES, Situation
 
-    situation = Situation(before, a, b, model, lambda e: concrete(e, model))
+    situation = Situation(before, a, b, model, lambda e: concrete(e, model), first_eta(model),
+                          lambda e: gradient(e, model), lambda e: _values(e, model))
     for entry in MISTAKES.values():
         for made in entry.make(situation):
             if made.match == "affine" and _affine(made.wrong, b, model) is not None or \
@@ -102,14 +121,14 @@ def _explained(before, a, b, model) -> tuple[str | None, str]:
 
 def _affine(a, b, model) -> Found | None:
     """B = r·A + c, r and c free of every η (r ≠ 0): the relation it is, or None."""
-    slopes = [(sp.diff(a, e), sp.diff(b, e)) for e in _etas()]
+    slopes = [(sp.diff(a, e), sp.diff(b, e)) for e in _etas(model)]
     reference = next(((da, db) for da, db in slopes if not _zero(da, model)), None)
     if reference is None:
         return None
     ratio = reference[1] / reference[0]
     if _zero(ratio, model):
         return None
-    if not all(_zero(sp.diff(ratio, e), model) for e in _etas()):
+    if not all(_zero(sp.diff(ratio, e), model) for e in _etas(model)):
         return None
     if not all(_zero(db - ratio * da, model) for da, db in slopes):
         return None
@@ -139,6 +158,19 @@ def _sign(expr, model):
             return None
         signs.add(1 if value.real > 0 else -1)
     return signs.pop() if len(signs) == 1 else None
+
+
+def _values(expr, model, points: int = 3) -> list | None:
+    """``expr`` at a few sampled points of the model's domain (the same points for every expression), or None where
+    it cannot be evaluated at one."""
+    sample = model_sampler(model, random.Random(2), far=False)
+    out = []
+    for _ in range(points):
+        try:
+            out.append(complex(sp.N(S.expand_functions(expr).xreplace(sample(expr)), 20)))
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+    return out
 
 
 def _where_they_differ(a, b, model) -> dict | None:
