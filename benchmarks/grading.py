@@ -1,7 +1,7 @@
 """Benchmark: grading (run: python benchmarks/grading.py).
 
-One submission of 6 steps graded in-process (the recipe derived once, as a class is graded), and a class of 200
-submissions — the Gaussian corpus of tests/grading_corpus copied 25 times over, each copy with its own file name —
+One submission of 6 steps graded in-process (the recipe derived once, as a class is graded), two cross-entropy
+submissions (decided on the softmax's 2 rows × 3 classes), and a class of 200 submissions — the Gaussian corpus of tests/grading_corpus copied 25 times over, each copy with its own file name —
 graded by `mlederive grade DIR/*.md --workers 2` from the command line, the recipe's derivation included. The cache of
 verified claims is off: every relation is proved afresh. Not a test: the machine is shared and noisy.
 """
@@ -32,6 +32,14 @@ def main():
         grade(lines, derivation)
         times.append(time.perf_counter() - start)
     print("one submission (%d steps), in-process: median %.2f s" % (len(lines), sorted(times)[2]))
+    softmax = derive("categorical-softmax")  # cross-entropy: the relations decided on 2 rows × 3 classes
+    for name in ("categorical_lecture_correct.md", "categorical_murphy_correct.md"):
+        lines = read_submission(CORPUS / name)
+        grade(lines, softmax)
+        start = time.perf_counter()
+        grade(lines, softmax)
+        print("a cross-entropy submission (%s, %d steps), in-process: %.2f s" % (name, len(lines),
+                                                                              time.perf_counter() - start))
     sources = sorted(CORPUS.glob("gaussian_*.md"))
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(200):

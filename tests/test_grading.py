@@ -218,3 +218,27 @@ def test_the_json_validates_against_the_shipped_schema_which_rejects_what_it_doe
     for broken in ({**reports[0], "grade": "A"}, {**reports[0], "score": "3"}):
         with pytest.raises(jsonschema.ValidationError):
             validator.validate(broken)
+
+
+def test_a_step_past_its_time_budget_is_could_not_grade_never_a_hang(monkeypatch):
+    """Each step is graded under a budget of CPU time; past it the step is "could not grade" — not an error, not a
+    traceback, not a hang. (A relation that spins for 30 s stands in for an enormous line: the reader's limits keep
+    hostile lines cheap, see test_grading_latex.)"""
+    import time
+
+    from mlederive.grading import grade as module
+
+    def spinning(*args):
+        end = time.process_time() + 30
+        while time.process_time() < end:
+            pass
+
+    d = derive("gaussian-identity")
+    lines = read_submission(CORPUS / "gaussian_bishop_correct.md")
+    monkeypatch.setattr(module, "STEP_BUDGET", 0.2)
+    monkeypatch.setattr(module, "_relation", spinning)
+    start = time.perf_counter()
+    report = grade(lines, d)
+    assert time.perf_counter() - start < 10
+    assert all(s.unreadable and "could not grade this line within 0.2 s" in s.feedback for s in report.steps)
+    assert report.first_error is None and report.score == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..budget import BudgetExceeded, expired_here, time_budget
 from .latex import Unreadable, read
 from .notation import MEANS, left_side_kind, model_form, renamed
 from .relations import Found, concrete, relate
@@ -84,14 +85,28 @@ class Report:
         return out
 
 
+#: seconds of CPU one step may take to grade (a legal but enormous line): past it, the step is "could not grade"
+STEP_BUDGET = 20.0
+
+
+@dataclass
+class _Trail:
+    """What grading the next step needs of the steps before it."""
+
+    previous: object = None  # the last step read, in the model's symbols
+    sense: str | None = None  # "max" or "min": what the last step is to be
+    valid: bool = True
+    means: bool = False  # it names the mean (ŷᵢ, pᵢ): an equal next step without them substitutes the link
+    last_right: tuple | None = None  # (number, expression, sense) of the last step right, not only carried forward
+
+
 def grade(lines: list[Line], derivation, rubric: dict | None = None, points: float | None = None,
           names: dict | None = None) -> Report:
     """The report on ``lines`` (a submission's steps) against ``derivation`` (the recipe's, verified), scored by
     ``rubric`` (RUBRIC by default); ``points``: what the whole is worth (an exam question's points), each part's
     share of it the rubric's; ``names``: an exam variant's letters → the engine's ({"t": "y", "u": "x"})."""
     model = derivation.model
-    report, previous, sense, previous_valid, previous_means = Report(), None, None, True, False
-    last_right = None  # (number, expression, sense) of the last step that was right, not only carried forward
+    report, trail = Report(), _Trail()
     final_loss, final_gradient = None, None
     for number, line in enumerate(lines, start=1):
         step = GradedStep(number, line.latex, line.line)
@@ -105,23 +120,20 @@ def grade(lines: list[Line], derivation, rubric: dict | None = None, points: flo
         kind = left_side_kind(sides[0]) if len(sides) > 1 else None
         expr = model_form(sides[-1], model)
         step.kind, step.shown = kind, expr
-        if previous is None:
-            found = _first(expr, derivation, model)
-            sense = "min" if found.flips else "max"
-        else:
-            found = _labelled(relate(previous, expr, model, mean_names=previous_means and not _has_mean_names(
-                sides[-1])), kind, sense)
-            if not found.valid and not previous_valid and last_right is not None:  # back on the right track
-                again = _labelled(relate(last_right[1], expr, model), kind, last_right[2])
-                if again.valid:
-                    found = Found(again.relation, True, flips=again.flips, source=last_right[0])
-                    sense = last_right[2]
-            if found.valid and found.flips:
-                sense = "min" if sense == "max" else "max"
-        _record(step, found, previous_valid)
-        previous, previous_valid, previous_means = expr, found.valid, _has_mean_names(sides[-1])
+        try:
+            with time_budget(STEP_BUDGET):
+                found, sense = _relation(expr, _has_mean_names(sides[-1]), kind, trail, derivation)
+        except BudgetExceeded as exc:
+            if not expired_here(exc):
+                raise
+            step.unreadable = True
+            step.feedback = "could not grade this line within %g s of CPU time: write it with fewer terms, or " \
+                            "as two steps" % STEP_BUDGET
+            continue
+        _record(step, found, trail.valid)
+        trail.previous, trail.valid, trail.means, trail.sense = expr, found.valid, _has_mean_names(sides[-1]), sense
         if found.valid and not step.carried_forward:
-            last_right = (number, expr, sense)
+            trail.last_right = (number, expr, sense)
         # the final answers are the last the student wrote: the last loss (called one, or to be minimised) and the
         # last gradient (called one, or a valid derivative) — right or not
         derivative = found.valid and found.relation.startswith(("derivative", "gradient"))
@@ -133,6 +145,25 @@ def grade(lines: list[Line], derivation, rubric: dict | None = None, points: flo
     report.final = _final(final_loss, final_gradient, derivation, model)
     _score(report, rubric_for(derivation, rubric), points)
     return report
+
+
+def _relation(expr, means: bool, kind: str | None, trail: _Trail, derivation) -> tuple[Found, str]:
+    """The relation of a step to the one before (to the last right one, when it is back on track), checked against
+    its left-hand side; and what the step is then to be, maximised or minimised."""
+    model = derivation.model
+    if trail.previous is None:
+        found = _first(expr, derivation, model)
+        return found, "min" if found.flips else "max"
+    sense = trail.sense
+    found = _labelled(relate(trail.previous, expr, model, mean_names=trail.means and not means), kind, sense)
+    if not found.valid and not trail.valid and trail.last_right is not None:  # back on the right track
+        number, right, right_sense = trail.last_right
+        again = _labelled(relate(right, expr, model), kind, right_sense)
+        if again.valid:
+            found, sense = Found(again.relation, True, flips=again.flips, source=number), right_sense
+    if found.valid and found.flips:
+        sense = "min" if sense == "max" else "max"
+    return found, sense
 
 
 def _first(expr, derivation, model) -> Found:

@@ -61,7 +61,9 @@ STYLE = """
 .mlederive .unread .mark { color: #c98a00; }
 .mlederive .feedback { margin: 0.2em 0 0.4em; } .mlederive .wrong .feedback { color: #7a1013; }
 .mlederive .point { font-size: 0.9em; color: #444; }
-.mlederive .credits td { padding: 0.1em 1.2em 0.1em 0; } .mlederive .credits caption { text-align: left; }
+.mlederive table.credits { width: auto; margin: 0.6em 0; } .mlederive .credits caption { text-align: left; font-weight: bold; }
+.mlederive .credits td { padding: 0.15em 2em 0.15em 0; } .mlederive .credits td + td { text-align: right; padding-right: 0; }
+.mlederive .credits tr.total td { border-top: 1px solid #888; font-weight: bold; }
 .mlederive .source { font-size: 0.85em; color: #555; overflow-wrap: anywhere; }
 """
 
@@ -97,9 +99,11 @@ def html_page(path: str, recipe_title: str, report) -> str:
     parts.append('<p class="summary">Final loss: %s. Final gradient: %s.</p>' % (
         "right" if final["loss"] else "not the recipe's loss to be minimised (up to a positive factor and a constant)",
         "right" if final["gradient"] else "not a right gradient of a right loss"))
-    parts.append('<table class="credits"><caption>Points</caption>%s</table>' % "".join(
-        "<tr><td>%s</td><td>%s of %s</td></tr>" % (html.escape(PARTS[part][:1].upper() + PARTS[part][1:]), earned, of)
-        for part, (earned, of) in report.credits.items()))
+    parts.append('<table class="credits"><caption>Points</caption>%s<tr class="total"><td>In all</td><td>%s of %s'
+                 "</td></tr></table>" % ("".join(
+                     "<tr><td>%s</td><td>%s of %s</td></tr>" % (html.escape(PARTS[part][:1].upper() + PARTS[part][1:]),
+                                                               earned, of)
+                     for part, (earned, of) in report.credits.items()), report.score, report.max_score))
     body = "\n".join(parts + ["</div>"])
     return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"/>\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n<title>Feedback: %s</title>\n'
