@@ -23,9 +23,9 @@ i, n = sp.Symbol("i", integer=True), sp.Symbol("n", integer=True, positive=True)
 y, p, eta, sigma, x = s("y_i"), s("p_i"), s("eta_i"), s("sigma"), s("x_i")
 
 READS = {
-    # Bishop's Gaussian, with \mathcal, \left…\right and a hat
+    # Bishop's Gaussian, with \mathcal (a script letter keeps its mark: 𝓛 is no L), \left…\right and a hat
     r"\mathcal{L}(\theta) = \prod_{i=1}^n \frac{1}{\sqrt{2\pi\sigma^2}} \exp\left(-\frac{(y_i - \hat{y}_i)^2}"
-    r"{2\sigma^2}\right)": [s("L(theta)"), sp.Product(sp.exp(-(y - s("yhat_i")) ** 2 / (2 * sigma ** 2))
+    r"{2\sigma^2}\right)": [s("calL(theta)"), sp.Product(sp.exp(-(y - s("yhat_i")) ** 2 / (2 * sigma ** 2))
                                                       / sp.sqrt(2 * sp.pi * sigma ** 2), (i, 1, n))],
     # a term after Σ_i that still carries i belongs to the sum
     r"\log L(w) = \sum_{i=1}^n y_i \log p_i + (1 - y_i)\log(1 - p_i)": [

@@ -327,7 +327,8 @@ class Reader:
             while self.peek() not in ("}", None):
                 words.append(self.take().lstrip("\\"))
             self.take("}")
-            return self.subscripted("".join(words))
+            # a script letter keeps its mark: 𝓛 is the loss in one book and the likelihood in another
+            return self.subscripted(("cal" if name in ("mathcal", "mathscr") else "") + "".join(words))
         if name in DECORATIONS:  # \hat{y}_i, \hat y_i
             braced = self.peek() == "{"
             if braced:

@@ -1,6 +1,7 @@
 """A student's names → the recipe's model: yᵢ, ŷᵢ/μᵢ/pᵢ (the mean, g⁻¹(ηᵢ)), ηᵢ/zᵢ/f(xᵢ) and θᵀxᵢ/wᵀxᵢ/xᵢᵀβ (the
 linear predictor ηᵢ), σ and the family's other parameters, n, and C or const for a dropped constant; and the left-hand
-side a student writes (L, ℓ, 𝓛, J, E, NLL, log L, −log L, ∂L/∂w) → what the line says it is."""
+side a student writes (L, ℓ, J, E, NLL, log L, −log L, p(𝒟 | θ), ∂L/∂w; 𝓛, a loss in one book and the likelihood in
+another, says nothing) → what the line says it is."""
 from __future__ import annotations
 
 import re
@@ -145,7 +146,11 @@ def left_side_kind(expr: sp.Expr) -> str | None:
         expr = expr.args[0]
     if not isinstance(expr, sp.Symbol):
         return None
+    if re.fullmatch(r"p\((mathcal\{D\}|calD|D)(?![A-Za-z0-9]).*\)", expr.name):  # p(𝒟 | θ): the likelihood of the data
+        return "log-likelihood" if is_log and sign > 0 else "loss" if is_log else "likelihood"
     base = _split(re.sub(r"\(.*\)$", "", expr.name))[0]
+    if base.startswith("cal"):  # 𝓛: the loss in one book, the likelihood in another — the relation decides
+        return None
     base = re.sub(r"(hat|bar|tilde)$", "", base)
     if base in LIKELIHOOD:
         if is_log:
