@@ -81,13 +81,26 @@ def test_each_variants_answer_in_its_own_letters_gets_the_questions_points(exam,
     assert out.exit_code == 0, out.output
     reports = json.loads(out.output)
     assert [(r["score"], r["max_score"], r["first_error"]) for r in reports] == [(12, 12, None)] * len(files)
+    assert [r["variant"] for r in reports] == [v["code"] for v in manifest["variants"]]
+    import jsonschema
+
+    from mlederive.render.json import schema
+
+    jsonschema.Draft202012Validator(schema("grade")).validate(reports)
+    table = CliRunner().invoke(cli, ["grade", *files, "--exam", str(directory), "--question", "1", "--format", "csv",
+                                     "--workers", "1"])
+    rows = list(csv.DictReader(io.StringIO(table.output)))
+    assert [(r["variant"], r["score"], r["max_score"]) for r in rows] == [(v["code"], "12", "12")
+                                                                          for v in manifest["variants"]]
     assert all(sum(c["of"] for c in r["credits"]) == pytest.approx(12, abs=0.05) for r in reports)
     renamed = next(k for k, v in enumerate(manifest["variants"]) if v["notation"]["target"] != "y")
     recipe = manifest["variants"][renamed]["questions"][0]["recipe"]
     plain = CliRunner().invoke(cli, ["grade", files[renamed], "--recipe", recipe, "--format", "json"])
     assert json.loads(plain.output)["first_error"] == 1  # tᵢ is no name of the model's without the variant's letters
     terminal = CliRunner().invoke(cli, ["grade", files[0], "--exam", str(directory), "--question", "1"])
-    assert "question 1 (%s): 12/12 points" % manifest["variants"][0]["questions"][0]["recipe"] in terminal.output
+    first = manifest["variants"][0]
+    assert "question 1 of variant %s (%s): 12/12 points" % (first["code"], first["questions"][0]["recipe"]) \
+        in terminal.output
 
 
 def test_only_the_questions_section_is_graded_and_a_file_without_headings_is_all_answer(exam, tmp_path):

@@ -19,6 +19,7 @@ class Job:
     points: float | None = None
     span: tuple | None = None  # (first, last) line of the answer; None: the whole file
     question: int | None = None
+    variant: str | None = None  # the exam variant's code
 
 
 def jobs(paths, recipe: str, rubric=None) -> list[Job]:
@@ -37,7 +38,7 @@ def exam_jobs(paths, directory, question: int, rubric=None) -> list[Job]:
     for path in paths:
         text = read_text(path)
         a = assignment(manifest, text, question, path)
-        out.append(Job(str(path), a.recipe, rubric, a.names, a.points, section(text, question), question))
+        out.append(Job(str(path), a.recipe, rubric, a.names, a.points, section(text, question), question, a.code))
     return out
 
 

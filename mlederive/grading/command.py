@@ -52,7 +52,8 @@ def grade_command(submissions, recipe, exam, question, fmt, rubric, workers):
         reports = grade_files(todo, workers=workers)
     except (MlederiveError, ValueError) as exc:
         raise BadInput(str(exc)) from None
-    out = [{"file": path, **report.json()} for path, report in reports]
+    out = [{"file": path, **({"variant": job.variant} if job.variant else {}), **report.json()}
+           for job, (path, report) in zip(todo, reports)]
     if fmt == "json":
         click.echo(json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False))
     elif fmt == "csv":
@@ -71,4 +72,4 @@ def _heading(job) -> str:
     """What the terminal report is graded against: the recipe, and with an exam the question and variant."""
     if job.question is None:
         return job.recipe
-    return "question %d (%s)" % (job.question, job.recipe)
+    return "question %d of variant %s (%s)" % (job.question, job.variant, job.recipe)

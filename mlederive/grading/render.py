@@ -37,18 +37,20 @@ def _wrapped(text: str, width: int, subsequent: str, initial: str = "") -> str:
 
 
 def csv_rows(reports: list[dict]) -> str:
-    """One row per submission: file, score, max_score, first_error, first_error_kind, then the points earned for each
-    part of the rubric (empty where the recipe has no such part), for a class's spreadsheet."""
+    """One row per submission: file (and its exam variant), score, max_score, first_error, first_error_kind, then the
+    points earned for each part of the rubric (empty where the recipe has no such part), for a class's spreadsheet."""
     import csv
     import io
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["file", "score", "max_score", "first_error", "first_error_kind", *RUBRIC])
+    variants = any("variant" in r for r in reports)  # graded as an exam's answers: which paper each one is
+    writer.writerow(["file", *(["variant"] if variants else []), "score", "max_score", "first_error",
+                     "first_error_kind", *RUBRIC])
     for r in reports:
         earned = {c["part"]: c["earned"] for c in r["credits"]}
-        writer.writerow([r["file"], r["score"], r["max_score"], r["first_error"] or "", r["first_error_kind"] or "",
-                         *[earned.get(part, "") for part in RUBRIC]])
+        writer.writerow([r["file"], *([r.get("variant", "")] if variants else []), r["score"], r["max_score"],
+                         r["first_error"] or "", r["first_error_kind"] or "", *[earned.get(part, "") for part in RUBRIC]])
     return out.getvalue()
 
 
