@@ -19,7 +19,8 @@ CODE = re.compile(r"(?<![A-Z0-9])([A-Z2-7]{3}-[A-Z2-7]{3})(?![A-Z0-9])")
 HEADING = re.compile(r"^\s*(?:#+\s*|\\(?:sub)*section\*?\{\s*|\*\*)?(?:question|q\.?)\s*(\d+)\b", re.I | re.M)
 #: the question kinds graded step by step: a derivation of one linear predictor's loss and gradient
 GRADED = ("derive",)
-ENGINE = {"weights": "theta", "inputs": "x", "target": "y"}
+#: the engine's names for what a variant may rename (its weights' letter names nothing in a derivation's formulas)
+ENGINE = {"inputs": "x", "target": "y"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def assignment(manifest: dict, text: str, question: int, path) -> Assignment:
                          "its gradient (the \u201cDerive a loss\u201d questions)" % (question, variant["code"],
                                                                                   asked.get("title", asked["kind"])))
     letters = variant.get("notation") or {}
-    names = {letters[k]: v for k, v in ENGINE.items() if letters.get(k, v) != v and k != "weights"}
+    names = {letters[k]: v for k, v in ENGINE.items() if letters.get(k, v) != v}
     return Assignment(asked["recipe"], names, asked["points"], variant["code"])
 
 

@@ -163,6 +163,15 @@ def _derivatives_match(slopes, ratio, model) -> bool:
     return all(_zero(db - ratio * da, model) for da, db in slopes)
 
 
+def _at(expr, point, digits: int = 20) -> complex | None:
+    """``expr``'s value at ``point`` (a dict, or a sampler to draw one from), or None where it has none there."""
+    try:
+        point = point(expr) if callable(point) else point
+        return complex(sp.N(S.expand_functions(expr).xreplace(point), digits))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
 def _nonzero_at(expr, at: dict, model) -> bool:
     """``expr`` is not 0 at the predictors ``at``, at one of a few sampled values of the other symbols (yᵢ, σ …: a
     Bernoulli yᵢ may be 0 at one of them)."""
@@ -171,40 +180,27 @@ def _nonzero_at(expr, at: dict, model) -> bool:
         return False
     sample = model_sampler(model, random.Random(3), far=False)
     for _ in range(4):
-        try:
-            if abs(complex(sp.N(S.expand_functions(expr).xreplace(sample(expr)), 15))) > 1e-12:
-                return True
-        except (TypeError, ValueError, ZeroDivisionError):
-            return True  # not evaluable here: let the proof decide
+        value = _at(expr, sample, 15)
+        if value is None or abs(value) > 1e-12:  # not evaluable here: let the proof decide
+            return True
     return False
 
 
 def _sign(expr, model):
     """+1 or −1: the sign of a θ-free factor at sampled points of the model's domain (None if it changes)."""
-    sample = model_sampler(model, random.Random(0), far=False)
-    signs = set()
-    for _ in range(5):
-        try:
-            value = complex(sp.N(S.expand_functions(expr).xreplace(sample(expr)), 20))
-        except (TypeError, ValueError, ZeroDivisionError):
-            return None
-        if abs(value.imag) > 1e-12 or value.real == 0:
-            return None
-        signs.add(1 if value.real > 0 else -1)
+    values = _values(expr, model, points=5, seed=0)
+    if values is None or any(abs(v.imag) > 1e-12 or v.real == 0 for v in values):
+        return None
+    signs = {1 if v.real > 0 else -1 for v in values}
     return signs.pop() if len(signs) == 1 else None
 
 
-def _values(expr, model, points: int = 3) -> list | None:
-    """``expr`` at a few sampled points of the model's domain (the same points for every expression), or None where
-    it cannot be evaluated at one."""
-    sample = model_sampler(model, random.Random(2), far=False)
-    out = []
-    for _ in range(points):
-        try:
-            out.append(complex(sp.N(S.expand_functions(expr).xreplace(sample(expr)), 20)))
-        except (TypeError, ValueError, ZeroDivisionError):
-            return None
-    return out
+def _values(expr, model, points: int = 3, seed: int = 2) -> list | None:
+    """``expr`` at a few sampled points of the model's domain (the same points for every expression of a seed), or
+    None where it cannot be evaluated at one."""
+    sample = model_sampler(model, random.Random(seed), far=False)
+    out = [_at(expr, sample) for _ in range(points)]
+    return None if None in out else out
 
 
 def _where_they_differ(a, b, model) -> dict | None:
@@ -213,9 +209,8 @@ def _where_they_differ(a, b, model) -> dict | None:
     sample = model_sampler(model, random.Random(1), far=False)
     for _ in range(10):
         point = sample(difference)
-        try:
-            left, right = (complex(sp.N(S.expand_functions(e).xreplace(point), 15)) for e in (a, b))
-        except (TypeError, ValueError, ZeroDivisionError):
+        left, right = _at(a, point, 15), _at(b, point, 15)
+        if left is None or right is None:
             continue
         if abs(left - right) > 1e-9 * (1 + abs(left)):
             shown = {S.inline(k): round(float(v), 4) for k, v in point.items() if not isinstance(k, sp.Function)}
